@@ -1,0 +1,32 @@
+# Quick start: `make run` and `make test` (see README.md). Both install missing Debian
+# packages first (scripts/install-deps.sh is idempotent), then configure and build.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+
+.PHONY: all deps configure build run test format clean
+
+all: build
+
+deps:
+	./scripts/install-deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The main job on this machine. Until the profiling backends land it inspects the zoo: the
+# list of families with their costs and the per-op table of one network.
+run: build
+	./scripts/main-job.sh $(BUILD_DIR)/nnlat
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+format:
+	find include src apps tests bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,46 @@
+// NAS search spaces: NAS-Bench-101 cells, NAS-Bench-201 cells and a MobileNetV2-style
+// block space. Each space has a seeded sampler, a canonical encoding (two encodings of the
+// same architecture are equal strings) and a stable hash of that encoding.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/ir/graph.hpp"
+
+namespace nnlat::models {
+
+struct SpaceOptions {
+  int64_t resolution = 0;  // 0: the space's default input size (32 for NB101/NB201, 224 for mbv2)
+  // NAS-Bench-101 skeleton
+  int64_t nb101_stem_channels = 128;
+  int64_t nb101_stacks = 3;
+  int64_t nb101_cells_per_stack = 3;
+  // NAS-Bench-201 skeleton
+  int64_t nb201_channels = 16;
+  int64_t nb201_cells_per_stage = 5;
+  int64_t num_classes = 0;  // 0: the space's default (10 for the CIFAR spaces, 1000 for mbv2)
+};
+
+// Space names: "nb101", "nb201", "mbv2".
+std::vector<std::string> space_names();
+
+// Canonical form of an encoding; an error names what is wrong with it.
+Result<std::string> canonicalize_encoding(std::string_view space, std::string_view encoding);
+// Graph of one architecture, named after the space and its canonical encoding, with
+// metadata {"space", "encoding", "hash"}; verified.
+Result<ir::Graph> build_space_graph(std::string_view space, std::string_view encoding, const SpaceOptions& options);
+// `n` distinct canonical encodings drawn with a generator seeded by `seed` (the same
+// arguments always give the same list, in the same order).
+Result<std::vector<std::string>> sample_space(std::string_view space, int64_t n, uint64_t seed);
+// Stable hash of a canonical encoding, including the space name.
+std::string encoding_hash(std::string_view space, std::string_view canonical_encoding);
+
+// NAS-Bench-101 specs are JSON files {"matrix": [[0,1,...],...], "ops": ["input", ...,
+// "output"]} as in the benchmark's API; this reads one into an encoding for "nb101".
+Result<std::string> nb101_encoding_from_spec_json(std::string_view json_text, const std::string& source);
+
+}  // namespace nnlat::models

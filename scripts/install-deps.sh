@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that nnlat's build, tests and benchmarks need.
+# Idempotent: packages already present are skipped, so a second run does no apt work.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config git clang-format
+  # measurement backends
+  libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  # model formats
+  libonnx-dev libprotobuf-dev protobuf-compiler flatbuffers-compiler libflatbuffers-dev
+  # store, predictors, utilities
+  libsqlite3-dev sqlite3 libxgboost-dev xgboost nlohmann-json3-dev libcli11-dev libfmt-dev
+  libeigen3-dev pybind11-dev python3-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,180 @@
+#include "nnlat/ir/graph.hpp"
+
+#include <algorithm>
+#include <queue>
+
+namespace nnlat::ir {
+
+ValueId Graph::add_input(std::string value_name, Shape shape, DType dtype) {
+  const ValueId id{static_cast<uint32_t>(values_.size())};
+  value_by_name_.emplace(value_name, id);
+  values_.push_back(Value{std::move(value_name), std::move(shape), dtype, std::nullopt});
+  inputs_.push_back(id);
+  return id;
+}
+
+NodeId Graph::add_node(std::string node_name, OpKind op, std::vector<ValueId> inputs, Attrs attrs,
+                       std::vector<std::string> output_names) {
+  const NodeId id{static_cast<uint32_t>(nodes_.size())};
+  Node n{std::move(node_name), op, std::move(attrs), std::move(inputs), {}};
+  for (auto& out_name : output_names) {
+    const ValueId vid{static_cast<uint32_t>(values_.size())};
+    value_by_name_.emplace(out_name, vid);
+    values_.push_back(Value{std::move(out_name), {}, DType::kFloat32, id});
+    n.outputs.push_back(vid);
+  }
+  nodes_.push_back(std::move(n));
+  return id;
+}
+
+std::optional<ValueId> Graph::find_value(const std::string& value_name) const {
+  auto it = value_by_name_.find(value_name);
+  if (it == value_by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<std::vector<NodeId>> Graph::topological_order() const {
+  // Kahn's algorithm; ties broken by node index so the order is deterministic and equals the
+  // insertion order whenever that order is already topological.
+  std::vector<int> pending(nodes_.size(), 0);
+  std::vector<std::vector<uint32_t>> consumers(values_.size());
+  for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    for (ValueId in : nodes_[i].inputs) {
+      if (in.index >= values_.size()) {
+        return make_error(ErrorCode::kGraphError, "node " + nodes_[i].name + " reads an undefined value");
+      }
+      if (values_[in.index].producer) {
+        ++pending[i];
+        consumers[in.index].push_back(i);
+      }
+    }
+  }
+  std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready;
+  for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    if (pending[i] == 0) ready.push(i);
+  }
+  std::vector<NodeId> order;
+  order.reserve(nodes_.size());
+  while (!ready.empty()) {
+    const uint32_t i = ready.top();
+    ready.pop();
+    order.push_back(NodeId{i});
+    for (ValueId out : nodes_[i].outputs) {
+      for (uint32_t c : consumers[out.index]) {
+        if (--pending[c] == 0) ready.push(c);
+      }
+    }
+  }
+  if (order.size() != nodes_.size()) {
+    for (uint32_t i = 0; i < nodes_.size(); ++i) {
+      if (pending[i] > 0) {
+        return make_error(ErrorCode::kGraphError, "cycle in graph through node " + nodes_[i].name);
+      }
+    }
+  }
+  return order;
+}
+
+Status Graph::sort_topologically() {
+  NNLAT_ASSIGN_OR_RETURN(auto order, topological_order());
+  std::vector<Node> sorted;
+  sorted.reserve(nodes_.size());
+  std::vector<uint32_t> new_index(nodes_.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    new_index[order[i].index] = static_cast<uint32_t>(i);
+    sorted.push_back(std::move(nodes_[order[i].index]));
+  }
+  nodes_ = std::move(sorted);
+  for (auto& v : values_) {
+    if (v.producer) v.producer = NodeId{new_index[v.producer->index]};
+  }
+  return Status::Ok();
+}
+
+Status infer_node_shapes(Graph& graph, NodeId id) {
+  Node& node = graph.node(id);
+  const OpInfo& info = op_info(node.op);
+  const auto n_in = static_cast<int>(node.inputs.size());
+  const auto context = "node " + node.name + " (" + std::string(info.name) + ")";
+  if (n_in < info.min_inputs || n_in > info.max_inputs) {
+    return make_error(ErrorCode::kGraphError, context + " has " + std::to_string(n_in) + " inputs, expects " +
+                                                  std::to_string(info.min_inputs) + ".." +
+                                                  std::to_string(info.max_inputs));
+  }
+  if (auto st = validate_attrs(node.op, node.attrs); !st.ok()) return st.error().with_context(context);
+  std::vector<Shape> in_shapes;
+  in_shapes.reserve(node.inputs.size());
+  for (ValueId in : node.inputs) {
+    const Value& v = graph.value(in);
+    if (v.shape.empty()) {
+      return make_error(ErrorCode::kShapeError, context + ": input " + v.name + " has no shape yet");
+    }
+    in_shapes.push_back(v.shape);
+  }
+  std::vector<Shape> out_shapes;
+  if (auto st = info.infer_shapes(node.attrs, in_shapes, out_shapes); !st.ok()) return st.error().with_context(context);
+  if (out_shapes.size() != node.outputs.size()) {
+    return make_error(ErrorCode::kGraphError, context + " produces " + std::to_string(out_shapes.size()) +
+                                                  " outputs but declares " + std::to_string(node.outputs.size()));
+  }
+  const DType dtype = graph.value(node.inputs[0]).dtype;
+  for (size_t i = 0; i < out_shapes.size(); ++i) {
+    Value& out = graph.value(node.outputs[i]);
+    out.shape = std::move(out_shapes[i]);
+    out.dtype = dtype;
+  }
+  return Status::Ok();
+}
+
+Status infer_shapes(Graph& graph) {
+  NNLAT_ASSIGN_OR_RETURN(auto order, graph.topological_order());
+  for (NodeId id : order) NNLAT_RETURN_IF_ERROR(infer_node_shapes(graph, id));
+  return Status::Ok();
+}
+
+Status verify(const Graph& graph) {
+  auto fail = [](std::string message) { return make_error(ErrorCode::kGraphError, std::move(message)); };
+  if (graph.inputs().empty()) return fail("graph has no inputs");
+  if (graph.outputs().empty()) return fail("graph has no outputs");
+  std::map<std::string, int> value_names;
+  for (const auto& v : graph.values()) {
+    if (v.name.empty()) return fail("a value has an empty name");
+    if (++value_names[v.name] > 1) return fail("value name '" + v.name + "' is defined twice");
+  }
+  std::map<std::string, int> node_names;
+  for (const auto& n : graph.nodes()) {
+    if (n.name.empty()) return fail("a node has an empty name");
+    if (++node_names[n.name] > 1) return fail("node name '" + n.name + "' is used twice");
+    for (ValueId in : n.inputs) {
+      if (in.index >= graph.values().size()) return fail("node " + n.name + " reads an undefined value");
+    }
+  }
+  for (ValueId in : graph.inputs()) {
+    const Value& v = graph.value(in);
+    if (v.producer) return fail("graph input " + v.name + " is produced by a node");
+    if (v.shape.empty()) return fail("graph input " + v.name + " has no shape");
+    for (int64_t d : v.shape) {
+      if (d <= 0) return fail("graph input " + v.name + " has a non-positive dimension");
+    }
+  }
+  for (const auto& v : graph.values()) {
+    if (!v.producer &&
+        std::find(graph.inputs().begin(), graph.inputs().end(), *graph.find_value(v.name)) == graph.inputs().end()) {
+      return fail("value " + v.name + " has no producer and is not a graph input");
+    }
+  }
+  // Re-infer on a copy and compare: catches stale or hand-edited shapes.
+  Graph copy = graph;
+  NNLAT_RETURN_IF_ERROR(infer_shapes(copy));
+  for (size_t i = 0; i < graph.values().size(); ++i) {
+    const Value& stored = graph.values()[i];
+    const Value& inferred = copy.values()[i];
+    if (stored.shape != inferred.shape) {
+      return make_error(ErrorCode::kShapeError, "value " + stored.name + " has shape " + shape_to_string(stored.shape) +
+                                                    " but its op infers " + shape_to_string(inferred.shape));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace nnlat::ir
