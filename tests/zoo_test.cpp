@@ -1,0 +1,66 @@
+// Every zoo family must match the MACs and parameter count its paper (or official release)
+// publishes within 1.5% at the reference setting; the figures and their source are in the
+// zoo entry (src/models/zoo/zoo_entries_*.cpp) and printed on failure.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "nnlat/ir/cost.hpp"
+#include "nnlat/ir/json_format.hpp"
+#include "nnlat/models/zoo.hpp"
+
+namespace nnlat::models {
+namespace {
+
+class ZooFamily : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ZooFamily, MatchesPublishedMacsAndParams) {
+  const ZooEntry* e = find_zoo_entry(GetParam());
+  ASSERT_NE(e, nullptr);
+  auto g = build_zoo_model(e->name, {});
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  const auto total = ir::graph_cost(*g).total;
+  const double mmacs = static_cast<double>(total.macs) / 1e6;
+  const double mparams = static_cast<double>(total.params) / 1e6;
+  EXPECT_NEAR(mmacs / e->published_mmacs, 1.0, 0.015)
+      << e->name << ": " << mmacs << " M MACs vs published " << e->published_mmacs << " (" << e->citation << ")";
+  EXPECT_NEAR(mparams / e->published_mparams, 1.0, 0.015)
+      << e->name << ": " << mparams << " M params vs published " << e->published_mparams << " (" << e->citation << ")";
+}
+
+TEST_P(ZooFamily, ScalesWithWidthAndResolution) {
+  auto base = build_zoo_model(GetParam(), {});
+  ZooParams small;
+  small.width = 0.5;
+  small.resolution = 160;
+  auto scaled = build_zoo_model(GetParam(), small);
+  ASSERT_TRUE(base.ok()) << base.error().message;
+  ASSERT_TRUE(scaled.ok()) << scaled.error().message;
+  EXPECT_LT(ir::graph_cost(*scaled).total.macs, ir::graph_cost(*base).total.macs);
+  EXPECT_EQ(ir::graph_to_json(*ir::graph_from_json(ir::graph_to_json(*scaled), "rt")), ir::graph_to_json(*scaled));
+}
+
+std::vector<std::string> zoo_names() {
+  std::vector<std::string> names;
+  for (const auto& e : zoo_entries()) names.emplace_back(e.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ZooFamily, ::testing::ValuesIn(zoo_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(Zoo, HasAtLeastFifteenFamilies) {
+  std::set<std::string_view> families;
+  for (const auto& e : zoo_entries()) families.insert(e.family);
+  EXPECT_GE(families.size(), 15u);
+}
+
+TEST(Zoo, UnknownNameIsNotFound) {
+  auto g = build_zoo_model("no_such_net", {});
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace nnlat::models
