@@ -1,30 +1,35 @@
-// `nnlat export MODEL --onnx FILE [--json FILE]`: write a model for other runtimes.
+// `nnlat export MODEL [--onnx FILE] [--tflite FILE] [--json FILE]`: write a model for other runtimes.
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/importers/onnx.hpp"
+#include "nnlat/importers/tflite.hpp"
 #include "nnlat/ir/json_format.hpp"
 #include "nnlat/models/model_ref.hpp"
 
 namespace nnlat::cli {
 
 void add_export_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("export", "Export a model as ONNX (random weights) or nnlat JSON");
+  auto* cmd = app.add_subcommand("export", "Export a model as ONNX or TFLite (random weights) or nnlat JSON");
   struct Options {
     std::string model;
     std::string onnx;
+    std::string tflite;
     std::string json;
     uint64_t seed = 0;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("model", o->model, "Model reference")->required();
   cmd->add_option("--onnx", o->onnx, "Write an ONNX file with random weights");
+  cmd->add_option("--tflite", o->tflite,
+                  "Write a float32 TFLite file with random weights (ops TFLite runs natively; no batch_norm)");
   cmd->add_option("--json", o->json, "Write the nnlat JSON graph");
   cmd->add_option("--seed", o->seed, "Seed of the random weights");
   cmd->callback([o, &exit_code] {
-    if (o->onnx.empty() && o->json.empty()) {
-      exit_code = report(make_error(ErrorCode::kInvalidArgument, "export needs --onnx FILE or --json FILE"));
+    if (o->onnx.empty() && o->tflite.empty() && o->json.empty()) {
+      exit_code =
+          report(make_error(ErrorCode::kInvalidArgument, "export needs --onnx FILE, --tflite FILE or --json FILE"));
       return;
     }
     auto g = models::load_model(o->model);
@@ -38,6 +43,13 @@ void add_export_command(CLI::App& app, int& exit_code) {
         return;
       }
       fmt::print("wrote {}\n", o->onnx);
+    }
+    if (!o->tflite.empty()) {
+      if (auto st = importers::export_tflite_file(*g, o->tflite, o->seed); !st.ok()) {
+        exit_code = report(st.error());
+        return;
+      }
+      fmt::print("wrote {}\n", o->tflite);
     }
     if (!o->json.empty()) {
       if (auto st = write_file_atomic(o->json, ir::graph_to_json(*g)); !st.ok()) {
