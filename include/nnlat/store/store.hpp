@@ -1,0 +1,187 @@
+// The measurement store (DESIGN.md principle 8): one SQLite file (WAL mode) holding targets,
+// networks, kernels, measurement campaigns and every measurement ever taken, append-only.
+// The schema is documented in docs/store.md.
+//
+// Durability: every measurement is committed in its own transaction as it is added, so a
+// killed process loses at most the one in flight. Campaigns make long runs resumable: a
+// campaign is keyed by a hash of the command's arguments and plans a list of item keys; a
+// restarted command reopens the same campaign and skips completed_items().
+//
+// Every error names the database path. No exceptions cross this API.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nnlat/backends/environment.hpp"
+#include "nnlat/backends/measurement.hpp"
+#include "nnlat/backends/target.hpp"
+#include "nnlat/core/status.hpp"
+#include "nnlat/ir/graph.hpp"
+
+namespace nnlat::store {
+
+// The schema version this nnlat writes and reads. Opening a store with another version is
+// an error (a newer one says to upgrade nnlat).
+inline constexpr int kSchemaVersion = 1;
+// PRAGMA application_id of an nnlat store ("nnlt").
+inline constexpr int32_t kApplicationId = 0x6E6E6C74;
+
+// How a network is described in the store. Empty fields are taken from the graph: name from
+// graph.name, the others from graph.metadata["source" | "encoding" | "family"].
+struct NetworkInfo {
+  std::string name;
+  std::string source;    // "zoo:mobilenet_v2", "model.onnx", "nb201"
+  std::string encoding;  // NAS encoding, e.g. "|nor_conv_3x3~0|+|...|"; "" for real models
+  std::string family;    // "mobilenet", "nb201", ...
+};
+
+// One measurement to append. `campaign_id` and `item_key` go together: a measurement taken
+// for a campaign names the planned item it completes.
+struct MeasurementRecord {
+  int64_t target_id = 0;
+  std::optional<int64_t> campaign_id;
+  std::string item_key;
+  backends::ProtocolOptions protocol;
+  backends::Measurement measurement;
+  backends::Environment environment;
+};
+
+struct Campaign {
+  int64_t id = 0;
+  std::string key;
+  std::string kind;  // the command, e.g. "measure-networks", "profile-kernels"
+  int64_t target_id = 0;
+  std::string arguments_json;
+  std::vector<std::string> planned_items;  // in plan order
+  std::string created;
+  std::optional<std::string> finished;
+  bool resumed = false;  // true when open_campaign found an existing campaign with this key
+};
+
+struct TargetStats {
+  std::string target;  // device:config:precision
+  std::string backend;
+  int64_t networks = 0;  // distinct networks measured on this target
+  int64_t kernels = 0;   // distinct kernels measured on this target
+  int64_t network_measurements = 0;
+  int64_t kernel_measurements = 0;
+  int64_t unstable = 0;  // measurements (both kinds) flagged unstable
+};
+
+struct StoreStats {
+  int64_t targets = 0;
+  int64_t networks = 0;
+  int64_t kernels = 0;
+  int64_t campaigns = 0;
+  int64_t network_measurements = 0;
+  int64_t kernel_measurements = 0;
+  std::vector<TargetStats> per_target;  // sorted by target name
+};
+
+enum class MeasurementKind { kNetwork, kKernel };
+const char* measurement_kind_name(MeasurementKind kind);  // "network" / "kernel"
+
+// One measurement joined with its target, subject and campaign, as export writes it.
+struct MeasurementRow {
+  MeasurementKind kind = MeasurementKind::kNetwork;
+  int64_t id = 0;  // row id within its table
+  std::string target;
+  std::string backend;
+  std::string name;  // network name; kernel type for kernels
+  std::string source;
+  std::string encoding;
+  std::string family;
+  std::string hash;  // network or kernel hash
+  std::optional<int64_t> macs;
+  std::optional<int64_t> params;
+  double median_ms = 0;
+  double mean_ms = 0;
+  double std_ms = 0;
+  double cv = 0;
+  double min_ms = 0;
+  std::vector<double> samples_ms;
+  bool unstable = false;
+  int remeasures = 0;
+  std::string campaign_key;  // "" outside a campaign
+  std::string item_key;
+  std::string protocol_json;
+  std::string environment_json;
+  std::string created;
+};
+
+class Store {
+ public:
+  // Opens or creates the store at `path` (WAL mode, foreign keys on, busy timeout). A file
+  // that is not SQLite, an SQLite file that is not an nnlat store, or a schema version
+  // other than kSchemaVersion is an error naming the path.
+  static Result<Store> open(const std::string& path, int busy_timeout_ms = 5000);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  const std::string& path() const;
+
+  // Returns the target's id, inserting it on first use. The same name with another backend
+  // is an error.
+  Result<int64_t> upsert_target(const backends::TargetName& target, const std::string& backend);
+  // The id of a target by name ("device:config:precision"); kNotFound if absent.
+  Result<int64_t> target_id(const std::string& name) const;
+
+  // Returns the network's id, inserting it on first use. Its identity is
+  // stable_hash_hex(ir::graph_to_json(graph)); MACs and params come from ir::graph_cost.
+  // The graph must verify. An existing network is never modified.
+  Result<int64_t> upsert_network(const ir::Graph& graph, const NetworkInfo& info = {});
+  // Returns the kernel's id, inserting it on first use. The same hash with another type is
+  // an error. `features_json` must be a JSON object (it may carry "macs" and "params").
+  Result<int64_t> upsert_kernel(const std::string& hash, const std::string& type, const std::string& features_json,
+                                const std::string& graph_json);
+
+  // Appends one measurement in its own transaction and returns its row id. Adding the same
+  // data again appends another row; measurements are never updated or deleted. With a
+  // campaign, the item must be planned in it, the target must be the campaign's, and an
+  // item already measured in the campaign is an error.
+  Result<int64_t> add_network_measurement(int64_t network_id, const MeasurementRecord& record);
+  Result<int64_t> add_kernel_measurement(int64_t kernel_id, const MeasurementRecord& record);
+
+  // Returns the campaign with this key, creating it with the given plan if absent
+  // (`resumed` tells which). Reopening with another kind or target is an error; the stored
+  // plan wins over `planned_items` when resuming. Item keys must be non-empty and distinct.
+  Result<Campaign> open_campaign(const std::string& key, const std::string& kind, int64_t target_id,
+                                 const nlohmann::json& arguments, const std::vector<std::string>& planned_items);
+  // Planned items that already have a measurement (either kind) in the campaign, in plan
+  // order; and those that have none yet.
+  Result<std::vector<std::string>> completed_items(int64_t campaign_id) const;
+  Result<std::vector<std::string>> pending_items(int64_t campaign_id) const;
+  // Records the finish time (the first call wins).
+  Status finish_campaign(int64_t campaign_id);
+
+  Result<StoreStats> stats() const;
+
+  // Calls `visit` for every measurement, network rows then kernel rows, each in insertion
+  // order; only the target named `target` if given (kNotFound if there is none). Stops at
+  // the first error `visit` returns.
+  Status for_each_measurement(const std::optional<std::string>& target,
+                              const std::function<Status(const MeasurementRow&)>& visit) const;
+
+  // PRAGMA integrity_check; an error listing the problems when it is not "ok".
+  Status check_integrity() const;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The campaign key of a command: stable_hash_hex over the kind and the arguments' canonical
+// JSON (object keys sorted), so rerunning the same command finds the same campaign.
+std::string campaign_key(std::string_view kind, const nlohmann::json& arguments);
+
+}  // namespace nnlat::store

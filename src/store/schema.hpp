@@ -1,0 +1,14 @@
+// The store's schema (docs/store.md) and the checks made when a store is opened.
+#pragma once
+
+#include "nnlat/core/status.hpp"
+#include "store/sqlite.hpp"
+
+namespace nnlat::store {
+
+// Configures the connection (busy timeout, WAL, foreign keys, synchronous=NORMAL), then
+// creates the schema in an empty database or checks an existing one: the application id,
+// the schema_version table and the version.
+Status prepare_store(const sqlite::Db& db, int busy_timeout_ms);
+
+}  // namespace nnlat::store
