@@ -1,6 +1,7 @@
 // End-to-end tests of `nnlat info`, `nnlat zoo` and `nnlat export` through the real binary.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -73,8 +74,10 @@ TEST(CliInfo, ExportedJsonReadsBackWithTheSameCost) {
 
 TEST(CliInfo, BadReferencesFailWithOneLineAndExitCode2) {
   TempDir dir("cli_bad");
-  for (const std::string ref : {"zoo:no_such_net", "'zoo:mobilenet_v2?width=abc'", "'zoo:mobilenet_v2?depth=3'",
-                                dir.file("missing.json"), dir.file("model.xyz"), "nb201:garbage"}) {
+  const std::vector<std::string> refs = {"zoo:no_such_net",        "'zoo:mobilenet_v2?width=abc'",
+                                        "'zoo:mobilenet_v2?depth=3'", dir.file("missing.json"),
+                                        dir.file("model.xyz"),      "nb201:garbage"};
+  for (const std::string& ref : refs) {
     auto r = run_cli("info " + ref);
     EXPECT_EQ(r.exit_code, 2) << ref << ": " << r.err;
     EXPECT_EQ(r.err.rfind("nnlat: error: ", 0), 0u) << r.err;

@@ -2,6 +2,7 @@
 // file, exit code 2, never a crash (DEVELOPERS.md "Honest work").
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
