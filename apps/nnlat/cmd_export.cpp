@@ -5,6 +5,7 @@
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/importers/onnx.hpp"
 #include "nnlat/importers/tflite.hpp"
+#include "nnlat/ir/passes.hpp"
 #include "nnlat/ir/json_format.hpp"
 #include "nnlat/models/model_ref.hpp"
 
@@ -23,7 +24,7 @@ void add_export_command(CLI::App& app, int& exit_code) {
   cmd->add_option("model", o->model, "Model reference")->required();
   cmd->add_option("--onnx", o->onnx, "Write an ONNX file with random weights");
   cmd->add_option("--tflite", o->tflite,
-                  "Write a float32 TFLite file with random weights (ops TFLite runs natively; no batch_norm)");
+                  "Write a float32 TFLite file with random weights (ops TFLite runs natively; batch norms after conv/fc are folded as the TFLite converter does)");
   cmd->add_option("--json", o->json, "Write the nnlat JSON graph");
   cmd->add_option("--seed", o->seed, "Seed of the random weights");
   cmd->callback([o, &exit_code] {
@@ -45,7 +46,14 @@ void add_export_command(CLI::App& app, int& exit_code) {
       fmt::print("wrote {}\n", o->onnx);
     }
     if (!o->tflite.empty()) {
-      if (auto st = importers::export_tflite_file(*g, o->tflite, o->seed); !st.ok()) {
+      // TFLite has no batch-norm op: fold it into the preceding conv / fc first, as the
+      // TFLite converter does. A batch norm that cannot be folded is still reported.
+      auto folded = ir::fold_batch_norm(*g);
+      if (!folded.ok()) {
+        exit_code = report(folded.error());
+        return;
+      }
+      if (auto st = importers::export_tflite_file(*folded, o->tflite, o->seed); !st.ok()) {
         exit_code = report(st.error());
         return;
       }

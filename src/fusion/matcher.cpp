@@ -1,0 +1,98 @@
+#include <algorithm>
+#include <map>
+
+#include "nnlat/core/hash.hpp"
+#include "nnlat/fusion/fusion.hpp"
+#include "nnlat/ir/json_format.hpp"
+
+namespace nnlat::fusion {
+namespace {
+
+bool contains(const std::vector<ir::OpKind>& ops, ir::OpKind op) {
+  return std::find(ops.begin(), ops.end(), op) != ops.end();
+}
+
+const FusionRule* rule_for_anchor(const RuleSet& rules, ir::OpKind op) {
+  for (const auto& r : rules.rules) {
+    if (contains(r.anchors, op)) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::vector<Kernel>> detect_kernels(const ir::Graph& graph, const RuleSet& rules) {
+  NNLAT_ASSIGN_OR_RETURN(auto order, graph.topological_order());
+  // Consumers of each value; graph outputs count as a consumer so they are never fused away.
+  std::vector<std::vector<uint32_t>> consumers(graph.values().size());
+  for (uint32_t i = 0; i < graph.nodes().size(); ++i) {
+    for (ir::ValueId v : graph.nodes()[i].inputs) consumers[v.index].push_back(i);
+  }
+  std::vector<bool> is_output(graph.values().size(), false);
+  for (ir::ValueId v : graph.outputs()) is_output[v.index] = true;
+
+  std::vector<bool> assigned(graph.nodes().size(), false);
+  std::vector<Kernel> kernels;
+  for (ir::NodeId id : order) {
+    if (assigned[id.index]) continue;
+    const ir::Node& node = graph.node(id);
+    assigned[id.index] = true;
+    if (contains(rules.elide, node.op)) continue;
+    Kernel k{node.name, std::string(ir::op_name(node.op)), {id}};
+    const FusionRule* rule = rule_for_anchor(rules, node.op);
+    ir::NodeId tail = id;
+    for (int absorbed = 0; rule && absorbed < rule->max_absorb; ++absorbed) {
+      const ir::Node& t = graph.node(tail);
+      if (t.outputs.size() != 1) break;
+      const ir::ValueId out = t.outputs[0];
+      if (is_output[out.index] || consumers[out.index].size() != 1) break;
+      const uint32_t next = consumers[out.index][0];
+      const ir::Node& n = graph.node(ir::NodeId{next});
+      if (assigned[next] || !contains(rule->absorb, n.op)) break;
+      // Every other operand of the absorbed op must already be computed (e.g. the residual
+      // input of a linked add), otherwise fusing would reorder execution.
+      const bool operands_ready = std::all_of(n.inputs.begin(), n.inputs.end(), [&](ir::ValueId v) {
+        const auto& p = graph.value(v).producer;
+        return v == out || !p || assigned[p->index];
+      });
+      if (!operands_ready) break;
+      assigned[next] = true;
+      k.nodes.push_back(ir::NodeId{next});
+      tail = ir::NodeId{next};
+    }
+    kernels.push_back(std::move(k));
+  }
+  return kernels;
+}
+
+Result<ir::Graph> kernel_graph(const ir::Graph& graph, const Kernel& kernel) {
+  ir::Graph g;
+  g.name = kernel.type;
+  std::map<uint32_t, ir::ValueId> mapped;
+  int n = 0;
+  for (ir::NodeId id : kernel.nodes) {
+    const ir::Node& node = graph.node(id);
+    std::vector<ir::ValueId> inputs;
+    for (ir::ValueId v : node.inputs) {
+      auto it = mapped.find(v.index);
+      if (it == mapped.end()) {
+        const ir::Value& val = graph.value(v);
+        it = mapped.emplace(v.index, g.add_input("in" + std::to_string(g.inputs().size()), val.shape, val.dtype)).first;
+      }
+      inputs.push_back(it->second);
+    }
+    std::vector<std::string> names;
+    for (size_t i = 0; i < node.outputs.size(); ++i) names.push_back("n" + std::to_string(n) + ":" + std::to_string(i));
+    const std::string node_name = "n" + std::to_string(n++);
+    const ir::NodeId nid = g.add_node(node_name, node.op, std::move(inputs), node.attrs, std::move(names));
+    for (size_t i = 0; i < node.outputs.size(); ++i) mapped[node.outputs[i].index] = g.node(nid).outputs[i];
+  }
+  for (ir::ValueId v : graph.node(kernel.nodes.back()).outputs) g.mark_output(mapped.at(v.index));
+  if (auto st = ir::infer_shapes(g); !st.ok()) return st.error().with_context("kernel " + kernel.name);
+  if (auto st = ir::verify(g); !st.ok()) return st.error().with_context("kernel " + kernel.name);
+  return g;
+}
+
+std::string kernel_hash(const ir::Graph& kernel_graph) { return stable_hash_hex(ir::graph_to_json(kernel_graph)); }
+
+}  // namespace nnlat::fusion
