@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   nnlat::cli::add_sample_command(app, exit_code);
   nnlat::cli::add_export_command(app, exit_code);
   nnlat::cli::add_kernels_command(app, exit_code);
+  nnlat::cli::add_devices_command(app, exit_code);
+  nnlat::cli::add_profile_command(app, exit_code);
+  nnlat::cli::add_db_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

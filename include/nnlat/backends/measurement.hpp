@@ -77,7 +77,10 @@ struct Clock {
 
 // Runs the protocol. An error from `run_once` stops it and is returned with the run it
 // happened in as context ("warm-up run 2: ...", "timed run 7 of attempt 1: ...").
+// `before_each_timed_run`, when set, runs before every timed call and outside the timing
+// (e.g. a cache flush for cold-cache kernel measurements); min_time_s counts timed calls only.
 Result<Measurement> measure(const std::function<Status()>& run_once, const ProtocolOptions& options,
-                            const Clock& clock = Clock::steady());
+                            const Clock& clock = Clock::steady(),
+                            const std::function<void()>& before_each_timed_run = {});
 
 }  // namespace nnlat::backends

@@ -1,0 +1,103 @@
+// `nnlat db stats|export`: what a measurement store holds, and its rows for pandas.
+#include <fmt/core.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli_common.hpp"
+#include "nnlat/store/export.hpp"
+#include "nnlat/store/store.hpp"
+
+namespace nnlat::cli {
+
+void add_db_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("db", "Inspect and export a measurement store");
+  cmd->require_subcommand(1);
+
+  struct StatsOptions {
+    std::string db;
+    bool json = false;
+  };
+  auto so = std::make_shared<StatsOptions>();
+  auto* stats = cmd->add_subcommand("stats", "Counts of targets, networks, kernels and measurements (per target too)");
+  stats->add_option("--db", so->db, "SQLite store")->required();
+  stats->add_flag("--json", so->json, "Print JSON");
+  stats->callback([so, &exit_code] {
+    auto store = store::Store::open(so->db);
+    if (!store.ok()) {
+      exit_code = report(store.error());
+      return;
+    }
+    auto s = store->stats();
+    if (!s.ok()) {
+      exit_code = report(s.error());
+      return;
+    }
+    if (so->json) {
+      nlohmann::ordered_json per = nlohmann::ordered_json::array();
+      for (const auto& t : s->per_target) {
+        per.push_back({{"target", t.target},
+                       {"backend", t.backend},
+                       {"networks", t.networks},
+                       {"kernels", t.kernels},
+                       {"network_measurements", t.network_measurements},
+                       {"kernel_measurements", t.kernel_measurements},
+                       {"unstable", t.unstable}});
+      }
+      nlohmann::ordered_json doc{{"targets", s->targets},
+                                 {"networks", s->networks},
+                                 {"kernels", s->kernels},
+                                 {"campaigns", s->campaigns},
+                                 {"network_measurements", s->network_measurements},
+                                 {"kernel_measurements", s->kernel_measurements},
+                                 {"per_target", per}};
+      fmt::print("{}\n", doc.dump(2));
+      return;
+    }
+    fmt::print("{}: {} targets, {} networks, {} kernels, {} campaigns, {} network measurements, {} kernel measurements\n",
+               so->db, s->targets, s->networks, s->kernels, s->campaigns, s->network_measurements,
+               s->kernel_measurements);
+    fmt::print("{:<32} {:<10} {:>9} {:>8} {:>10} {:>10} {:>9}\n", "target", "backend", "networks", "kernels",
+               "net meas", "kern meas", "unstable");
+    for (const auto& t : s->per_target) {
+      fmt::print("{:<32} {:<10} {:>9} {:>8} {:>10} {:>10} {:>9}\n", t.target, t.backend, t.networks, t.kernels,
+                 t.network_measurements, t.kernel_measurements, t.unstable);
+    }
+  });
+
+  struct ExportCliOptions {
+    std::string db;
+    std::string format = "csv";
+    std::string target;
+    std::string out;
+  };
+  auto eo = std::make_shared<ExportCliOptions>();
+  auto* exp = cmd->add_subcommand("export", "One row per measurement (network and kernel) as CSV or JSON Lines");
+  exp->add_option("--db", eo->db, "SQLite store")->required();
+  exp->add_option("--format", eo->format, "csv or jsonl")->capture_default_str();
+  exp->add_option("--target", eo->target, "Only this target");
+  exp->add_option("-o,--out", eo->out, "Output file (default: stdout)");
+  exp->callback([eo, &exit_code] {
+    auto format = store::parse_export_format(eo->format);
+    if (!format.ok()) {
+      exit_code = report(format.error());
+      return;
+    }
+    auto store = store::Store::open(eo->db);
+    if (!store.ok()) {
+      exit_code = report(store.error());
+      return;
+    }
+    store::ExportOptions options{*format, std::nullopt};
+    if (!eo->target.empty()) options.target = eo->target;
+    auto rows = eo->out.empty() ? store::export_measurements(*store, options, std::cout)
+                                : store::export_measurements(*store, options, eo->out);
+    if (!rows.ok()) {
+      exit_code = report(rows.error());
+      return;
+    }
+    if (!eo->out.empty()) fmt::print(stderr, "wrote {} rows to {}\n", *rows, eo->out);
+  });
+}
+
+}  // namespace nnlat::cli

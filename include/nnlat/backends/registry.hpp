@@ -1,0 +1,41 @@
+// The one explicit list of backends (DESIGN.md principle 6) and the local targets they
+// offer. A local target name is `local:CONFIG:PRECISION` with
+//   CONFIG    = xnnpack-t<threads>[-a<cpu>[.<cpu>...]]   e.g. xnnpack-t2, xnnpack-t1-a3
+//               reference                                the naive reference (tests)
+//   PRECISION = float | quant
+// The `-a` suffix pins the threads to those CPUs: the phone "core configs" (1large, 2med)
+// are exactly a thread count plus an affinity set.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nnlat/backends/backend.hpp"
+#include "nnlat/backends/target.hpp"
+
+namespace nnlat::backends {
+
+std::vector<std::string> backend_names();
+// nullptr for an unknown name.
+std::unique_ptr<Backend> make_backend(std::string_view name);
+
+struct LocalTarget {
+  TargetName name;
+  std::string backend;  // a name from backend_names()
+  RunConfig config;
+};
+
+// Errors name the target and say what is wrong (not local, unknown config, bad CPU id).
+Result<LocalTarget> resolve_local_target(std::string_view target);
+
+struct AvailableTarget {
+  std::string name;
+  std::string backend;
+  std::string description;
+};
+// What `nnlat devices` lists: XNNPACK with 1..N threads in both precisions on this machine.
+std::vector<AvailableTarget> available_local_targets();
+
+}  // namespace nnlat::backends
