@@ -1,0 +1,165 @@
+// `nnlat profile` and `nnlat db` end to end, including the kill-and-resume guarantee: a
+// campaign killed with SIGKILL and started again with the same arguments ends with exactly
+// one measurement per item, none lost and none duplicated.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli_test_util.hpp"
+#include "nnlat/store/store.hpp"
+
+namespace nnlat {
+namespace {
+
+using testing::run_cli;
+using testing::TempDir;
+
+// Fast protocol: these tests check bookkeeping, not timing quality.
+constexpr const char* kFast = " --warmup 1 --min-repeats 3 --min-time 0 --max-remeasure 0 --quiet";
+
+std::string tiny_models(int n) {
+  std::string refs;
+  for (int i = 0; i < n; ++i) refs += " 'zoo:mobilenet_v2?width=0.35&res=" + std::to_string(32 + 16 * i) + "'";
+  return refs;
+}
+
+TEST(CliProfile, NetworksAreStoredAndASecondRunMeasuresNothing) {
+  TempDir dir("profile");
+  const std::string db = dir.file("m.db");
+  const std::string cmd =
+      "profile networks --target local:xnnpack-t1:float --db " + db + tiny_models(2) + kFast + " --json";
+  auto first = run_cli(cmd);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto j = nlohmann::json::parse(first.out);
+  EXPECT_EQ(j["measured"], 2);
+  EXPECT_EQ(j["resumed"], false);
+  for (const auto& item : j["items"]) EXPECT_GT(item["median_ms"].get<double>(), 0.0);
+
+  auto second = run_cli(cmd);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto k = nlohmann::json::parse(second.out);
+  EXPECT_EQ(k["measured"], 0);
+  EXPECT_EQ(k["already_done"], 2);
+  EXPECT_EQ(k["resumed"], true);
+
+  auto stats = run_cli("db stats --db " + db + " --json");
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  auto s = nlohmann::json::parse(stats.out);
+  EXPECT_EQ(s["targets"], 1);
+  EXPECT_EQ(s["networks"], 2);
+  EXPECT_EQ(s["network_measurements"], 2);
+  EXPECT_EQ(s["kernel_measurements"], 0);
+  EXPECT_EQ(s["per_target"][0]["target"], "local:xnnpack-t1:float");
+}
+
+TEST(CliProfile, KernelsFromANetworkAndFromTheSampler) {
+  TempDir dir("profile_kernels");
+  const std::string db = dir.file("k.db");
+  auto from = run_cli("profile kernels --target local:xnnpack-t1:float --db " + db + " --from" + tiny_models(1) +
+                      kFast + " --json");
+  ASSERT_EQ(from.exit_code, 0) << from.err;
+  const int measured = nlohmann::json::parse(from.out)["measured"];
+  EXPECT_GT(measured, 10);  // distinct kernels of MobileNetV2 after XNNPACK fusion
+  auto sampled = run_cli("profile kernels --target local:xnnpack-t1:float --db " + db +
+                         " --sample depthwise_conv2d --n 4 --seed 3" + kFast + " --json");
+  ASSERT_EQ(sampled.exit_code, 0) << sampled.err;
+  EXPECT_EQ(nlohmann::json::parse(sampled.out)["measured"], 4);
+  auto s = nlohmann::json::parse(run_cli("db stats --db " + db + " --json").out);
+  EXPECT_EQ(s["kernel_measurements"], measured + 4);
+
+  auto csv = run_cli("db export --db " + db + " --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), measured + 4 + 1);  // rows + header
+}
+
+TEST(CliProfile, UnsupportedOpsAreSkippedByName) {
+  TempDir dir("profile_unsupported");
+  const std::string model = dir.file("tanh.json");
+  std::ofstream(model) << R"({"format": "nnlat-graph", "version": 1, "name": "t",
+    "inputs": [{"name": "x", "shape": [1, 8, 4, 4]}],
+    "nodes": [{"name": "my_tanh", "op": "tanh", "inputs": ["x"], "outputs": ["y"], "attrs": {}}],
+    "outputs": ["y"]})";
+  auto r = run_cli("profile networks --target local:xnnpack-t1:float --db " + dir.file("u.db") + " " + model + kFast +
+                   " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["skipped"], 1);
+  EXPECT_NE(j["items"][0]["reason"].get<std::string>().find("my_tanh"), std::string::npos) << j.dump();
+}
+
+TEST(CliProfile, BadTargetsAndStoresAreCleanErrors) {
+  TempDir dir("profile_bad");
+  for (const std::string target : {"pixel4:gpu:float", "local:xnnpack-tx:float", "local:xnnpack-t1:fp64", "nonsense"}) {
+    auto r = run_cli("profile networks --target " + target + " --db " + dir.file("b.db") + " zoo:mobilenet_v2");
+    EXPECT_EQ(r.exit_code, 2) << target << ": " << r.err;
+    EXPECT_NE(r.err.find(target), std::string::npos) << r.err;
+  }
+  const std::string junk = dir.file("junk.db");
+  std::ofstream(junk) << std::string(4096, 'x');
+  auto r = run_cli("db stats --db " + junk);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(junk), std::string::npos) << r.err;
+}
+
+int64_t network_measurements(const std::string& db) {
+  auto store = store::Store::open(db);
+  if (!store.ok()) return -1;
+  auto s = store->stats();
+  return s.ok() ? s->network_measurements : -1;
+}
+
+TEST(CliProfile, KilledCampaignResumesWithoutLossOrDuplicates) {
+  TempDir dir("profile_kill");
+  const std::string db = dir.file("kill.db");
+  const int kModels = 6;
+  // Slow enough per item that the kill lands mid-campaign.
+  const std::string args = "profile networks --target local:xnnpack-t1:float --db " + db + tiny_models(kModels) +
+                           " --warmup 1 --min-repeats 3 --min-time 0.3 --max-remeasure 0 --quiet";
+  const std::string pid_file = dir.file("pid");
+  ASSERT_EQ(std::system((std::string(NNLAT_BINARY) + " " + args + " >/dev/null 2>&1 & echo $! > " + pid_file).c_str()),
+            0);
+  int pid = 0;
+  std::ifstream(pid_file) >> pid;
+  ASSERT_GT(pid, 0);
+  // Kill with SIGKILL as soon as two measurements are committed.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (network_measurements(db) < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int64_t before = network_measurements(db);
+  ASSERT_GE(before, 2);
+  ASSERT_LT(before, kModels) << "the campaign finished before the kill; the test proves nothing";
+
+  auto resumed = run_cli(args + " --json");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  auto j = nlohmann::json::parse(resumed.out);
+  EXPECT_EQ(j["resumed"], true);
+  EXPECT_EQ(j["already_done"].get<int64_t>(), before);
+  EXPECT_EQ(j["measured"].get<int64_t>(), kModels - before);
+
+  // Exactly one measurement per network.
+  auto store = store::Store::open(db);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(store->check_integrity().ok());
+  std::map<std::string, int> per_network;
+  ASSERT_TRUE(store
+                  ->for_each_measurement(std::nullopt,
+                                         [&](const store::MeasurementRow& row) {
+                                           ++per_network[row.hash];
+                                           return Status::Ok();
+                                         })
+                  .ok());
+  EXPECT_EQ(per_network.size(), static_cast<size_t>(kModels));
+  for (const auto& [hash, n] : per_network) EXPECT_EQ(n, 1) << hash;
+}
+
+}  // namespace
+}  // namespace nnlat
