@@ -95,12 +95,13 @@ TEST(XnnpackRules, SharedOutputIsNotFused) {
   EXPECT_EQ(count(g, "xnnpack"), 3u);
 }
 
-TEST(XnnpackRules, ReshapesRunNoKernel) {
+TEST(Rules, FlattenIsACopyOnXnnpackAndFreeOnTheGpu) {
   GraphBuilder b("t");
   auto x = b.input({1, 4, 1, 1});
   ir::Graph g = b.finish({b.fully_connected(b.flatten(x), 10)});
   EXPECT_EQ(count(g, "none"), 2u);
-  EXPECT_EQ(count(g, "xnnpack"), 1u);
+  EXPECT_EQ(count(g, "xnnpack"), 2u);  // xnn_define_static_reshape is a copy operator
+  EXPECT_EQ(count(g, "tflite-gpu"), 1u);
 }
 
 TEST(TfliteGpuRules, ElementwiseTailIsLinkedIntoTheConv) {
