@@ -1,7 +1,9 @@
 // `nnlat db stats|export`: what a measurement store holds, and its rows for pandas.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
@@ -62,6 +64,48 @@ void add_db_command(CLI::App& app, int& exit_code) {
     for (const auto& t : s->per_target) {
       fmt::print("{:<32} {:<10} {:>9} {:>8} {:>10} {:>10} {:>9}\n", t.target, t.backend, t.networks, t.kernels,
                  t.network_measurements, t.kernel_measurements, t.unstable);
+    }
+  });
+
+  auto to = std::make_shared<StatsOptions>();
+  auto* table = cmd->add_subcommand("table", "Networks x targets: median end-to-end latency (ms) of the latest measurement");
+  table->add_option("--db", to->db, "SQLite store")->required();
+  table->callback([to, &exit_code] {
+    auto store = store::Store::open(to->db);
+    if (!store.ok()) {
+      exit_code = report(store.error());
+      return;
+    }
+    std::vector<std::string> targets;
+    std::vector<std::pair<std::string, int64_t>> networks;  // name, MACs, in first-seen order
+    std::map<std::pair<std::string, std::string>, double> median;
+    auto st = store->for_each_measurement(std::nullopt, [&](const store::MeasurementRow& row) {
+      if (row.kind != store::MeasurementKind::kNetwork) return Status::Ok();
+      if (std::find(targets.begin(), targets.end(), row.target) == targets.end()) targets.push_back(row.target);
+      if (std::none_of(networks.begin(), networks.end(), [&](const auto& n) { return n.first == row.name; })) {
+        networks.emplace_back(row.name, row.macs.value_or(0));
+      }
+      median[{row.name, row.target}] = row.median_ms;  // rows come oldest first: keep the latest
+      return Status::Ok();
+    });
+    if (!st.ok()) {
+      exit_code = report(st.error());
+      return;
+    }
+    fmt::print("{:<36} {:>9}", "network", "MMACs");
+    for (const auto& t : targets) fmt::print(" {:>24}", t);
+    fmt::print("\n");
+    for (const auto& [name, macs] : networks) {
+      fmt::print("{:<36} {:>9.1f}", name.substr(0, 36), static_cast<double>(macs) / 1e6);
+      for (const auto& t : targets) {
+        auto it = median.find({name, t});
+        if (it == median.end()) {
+          fmt::print(" {:>24}", "-");
+        } else {
+          fmt::print(" {:>24.3f}", it->second);
+        }
+      }
+      fmt::print("\n");
     }
   });
 
