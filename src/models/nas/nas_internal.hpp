@@ -1,0 +1,50 @@
+// Internal interface between the NAS dispatcher (nas_spaces.cpp) and the spaces: one file
+// per space (nb101.cpp, nb201.cpp, mbv2_space.cpp). Every function returns a Result; none
+// throws across this interface.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/ir/graph.hpp"
+#include "nnlat/models/nas.hpp"
+
+namespace nnlat::models::nas {
+
+// Uniform integer in [0, n) for n >= 1, from a std::mt19937_64 (whose output sequence is
+// fixed by the standard). Rejection sampling on the full 64-bit output, so it is unbiased
+// and gives the same numbers on every platform (unlike std::uniform_int_distribution,
+// whose algorithm is implementation-defined).
+uint64_t uniform_below(std::mt19937_64& rng, uint64_t n);
+
+// MD5 of `bytes` as 32 lowercase hex digits (RFC 1321); used only to reproduce the
+// NAS-Bench-101 module hash, never for security.
+std::string md5_hex(std::string_view bytes);
+
+// ---- NAS-Bench-101 (nb101.cpp) ----------------------------------------------------------
+inline constexpr int64_t kNb101SpaceSize = 423624;  // unique modules in the benchmark
+Result<std::string> nb101_canonicalize(std::string_view encoding);
+// `canonical` must come from nb101_canonicalize.
+Result<ir::Graph> nb101_build(const std::string& canonical, const SpaceOptions& options);
+Result<std::vector<std::string>> nb101_sample(int64_t n, uint64_t seed);
+// The benchmark's own graph_util.hash_module fingerprint (32 hex digits) of a canonical
+// encoding: the key of the cell in the NAS-Bench-101 dataset.
+Result<std::string> nb101_module_hash(std::string_view canonical);
+Result<std::string> nb101_from_json(std::string_view json_text, const std::string& source);
+
+// ---- NAS-Bench-201 (nb201.cpp) ----------------------------------------------------------
+inline constexpr int64_t kNb201SpaceSize = 15625;  // 5^6
+Result<std::string> nb201_canonicalize(std::string_view encoding);
+Result<ir::Graph> nb201_build(const std::string& canonical, const SpaceOptions& options);
+Result<std::vector<std::string>> nb201_sample(int64_t n, uint64_t seed);
+
+// ---- MobileNetV2-style block space (mbv2_space.cpp) -------------------------------------
+Result<std::string> mbv2_canonicalize(std::string_view encoding);
+Result<ir::Graph> mbv2_build(const std::string& canonical, const SpaceOptions& options);
+Result<std::vector<std::string>> mbv2_sample(int64_t n, uint64_t seed);
+
+}  // namespace nnlat::models::nas
