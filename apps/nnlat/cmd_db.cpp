@@ -7,6 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
+#include "nnlat/core/hash.hpp"
+#include "nnlat/fusion/fusion.hpp"
+#include "nnlat/ir/json_format.hpp"
+#include "nnlat/models/model_ref.hpp"
 #include "nnlat/store/export.hpp"
 #include "nnlat/store/store.hpp"
 
@@ -106,6 +110,73 @@ void add_db_command(CLI::App& app, int& exit_code) {
         }
       }
       fmt::print("\n");
+    }
+  });
+
+  struct KernelSumOptions {
+    std::string db;
+    std::string target = "local:xnnpack-t1:float";
+    std::string rules = "xnnpack";
+    std::vector<std::string> models;
+  };
+  auto ko = std::make_shared<KernelSumOptions>();
+  auto* ksum = cmd->add_subcommand(
+      "kernel-sum", "Per network: sum of its kernels' isolated medians vs its end-to-end median, from the store");
+  ksum->add_option("--db", ko->db, "SQLite store")->required();
+  ksum->add_option("--target", ko->target, "Target")->capture_default_str();
+  ksum->add_option("--rules", ko->rules, "Fusion rules that define the kernels")->capture_default_str();
+  ksum->add_option("models", ko->models, "Model references")->required();
+  ksum->callback([ko, &exit_code] {
+    auto rules = fusion::load_rule_set(ko->rules);
+    if (!rules.ok()) {
+      exit_code = report(rules.error());
+      return;
+    }
+    auto store = store::Store::open(ko->db);
+    if (!store.ok()) {
+      exit_code = report(store.error());
+      return;
+    }
+    std::map<std::string, double> kernel_ms;   // by kernel hash, latest
+    std::map<std::string, double> network_ms;  // by network hash, latest
+    auto st = store->for_each_measurement(ko->target, [&](const store::MeasurementRow& row) {
+      (row.kind == store::MeasurementKind::kKernel ? kernel_ms : network_ms)[row.hash] = row.median_ms;
+      return Status::Ok();
+    });
+    if (!st.ok()) {
+      exit_code = report(st.error());
+      return;
+    }
+    fmt::print("{:<28} {:>8} {:>9} {:>14} {:>14} {:>8}\n", "network", "kernels", "missing", "sum kernels ms",
+               "end-to-end ms", "ratio");
+    for (const auto& ref : ko->models) {
+      auto g = models::load_model(ref);
+      if (!g.ok()) {
+        exit_code = report(g.error());
+        return;
+      }
+      auto kernels = fusion::detect_kernels(*g, *rules);
+      if (!kernels.ok()) {
+        exit_code = report(kernels.error().with_context(ref));
+        return;
+      }
+      double sum = 0;
+      int missing = 0;
+      for (const auto& k : *kernels) {
+        auto kg = fusion::kernel_graph(*g, k);
+        auto it = kg.ok() ? kernel_ms.find(fusion::kernel_hash(*kg)) : kernel_ms.end();
+        if (it == kernel_ms.end()) {
+          ++missing;
+        } else {
+          sum += it->second;
+        }
+      }
+      auto e2e = network_ms.find(stable_hash_hex(ir::graph_to_json(*g)));
+      const std::string e2e_text = e2e == network_ms.end() ? "-" : fmt::format("{:.3f}", e2e->second);
+      const std::string ratio =
+          (e2e == network_ms.end() || missing > 0) ? "-" : fmt::format("{:.3f}", sum / e2e->second);
+      fmt::print("{:<28} {:>8} {:>9} {:>14.3f} {:>14} {:>8}\n", g->name.substr(0, 28), kernels->size(), missing, sum,
+                 e2e_text, ratio);
     }
   });
 
