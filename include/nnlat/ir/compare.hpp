@@ -1,5 +1,6 @@
 // Structural comparison of two graphs, ignoring value and node names: the same ops in the
-// same topological order, wired the same way, with equal attributes and shapes. Used to
+// same topological order, wired the same way, with equal attributes and shapes. A window's
+// padding counts by its resolved pads: explicit [1,1,1,1] equals "same" where they agree. Used to
 // check that importers and exporters agree (ONNX export -> import, TFLite -> IR).
 #pragma once
 
