@@ -1,16 +1,16 @@
 // ONNX import of hand-written models in the shapes other exporters (PyTorch, TF2ONNX, older
 // opsets) produce, and of malformed inputs: every failure is a clean error naming the file.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <unistd.h>
 
 #include "importers/onnx/onnx_proto.hpp"
+#include "nnlat/importers/onnx.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/cost.hpp"
-#include "nnlat/importers/onnx.hpp"
 
 namespace nnlat {
 namespace {
@@ -138,8 +138,8 @@ const ir::Node* find_node(const ir::Graph& g, const std::string& name) {
 }
 const ir::Shape& out_shape(const ir::Graph& g, const ir::Node& n, size_t k = 0) { return g.value(n.outputs[k]).shape; }
 
-#define IMPORT_OK(var, model)                                  \
-  auto var##_result = (model).import();                        \
+#define IMPORT_OK(var, model)                                     \
+  auto var##_result = (model).import();                           \
   ASSERT_TRUE(var##_result.ok()) << var##_result.error().message; \
   const ir::Graph& var = *var##_result
 
@@ -644,11 +644,20 @@ TEST(OnnxImport, HintsThatDisagreeAreIgnored) {
   m.weight("w", {4, 3, 3, 3});
   auto& c = m.node("Conv", {"x", "w"}, {"y"});
   attr_ints(c, "strides", {2, 2});
-  c.set_doc_string(R"(nnlat:{"op":"conv2d","attrs":{"out_channels":{"int":4},"kernel":{"ints":[3,3]},"stride":{"ints":[1,1]}}})");
+  c.set_doc_string(
+      R"(nnlat:{"op":"conv2d","attrs":{"out_channels":{"int":4},"kernel":{"ints":[3,3]},"stride":{"ints":[1,1]}}})");
   m.output("y");
+  // A hint with an attribute the op does not have, and one that is not JSON.
+  auto& r = m.node("Relu", {"y"}, {"r"});
+  r.set_doc_string(R"(nnlat:{"op":"relu","attrs":{"bogus":{"int":1}}})");
+  auto& s = m.node("Sigmoid", {"r"}, {"s"});
+  s.set_doc_string("nnlat:{not json");
+  m.output("s");
   IMPORT_OK(g, m);
   EXPECT_EQ(ir::get_ints(g.nodes()[0].attrs, "stride", {}), (Ints{2, 2}));
   EXPECT_EQ(out_shape(g, g.nodes()[0]), (ir::Shape{1, 4, 3, 3}));
+  EXPECT_TRUE(g.nodes()[1].attrs.empty());
+  EXPECT_EQ(g.nodes()[2].op, OpKind::kSigmoid);
 }
 
 // ---- malformed input ------------------------------------------------------------------------

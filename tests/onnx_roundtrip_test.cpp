@@ -2,19 +2,19 @@
 // and every registered zoo model must come back as the identical graph with identical costs,
 // and the exported file must pass onnx::checker.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
-#include <unistd.h>
 
 #include "importers/onnx/onnx_common.hpp"
+#include "nnlat/importers/onnx.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/compare.hpp"
 #include "nnlat/ir/cost.hpp"
-#include "nnlat/importers/onnx.hpp"
 #include "nnlat/models/zoo.hpp"
 
 namespace nnlat {
@@ -164,21 +164,29 @@ std::map<OpKind, std::vector<Variant>> variants() {
                               {"stride", Ints{2, 2}},
                               {"padding", std::string("same")}})),
       v("conv_valid", true,
-        one(OpKind::kConv2d, {{"out_channels", int64_t{8}}, {"kernel", Ints{3, 2}}, {"padding", std::string("valid")}})),
+        one(OpKind::kConv2d,
+            {{"out_channels", int64_t{8}}, {"kernel", Ints{3, 2}}, {"padding", std::string("valid")}})),
       v("conv_asymmetric", true,
-        [](GraphBuilder& b, ValueId x) { return b.conv_explicit(x, 6, {3, 1}, {2, 1}, {0, 1, 1, 0}); }),
+        [](GraphBuilder& b, ValueId x) {
+          return b.conv_explicit(x, 6, {3, 1}, {2, 1}, {0, 1, 1, 0});
+        }),
       v("conv_explicit_padding_attr", true,
         one(OpKind::kConv2d, with(k3, {{"out_channels", int64_t{8}}, {"padding", std::string("explicit")}}))),
-      v("conv_groups_1_explicit", true, one(OpKind::kConv2d, with(k3, {{"out_channels", int64_t{8}}, {"groups", int64_t{1}}}))),
+      v("conv_groups_1_explicit", true,
+        one(OpKind::kConv2d, with(k3, {{"out_channels", int64_t{8}}, {"groups", int64_t{1}}}))),
       v("conv_one_value_kernel", false,
-        one(OpKind::kConv2d, {{"out_channels", int64_t{8}}, {"kernel", Ints{3}}, {"stride", Ints{2}}, {"pads", Ints{1, 1, 1, 1}}})),
-      v("conv_bias_0_explicit", false, one(OpKind::kConv2d, with(k3, {{"out_channels", int64_t{8}}, {"bias", int64_t{0}}}))),
-      v("conv_as_depthwise", false, one(OpKind::kConv2d, with(k3, {{"out_channels", int64_t{8}}, {"groups", int64_t{8}}}))),
+        one(OpKind::kConv2d,
+            {{"out_channels", int64_t{8}}, {"kernel", Ints{3}}, {"stride", Ints{2}}, {"pads", Ints{1, 1, 1, 1}}})),
+      v("conv_bias_0_explicit", false,
+        one(OpKind::kConv2d, with(k3, {{"out_channels", int64_t{8}}, {"bias", int64_t{0}}}))),
+      v("conv_as_depthwise", false,
+        one(OpKind::kConv2d, with(k3, {{"out_channels", int64_t{8}}, {"groups", int64_t{8}}}))),
   };
   m[OpKind::kDepthwiseConv2d] = {
       v("dw_builder", true, [](GraphBuilder& b, ValueId x) { return b.depthwise(x, 3, 2); }),
       v("dw_5x5_bias_dilated", true, [](GraphBuilder& b, ValueId x) { return b.depthwise(x, 5, 1, true, 2); }),
-      v("dw_multiplier", true, one(OpKind::kDepthwiseConv2d, with(k3, {{"multiplier", int64_t{2}}, {"bias", int64_t{1}}}))),
+      v("dw_multiplier", true,
+        one(OpKind::kDepthwiseConv2d, with(k3, {{"multiplier", int64_t{2}}, {"bias", int64_t{1}}}))),
       v("dw_multiplier_1_explicit", false, one(OpKind::kDepthwiseConv2d, with(k3, {{"multiplier", int64_t{1}}}))),
       v("dw_single_channel", false, one(OpKind::kDepthwiseConv2d, k3), {1, 1, 6, 6}),
   };
@@ -188,7 +196,8 @@ std::map<OpKind, std::vector<Variant>> variants() {
   m[OpKind::kFullyConnected] = {
       v("fc_bias", true, fc(10, true)),
       v("fc_no_bias", true, fc(10, false)),
-      v("fc_rank3_bias", true, one(OpKind::kFullyConnected, {{"out_features", int64_t{5}}, {"bias", int64_t{1}}}), {1, 7, 12}),
+      v("fc_rank3_bias", true, one(OpKind::kFullyConnected, {{"out_features", int64_t{5}}, {"bias", int64_t{1}}}),
+        {1, 7, 12}),
       v("fc_rank3_no_bias", true, one(OpKind::kFullyConnected, {{"out_features", int64_t{5}}, {"bias", int64_t{0}}}),
         {2, 3, 7, 12}),
       v("fc_bias_default", false, one(OpKind::kFullyConnected, {{"out_features", int64_t{3}}}), {1, 9}),
@@ -227,9 +236,10 @@ std::map<OpKind, std::vector<Variant>> variants() {
       v("gelu", true, one(OpKind::kGelu, {})),
       v("gelu_tanh", true, one(OpKind::kGelu, {{"approximate", std::string("tanh")}})),
       v("gelu_none_explicit", false, one(OpKind::kGelu, {{"approximate", std::string("none")}})),
-      v("gelu_twice", true, [](GraphBuilder& b, ValueId x) {
-        return b.op(OpKind::kGelu, {b.op(OpKind::kGelu, {x})}, {{"approximate", std::string("tanh")}});
-      }),
+      v("gelu_twice", true,
+        [](GraphBuilder& b, ValueId x) {
+          return b.op(OpKind::kGelu, {b.op(OpKind::kGelu, {x})}, {{"approximate", std::string("tanh")}});
+        }),
   };
   m[OpKind::kMaxPool2d] = {
       v("maxpool_builder", true, [](GraphBuilder& b, ValueId x) { return b.max_pool(x, 3, 2, 1); }),
@@ -241,7 +251,8 @@ std::map<OpKind, std::vector<Variant>> variants() {
   };
   m[OpKind::kAvgPool2d] = {
       v("avgpool_builder", true, [](GraphBuilder& b, ValueId x) { return b.avg_pool(x, 3, 1, 1, true); }),
-      v("avgpool_ceil", true, [](GraphBuilder& b, ValueId x) { return b.avg_pool(x, 3, 2, 1, false, true); }, {1, 8, 8, 8}),
+      v("avgpool_ceil", true, [](GraphBuilder& b, ValueId x) { return b.avg_pool(x, 3, 2, 1, false, true); },
+        {1, 8, 8, 8}),
       v("avgpool_valid", true,
         one(OpKind::kAvgPool2d, {{"kernel", Ints{2, 2}}, {"stride", Ints{2, 2}}, {"padding", std::string("valid")}})),
   };
@@ -253,19 +264,32 @@ std::map<OpKind, std::vector<Variant>> variants() {
   for (OpKind op : {OpKind::kAdd, OpKind::kSub, OpKind::kMul, OpKind::kDiv}) {
     const std::string nm(ir::op_name(op));
     m[op] = {
-        v(nm + "_two", true, [op](GraphBuilder& b, ValueId x) { return b.op(op, {x, b.op(OpKind::kRelu, {x})}); }),
+        v(nm + "_two", true,
+          [op](GraphBuilder& b, ValueId x) {
+            return b.op(op, {x, b.op(OpKind::kRelu, {x})});
+          }),
         v(nm + "_broadcast", true,
-          [op](GraphBuilder& b, ValueId x) { return b.op(op, {x, b.op(OpKind::kSigmoid, {b.global_avg_pool(x)})}); }),
+          [op](GraphBuilder& b, ValueId x) {
+            return b.op(op, {x, b.op(OpKind::kSigmoid, {b.global_avg_pool(x)})});
+          }),
         v(nm + "_scalar", true, one(op, {{"scalar", 0.25}})),
         v(nm + "_scalar_third", false, one(op, {{"scalar", 1.0 / 3.0}})),
         v(nm + "_scalar_int", false, one(op, {{"scalar", int64_t{3}}})),
     };
   }
   m[OpKind::kConcat] = {
-      v("concat", true, [](GraphBuilder& b, ValueId x) { return b.concat({x, b.op(OpKind::kRelu, {x}), x}); }),
+      v("concat", true,
+        [](GraphBuilder& b, ValueId x) {
+          return b.concat({x, b.op(OpKind::kRelu, {x}), x});
+        }),
       v("concat_axis_neg", true,
-        [](GraphBuilder& b, ValueId x) { return b.op(OpKind::kConcat, {x, x}, {{"axis", int64_t{-1}}}); }),
-      v("concat_default_axis", false, [](GraphBuilder& b, ValueId x) { return b.op(OpKind::kConcat, {x, x}); }),
+        [](GraphBuilder& b, ValueId x) {
+          return b.op(OpKind::kConcat, {x, x}, {{"axis", int64_t{-1}}});
+        }),
+      v("concat_default_axis", false,
+        [](GraphBuilder& b, ValueId x) {
+          return b.op(OpKind::kConcat, {x, x});
+        }),
   };
   m[OpKind::kChannelShuffle] = {
       v("shuffle", true, [](GraphBuilder& b, ValueId x) { return b.channel_shuffle(x, 2); }),
@@ -280,7 +304,10 @@ std::map<OpKind, std::vector<Variant>> variants() {
     };
   };
   m[OpKind::kSplit] = {
-      v("split_builder", true, [](GraphBuilder& b, ValueId x) { return b.split(x, {3, 5})[1]; }),
+      v("split_builder", true,
+        [](GraphBuilder& b, ValueId x) {
+          return b.split(x, {3, 5})[1];
+        }),
       v("split_three", true, split({2, 2, 2}, 3)),
       v("split_default_axis", false, split({4, 4}, std::nullopt)),
   };
@@ -296,13 +323,13 @@ std::map<OpKind, std::vector<Variant>> variants() {
   m[OpKind::kTranspose] = {v("transpose", true, one(OpKind::kTranspose, {{"perm", Ints{0, 2, 3, 1}}}))};
   m[OpKind::kPad] = {
       v("pad", true, one(OpKind::kPad, {{"pads", Ints{0, 0, 1, 1, 0, 0, 1, 1}}})),
-      v("pad_reflect", true, one(OpKind::kPad, {{"pads", Ints{0, 0, 2, 0, 0, 0, 1, 2}}, {"mode", std::string("reflect")}})),
+      v("pad_reflect", true,
+        one(OpKind::kPad, {{"pads", Ints{0, 0, 2, 0, 0, 0, 1, 2}}, {"mode", std::string("reflect")}})),
       v("pad_value", true, one(OpKind::kPad, {{"pads", Ints{0, 1, 0, 0, 0, 1, 0, 0}}, {"value", 0.5}})),
   };
   m[OpKind::kResize] = {
       v("resize_scales", true, one(OpKind::kResize, {{"scales", std::vector<double>{2.0, 2.0}}})),
-      v("resize_bilinear_size", true,
-        one(OpKind::kResize, {{"size", Ints{7, 9}}, {"mode", std::string("bilinear")}})),
+      v("resize_bilinear_size", true, one(OpKind::kResize, {{"size", Ints{7, 9}}, {"mode", std::string("bilinear")}})),
       v("resize_nearest_half", true,
         one(OpKind::kResize, {{"scales", std::vector<double>{0.5, 1.5}}, {"mode", std::string("nearest")}})),
   };
@@ -406,7 +433,9 @@ TEST(OnnxRoundTrip, FileApi) {
   });
   ASSERT_TRUE(g.ok());
   g->metadata["source"] = "test:file_api";
-  const auto path = (std::filesystem::temp_directory_path() / ("nnlat_onnx_file_api_" + std::to_string(::getpid()) + ".onnx")).string();
+  const auto path =
+      (std::filesystem::temp_directory_path() / ("nnlat_onnx_file_api_" + std::to_string(::getpid()) + ".onnx"))
+          .string();
   ASSERT_TRUE(importers::export_onnx_file(*g, path, 3).ok());
   auto back = importers::import_onnx_file(path);
   std::filesystem::remove(path);
@@ -447,7 +476,8 @@ std::vector<std::string> zoo_names() {
   return names;
 }
 
-INSTANTIATE_TEST_SUITE_P(OnnxZoo, OnnxZooModel, ::testing::ValuesIn(zoo_names()), [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(OnnxZoo, OnnxZooModel, ::testing::ValuesIn(zoo_names()),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace nnlat

@@ -200,8 +200,8 @@ Status validate_tensor(const TensorProto& t) {
     if (elem == 0) return tensor_error(t, onnx_type_name(type) + " data cannot be stored raw");
     const auto have = static_cast<int64_t>(t.raw_data().size());
     if (have != n * elem) {
-      return tensor_error(t, "raw data has " + std::to_string(have) + " bytes, its shape needs " +
-                                 std::to_string(n * elem));
+      return tensor_error(
+          t, "raw data has " + std::to_string(have) + " bytes, its shape needs " + std::to_string(n * elem));
     }
     return Status::Ok();
   }
@@ -317,8 +317,7 @@ std::string encode_hint(ir::OpKind op, const ir::Attrs& attrs) {
 std::optional<Hint> decode_hint(std::string_view doc_string) {
   if (doc_string.substr(0, kHintPrefix.size()) != kHintPrefix) return std::nullopt;
   const auto j = nlohmann::json::parse(doc_string.substr(kHintPrefix.size()), nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains("op") || !j["op"].is_string() || !j.contains("attrs") ||
-      !j["attrs"].is_object()) {
+  if (!j.is_object() || !j.contains("op") || !j["op"].is_string() || !j.contains("attrs") || !j["attrs"].is_object()) {
     return std::nullopt;
   }
   const auto op = ir::op_from_name(j["op"].get<std::string>());

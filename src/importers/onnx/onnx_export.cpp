@@ -46,8 +46,7 @@ class Exporter {
   const std::string& name_of(ir::ValueId v) const { return g_.value(v).name; }
 
   // Initializer with random values drawn uniformly from [lo, hi].
-  std::string weight(const std::string& base, const std::vector<int64_t>& dims, ir::DType dtype, double lo,
-                     double hi) {
+  std::string weight(const std::string& base, const std::vector<int64_t>& dims, ir::DType dtype, double lo, double hi) {
     std::uniform_real_distribution<double> dist(lo, hi);
     int64_t n = 1;
     for (int64_t d : dims) n *= d;
@@ -245,10 +244,10 @@ Status Exporter::lower(const ir::Node& n) {
       return Status::Ok();
     case OpKind::kBatchNorm: {
       const int64_t c = s[1];
-      onnx::NodeProto* p = final_node("BatchNormalization", {in[0], weight(nm + ".scale", {c}, dt, 0.5, 1.5),
-                                                             weight(nm + ".shift", {c}, dt, -0.1, 0.1),
-                                                             weight(nm + ".mean", {c}, dt, -0.1, 0.1),
-                                                             weight(nm + ".var", {c}, dt, 0.5, 1.5)});
+      onnx::NodeProto* p =
+          final_node("BatchNormalization",
+                     {in[0], weight(nm + ".scale", {c}, dt, 0.5, 1.5), weight(nm + ".shift", {c}, dt, -0.1, 0.1),
+                      weight(nm + ".mean", {c}, dt, -0.1, 0.1), weight(nm + ".var", {c}, dt, 0.5, 1.5)});
       if (a.contains("epsilon")) set_float(p, "epsilon", get_float(a, "epsilon", 1e-5));
       return Status::Ok();
     }
@@ -342,7 +341,10 @@ Status Exporter::lower(const ir::Node& n) {
     case OpKind::kSub:
     case OpKind::kMul:
     case OpKind::kDiv: {
-      const char* op_type = n.op == OpKind::kAdd ? "Add" : n.op == OpKind::kSub ? "Sub" : n.op == OpKind::kMul ? "Mul" : "Div";
+      const char* op_type = n.op == OpKind::kAdd   ? "Add"
+                            : n.op == OpKind::kSub ? "Sub"
+                            : n.op == OpKind::kMul ? "Mul"
+                                                   : "Div";
       if (in.size() == 2) {
         final_node(op_type, in);
       } else {
@@ -444,9 +446,9 @@ Result<std::string> Exporter::run() {
   }
   for (ir::ValueId v : g_.outputs()) set_value_info(gp_->add_output(), g_.value(v));
   if (model.ByteSizeLong() > static_cast<size_t>(INT_MAX)) {
-    return make_error(ErrorCode::kUnsupported,
-                      "ONNX export of " + g_.name + ": the model exceeds protobuf's 2 GiB limit (external data is not "
-                      "supported)");
+    return make_error(ErrorCode::kUnsupported, "ONNX export of " + g_.name +
+                                                   ": the model exceeds protobuf's 2 GiB limit (external data is not "
+                                                   "supported)");
   }
   std::string bytes;
   if (!model.SerializeToString(&bytes)) {
