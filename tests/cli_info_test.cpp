@@ -74,9 +74,9 @@ TEST(CliInfo, ExportedJsonReadsBackWithTheSameCost) {
 
 TEST(CliInfo, BadReferencesFailWithOneLineAndExitCode2) {
   TempDir dir("cli_bad");
-  const std::vector<std::string> refs = {"zoo:no_such_net",        "'zoo:mobilenet_v2?width=abc'",
-                                        "'zoo:mobilenet_v2?depth=3'", dir.file("missing.json"),
-                                        dir.file("model.xyz"),      "nb201:garbage"};
+  const std::vector<std::string> refs = {
+      "zoo:no_such_net",        "'zoo:mobilenet_v2?width=abc'", "'zoo:mobilenet_v2?depth=3'",
+      dir.file("missing.json"), dir.file("model.xyz"),          "nb201:garbage"};
   for (const std::string& ref : refs) {
     auto r = run_cli("info " + ref);
     EXPECT_EQ(r.exit_code, 2) << ref << ": " << r.err;

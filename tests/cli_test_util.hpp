@@ -1,12 +1,13 @@
 // Runs the nnlat CLI binary from tests and captures what it prints.
 #pragma once
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace nnlat::testing {
 
@@ -19,8 +20,8 @@ struct CliRun {
 // Runs `nnlat ARGS` through the shell (arguments are passed verbatim).
 inline CliRun run_cli(const std::string& args) {
   static int counter = 0;
-  const auto err_path =
-      std::filesystem::temp_directory_path() / ("nnlat_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  const auto err_path = std::filesystem::temp_directory_path() /
+                        ("nnlat_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   const std::string cmd = std::string(NNLAT_BINARY) + " " + args + " 2>" + err_path.string();
   CliRun r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
@@ -42,8 +43,8 @@ inline CliRun run_cli(const std::string& args) {
 class TempDir {
  public:
   explicit TempDir(const std::string& tag) {
-    path_ = std::filesystem::temp_directory_path() /
-            ("nnlat_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(reinterpret_cast<uintptr_t>(this)));
+    path_ = std::filesystem::temp_directory_path() / ("nnlat_" + tag + "_" + std::to_string(::getpid()) + "_" +
+                                                      std::to_string(reinterpret_cast<uintptr_t>(this)));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

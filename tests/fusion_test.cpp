@@ -1,8 +1,9 @@
 // Each fusion rule tested the way XNNPACK tests its fusions: a minimal graph, the kernel
 // count before (rule set "none") and after, and what the kernel is made of.
+#include "nnlat/fusion/fusion.hpp"
+
 #include <gtest/gtest.h>
 
-#include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/models/zoo.hpp"
 

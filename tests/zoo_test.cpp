@@ -1,6 +1,8 @@
 // Every zoo family must match the MACs and parameter count its paper (or official release)
 // publishes within 1.5% at the reference setting; the figures and their source are in the
 // zoo entry (src/models/zoo/zoo_entries_*.cpp) and printed on failure.
+#include "nnlat/models/zoo.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/ir/json_format.hpp"
-#include "nnlat/models/zoo.hpp"
 
 namespace nnlat::models {
 namespace {
@@ -47,8 +48,7 @@ std::vector<std::string> zoo_names() {
   return names;
 }
 
-INSTANTIATE_TEST_SUITE_P(All, ZooFamily, ::testing::ValuesIn(zoo_names()),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(All, ZooFamily, ::testing::ValuesIn(zoo_names()), [](const auto& info) { return info.param; });
 
 TEST(Zoo, HasAtLeastFifteenFamilies) {
   std::set<std::string_view> families;

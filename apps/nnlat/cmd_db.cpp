@@ -60,9 +60,9 @@ void add_db_command(CLI::App& app, int& exit_code) {
       fmt::print("{}\n", doc.dump(2));
       return;
     }
-    fmt::print("{}: {} targets, {} networks, {} kernels, {} campaigns, {} network measurements, {} kernel measurements\n",
-               so->db, s->targets, s->networks, s->kernels, s->campaigns, s->network_measurements,
-               s->kernel_measurements);
+    fmt::print(
+        "{}: {} targets, {} networks, {} kernels, {} campaigns, {} network measurements, {} kernel measurements\n",
+        so->db, s->targets, s->networks, s->kernels, s->campaigns, s->network_measurements, s->kernel_measurements);
     fmt::print("{:<32} {:<10} {:>9} {:>8} {:>10} {:>10} {:>9}\n", "target", "backend", "networks", "kernels",
                "net meas", "kern meas", "unstable");
     for (const auto& t : s->per_target) {
@@ -72,7 +72,8 @@ void add_db_command(CLI::App& app, int& exit_code) {
   });
 
   auto to = std::make_shared<StatsOptions>();
-  auto* table = cmd->add_subcommand("table", "Networks x targets: median end-to-end latency (ms) of the latest measurement");
+  auto* table =
+      cmd->add_subcommand("table", "Networks x targets: median end-to-end latency (ms) of the latest measurement");
   table->add_option("--db", to->db, "SQLite store")->required();
   table->callback([to, &exit_code] {
     auto store = store::Store::open(to->db);

@@ -10,7 +10,8 @@
 namespace nnlat::cli {
 
 void add_devices_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("devices", "List the targets available on this machine (XNNPACK CPU; OpenCL: not yet)");
+  auto* cmd =
+      app.add_subcommand("devices", "List the targets available on this machine (XNNPACK CPU; OpenCL: not yet)");
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "Print a JSON object");
   cmd->callback([json, &exit_code] {

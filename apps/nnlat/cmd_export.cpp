@@ -5,8 +5,8 @@
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/importers/onnx.hpp"
 #include "nnlat/importers/tflite.hpp"
-#include "nnlat/ir/passes.hpp"
 #include "nnlat/ir/json_format.hpp"
+#include "nnlat/ir/passes.hpp"
 #include "nnlat/models/model_ref.hpp"
 
 namespace nnlat::cli {
@@ -24,7 +24,8 @@ void add_export_command(CLI::App& app, int& exit_code) {
   cmd->add_option("model", o->model, "Model reference")->required();
   cmd->add_option("--onnx", o->onnx, "Write an ONNX file with random weights");
   cmd->add_option("--tflite", o->tflite,
-                  "Write a float32 TFLite file with random weights (ops TFLite runs natively; batch norms after conv/fc are folded as the TFLite converter does)");
+                  "Write a float32 TFLite file with random weights (ops TFLite runs natively; batch norms after "
+                  "conv/fc are folded as the TFLite converter does)");
   cmd->add_option("--json", o->json, "Write the nnlat JSON graph");
   cmd->add_option("--seed", o->seed, "Seed of the random weights");
   cmd->callback([o, &exit_code] {

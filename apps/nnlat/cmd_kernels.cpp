@@ -61,10 +61,11 @@ void add_kernels_command(CLI::App& app, int& exit_code) {
         }
         const auto& out_shape = graph->value(graph->node(k.nodes.back()).outputs[0]).shape;
         if (o->json) {
-          list.push_back({{"name", k.name}, {"type", k.type}, {"ops", ops}, {"output_shape", out_shape}, {"macs", macs}});
+          list.push_back(
+              {{"name", k.name}, {"type", k.type}, {"ops", ops}, {"output_shape", out_shape}, {"macs", macs}});
         } else {
-          fmt::print("{:<5} {:<40} {:<18} {:<18} {:>14}  {}\n", i, k.name, k.type, ir::shape_to_string(out_shape),
-                     macs, ops);
+          fmt::print("{:<5} {:<40} {:<18} {:<18} {:>14}  {}\n", i, k.name, k.type, ir::shape_to_string(out_shape), macs,
+                     ops);
         }
       }
       if (o->json) {

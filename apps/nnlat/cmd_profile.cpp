@@ -57,11 +57,10 @@ int print_summary(const Result<backends::ProfileSummary>& summary, const std::ve
       }
       items.push_back(item);
     }
-    nlohmann::ordered_json doc{{"target", o.target},      {"db", o.db},
-                               {"campaign_id", s.campaign_id}, {"resumed", s.resumed},
-                               {"planned", s.planned},    {"already_done", s.already_done},
-                               {"measured", s.measured},  {"skipped", s.skipped},
-                               {"elapsed_s", s.elapsed_s}, {"items", items}};
+    nlohmann::ordered_json doc{{"target", o.target},     {"db", o.db},           {"campaign_id", s.campaign_id},
+                               {"resumed", s.resumed},   {"planned", s.planned}, {"already_done", s.already_done},
+                               {"measured", s.measured}, {"skipped", s.skipped}, {"elapsed_s", s.elapsed_s},
+                               {"items", items}};
     fmt::print("{}\n", doc.dump(2));
   } else {
     fmt::print("{:<60} {:>12}\n", what, "median ms");
@@ -110,7 +109,8 @@ void add_profile_command(CLI::App& app, int& exit_code) {
 
   auto kern = std::make_shared<ProfileOptions>();
   auto* kernels = cmd->add_subcommand(
-      "kernels", "Isolated latency of every distinct kernel of some networks (--from) or of sampled kernels (--sample)");
+      "kernels",
+      "Isolated latency of every distinct kernel of some networks (--from) or of sampled kernels (--sample)");
   auto* from = kernels->add_option("--from", kern->models, "Networks whose distinct kernels are measured");
   auto* sample = kernels->add_option("--sample", kern->sample_family,
                                      "Kernel family to sample (conv2d, depthwise_conv2d, fully_connected, ...)");
@@ -122,7 +122,8 @@ void add_profile_command(CLI::App& app, int& exit_code) {
   add_common_options(kernels, *kern);
   kernels->callback([kern, &exit_code] {
     if (kern->models.empty() && kern->sample_family.empty()) {
-      exit_code = report(make_error(ErrorCode::kInvalidArgument, "profile kernels needs --from MODEL... or --sample FAMILY"));
+      exit_code =
+          report(make_error(ErrorCode::kInvalidArgument, "profile kernels needs --from MODEL... or --sample FAMILY"));
       return;
     }
     auto store = store::Store::open(kern->db);

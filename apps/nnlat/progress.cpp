@@ -26,8 +26,8 @@ void ProgressPrinter::operator()(const backends::ProfileEvent& e) {
   const int filled = e.total ? static_cast<int>(kWidth * e.done / e.total) : kWidth;
   std::string label = e.item.substr(0, 40);
   fmt::print(stderr, "\r[{}{}] {}/{} ETA {:02d}:{:02d} {:<40} {:<14}", std::string(filled, '#'),
-             std::string(kWidth - filled, ' '), e.done, e.total, static_cast<int>(eta) / 60,
-             static_cast<int>(eta) % 60, label, e.skipped ? "skipped" : status.substr(0, 14));
+             std::string(kWidth - filled, ' '), e.done, e.total, static_cast<int>(eta) / 60, static_cast<int>(eta) % 60,
+             label, e.skipped ? "skipped" : status.substr(0, 14));
   bar_open_ = true;
   if (e.skipped) {
     fmt::print(stderr, "\n  skipped {}: {}\n", e.item, e.message);

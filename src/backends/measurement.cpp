@@ -113,8 +113,8 @@ Clock Clock::steady() {
                [](std::chrono::nanoseconds d) { std::this_thread::sleep_for(d); }};
 }
 
-Result<Measurement> measure(const std::function<Status()>& run_once, const ProtocolOptions& options,
-                            const Clock& clock, const std::function<void()>& before_each_timed_run) {
+Result<Measurement> measure(const std::function<Status()>& run_once, const ProtocolOptions& options, const Clock& clock,
+                            const std::function<void()>& before_each_timed_run) {
   NNLAT_RETURN_IF_ERROR(validate(options));
   if (!run_once) return make_error(ErrorCode::kInvalidArgument, "measurement protocol: no run function");
   if (!clock.now) return make_error(ErrorCode::kInvalidArgument, "measurement protocol: clock has no now()");

@@ -163,7 +163,8 @@ std::string kernel_features_json(const ir::Graph& kernel_graph) {
   return j.dump();
 }
 
-Result<ProfileSummary> profile_networks(store::Store& store, const ProfileRequest& request, const ProgressFn& progress) {
+Result<ProfileSummary> profile_networks(store::Store& store, const ProfileRequest& request,
+                                        const ProgressFn& progress) {
   NNLAT_ASSIGN_OR_RETURN(Session session, open_session(store, request));
   NNLAT_ASSIGN_OR_RETURN(auto graphs, load_all(request.models));
   std::vector<Item> items;

@@ -34,8 +34,9 @@ Result<LocalTarget> resolve_local_target(std::string_view text) {
   NNLAT_ASSIGN_OR_RETURN(TargetName name, parse_target_name(text));
   const std::string where = "target '" + name.str() + "'";
   if (name.device != "local") {
-    return make_error(ErrorCode::kNotFound, where + ": nnlat measures only on this machine (device 'local'); "
-                                                    "measurements of other devices are imported (nnlat import)");
+    return make_error(ErrorCode::kNotFound, where +
+                                                ": nnlat measures only on this machine (device 'local'); "
+                                                "measurements of other devices are imported (nnlat import)");
   }
   LocalTarget t;
   t.name = name;
@@ -69,9 +70,8 @@ Result<LocalTarget> resolve_local_target(std::string_view text) {
       const size_t dot = cpus.find('.');
       NNLAT_ASSIGN_OR_RETURN(int cpu, parse_positive(cpus.substr(0, dot), where + " CPU id"));
       if (cpu >= hardware_threads()) {
-        return make_error(ErrorCode::kNotFound,
-                          where + ": CPU " + std::to_string(cpu) + " does not exist here (" +
-                              std::to_string(hardware_threads()) + " CPUs)");
+        return make_error(ErrorCode::kNotFound, where + ": CPU " + std::to_string(cpu) + " does not exist here (" +
+                                                    std::to_string(hardware_threads()) + " CPUs)");
       }
       t.config.affinity.push_back(cpu);
       cpus = dot == std::string_view::npos ? std::string_view() : cpus.substr(dot + 1);

@@ -75,8 +75,8 @@ Result<RuleSet> parse_rule_set(std::string_view json_text, const std::string& so
       }
       auto [it, inserted] = anchored_by.emplace(a, rule.name);
       if (!inserted) {
-        return rule_error(source, where + ": anchor '" + std::string(ir::op_name(a)) + "' already anchors rule " +
-                                      it->second);
+        return rule_error(source,
+                          where + ": anchor '" + std::string(ir::op_name(a)) + "' already anchors rule " + it->second);
       }
     }
     set.rules.push_back(std::move(rule));

@@ -20,8 +20,8 @@ Result<Graph> fold_batch_norm(const Graph& graph) {
   for (ValueId v : graph.outputs()) ++consumers[v.index];
 
   // Decide first which batch norms fold, so their producers are emitted with a bias.
-  std::set<uint32_t> folded_bn;        // node indices
-  std::set<uint32_t> gains_bias;       // node indices
+  std::set<uint32_t> folded_bn;   // node indices
+  std::set<uint32_t> gains_bias;  // node indices
   for (NodeId id : order) {
     const Node& n = graph.node(id);
     if (n.op != OpKind::kBatchNorm) continue;

@@ -17,8 +17,8 @@ using ir::GraphBuilder;
 // The prior: feature-map sizes and channel counts that mobile CNNs at 224x224 use, in
 // roughly the proportions they appear (small maps with many channels, large maps with few).
 constexpr int64_t kSizes[] = {7, 7, 14, 14, 14, 28, 28, 56, 56, 112};
-constexpr int64_t kChannels[] = {16, 24, 32, 40, 48, 64, 72, 80, 96, 112, 120, 144, 160, 192, 240,
-                                 256, 288, 320, 384, 480, 512, 576, 672, 768, 960, 1024};
+constexpr int64_t kChannels[] = {16,  24,  32,  40,  48,  64,  72,  80,  96,  112, 120, 144, 160,
+                                 192, 240, 256, 288, 320, 384, 480, 512, 576, 672, 768, 960, 1024};
 constexpr int64_t kKernels[] = {1, 1, 3, 3, 3, 5, 7};
 constexpr Act kActs[] = {Act::kNone, Act::kRelu, Act::kRelu6};
 
@@ -77,8 +77,8 @@ ir::Graph build(std::string_view family, std::mt19937_64& rng) {
 }  // namespace
 
 std::vector<std::string> kernel_sample_families() {
-  return {"conv2d", "depthwise_conv2d", "fully_connected", "max_pool2d", "avg_pool2d", "global_avg_pool",
-          "add",    "mul",              "concat",          "hardswish",  "sigmoid",    "swish"};
+  return {"conv2d", "depthwise_conv2d", "fully_connected", "max_pool2d", "avg_pool2d", "global_avg_pool", "add",
+          "mul",    "concat",           "hardswish",       "sigmoid",    "swish"};
 }
 
 Result<std::vector<ir::Graph>> sample_kernels(std::string_view family, int64_t n, uint64_t seed) {
@@ -89,7 +89,8 @@ Result<std::vector<ir::Graph>> sample_kernels(std::string_view family, int64_t n
       if (!known.empty()) known += ", ";
       known += f;
     }
-    return make_error(ErrorCode::kInvalidArgument, "kernel family '" + std::string(family) + "' unknown (" + known + ")");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "kernel family '" + std::string(family) + "' unknown (" + known + ")");
   }
   if (n <= 0) return make_error(ErrorCode::kInvalidArgument, "--n must be positive");
   std::mt19937_64 rng(seed);
@@ -104,7 +105,8 @@ Result<std::vector<ir::Graph>> sample_kernels(std::string_view family, int64_t n
   }
   if (static_cast<int64_t>(out.size()) < n) {
     return make_error(ErrorCode::kInvalidArgument, "only " + std::to_string(out.size()) + " distinct " +
-                                                       std::string(family) + " kernels exist in the prior; ask for fewer");
+                                                       std::string(family) +
+                                                       " kernels exist in the prior; ask for fewer");
   }
   return out;
 }

@@ -34,8 +34,8 @@ Result<RuleSet> load_rule_set(const std::string& name_or_path);
 std::vector<std::string> builtin_rule_set_names();
 
 struct Kernel {
-  std::string name;             // the anchor node's name
-  std::string type;             // the anchor op's canonical name: the kernel family
+  std::string name;               // the anchor node's name
+  std::string type;               // the anchor op's canonical name: the kernel family
   std::vector<ir::NodeId> nodes;  // anchor first, then the absorbed ops in chain order
 };
 
