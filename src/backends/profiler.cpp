@@ -106,7 +106,9 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
     record.protocol = request.protocol;
     record.measurement = *m;
     record.environment = session.environment;
-    record.environment.time_utc = capture_environment().time_utc;
+    // Only the time changes between measurements; the rest was captured once per campaign.
+    record.environment.time_utc = iso8601_utc(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     NNLAT_RETURN_IF_ERROR(item.store_measurement(record));
     done[item.key] = true;
     ++summary.measured;
