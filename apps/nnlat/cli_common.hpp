@@ -5,6 +5,7 @@
 #include <string>
 
 #include "nnlat/core/status.hpp"
+#include "nnlat/predictors/training_set.hpp"
 
 namespace nnlat::cli {
 
@@ -16,6 +17,11 @@ inline constexpr int kExitBadInput = 2;
 // Prints "nnlat: error: MESSAGE" on stderr and returns the exit code for the error.
 int report(const Error& error);
 
+// Opens an existing store (a missing file is an error, never a fresh empty store) and loads
+// the target's training set. `rules` empty: the target's default rule set.
+Result<predictors::TrainingSet> load_training_set_from(const std::string& db, const std::string& target,
+                                                       const std::string& rules);
+
 // Each subcommand registers itself on the root app; its callback stores the exit code.
 void add_info_command(CLI::App& app, int& exit_code);
 void add_zoo_command(CLI::App& app, int& exit_code);
@@ -25,5 +31,9 @@ void add_kernels_command(CLI::App& app, int& exit_code);
 void add_devices_command(CLI::App& app, int& exit_code);
 void add_profile_command(CLI::App& app, int& exit_code);
 void add_db_command(CLI::App& app, int& exit_code);
+void add_train_command(CLI::App& app, int& exit_code);
+void add_predict_command(CLI::App& app, int& exit_code);
+void add_eval_command(CLI::App& app, int& exit_code);
+void add_learning_curve_command(CLI::App& app, int& exit_code);
 
 }  // namespace nnlat::cli

@@ -18,6 +18,7 @@ struct ProfileOptions {
   std::string db = "nnlat.db";
   std::vector<std::string> models;
   std::string sample_family;
+  std::vector<std::string> around_models;
   int64_t n = 50;
   uint64_t seed = 0;
   bool json = false;
@@ -115,15 +116,19 @@ void add_profile_command(CLI::App& app, int& exit_code) {
   auto* sample = kernels->add_option("--sample", kern->sample_family,
                                      "Kernel family to sample (conv2d, depthwise_conv2d, fully_connected, ...)");
   from->excludes(sample);
+  auto* around = kernels->add_option("--around", kern->around_models,
+                                     "Sample --n kernels near the kernels of these networks (adaptive sampling)");
+  around->excludes(from);
+  around->excludes(sample);
   kernels->add_option("--n", kern->n, "Sampled kernels")->capture_default_str();
   kernels->add_option("--seed", kern->seed, "Sampler seed")->capture_default_str();
   kernels->add_option("--rules", kern->request.rules, "Fusion rules that define the kernels")->capture_default_str();
   kernels->add_flag("--cold-cache", kern->request.cold_cache, "Flush the caches before every timed run");
   add_common_options(kernels, *kern);
   kernels->callback([kern, &exit_code] {
-    if (kern->models.empty() && kern->sample_family.empty()) {
-      exit_code =
-          report(make_error(ErrorCode::kInvalidArgument, "profile kernels needs --from MODEL... or --sample FAMILY"));
+    if (kern->models.empty() && kern->sample_family.empty() && kern->around_models.empty()) {
+      exit_code = report(make_error(ErrorCode::kInvalidArgument,
+                                    "profile kernels needs --from MODEL..., --sample FAMILY or --around MODEL..."));
       return;
     }
     auto store = store::Store::open(kern->db);
@@ -148,6 +153,30 @@ void add_profile_command(CLI::App& app, int& exit_code) {
       summary = backends::profile_kernel_graphs(
           *store, kern->request, *graphs,
           fmt::format("sample:{}:n={}:seed={}", kern->sample_family, kern->n, kern->seed), on_event);
+    } else if (!kern->around_models.empty()) {
+      auto refs = models::expand_model_references(kern->around_models);
+      if (!refs.ok()) {
+        exit_code = report(refs.error());
+        return;
+      }
+      std::vector<ir::Graph> networks;
+      for (const auto& ref : *refs) {
+        auto g = models::load_model(ref);
+        if (!g.ok()) {
+          exit_code = report(g.error());
+          return;
+        }
+        networks.push_back(std::move(*g));
+      }
+      auto graphs = models::sample_kernels_around(networks, kern->request.rules, kern->n, kern->seed);
+      if (!graphs.ok()) {
+        exit_code = report(graphs.error());
+        return;
+      }
+      nlohmann::json list = *refs;
+      summary = backends::profile_kernel_graphs(*store, kern->request, *graphs,
+                                                fmt::format("around:{}:n={}:seed={}", list.dump(), kern->n, kern->seed),
+                                                on_event);
     } else {
       auto refs = models::expand_model_references(kern->models);
       if (!refs.ok()) {

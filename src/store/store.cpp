@@ -1,5 +1,6 @@
 #include "nnlat/store/store.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -475,6 +476,54 @@ Status Store::for_each_measurement(const std::optional<std::string>& target,
     }
   }
   return Status::Ok();
+}
+
+Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& target, MeasurementKind kind) const {
+  const Db& db = impl_->db;
+  NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
+  const char* sql = kind == MeasurementKind::kNetwork
+                        ? "SELECT n.id, n.hash, n.name, n.source, n.encoding, n.family, n.graph_json, m.median_ms, "
+                          "m.cv, m.unstable FROM network_measurements m JOIN networks n ON n.id = m.network_id "
+                          "WHERE m.target_id = ?1 ORDER BY n.id, m.id"
+                        : "SELECT k.id, k.hash, k.type, '', '', '', k.graph_json, m.median_ms, m.cv, m.unstable "
+                          "FROM kernel_measurements m JOIN kernels k ON k.id = m.kernel_id "
+                          "WHERE m.target_id = ?1 ORDER BY k.id, m.id";
+  NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare(sql));
+  NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
+  std::vector<SubjectLatency> out;
+  std::vector<std::vector<double>> medians;
+  int64_t current = -1;
+  for (;;) {
+    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    const int64_t subject = stmt.column_int64(0);
+    if (subject != current) {
+      current = subject;
+      SubjectLatency s;
+      s.kind = kind;
+      s.hash = stmt.column_text(1);
+      s.name = stmt.column_text(2);
+      s.source = stmt.column_text(3);
+      s.encoding = stmt.column_text(4);
+      s.family = stmt.column_text(5);
+      s.graph_json = stmt.column_text(6);
+      s.unstable = true;
+      out.push_back(std::move(s));
+      medians.emplace_back();
+    }
+    SubjectLatency& s = out.back();
+    medians.back().push_back(stmt.column_double(7));
+    s.cv = std::max(s.cv, stmt.column_double(8));
+    s.unstable = s.unstable && stmt.column_int64(9) != 0;
+    ++s.measurements;
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto& m = medians[i];
+    std::sort(m.begin(), m.end());
+    const size_t h = m.size() / 2;
+    out[i].median_ms = m.size() % 2 ? m[h] : 0.5 * (m[h - 1] + m[h]);
+  }
+  return out;
 }
 
 Status Store::check_integrity() const {

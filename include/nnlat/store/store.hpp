@@ -116,6 +116,21 @@ struct MeasurementRow {
   std::string created;
 };
 
+// Everything measured about one network or kernel on one target, for training predictors.
+struct SubjectLatency {
+  MeasurementKind kind = MeasurementKind::kNetwork;
+  std::string hash;
+  std::string name;  // network name; kernel type for kernels
+  std::string source;
+  std::string encoding;
+  std::string family;      // network family ("" for kernels)
+  std::string graph_json;  // the network's or standalone kernel's graph
+  double median_ms = 0;    // median over its measurements' medians
+  double cv = 0;           // largest CV among its measurements
+  int measurements = 0;
+  bool unstable = false;  // every one of its measurements was flagged unstable
+};
+
 class Store {
  public:
   // Opens or creates the store at `path` (WAL mode, foreign keys on, busy timeout). A file
@@ -170,6 +185,10 @@ class Store {
   // the first error `visit` returns.
   Status for_each_measurement(const std::optional<std::string>& target,
                               const std::function<Status(const MeasurementRow&)>& visit) const;
+
+  // One entry per network (or kernel) measured on `target`, in first-insertion order;
+  // kNotFound if the target does not exist.
+  Result<std::vector<SubjectLatency>> subject_latencies(const std::string& target, MeasurementKind kind) const;
 
   // PRAGMA integrity_check; an error listing the problems when it is not "ok".
   Status check_integrity() const;

@@ -1,0 +1,61 @@
+// Honest accuracy estimates: train on some networks, predict others that the predictor (and
+// its kernel models) never saw, and compute the metrics overall and per network family,
+// for the chosen method and for the baselines on the very same splits.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "nnlat/eval/metrics.hpp"
+#include "nnlat/predictors/predictor.hpp"
+
+namespace nnlat::eval {
+
+struct NetworkResult {
+  std::string name;
+  std::string family;
+  double measured_ms = 0;
+  double predicted_ms = 0;
+  double low_ms = 0;
+  double high_ms = 0;
+  int repeat = 0;  // which split produced it (fold or repeat index)
+};
+
+struct MethodReport {
+  predictors::Method method = predictors::Method::kOpwiseGbdt;
+  Metrics overall;
+  std::map<std::string, Metrics> per_family;  // by network family
+  double interval_coverage = 0;               // share of measured values inside [low, high]
+  // Repeated random splits: mean and standard deviation of each metric over the repeats.
+  std::vector<Metrics> per_repeat;
+  Metrics repeat_mean;
+  Metrics repeat_std;
+  std::vector<NetworkResult> results;
+};
+
+// A split: networks to train on (with every kernel not in a test network) and to predict.
+struct Split {
+  std::vector<size_t> train_networks;
+  std::vector<size_t> test_networks;
+};
+
+// k-fold by network (every network predicted exactly once).
+Result<std::vector<Split>> kfold_splits(size_t networks, int k, uint64_t seed);
+// `repeats` random draws of `train_size` training networks; all others are test networks.
+Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size, int repeats, uint64_t seed);
+
+// Trains `options.method` on each split and predicts its test networks. `repeated` says the
+// splits are independent repeats (metrics per repeat, then mean and spread) rather than
+// folds (metrics over the pooled predictions).
+Result<MethodReport> evaluate_splits(const predictors::TrainingSet& data, const std::vector<Split>& splits,
+                                     const predictors::TrainOptions& options, bool repeated);
+
+// Predicts every network of `data` with an already trained predictor.
+Result<MethodReport> evaluate_predictor(const predictors::LatencyPredictor& predictor,
+                                        const predictors::TrainingSet& data);
+
+nlohmann::json method_report_to_json(const MethodReport& report, bool with_results);
+
+}  // namespace nnlat::eval

@@ -1,0 +1,76 @@
+// Kernel features (DESIGN.md principle 4): pure functions of a kernel (its nodes in a graph)
+// and what the target knows, under a named, versioned schema. Every kernel belongs to one
+// family; each family has its own fixed list of named features. A predictor file records
+// the schema name, version and hash; loading one made under another schema is an error.
+//
+// The same kernel gives bit-identical features whether it is read inside its network or as
+// the standalone kernel graph that profiling stored (tests/kernel_features_test.cpp).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nnlat/fusion/fusion.hpp"
+#include "nnlat/ir/graph.hpp"
+
+namespace nnlat::features {
+
+inline constexpr std::string_view kSchemaName = "nnlat-kernel-features";
+inline constexpr int kSchemaVersion = 1;
+inline constexpr size_t kMaxFeatures = 24;
+
+enum class KernelFamily {
+  kConv,            // conv2d (groups may be > 1)
+  kDepthwise,       // depthwise_conv2d
+  kFullyConnected,  // fully_connected, matmul
+  kPool,            // max_pool2d, avg_pool2d
+  kGlobalPool,      // global_avg_pool, reduce_mean
+  kConcat,          // concat
+  kElementwise,     // add/sub/mul/div and stand-alone activations
+  kDataMovement,    // reshape, flatten, transpose, pad, split, channel_shuffle, identity, resize
+  kOther,           // everything else (softmax, batch_norm alone, ...)
+};
+inline constexpr size_t kNumFamilies = 9;
+
+std::string_view family_name(KernelFamily family);  // "conv", "depthwise", "fc", ...
+Result<KernelFamily> parse_family(std::string_view name);
+std::array<KernelFamily, kNumFamilies> all_families();
+// The family of a kernel whose anchor (first) op is `anchor`.
+KernelFamily family_of(ir::OpKind anchor);
+
+// The names of a family's features, in vector order (the schema).
+const std::vector<std::string>& feature_names(KernelFamily family);
+// stable_hash_hex over the schema name, version and every family's feature names.
+const std::string& schema_hash();
+
+// What the target contributes to every kernel's features.
+struct TargetContext {
+  int threads = 1;
+};
+// Reads the thread count from a target config such as "xnnpack-t2-a0.1" (1 when absent).
+TargetContext target_context_from_config(std::string_view config);
+
+struct KernelFeatures {
+  KernelFamily family = KernelFamily::kOther;
+  uint8_t count = 0;  // == feature_names(family).size()
+  std::array<float, kMaxFeatures> values{};
+  // Raw costs, also used by the baselines.
+  int64_t macs = 0;
+  int64_t bytes = 0;  // activation bytes in + out + weight bytes
+
+  std::span<const float> view() const { return {values.data(), count}; }
+  // Hash of family and values, for de-duplicating identical kernels in a batch.
+  uint64_t fingerprint() const;
+};
+
+// Features of `kernel` (anchor first) in `graph`, whose shapes must be inferred.
+KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& kernel, const TargetContext& target);
+// Features of a standalone kernel graph (every node belongs to the kernel; the first node in
+// topological order is the anchor), as stored by `nnlat profile kernels`.
+Result<KernelFeatures> extract_kernel_graph_features(const ir::Graph& kernel_graph, const TargetContext& target);
+
+}  // namespace nnlat::features

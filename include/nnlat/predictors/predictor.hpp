@@ -1,0 +1,115 @@
+// Network latency predictors: op-wise (per-kernel regressors + a learned overhead model),
+// the lookup-table sum, FLOPs-proportional and whole-network regressions, behind one class.
+// A predictor is trained from a TrainingSet, predicts a network's latency with an interval,
+// and saves to a versioned JSON file that fully describes it (docs/predictors.md).
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/predictors/regressor.hpp"
+#include "nnlat/predictors/training_set.hpp"
+
+namespace nnlat::predictors {
+
+inline constexpr std::string_view kPredictorFormat = "nnlat-predictor";
+inline constexpr int kPredictorVersion = 1;
+
+enum class Method {
+  kOpwiseGbdt,    // per-family GBDT (or ridge where CV prefers it) + overhead model
+  kOpwiseRf,      // per-family random forest (or ridge)
+  kOpwiseLinear,  // per-family linear / ridge / lasso, chosen by CV
+  kOpwiseMlp,     // per-family MLP (or ridge)
+  kLut,           // sum of measured kernels (exact match by hash), declared fallback, no overhead
+  kFlops,         // latency = a * MACs + b
+  kE2eGbdt,       // GBDT on whole-network aggregated features
+  kE2eRidge,      // ridge on whole-network aggregated features
+};
+std::string_view method_name(Method method);  // "opwise-gbdt", ..., "lut", "flops", "e2e-gbdt"
+Result<Method> parse_method(std::string_view name);
+std::vector<Method> all_methods();
+bool is_opwise(Method method);
+// The baselines every report shows beside the chosen method.
+std::vector<Method> baseline_methods();
+
+// Kernel rows of `data` that belong to none of the given networks (by kernel hash): what a
+// model may train on when those networks are held out ("kernels of held-out networks are
+// never seen in training"). Sorted.
+std::vector<size_t> kernel_rows_excluding(const TrainingSet& data, std::span<const size_t> held_out_networks);
+
+struct TrainOptions {
+  Method method = Method::kOpwiseGbdt;
+  RegressorOptions regressor;
+  int selection_folds = 4;    // per-family model choice: k-fold CV on kernel rows
+  int calibration_folds = 5;  // interval calibration: k-fold CV by network
+  double coverage = 0.9;      // nominal coverage of the prediction interval
+  uint64_t seed = 0;
+  bool calibrate = true;  // false inside cross-validation (saves the nested fits)
+};
+
+struct KernelPrediction {
+  std::string name;
+  std::string type;
+  std::string family;
+  double latency_ms = 0;
+  bool extrapolated = false;  // a feature lies outside its family's training range
+};
+
+struct NetworkPrediction {
+  double latency_ms = 0;
+  double low_ms = 0;
+  double high_ms = 0;
+  double kernel_sum_ms = 0;  // op-wise and lut: the plain sum of kernel predictions
+  size_t extrapolated_kernels = 0;
+  std::vector<KernelPrediction> kernels;  // op-wise and lut only, execution order
+};
+
+// Per-call scratch for fast batch prediction: kernel predictions de-duplicated by feature
+// fingerprint. One cache per thread; it is only valid for the predictor that filled it.
+struct PredictionCache {
+  std::unordered_map<uint64_t, std::pair<double, bool>> kernels;  // fingerprint → (ms, extrapolated)
+};
+
+class LatencyPredictor {
+ public:
+  LatencyPredictor();
+  LatencyPredictor(LatencyPredictor&&) noexcept;
+  LatencyPredictor& operator=(LatencyPredictor&&) noexcept;
+  ~LatencyPredictor();
+
+  // Trains on the kernel rows and network rows given (indices into `data`); rows not listed
+  // are never looked at, which is what cross-validation relies on.
+  static Result<LatencyPredictor> train(const TrainingSet& data, std::span<const size_t> kernel_rows,
+                                        std::span<const size_t> network_rows, const TrainOptions& options);
+  // All rows.
+  static Result<LatencyPredictor> train(const TrainingSet& data, const TrainOptions& options);
+
+  Method method() const;
+  const std::string& target() const;
+  const std::string& rules() const;
+  const features::TargetContext& context() const;
+  // The lut method needs kernel hashes in NetworkKernels.
+  bool needs_hashes() const;
+
+  Result<NetworkPrediction> predict(const ir::Graph& graph) const;
+  // `with_breakdown` = false skips the per-kernel list (the fast path for NAS scoring).
+  NetworkPrediction predict(const NetworkKernels& network, bool with_breakdown = true,
+                            PredictionCache* cache = nullptr) const;
+
+  nlohmann::json to_json() const;
+  static Result<LatencyPredictor> from_json(const nlohmann::json& j, const std::string& source);
+  Status save(const std::string& path) const;
+  static Result<LatencyPredictor> load(const std::string& path);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nnlat::predictors

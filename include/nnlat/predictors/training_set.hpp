@@ -1,0 +1,63 @@
+// What predictors learn from: a target's kernels and networks as the store holds them,
+// decomposed into kernels with features (DESIGN.md: graph → kernels → features).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/features/kernel_features.hpp"
+#include "nnlat/fusion/fusion.hpp"
+#include "nnlat/ir/graph.hpp"
+#include "nnlat/store/store.hpp"
+
+namespace nnlat::predictors {
+
+// A network as predictors see it: its kernels in execution order with their features.
+struct NetworkKernels {
+  std::vector<fusion::Kernel> kernels;
+  std::vector<features::KernelFeatures> features;  // one per kernel
+  std::vector<std::string> hashes;                 // kernel hashes, only when asked for
+  int64_t macs = 0;
+  int64_t params = 0;
+};
+
+// Detects the kernels of `graph` under `rules` and extracts their features. Hashes (which
+// need each kernel's standalone graph, the slow part) only when `with_hashes`.
+Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& rules,
+                                 const features::TargetContext& target, bool with_hashes);
+
+struct KernelExample {
+  std::string hash;
+  features::KernelFeatures features;
+  double latency_ms = 0;
+};
+
+struct NetworkExample {
+  std::string name;
+  std::string family;  // "mobilenet", "nb201", ...
+  std::string hash;
+  NetworkKernels kernels;
+  double latency_ms = 0;
+};
+
+struct TrainingSet {
+  std::string target;
+  std::string rules;
+  features::TargetContext context;
+  std::vector<KernelExample> kernels;
+  std::vector<NetworkExample> networks;
+  size_t skipped_unstable = 0;  // subjects whose every measurement was flagged unstable
+};
+
+// The rule set that defines a target's kernels when none is given: "tflite-gpu" for GPU
+// targets (config "gpu" or starting with "opencl"), "xnnpack" otherwise.
+std::string default_rules_for(const std::string& target);
+
+// Loads every kernel and network measured on `target` (median over repeated measurements),
+// decomposing networks with the rule set `rules` (a built-in name or a file). Subjects
+// whose every measurement is unstable are left out and counted. Errors name the store.
+Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules);
+
+}  // namespace nnlat::predictors

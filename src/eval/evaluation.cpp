@@ -1,0 +1,164 @@
+#include "nnlat/eval/evaluation.hpp"
+
+#include <array>
+#include <cmath>
+
+namespace nnlat::eval {
+namespace {
+
+Result<Metrics> metrics_of(const std::vector<NetworkResult>& results) {
+  std::vector<double> p;
+  std::vector<double> m;
+  for (const auto& r : results) {
+    p.push_back(r.predicted_ms);
+    m.push_back(r.measured_ms);
+  }
+  return compute_metrics(p, m);
+}
+
+Status summarise(MethodReport& report, bool repeated, int repeats) {
+  NNLAT_ASSIGN_OR_RETURN(report.overall, metrics_of(report.results));
+  std::map<std::string, std::vector<NetworkResult>> by_family;
+  size_t inside = 0;
+  for (const auto& r : report.results) {
+    by_family[r.family.empty() ? "other" : r.family].push_back(r);
+    inside += (r.measured_ms >= r.low_ms && r.measured_ms <= r.high_ms) ? 1 : 0;
+  }
+  report.interval_coverage =
+      report.results.empty() ? 0.0 : static_cast<double>(inside) / static_cast<double>(report.results.size());
+  for (const auto& [family, rs] : by_family) {
+    NNLAT_ASSIGN_OR_RETURN(report.per_family[family], metrics_of(rs));
+  }
+  if (!repeated) return Status::Ok();
+  std::vector<std::vector<NetworkResult>> per(static_cast<size_t>(repeats));
+  for (const auto& r : report.results) per[static_cast<size_t>(r.repeat)].push_back(r);
+  for (const auto& rs : per) {
+    NNLAT_ASSIGN_OR_RETURN(auto m, metrics_of(rs));
+    report.per_repeat.push_back(m);
+  }
+  // Mean and (population) standard deviation of every metric over the repeats.
+  auto fields = [](Metrics& m) {
+    return std::array<double*, 7>{&m.mape, &m.rmspe, &m.rmse_ms, &m.acc5, &m.acc10, &m.kendall_tau, &m.spearman};
+  };
+  const double n = static_cast<double>(report.per_repeat.size());
+  auto mean_fields = fields(report.repeat_mean);
+  auto std_fields = fields(report.repeat_std);
+  for (auto& m : report.per_repeat) {
+    auto f = fields(m);
+    for (size_t i = 0; i < f.size(); ++i) *mean_fields[i] += *f[i] / n;
+    report.repeat_mean.n = m.n;
+  }
+  for (auto& m : report.per_repeat) {
+    auto f = fields(m);
+    for (size_t i = 0; i < f.size(); ++i) *std_fields[i] += (*f[i] - *mean_fields[i]) * (*f[i] - *mean_fields[i]) / n;
+  }
+  for (double* v : std_fields) *v = std::sqrt(*v);
+  report.repeat_std.n = report.repeat_mean.n;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<Split>> kfold_splits(size_t networks, int k, uint64_t seed) {
+  if (k < 2 || static_cast<size_t>(k) > networks) {
+    return make_error(ErrorCode::kInvalidArgument, "--cv " + std::to_string(k) + " needs between 2 and " +
+                                                       std::to_string(networks) + " folds (networks measured)");
+  }
+  NNLAT_ASSIGN_OR_RETURN(auto folds, kfold_assignment(networks, k, seed));
+  std::vector<Split> splits(static_cast<size_t>(k));
+  for (size_t i = 0; i < networks; ++i) {
+    for (int f = 0; f < k; ++f) (folds[i] == f ? splits[f].test_networks : splits[f].train_networks).push_back(i);
+  }
+  return splits;
+}
+
+Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size, int repeats, uint64_t seed) {
+  if (train_size == 0 || train_size >= networks) {
+    return make_error(ErrorCode::kInvalidArgument, "--train-size " + std::to_string(train_size) +
+                                                       " must be between 1 and " + std::to_string(networks - 1) +
+                                                       " (networks measured minus one)");
+  }
+  if (repeats < 1) return make_error(ErrorCode::kInvalidArgument, "--repeats must be at least 1");
+  std::vector<Split> splits;
+  for (int r = 0; r < repeats; ++r) {
+    NNLAT_ASSIGN_OR_RETURN(auto train,
+                           sample_without_replacement(networks, train_size, seed + static_cast<uint64_t>(r)));
+    Split s;
+    size_t t = 0;
+    for (size_t i = 0; i < networks; ++i) {
+      if (t < train.size() && train[t] == i) {
+        s.train_networks.push_back(i);
+        ++t;
+      } else {
+        s.test_networks.push_back(i);
+      }
+    }
+    splits.push_back(std::move(s));
+  }
+  return splits;
+}
+
+Result<MethodReport> evaluate_splits(const predictors::TrainingSet& data, const std::vector<Split>& splits,
+                                     const predictors::TrainOptions& options, bool repeated) {
+  MethodReport report;
+  report.method = options.method;
+  for (size_t s = 0; s < splits.size(); ++s) {
+    const Split& split = splits[s];
+    const auto kernel_rows = predictors::kernel_rows_excluding(data, split.test_networks);
+    auto model = predictors::LatencyPredictor::train(data, kernel_rows, split.train_networks, options);
+    if (!model.ok()) {
+      return model.error().with_context(std::string(predictors::method_name(options.method)) + ", split " +
+                                        std::to_string(s + 1));
+    }
+    for (size_t n : split.test_networks) {
+      const auto& net = data.networks[n];
+      const auto pred = model->predict(net.kernels, /*with_breakdown=*/false);
+      report.results.push_back(
+          {net.name, net.family, net.latency_ms, pred.latency_ms, pred.low_ms, pred.high_ms, static_cast<int>(s)});
+    }
+  }
+  NNLAT_RETURN_IF_ERROR(summarise(report, repeated, static_cast<int>(splits.size())));
+  return report;
+}
+
+Result<MethodReport> evaluate_predictor(const predictors::LatencyPredictor& predictor,
+                                        const predictors::TrainingSet& data) {
+  MethodReport report;
+  report.method = predictor.method();
+  for (const auto& net : data.networks) {
+    const auto pred = predictor.predict(net.kernels, /*with_breakdown=*/false);
+    report.results.push_back({net.name, net.family, net.latency_ms, pred.latency_ms, pred.low_ms, pred.high_ms, 0});
+  }
+  NNLAT_RETURN_IF_ERROR(summarise(report, false, 1));
+  return report;
+}
+
+nlohmann::json method_report_to_json(const MethodReport& report, bool with_results) {
+  nlohmann::json j = metrics_to_json(report.overall);
+  j["method"] = predictors::method_name(report.method);
+  j["interval_coverage"] = report.interval_coverage;
+  nlohmann::json fam = nlohmann::json::object();
+  for (const auto& [name, m] : report.per_family) fam[name] = metrics_to_json(m);
+  j["per_family"] = fam;
+  if (!report.per_repeat.empty()) {
+    j["repeats"] = report.per_repeat.size();
+    j["repeat_mean"] = metrics_to_json(report.repeat_mean);
+    j["repeat_std"] = metrics_to_json(report.repeat_std);
+  }
+  if (with_results) {
+    nlohmann::json rs = nlohmann::json::array();
+    for (const auto& r : report.results) {
+      rs.push_back({{"model", r.name},
+                    {"family", r.family},
+                    {"measured_ms", r.measured_ms},
+                    {"predicted_ms", r.predicted_ms},
+                    {"low_ms", r.low_ms},
+                    {"high_ms", r.high_ms},
+                    {"split", r.repeat}});
+    }
+    j["networks"] = rs;
+  }
+  return j;
+}
+
+}  // namespace nnlat::eval

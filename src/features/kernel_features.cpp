@@ -1,0 +1,348 @@
+#include "nnlat/features/kernel_features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "nnlat/core/hash.hpp"
+#include "nnlat/ir/cost.hpp"
+
+namespace nnlat::features {
+namespace {
+
+using ir::OpKind;
+
+constexpr std::array<std::string_view, kNumFamilies> kFamilyNames = {
+    "conv", "depthwise", "fc", "pool", "global_pool", "concat", "elementwise", "data_movement", "other"};
+
+// Features every family starts with: what the target knows, the kernel's costs and its
+// fused tail (DESIGN.md principle 5: the op table's cost rules are reused as features).
+const std::vector<std::string> kCommon = {"threads",           "log2_macs",         "log2_input_bytes",
+                                          "log2_weight_bytes", "log2_output_bytes", "arithmetic_intensity",
+                                          "tail_ops",          "tail_binary_ops",   "tail_activation"};
+
+std::vector<std::string> with_common(std::vector<std::string> specific) {
+  std::vector<std::string> all = kCommon;
+  all.insert(all.end(), specific.begin(), specific.end());
+  return all;
+}
+
+const std::array<std::vector<std::string>, kNumFamilies>& schema() {
+  static const std::array<std::vector<std::string>, kNumFamilies> kSchema = {
+      with_common({"in_channels", "out_channels", "in_h", "in_w", "out_h", "out_w", "kernel_h", "kernel_w", "stride",
+                   "groups", "dilation"}),
+      with_common({"channels", "in_h", "in_w", "out_h", "out_w", "kernel_h", "kernel_w", "stride", "multiplier"}),
+      with_common({"in_features", "out_features", "rows"}),
+      with_common({"op", "channels", "in_h", "in_w", "out_h", "out_w", "kernel_h", "kernel_w", "stride"}),
+      with_common({"op", "channels", "in_h", "in_w"}),
+      with_common({"inputs", "out_channels", "h", "w", "min_input_channels"}),
+      with_common({"op", "log2_elements", "inputs", "broadcast"}),
+      with_common({"op", "log2_in_elements", "log2_out_elements"}),
+      with_common({"op", "log2_in_elements", "log2_out_elements"}),
+  };
+  return kSchema;
+}
+
+float log2p(int64_t x) { return static_cast<float>(std::log2(1.0 + static_cast<double>(std::max<int64_t>(x, 0)))); }
+
+// 0 none, 1 min/max clamp, 2 piecewise-linear (hard-swish/sigmoid), 3 transcendental.
+float activation_code(OpKind op) {
+  switch (op) {
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+      return 1;
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+      return 2;
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
+bool is_binary(OpKind op) {
+  return op == OpKind::kAdd || op == OpKind::kSub || op == OpKind::kMul || op == OpKind::kDiv;
+}
+
+int64_t dim(const ir::Shape& s, size_t i) { return i < s.size() ? s[i] : 1; }
+
+class Writer {
+ public:
+  explicit Writer(KernelFeatures& f) : f_(f) {}
+  void add(double v) { f_.values[f_.count++] = static_cast<float>(v); }
+  void add_int(int64_t v) { add(static_cast<double>(v)); }
+
+ private:
+  KernelFeatures& f_;
+};
+
+}  // namespace
+
+std::string_view family_name(KernelFamily family) { return kFamilyNames[static_cast<size_t>(family)]; }
+
+Result<KernelFamily> parse_family(std::string_view name) {
+  for (size_t i = 0; i < kNumFamilies; ++i) {
+    if (kFamilyNames[i] == name) return static_cast<KernelFamily>(i);
+  }
+  return make_error(ErrorCode::kInvalidArgument, "unknown kernel family '" + std::string(name) + "'");
+}
+
+std::array<KernelFamily, kNumFamilies> all_families() {
+  std::array<KernelFamily, kNumFamilies> out{};
+  for (size_t i = 0; i < kNumFamilies; ++i) out[i] = static_cast<KernelFamily>(i);
+  return out;
+}
+
+KernelFamily family_of(OpKind anchor) {
+  switch (anchor) {
+    case OpKind::kConv2d:
+      return KernelFamily::kConv;
+    case OpKind::kDepthwiseConv2d:
+      return KernelFamily::kDepthwise;
+    case OpKind::kFullyConnected:
+    case OpKind::kMatMul:
+      return KernelFamily::kFullyConnected;
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d:
+      return KernelFamily::kPool;
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kReduceMean:
+      return KernelFamily::kGlobalPool;
+    case OpKind::kConcat:
+      return KernelFamily::kConcat;
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+      return KernelFamily::kElementwise;
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kTranspose:
+    case OpKind::kPad:
+    case OpKind::kSplit:
+    case OpKind::kChannelShuffle:
+    case OpKind::kIdentity:
+    case OpKind::kResize:
+      return KernelFamily::kDataMovement;
+    default:
+      return KernelFamily::kOther;
+  }
+}
+
+const std::vector<std::string>& feature_names(KernelFamily family) { return schema()[static_cast<size_t>(family)]; }
+
+const std::string& schema_hash() {
+  static const std::string kHash = [] {
+    std::string text = std::string(kSchemaName) + "/" + std::to_string(kSchemaVersion);
+    for (auto f : all_families()) {
+      text += "|" + std::string(family_name(f)) + ":";
+      for (const auto& n : feature_names(f)) text += n + ",";
+    }
+    // Op codes are feature values: the op table's order is part of the schema.
+    text += "|ops:";
+    for (const auto& info : ir::all_ops()) text += std::string(info.name) + ",";
+    return stable_hash_hex(text);
+  }();
+  return kHash;
+}
+
+TargetContext target_context_from_config(std::string_view config) {
+  TargetContext ctx;
+  // Config parts are dash-separated: "xnnpack-t2-a0.1", "opencl-pocl", "4small".
+  size_t pos = 0;
+  while (pos <= config.size()) {
+    const size_t end = std::min(config.find('-', pos), config.size());
+    const std::string_view part = config.substr(pos, end - pos);
+    if (part.size() > 1 && part[0] == 't' &&
+        std::all_of(part.begin() + 1, part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      ctx.threads = std::stoi(std::string(part.substr(1)));
+    }
+    pos = end + 1;
+  }
+  return ctx;
+}
+
+uint64_t KernelFeatures::fingerprint() const {
+  // FNV-1a over the family and the raw float bits: identical kernels give identical bits.
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* data, size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < n; ++i) {
+      h ^= p[i];
+      h *= 1099511628211ull;
+    }
+  };
+  const auto fam = static_cast<uint8_t>(family);
+  mix(&fam, 1);
+  mix(values.data(), count * sizeof(float));
+  return h;
+}
+
+KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& kernel, const TargetContext& target) {
+  KernelFeatures f;
+  const ir::Node& anchor = graph.node(kernel.nodes.front());
+  f.family = family_of(anchor.op);
+
+  // Kernel-level costs: MACs and weights summed over the fused ops; activations read are the
+  // anchor's inputs plus tensors the tail reads from outside the kernel (a residual add's
+  // other operand); written is only the last op's output (intermediates stay in registers).
+  int64_t macs = 0;
+  int64_t weight_bytes = 0;
+  int64_t input_bytes = 0;
+  int tail_binary = 0;
+  float tail_activation = 0;
+  for (size_t i = 0; i < kernel.nodes.size(); ++i) {
+    const ir::Node& node = graph.node(kernel.nodes[i]);
+    const ir::OpCost c = ir::node_cost(graph, kernel.nodes[i]);
+    macs += c.macs;
+    weight_bytes += c.weight_bytes;
+    for (ir::ValueId v : node.inputs) {
+      const auto& value = graph.value(v);
+      const bool internal = i > 0 && value.producer &&
+                            std::find(kernel.nodes.begin(), kernel.nodes.begin() + static_cast<long>(i),
+                                      *value.producer) != kernel.nodes.begin() + static_cast<long>(i);
+      if (!internal) input_bytes += ir::num_elements(value.shape) * ir::dtype_size(value.dtype);
+    }
+    if (i > 0) {
+      if (is_binary(node.op)) ++tail_binary;
+      const float code = activation_code(node.op);
+      if (code > 0) tail_activation = code;
+    }
+  }
+  const ir::Node& last = graph.node(kernel.nodes.back());
+  int64_t output_bytes = 0;
+  for (ir::ValueId v : last.outputs) {
+    output_bytes += ir::num_elements(graph.value(v).shape) * ir::dtype_size(graph.value(v).dtype);
+  }
+  f.macs = macs;
+  f.bytes = input_bytes + output_bytes + weight_bytes;
+
+  Writer w(f);
+  w.add_int(target.threads);
+  w.add(log2p(macs));
+  w.add(log2p(input_bytes));
+  w.add(log2p(weight_bytes));
+  w.add(log2p(output_bytes));
+  w.add(f.bytes > 0 ? static_cast<double>(macs) / static_cast<double>(f.bytes) : 0.0);
+  w.add_int(static_cast<int64_t>(kernel.nodes.size()) - 1);
+  w.add_int(tail_binary);
+  w.add(tail_activation);
+
+  const ir::Shape& in = graph.value(anchor.inputs.front()).shape;
+  const ir::Shape& out = graph.value(anchor.outputs.front()).shape;
+  const auto window = [&]() -> ir::Window2d {
+    auto r = ir::resolve_window(anchor.attrs, dim(in, 2), dim(in, 3), ir::get_int(anchor.attrs, "ceil_mode", 0) != 0);
+    return r.ok() ? *r : ir::Window2d{};
+  };
+  const int64_t in_elements = ir::num_elements(in);
+  const int64_t out_elements = ir::num_elements(out);
+  switch (f.family) {
+    case KernelFamily::kConv: {
+      const auto win = window();
+      w.add_int(dim(in, 1));
+      w.add_int(dim(out, 1));
+      w.add_int(dim(in, 2));
+      w.add_int(dim(in, 3));
+      w.add_int(dim(out, 2));
+      w.add_int(dim(out, 3));
+      w.add_int(win.kernel_h);
+      w.add_int(win.kernel_w);
+      w.add_int(win.stride_h);
+      w.add_int(ir::get_int(anchor.attrs, "groups", 1));
+      w.add_int(win.dilation_h);
+      break;
+    }
+    case KernelFamily::kDepthwise: {
+      const auto win = window();
+      w.add_int(dim(in, 1));
+      w.add_int(dim(in, 2));
+      w.add_int(dim(in, 3));
+      w.add_int(dim(out, 2));
+      w.add_int(dim(out, 3));
+      w.add_int(win.kernel_h);
+      w.add_int(win.kernel_w);
+      w.add_int(win.stride_h);
+      w.add_int(ir::get_int(anchor.attrs, "multiplier", 1));
+      break;
+    }
+    case KernelFamily::kFullyConnected: {
+      const int64_t k = in.empty() ? 1 : in.back();
+      const int64_t n = out.empty() ? 1 : out.back();
+      w.add_int(k);
+      w.add_int(n);
+      w.add_int(k > 0 ? in_elements / k : 0);
+      break;
+    }
+    case KernelFamily::kPool: {
+      const auto win = window();
+      w.add_int(static_cast<int64_t>(anchor.op));
+      w.add_int(dim(in, 1));
+      w.add_int(dim(in, 2));
+      w.add_int(dim(in, 3));
+      w.add_int(dim(out, 2));
+      w.add_int(dim(out, 3));
+      w.add_int(win.kernel_h);
+      w.add_int(win.kernel_w);
+      w.add_int(win.stride_h);
+      break;
+    }
+    case KernelFamily::kGlobalPool:
+      w.add_int(static_cast<int64_t>(anchor.op));
+      w.add_int(dim(in, 1));
+      w.add_int(dim(in, 2));
+      w.add_int(dim(in, 3));
+      break;
+    case KernelFamily::kConcat: {
+      int64_t min_channels = dim(out, 1);
+      for (ir::ValueId v : anchor.inputs) min_channels = std::min(min_channels, dim(graph.value(v).shape, 1));
+      w.add_int(static_cast<int64_t>(anchor.inputs.size()));
+      w.add_int(dim(out, 1));
+      w.add_int(dim(out, 2));
+      w.add_int(dim(out, 3));
+      w.add_int(min_channels);
+      break;
+    }
+    case KernelFamily::kElementwise: {
+      bool broadcast = false;
+      for (ir::ValueId v : anchor.inputs) broadcast |= ir::num_elements(graph.value(v).shape) != out_elements;
+      w.add_int(static_cast<int64_t>(anchor.op));
+      w.add(log2p(out_elements));
+      w.add_int(static_cast<int64_t>(anchor.inputs.size()));
+      w.add_int(broadcast ? 1 : 0);
+      break;
+    }
+    case KernelFamily::kDataMovement:
+    case KernelFamily::kOther:
+      w.add_int(static_cast<int64_t>(anchor.op));
+      w.add(log2p(in_elements));
+      w.add(log2p(out_elements));
+      break;
+  }
+  return f;
+}
+
+Result<KernelFeatures> extract_kernel_graph_features(const ir::Graph& kernel_graph, const TargetContext& target) {
+  NNLAT_ASSIGN_OR_RETURN(auto order, kernel_graph.topological_order());
+  if (order.empty()) return make_error(ErrorCode::kGraphError, "kernel graph '" + kernel_graph.name + "' is empty");
+  fusion::Kernel kernel;
+  kernel.name = kernel_graph.node(order.front()).name;
+  kernel.type = std::string(ir::op_name(kernel_graph.node(order.front()).op));
+  kernel.nodes = std::move(order);
+  return extract_features(kernel_graph, kernel, target);
+}
+
+}  // namespace nnlat::features

@@ -1,0 +1,540 @@
+#include "nnlat/predictors/predictor.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <set>
+#include <unordered_set>
+
+#include "nnlat/core/file_io.hpp"
+#include "nnlat/eval/metrics.hpp"
+#include "predictors/composition.hpp"
+#include "predictors/network_features.hpp"
+
+namespace nnlat::predictors {
+namespace {
+
+using features::KernelFamily;
+using features::KernelFeatures;
+
+constexpr std::array<std::string_view, 8> kMethodNames = {"opwise-gbdt", "opwise-rf", "opwise-linear", "opwise-mlp",
+                                                          "lut",         "flops",     "e2e-gbdt",      "e2e-ridge"};
+
+// Families with fewer kernel rows than this get the ratio fallback instead of a regressor.
+constexpr size_t kMinRowsForRegressor = 8;
+// ... and fewer than this are fitted with ridge only (no CV between candidates).
+constexpr size_t kMinRowsForSelection = 24;
+
+// The kernel regressors' target space: log latency, so that a 10 µs and a 10 ms kernel
+// weigh the same in relative terms.
+double to_target(double ms) { return std::log(ms); }
+double from_target(double t) { return std::exp(t); }
+
+std::vector<RegressorKind> candidates(Method method) {
+  switch (method) {
+    case Method::kOpwiseGbdt:
+      return {RegressorKind::kGbdt, RegressorKind::kRidge};
+    case Method::kOpwiseRf:
+      return {RegressorKind::kRandomForest, RegressorKind::kRidge};
+    case Method::kOpwiseLinear:
+      return {RegressorKind::kRidge, RegressorKind::kLinear, RegressorKind::kLasso};
+    case Method::kOpwiseMlp:
+      return {RegressorKind::kMlp, RegressorKind::kRidge};
+    default:
+      return {RegressorKind::kRidge};
+  }
+}
+
+// The model of one kernel family.
+struct FamilyModel {
+  size_t rows = 0;
+  std::unique_ptr<Regressor> model;  // null: ratio fallback
+  double ms_per_byte = 0;            // median latency / bytes over the family's rows
+  std::vector<float> min;            // training range of every feature
+  std::vector<float> max;
+  nlohmann::json selection = nlohmann::json::object();  // candidate → CV mean |log error|
+};
+
+struct Interval {
+  bool calibrated = false;
+  size_t networks = 0;
+  double coverage = 0.9;
+  double low_log = std::log(0.8);  // uncalibrated default, documented in docs/predictors.md
+  double high_log = std::log(1.25);
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+
+double bytes_of(const KernelFeatures& f) { return static_cast<double>(std::max<int64_t>(f.bytes, 1)); }
+
+nlohmann::json floats_to_json(const std::vector<float>& v) {
+  nlohmann::json a = nlohmann::json::array();
+  for (float x : v) a.push_back(x);
+  return a;
+}
+
+}  // namespace
+
+std::string_view method_name(Method method) { return kMethodNames[static_cast<size_t>(method)]; }
+
+Result<Method> parse_method(std::string_view name) {
+  for (size_t i = 0; i < kMethodNames.size(); ++i) {
+    if (kMethodNames[i] == name) return static_cast<Method>(i);
+  }
+  std::string known;
+  for (auto n : kMethodNames) known += (known.empty() ? "" : ", ") + std::string(n);
+  return make_error(ErrorCode::kInvalidArgument, "unknown method '" + std::string(name) + "' (known: " + known + ")");
+}
+
+std::vector<Method> all_methods() {
+  std::vector<Method> out;
+  for (size_t i = 0; i < kMethodNames.size(); ++i) out.push_back(static_cast<Method>(i));
+  return out;
+}
+
+bool is_opwise(Method method) {
+  return method == Method::kOpwiseGbdt || method == Method::kOpwiseRf || method == Method::kOpwiseLinear ||
+         method == Method::kOpwiseMlp;
+}
+
+std::vector<Method> baseline_methods() { return {Method::kFlops, Method::kLut, Method::kE2eRidge}; }
+
+std::vector<size_t> kernel_rows_excluding(const TrainingSet& data, std::span<const size_t> held_out_networks) {
+  std::unordered_set<std::string> excluded;
+  for (size_t n : held_out_networks) {
+    for (const auto& h : data.networks[n].kernels.hashes) excluded.insert(h);
+  }
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < data.kernels.size(); ++i) {
+    if (!excluded.contains(data.kernels[i].hash)) rows.push_back(i);
+  }
+  return rows;
+}
+
+struct LatencyPredictor::Impl {
+  Method method = Method::kOpwiseGbdt;
+  std::string target;
+  std::string rules;
+  features::TargetContext context;
+  std::array<FamilyModel, features::kNumFamilies> families;
+  double global_ms_per_byte = 0;
+  std::unordered_map<std::string, double> lut;
+  OverheadModel overhead;
+  double flops_ms_per_mac = 0;
+  double flops_constant_ms = 0;
+  std::unique_ptr<Regressor> network_model;
+  Interval interval;
+  nlohmann::json training = nlohmann::json::object();
+
+  // One kernel: (latency, extrapolated).
+  std::pair<double, bool> kernel_ms(const KernelFeatures& f) const {
+    const FamilyModel& fm = families[static_cast<size_t>(f.family)];
+    bool outside = fm.rows == 0;
+    for (size_t i = 0; i < fm.min.size() && !outside && i < f.count; ++i) {
+      outside = f.values[i] < fm.min[i] || f.values[i] > fm.max[i];
+    }
+    if (fm.model) return {from_target(fm.model->predict(f.view())), outside};
+    const double ratio = fm.rows > 0 ? fm.ms_per_byte : global_ms_per_byte;
+    return {ratio * bytes_of(f), true};
+  }
+
+  double lut_kernel_ms(const KernelFeatures& f, const std::string& hash, bool& missing) const {
+    auto it = lut.find(hash);
+    missing = it == lut.end();
+    if (!missing) return it->second;
+    // Declared fallback for kernels the table lacks: the family's median ms-per-byte.
+    const FamilyModel& fm = families[static_cast<size_t>(f.family)];
+    return (fm.rows > 0 ? fm.ms_per_byte : global_ms_per_byte) * bytes_of(f);
+  }
+};
+
+LatencyPredictor::LatencyPredictor() : impl_(std::make_unique<Impl>()) {}
+LatencyPredictor::LatencyPredictor(LatencyPredictor&&) noexcept = default;
+LatencyPredictor& LatencyPredictor::operator=(LatencyPredictor&&) noexcept = default;
+LatencyPredictor::~LatencyPredictor() = default;
+
+Method LatencyPredictor::method() const { return impl_->method; }
+const std::string& LatencyPredictor::target() const { return impl_->target; }
+const std::string& LatencyPredictor::rules() const { return impl_->rules; }
+const features::TargetContext& LatencyPredictor::context() const { return impl_->context; }
+bool LatencyPredictor::needs_hashes() const { return impl_->method == Method::kLut; }
+
+namespace {
+
+// Fits one family's kernel regressor, choosing among the method's candidates by k-fold CV
+// on the family's rows (mean absolute log error ≈ MAPE for small errors).
+Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows, Method method,
+                  const TrainOptions& options) {
+  fm.rows = rows.size();
+  if (rows.empty()) return Status::Ok();
+  const size_t cols = rows.front()->features.count;
+  FeatureMatrix x(rows.size(), cols);
+  std::vector<double> y(rows.size());
+  std::vector<double> ratios;
+  fm.min.assign(cols, std::numeric_limits<float>::infinity());
+  fm.max.assign(cols, -std::numeric_limits<float>::infinity());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t c = 0; c < cols; ++c) {
+      const float v = rows[r]->features.values[c];
+      x.at(r, c) = v;
+      fm.min[c] = std::min(fm.min[c], v);
+      fm.max[c] = std::max(fm.max[c], v);
+    }
+    y[r] = to_target(rows[r]->latency_ms);
+    ratios.push_back(rows[r]->latency_ms / bytes_of(rows[r]->features));
+  }
+  fm.ms_per_byte = median(ratios);
+  if (rows.size() < kMinRowsForRegressor) return Status::Ok();
+
+  std::vector<RegressorKind> kinds = candidates(method);
+  if (rows.size() < kMinRowsForSelection) kinds = {RegressorKind::kRidge};
+  RegressorKind best = kinds.front();
+  if (kinds.size() > 1) {
+    const int k = std::min<int>(options.selection_folds, static_cast<int>(rows.size()));
+    NNLAT_ASSIGN_OR_RETURN(auto folds, eval::kfold_assignment(rows.size(), k, options.seed));
+    double best_score = std::numeric_limits<double>::infinity();
+    for (RegressorKind kind : kinds) {
+      double abs_err = 0;
+      for (int f = 0; f < k; ++f) {
+        std::vector<size_t> train_idx;
+        std::vector<size_t> test_idx;
+        for (size_t r = 0; r < rows.size(); ++r) (folds[r] == f ? test_idx : train_idx).push_back(r);
+        const FeatureMatrix xt = x.select_rows(train_idx);
+        std::vector<double> yt;
+        for (size_t r : train_idx) yt.push_back(y[r]);
+        NNLAT_ASSIGN_OR_RETURN(auto reg, make_regressor(kind, options.regressor));
+        NNLAT_RETURN_IF_ERROR(reg->fit(xt, yt));
+        for (size_t r : test_idx) abs_err += std::abs(reg->predict(x.row(r)) - y[r]);
+      }
+      const double score = abs_err / static_cast<double>(rows.size());
+      fm.selection[std::string(regressor_kind_name(kind))] = score;
+      if (score < best_score) {
+        best_score = score;
+        best = kind;
+      }
+    }
+  }
+  NNLAT_ASSIGN_OR_RETURN(fm.model, make_regressor(best, options.regressor));
+  return fm.model->fit(x, y);
+}
+
+RegressorOptions network_regressor_options(const RegressorOptions& base) {
+  // Whole-network regressions see tens of rows: shallow trees, strong shrinkage.
+  RegressorOptions o = base;
+  o.gbdt_rounds = 200;
+  o.gbdt_max_depth = 3;
+  o.gbdt_learning_rate = 0.05;
+  o.ridge_lambda = 1.0;
+  return o;
+}
+
+}  // namespace
+
+Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, const TrainOptions& options) {
+  std::vector<size_t> k(data.kernels.size());
+  std::vector<size_t> n(data.networks.size());
+  for (size_t i = 0; i < k.size(); ++i) k[i] = i;
+  for (size_t i = 0; i < n.size(); ++i) n[i] = i;
+  return train(data, k, n, options);
+}
+
+Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::span<const size_t> kernel_rows,
+                                                 std::span<const size_t> network_rows, const TrainOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  LatencyPredictor p;
+  Impl& im = *p.impl_;
+  im.method = options.method;
+  im.target = data.target;
+  im.rules = data.rules;
+  im.context = data.context;
+  const bool kernel_based = is_opwise(options.method) || options.method == Method::kLut;
+  if (kernel_based && kernel_rows.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "method " + std::string(method_name(options.method)) +
+                                                       " needs kernel measurements on " + data.target +
+                                                       " (run `nnlat profile kernels`)");
+  }
+  if (!kernel_based && network_rows.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "method " + std::string(method_name(options.method)) +
+                                                       " needs network measurements on " + data.target +
+                                                       " (run `nnlat profile networks`)");
+  }
+
+  // Family models (op-wise) and the family ratios every kernel-based method falls back on.
+  std::array<std::vector<const KernelExample*>, features::kNumFamilies> by_family;
+  std::vector<double> all_ratios;
+  for (size_t r : kernel_rows) {
+    const auto& ex = data.kernels[r];
+    by_family[static_cast<size_t>(ex.features.family)].push_back(&ex);
+    all_ratios.push_back(ex.latency_ms / bytes_of(ex.features));
+    if (options.method == Method::kLut) im.lut[ex.hash] = ex.latency_ms;
+  }
+  im.global_ms_per_byte = median(all_ratios);
+  const Method family_method = is_opwise(options.method) ? options.method : Method::kLut;
+  for (size_t f = 0; f < features::kNumFamilies; ++f) {
+    NNLAT_RETURN_IF_ERROR(fit_family(im.families[f], by_family[f], family_method, options));
+  }
+
+  std::vector<double> measured;
+  for (size_t n : network_rows) measured.push_back(data.networks[n].latency_ms);
+  if (is_opwise(options.method)) {
+    std::vector<double> sums;
+    std::vector<double> counts;
+    for (size_t n : network_rows) {
+      const auto pred = p.predict(data.networks[n].kernels, /*with_breakdown=*/false);
+      sums.push_back(pred.kernel_sum_ms);
+      counts.push_back(static_cast<double>(data.networks[n].kernels.kernels.size()));
+    }
+    im.overhead = fit_overhead(sums, counts, measured);
+  } else if (options.method == Method::kFlops) {
+    std::vector<double> macs;
+    std::vector<double> w;
+    for (size_t i = 0; i < network_rows.size(); ++i) {
+      macs.push_back(static_cast<double>(data.networks[network_rows[i]].kernels.macs));
+      w.push_back(1.0 / (measured[i] * measured[i]));
+    }
+    const auto c = fit_nonnegative_least_squares({macs, std::vector<double>(macs.size(), 1.0)}, measured, w);
+    im.flops_ms_per_mac = c[0];
+    im.flops_constant_ms = c[1];
+  } else if (options.method == Method::kE2eGbdt || options.method == Method::kE2eRidge) {
+    FeatureMatrix x(network_rows.size(), network_feature_names().size());
+    std::vector<double> y;
+    for (size_t i = 0; i < network_rows.size(); ++i) {
+      const auto row = network_features(data.networks[network_rows[i]].kernels);
+      std::copy(row.begin(), row.end(), x.row(i).begin());
+      y.push_back(to_target(measured[i]));
+    }
+    const auto kind = options.method == Method::kE2eGbdt ? RegressorKind::kGbdt : RegressorKind::kRidge;
+    NNLAT_ASSIGN_OR_RETURN(im.network_model, make_regressor(kind, network_regressor_options(options.regressor)));
+    NNLAT_RETURN_IF_ERROR(im.network_model->fit(x, y));
+  }
+
+  // Interval: split-free conformal calibration on out-of-fold predictions of the training
+  // networks (each fold's model never saw the held-out networks or their kernels).
+  im.interval.coverage = options.coverage;
+  const size_t nn = network_rows.size();
+  if (options.calibrate && nn >= 5) {
+    const int k = std::min<int>(options.calibration_folds, static_cast<int>(nn));
+    NNLAT_ASSIGN_OR_RETURN(auto folds, eval::kfold_assignment(nn, k, options.seed + 1));
+    TrainOptions inner = options;
+    inner.calibrate = false;
+    std::vector<double> residuals;
+    for (int f = 0; f < k; ++f) {
+      std::vector<size_t> train_n;
+      std::vector<size_t> test_n;
+      for (size_t i = 0; i < nn; ++i) (folds[i] == f ? test_n : train_n).push_back(network_rows[i]);
+      std::vector<size_t> allowed = kernel_rows_excluding(data, test_n);
+      std::vector<size_t> train_k;
+      std::set_intersection(allowed.begin(), allowed.end(), kernel_rows.begin(), kernel_rows.end(),
+                            std::back_inserter(train_k));
+      if (kernel_based && train_k.empty()) continue;
+      NNLAT_ASSIGN_OR_RETURN(auto fold_model, train(data, train_k, train_n, inner));
+      for (size_t n : test_n) {
+        const auto pred = fold_model.predict(data.networks[n].kernels, false);
+        residuals.push_back(std::log(data.networks[n].latency_ms / pred.latency_ms));
+      }
+    }
+    if (residuals.size() >= 5) {
+      const double tail = (1.0 - options.coverage) / 2.0;
+      im.interval.calibrated = true;
+      im.interval.networks = residuals.size();
+      im.interval.low_log = eval::quantile(residuals, tail);
+      im.interval.high_log = eval::quantile(residuals, 1.0 - tail);
+    }
+  }
+
+  // What the predictor learned from, for the file's readers.
+  nlohmann::json fam = nlohmann::json::object();
+  for (size_t f = 0; f < features::kNumFamilies; ++f) {
+    if (im.families[f].rows > 0)
+      fam[std::string(features::family_name(static_cast<KernelFamily>(f)))] = im.families[f].rows;
+  }
+  nlohmann::json nets = nlohmann::json::object();
+  for (size_t n : network_rows) {
+    const std::string& family = data.networks[n].family.empty() ? std::string("other") : data.networks[n].family;
+    nets[family] = nets.value(family, 0) + 1;
+  }
+  im.training = {{"kernels", kernel_rows.size()},
+                 {"networks", network_rows.size()},
+                 {"kernel_families", fam},
+                 {"network_families", nets},
+                 {"train_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
+  return p;
+}
+
+NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool with_breakdown,
+                                            PredictionCache* cache) const {
+  const Impl& im = *impl_;
+  NetworkPrediction out;
+  const size_t n = network.features.size();
+  if (is_opwise(im.method) || im.method == Method::kLut) {
+    if (with_breakdown) out.kernels.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      const KernelFeatures& f = network.features[i];
+      double ms = 0;
+      bool extrapolated = false;
+      if (im.method == Method::kLut) {
+        const std::string& hash = i < network.hashes.size() ? network.hashes[i] : std::string();
+        ms = im.lut_kernel_ms(f, hash, extrapolated);
+      } else if (cache) {
+        const uint64_t key = f.fingerprint();
+        auto it = cache->kernels.find(key);
+        if (it == cache->kernels.end()) it = cache->kernels.emplace(key, im.kernel_ms(f)).first;
+        std::tie(ms, extrapolated) = it->second;
+      } else {
+        std::tie(ms, extrapolated) = im.kernel_ms(f);
+      }
+      out.kernel_sum_ms += ms;
+      out.extrapolated_kernels += extrapolated ? 1 : 0;
+      if (with_breakdown) {
+        const auto& k = network.kernels[i];
+        out.kernels.push_back({k.name, k.type, std::string(features::family_name(f.family)), ms, extrapolated});
+      }
+    }
+    out.latency_ms = im.method == Method::kLut ? out.kernel_sum_ms : im.overhead.apply(out.kernel_sum_ms, n);
+  } else if (im.method == Method::kFlops) {
+    out.latency_ms = im.flops_ms_per_mac * static_cast<double>(network.macs) + im.flops_constant_ms;
+  } else {
+    const auto row = network_features(network);
+    out.latency_ms = from_target(im.network_model->predict(row));
+  }
+  out.low_ms = out.latency_ms * std::exp(std::min(im.interval.low_log, 0.0));
+  out.high_ms = out.latency_ms * std::exp(std::max(im.interval.high_log, 0.0));
+  return out;
+}
+
+Result<NetworkPrediction> LatencyPredictor::predict(const ir::Graph& graph) const {
+  NNLAT_ASSIGN_OR_RETURN(auto rules, fusion::load_rule_set(impl_->rules));
+  NNLAT_ASSIGN_OR_RETURN(auto network, decompose(graph, rules, impl_->context, needs_hashes()));
+  return predict(network);
+}
+
+nlohmann::json LatencyPredictor::to_json() const {
+  const Impl& im = *impl_;
+  nlohmann::ordered_json j;
+  j["format"] = kPredictorFormat;
+  j["version"] = kPredictorVersion;
+  j["method"] = method_name(im.method);
+  j["target"] = im.target;
+  j["rules"] = im.rules;
+  j["feature_schema"] = {
+      {"name", features::kSchemaName}, {"version", features::kSchemaVersion}, {"hash", features::schema_hash()}};
+  j["threads"] = im.context.threads;
+  j["target_space"] = "log_ms";
+  nlohmann::json fams = nlohmann::json::object();
+  for (size_t f = 0; f < features::kNumFamilies; ++f) {
+    const FamilyModel& fm = im.families[f];
+    if (fm.rows == 0) continue;
+    nlohmann::json e = {{"rows", fm.rows},
+                        {"ms_per_byte", fm.ms_per_byte},
+                        {"min", floats_to_json(fm.min)},
+                        {"max", floats_to_json(fm.max)},
+                        {"selection", fm.selection}};
+    e["model"] = fm.model ? fm.model->to_json() : nlohmann::json(nullptr);
+    fams[std::string(features::family_name(static_cast<KernelFamily>(f)))] = e;
+  }
+  j["families"] = fams;
+  j["global_ms_per_byte"] = im.global_ms_per_byte;
+  nlohmann::json lut = nlohmann::json::object();
+  for (const auto& [h, ms] : im.lut) lut[h] = ms;
+  j["lut"] = lut;
+  j["lut_fallback"] = "family median ms per byte times the kernel's bytes";
+  j["overhead"] = {{"constant_ms", im.overhead.constant_ms},
+                   {"per_kernel_ms", im.overhead.per_kernel_ms},
+                   {"scale", im.overhead.scale},
+                   {"networks", im.overhead.networks}};
+  j["flops"] = {{"ms_per_mac", im.flops_ms_per_mac}, {"constant_ms", im.flops_constant_ms}};
+  j["network_model"] = im.network_model ? im.network_model->to_json() : nlohmann::json(nullptr);
+  j["interval"] = {{"calibrated", im.interval.calibrated},
+                   {"networks", im.interval.networks},
+                   {"coverage", im.interval.coverage},
+                   {"low_log_ratio", im.interval.low_log},
+                   {"high_log_ratio", im.interval.high_log}};
+  j["training"] = im.training;
+  return j;
+}
+
+Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, const std::string& source) {
+  auto fail = [&](const std::string& what) { return make_error(ErrorCode::kParseError, source + ": " + what); };
+  try {
+    if (!j.is_object() || j.value("format", "") != kPredictorFormat) return fail("not an nnlat predictor file");
+    if (j.at("version").get<int>() != kPredictorVersion) {
+      return fail("predictor format version " + std::to_string(j.at("version").get<int>()) + " (this nnlat reads " +
+                  std::to_string(kPredictorVersion) + ")");
+    }
+    const auto& schema = j.at("feature_schema");
+    if (schema.at("hash").get<std::string>() != features::schema_hash() ||
+        schema.at("version").get<int>() != features::kSchemaVersion) {
+      return fail("trained under feature schema " + schema.at("name").get<std::string>() + " v" +
+                  std::to_string(schema.at("version").get<int>()) + " (" + schema.at("hash").get<std::string>() +
+                  "), but this nnlat uses v" + std::to_string(features::kSchemaVersion) + " (" +
+                  features::schema_hash() + "); retrain the predictor");
+    }
+    LatencyPredictor p;
+    Impl& im = *p.impl_;
+    NNLAT_ASSIGN_OR_RETURN(im.method, parse_method(j.at("method").get<std::string>()));
+    im.target = j.at("target").get<std::string>();
+    im.rules = j.at("rules").get<std::string>();
+    im.context.threads = j.at("threads").get<int>();
+    for (const auto& [name, e] : j.at("families").items()) {
+      auto fam = features::parse_family(name);
+      if (!fam.ok()) return fail(fam.error().message);
+      FamilyModel& fm = im.families[static_cast<size_t>(*fam)];
+      fm.rows = e.at("rows").get<size_t>();
+      fm.ms_per_byte = e.at("ms_per_byte").get<double>();
+      fm.min = e.at("min").get<std::vector<float>>();
+      fm.max = e.at("max").get<std::vector<float>>();
+      fm.selection = e.at("selection");
+      if (fm.min.size() != features::feature_names(*fam).size() || fm.max.size() != fm.min.size()) {
+        return fail("family " + name + ": feature range has the wrong length");
+      }
+      if (!e.at("model").is_null()) {
+        NNLAT_ASSIGN_OR_RETURN(fm.model, regressor_from_json(e.at("model"), source + ": family " + name));
+        if (fm.model->num_features() != fm.min.size()) return fail("family " + name + ": model has the wrong width");
+      }
+    }
+    im.global_ms_per_byte = j.at("global_ms_per_byte").get<double>();
+    for (const auto& [h, ms] : j.at("lut").items()) im.lut[h] = ms.get<double>();
+    const auto& o = j.at("overhead");
+    im.overhead.constant_ms = o.at("constant_ms").get<double>();
+    im.overhead.per_kernel_ms = o.at("per_kernel_ms").get<double>();
+    im.overhead.scale = o.at("scale").get<double>();
+    im.overhead.networks = o.at("networks").get<size_t>();
+    im.flops_ms_per_mac = j.at("flops").at("ms_per_mac").get<double>();
+    im.flops_constant_ms = j.at("flops").at("constant_ms").get<double>();
+    if (!j.at("network_model").is_null()) {
+      NNLAT_ASSIGN_OR_RETURN(im.network_model, regressor_from_json(j.at("network_model"), source + ": network_model"));
+    }
+    if ((im.method == Method::kE2eGbdt || im.method == Method::kE2eRidge) && !im.network_model) {
+      return fail("method " + std::string(method_name(im.method)) + " without a network_model");
+    }
+    const auto& iv = j.at("interval");
+    im.interval.calibrated = iv.at("calibrated").get<bool>();
+    im.interval.networks = iv.at("networks").get<size_t>();
+    im.interval.coverage = iv.at("coverage").get<double>();
+    im.interval.low_log = iv.at("low_log_ratio").get<double>();
+    im.interval.high_log = iv.at("high_log_ratio").get<double>();
+    im.training = j.value("training", nlohmann::json::object());
+    return p;
+  } catch (const nlohmann::json::exception& e) {
+    return fail(std::string("malformed predictor: ") + e.what());
+  }
+}
+
+Status LatencyPredictor::save(const std::string& path) const {
+  return write_file_atomic(path, to_json().dump(1) + "\n");
+}
+
+Result<LatencyPredictor> LatencyPredictor::load(const std::string& path) {
+  NNLAT_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return make_error(ErrorCode::kParseError, path + ": not valid JSON");
+  return from_json(j, path);
+}
+
+}  // namespace nnlat::predictors

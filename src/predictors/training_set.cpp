@@ -1,0 +1,68 @@
+#include "nnlat/predictors/training_set.hpp"
+
+#include "nnlat/backends/target.hpp"
+#include "nnlat/ir/cost.hpp"
+#include "nnlat/ir/json_format.hpp"
+
+namespace nnlat::predictors {
+
+Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& rules,
+                                 const features::TargetContext& target, bool with_hashes) {
+  NetworkKernels out;
+  NNLAT_ASSIGN_OR_RETURN(out.kernels, fusion::detect_kernels(graph, rules));
+  out.features.reserve(out.kernels.size());
+  for (const auto& k : out.kernels) {
+    out.features.push_back(features::extract_features(graph, k, target));
+    out.macs += out.features.back().macs;
+    if (with_hashes) {
+      auto kg = fusion::kernel_graph(graph, k);
+      if (!kg.ok()) return kg.error().with_context(graph.name);
+      out.hashes.push_back(fusion::kernel_hash(*kg));
+    }
+  }
+  out.params = ir::graph_cost(graph).total.params;
+  return out;
+}
+
+std::string default_rules_for(const std::string& target) {
+  auto name = backends::parse_target_name(target);
+  if (name.ok() && (name->config == "gpu" || name->config.rfind("opencl", 0) == 0)) return "tflite-gpu";
+  return "xnnpack";
+}
+
+Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules) {
+  TrainingSet set;
+  set.target = target;
+  NNLAT_ASSIGN_OR_RETURN(auto name, backends::parse_target_name(target));
+  set.context = features::target_context_from_config(name.config);
+  NNLAT_ASSIGN_OR_RETURN(auto rule_set, fusion::load_rule_set(rules));
+  set.rules = rule_set.name;
+
+  NNLAT_ASSIGN_OR_RETURN(auto kernels, store.subject_latencies(target, store::MeasurementKind::kKernel));
+  for (const auto& k : kernels) {
+    if (k.unstable) {
+      ++set.skipped_unstable;
+      continue;
+    }
+    auto graph = ir::graph_from_json(k.graph_json, store.path() + ": kernel " + k.hash);
+    if (!graph.ok()) return graph.error();
+    auto f = features::extract_kernel_graph_features(*graph, set.context);
+    if (!f.ok()) return f.error().with_context(store.path() + ": kernel " + k.hash);
+    set.kernels.push_back({k.hash, *f, k.median_ms});
+  }
+  NNLAT_ASSIGN_OR_RETURN(auto networks, store.subject_latencies(target, store::MeasurementKind::kNetwork));
+  for (const auto& n : networks) {
+    if (n.unstable) {
+      ++set.skipped_unstable;
+      continue;
+    }
+    auto graph = ir::graph_from_json(n.graph_json, store.path() + ": network " + n.name);
+    if (!graph.ok()) return graph.error();
+    auto decomposed = decompose(*graph, rule_set, set.context, /*with_hashes=*/true);
+    if (!decomposed.ok()) return decomposed.error().with_context(store.path() + ": network " + n.name);
+    set.networks.push_back({n.name, n.family, n.hash, std::move(*decomposed), n.median_ms});
+  }
+  return set;
+}
+
+}  // namespace nnlat::predictors

@@ -1,0 +1,158 @@
+// Predictors on a synthetic target whose kernel latencies follow a known roofline and whose
+// networks add a known dispatch overhead: the learners must recover what was put in. No
+// latency here is a measurement; real-data accuracy is in docs/accuracy.md.
+#include "nnlat/predictors/predictor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "nnlat/core/file_io.hpp"
+#include "nnlat/eval/evaluation.hpp"
+#include "nnlat/predictors/synthetic.hpp"
+
+namespace nnlat {
+namespace {
+
+using predictors::Method;
+
+const predictors::SyntheticTarget kTarget;
+
+double synthetic_kernel_ms(const features::KernelFeatures& f) { return kTarget.kernel_ms(f); }
+
+const predictors::TrainingSet& synthetic_set() {
+  static const predictors::TrainingSet set = [] {
+    auto s = predictors::make_synthetic_training_set(kTarget, 24, 8, 300, 11);
+    if (!s.ok()) std::abort();
+    return std::move(*s);
+  }();
+  return set;
+}
+
+TEST(Predictor, HeldOutNetworksKernelsAreExcluded) {
+  const auto& data = synthetic_set();
+  const std::vector<size_t> held = {0, 3, 30};
+  const auto rows = predictors::kernel_rows_excluding(data, held);
+  std::set<std::string> banned;
+  for (size_t n : held) banned.insert(data.networks[n].kernels.hashes.begin(), data.networks[n].kernels.hashes.end());
+  ASSERT_FALSE(banned.empty());
+  EXPECT_LT(rows.size(), data.kernels.size());
+  for (size_t r : rows) EXPECT_FALSE(banned.contains(data.kernels[r].hash));
+}
+
+TEST(Predictor, OverheadModelRecoversTheDispatchCost) {
+  // With every kernel in training the kernel models are near exact, so the overhead fit
+  // must find the constant, per-kernel cost and scale that generated the networks.
+  predictors::TrainOptions o;
+  o.method = Method::kOpwiseLinear;
+  o.calibrate = false;
+  auto lut_like = predictors::LatencyPredictor::train(synthetic_set(), o);
+  ASSERT_TRUE(lut_like.ok()) << lut_like.error().message;
+  const auto j = lut_like->to_json();
+  EXPECT_NEAR(j["overhead"]["scale"].get<double>(), kTarget.scale, 0.15);
+  EXPECT_GT(j["overhead"]["networks"].get<size_t>(), 30u);
+}
+
+TEST(Predictor, OpwiseBeatsTheBaselinesOnHeldOutNetworks) {
+  const auto& data = synthetic_set();
+  auto splits = eval::kfold_splits(data.networks.size(), 4, 1);
+  ASSERT_TRUE(splits.ok());
+  std::map<Method, eval::MethodReport> reports;
+  for (Method m : {Method::kOpwiseGbdt, Method::kOpwiseLinear, Method::kFlops, Method::kLut, Method::kE2eRidge}) {
+    predictors::TrainOptions o;
+    o.method = m;
+    o.calibrate = m == Method::kOpwiseGbdt;
+    auto r = eval::evaluate_splits(data, *splits, o, false);
+    ASSERT_TRUE(r.ok()) << predictors::method_name(m) << ": " << r.error().message;
+    EXPECT_EQ(r->overall.n, data.networks.size());
+    reports[m] = *r;
+  }
+  const auto& gbdt = reports[Method::kOpwiseGbdt].overall;
+  EXPECT_LT(gbdt.mape, 0.08);
+  EXPECT_GT(gbdt.kendall_tau, 0.8);
+  EXPECT_LT(gbdt.mape, reports[Method::kFlops].overall.mape);
+  // The lookup table has no entry for a held-out network's kernels and no overhead model.
+  EXPECT_LT(gbdt.mape, reports[Method::kLut].overall.mape);
+  EXPECT_GT(reports[Method::kOpwiseGbdt].interval_coverage, 0.6);
+}
+
+TEST(Predictor, SavedFilesPredictExactlyTheSame) {
+  const auto& data = synthetic_set();
+  const auto path = (std::filesystem::temp_directory_path() / "nnlat_predictor_test.json").string();
+  for (Method m : predictors::all_methods()) {
+    predictors::TrainOptions o;
+    o.method = m;
+    o.calibrate = m == Method::kOpwiseGbdt || m == Method::kFlops;
+    o.regressor.gbdt_rounds = 60;
+    o.regressor.rf_trees = 30;
+    o.regressor.mlp_epochs = 40;
+    auto p = predictors::LatencyPredictor::train(data, o);
+    ASSERT_TRUE(p.ok()) << predictors::method_name(m) << ": " << p.error().message;
+    ASSERT_TRUE(p->save(path).ok());
+    auto q = predictors::LatencyPredictor::load(path);
+    ASSERT_TRUE(q.ok()) << q.error().message;
+    EXPECT_EQ(q->method(), m);
+    for (const auto& net : data.networks) {
+      const auto a = p->predict(net.kernels);
+      const auto b = q->predict(net.kernels);
+      ASSERT_GT(a.latency_ms, 0) << predictors::method_name(m);
+      EXPECT_DOUBLE_EQ(a.latency_ms, b.latency_ms) << predictors::method_name(m) << " " << net.name;
+      EXPECT_LE(a.low_ms, a.latency_ms);
+      EXPECT_GE(a.high_ms, a.latency_ms);
+    }
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(Predictor, LookupTableSumsMeasuredKernels) {
+  const auto& data = synthetic_set();
+  predictors::TrainOptions o;
+  o.method = Method::kLut;
+  o.calibrate = false;
+  auto p = predictors::LatencyPredictor::train(data, o);
+  ASSERT_TRUE(p.ok());
+  const auto& net = data.networks.front();
+  double sum = 0;
+  for (const auto& f : net.kernels.features) sum += synthetic_kernel_ms(f);
+  EXPECT_NEAR(p->predict(net.kernels).latency_ms, sum, 1e-9 * sum);
+}
+
+TEST(Predictor, FilesFromAnotherSchemaOrMalformedAreRejected) {
+  const auto& data = synthetic_set();
+  predictors::TrainOptions o;
+  o.method = Method::kFlops;
+  auto p = predictors::LatencyPredictor::train(data, o);
+  ASSERT_TRUE(p.ok());
+  auto j = p->to_json();
+  j["feature_schema"]["hash"] = "0000000000000000";
+  auto r = predictors::LatencyPredictor::from_json(j, "old.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("old.json"), std::string::npos);
+  EXPECT_NE(r.error().message.find("feature schema"), std::string::npos);
+  j = p->to_json();
+  j.erase("overhead");
+  EXPECT_FALSE(predictors::LatencyPredictor::from_json(j, "cut.json").ok());
+  j = p->to_json();
+  j["method"] = "magic";
+  EXPECT_FALSE(predictors::LatencyPredictor::from_json(j, "m.json").ok());
+  EXPECT_FALSE(predictors::LatencyPredictor::load("/nonexistent/p.json").ok());
+}
+
+TEST(Predictor, MethodsWithoutTheirDataSayWhatIsMissing) {
+  predictors::TrainingSet empty;
+  empty.target = "t:c:float";
+  predictors::TrainOptions o;
+  o.method = Method::kOpwiseGbdt;
+  auto r = predictors::LatencyPredictor::train(empty, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("profile kernels"), std::string::npos);
+  o.method = Method::kFlops;
+  r = predictors::LatencyPredictor::train(empty, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("profile networks"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nnlat
