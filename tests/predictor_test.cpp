@@ -51,7 +51,7 @@ TEST(Predictor, OverheadModelRecoversTheDispatchCost) {
   auto lut_like = predictors::LatencyPredictor::train(synthetic_set(), o);
   ASSERT_TRUE(lut_like.ok()) << lut_like.error().message;
   const auto j = lut_like->to_json();
-  EXPECT_NEAR(j["overhead"]["scale"].get<double>(), kTarget.scale, 0.15);
+  EXPECT_NEAR(j["overhead"]["scale"]["conv"].get<double>(), kTarget.scale, 0.15);
   EXPECT_GT(j["overhead"]["networks"].get<size_t>(), 30u);
 }
 

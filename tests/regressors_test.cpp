@@ -192,6 +192,14 @@ TEST(RegressorTest, NonlinearKindsFitARooflineLatency) {
   }
 }
 
+// Below 50 rows the MLP keeps no validation split and trains on every row.
+TEST(RegressorTest, MlpTrainsOnFewRows) {
+  const Dataset train = linear_data(30, 71);
+  auto r = make(RegressorKind::kMlp);
+  ASSERT_TRUE(r->fit(train.x, train.y).ok());
+  EXPECT_GT(r_squared(predictions(*r, train.x), train.y), 0.95);
+}
+
 TEST(RegressorTest, SaveLoadPredictsBitForBit) {
   const Dataset train = roofline_data(300, 21);
   const Dataset test = roofline_data(100, 22);
@@ -379,7 +387,13 @@ TEST(RegressorTreeEnsembleTest, MatchesXgboostPredictions) {
   }
   RegressorOptions o = fast_options();
   for (RegressorKind kind : {RegressorKind::kGbdt, RegressorKind::kRandomForest}) {
-    XgboostCheck check{make_rows(300), {}};
+    // Training rows sit exactly on hist bin boundaries (the split thresholds), which pins the
+    // x < threshold rule; fresh rows land between them.
+    std::vector<size_t> first(200);
+    for (size_t i = 0; i < first.size(); ++i) first[i] = i;
+    XgboostCheck check{x.select_rows(first), {}};
+    const FeatureMatrix fresh = make_rows(200);
+    for (size_t i = 0; i < fresh.rows; ++i) check.x.append_row(fresh.row(i));
     auto ensemble = train_xgboost_ensemble(kind, o, x, y, &check);
     ASSERT_TRUE(ensemble.ok()) << ensemble.error().message;
     EXPECT_EQ(ensemble->num_trees(), static_cast<size_t>(kind == RegressorKind::kGbdt ? o.gbdt_rounds : o.rf_trees));

@@ -82,8 +82,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
     fmt::print("trained {} for {} (rules {}) on {} kernels and {} networks in {:.1f} s -> {}\n", o->method, o->target,
                data->rules, j["training"]["kernels"].get<size_t>(), j["training"]["networks"].get<size_t>(),
                j["training"]["train_seconds"].get<double>(), o->output);
-    if (data->skipped_unstable > 0) {
-      fmt::print("left out {} kernels/networks whose every measurement was unstable\n", data->skipped_unstable);
+    if (data->unstable > 0) {
+      fmt::print("note: {} kernels/networks were only measured unstably (high CV); their medians are used\n",
+                 data->unstable);
     }
     if (predictors::is_opwise(*method) || *method == predictors::Method::kLut) {
       fmt::print("{:<14} {:>6}  {:<16} {}\n", "family", "rows", "model", "CV mean |log error| per candidate");
@@ -98,9 +99,13 @@ void add_train_command(CLI::App& app, int& exit_code) {
     }
     if (predictors::is_opwise(*method)) {
       const auto& ov = j["overhead"];
-      fmt::print("overhead: {:.4f} ms + {:.4f} ms/kernel + {:.3f} x kernel sum (fitted on {} networks)\n",
-                 ov["constant_ms"].get<double>(), ov["per_kernel_ms"].get<double>(), ov["scale"].get<double>(),
-                 ov["networks"].get<size_t>());
+      fmt::print("overhead model ({}, fitted on {} networks): {:.4f} ms +\n",
+                 ov["per_family"].get<bool>() ? "per family" : "shared", ov["networks"].get<size_t>(),
+                 ov["constant_ms"].get<double>());
+      for (const auto& [name, fam] : j["families"].items()) {
+        fmt::print("  {:<14} {:.4f} ms/kernel + {:.3f} x kernel sum\n", name, ov["per_kernel_ms"][name].get<double>(),
+                   ov["scale"][name].get<double>());
+      }
     }
     const auto& iv = j["interval"];
     if (iv["calibrated"].get<bool>()) {

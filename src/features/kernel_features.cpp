@@ -177,18 +177,23 @@ TargetContext target_context_from_config(std::string_view config) {
 }
 
 uint64_t KernelFeatures::fingerprint() const {
-  // FNV-1a over the family and the raw float bits: identical kernels give identical bits.
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](const void* data, size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < n; ++i) {
-      h ^= p[i];
-      h *= 1099511628211ull;
-    }
+  // Word-wise mixing (splitmix64 finaliser) over the family and the raw float bits: identical
+  // kernels give identical bits, and a batch hashes hundreds of kernels per network.
+  auto mix = [](uint64_t h) {
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
   };
-  const auto fam = static_cast<uint8_t>(family);
-  mix(&fam, 1);
-  mix(values.data(), count * sizeof(float));
+  uint64_t h = mix(static_cast<uint64_t>(family) + 0x9e3779b97f4a7c15ull * (count + 1));
+  for (size_t i = 0; i < count; i += 2) {
+    uint32_t a = 0;
+    uint32_t b = 0;
+    std::memcpy(&a, &values[i], sizeof a);
+    if (i + 1 < count) std::memcpy(&b, &values[i + 1], sizeof b);
+    h = mix(h ^ ((static_cast<uint64_t>(a) << 32) | b));
+  }
   return h;
 }
 
@@ -210,6 +215,7 @@ KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& ke
     const ir::OpCost c = ir::node_cost(graph, kernel.nodes[i]);
     macs += c.macs;
     weight_bytes += c.weight_bytes;
+    f.params += c.params;
     for (ir::ValueId v : node.inputs) {
       const auto& value = graph.value(v);
       const bool internal = i > 0 && value.producer &&

@@ -23,10 +23,14 @@ const FusionRule* rule_for_anchor(const RuleSet& rules, ir::OpKind op) {
 
 Result<std::vector<Kernel>> detect_kernels(const ir::Graph& graph, const RuleSet& rules) {
   NNLAT_ASSIGN_OR_RETURN(auto order, graph.topological_order());
-  // Consumers of each value; graph outputs count as a consumer so they are never fused away.
-  std::vector<std::vector<uint32_t>> consumers(graph.values().size());
+  // How many nodes read each value and the first of them (all a chain needs to know);
+  // flat arrays because predictors run this on millions of networks.
+  std::vector<uint32_t> consumer_count(graph.values().size(), 0);
+  std::vector<uint32_t> first_consumer(graph.values().size(), 0);
   for (uint32_t i = 0; i < graph.nodes().size(); ++i) {
-    for (ir::ValueId v : graph.nodes()[i].inputs) consumers[v.index].push_back(i);
+    for (ir::ValueId v : graph.nodes()[i].inputs) {
+      if (consumer_count[v.index]++ == 0) first_consumer[v.index] = i;
+    }
   }
   std::vector<bool> is_output(graph.values().size(), false);
   for (ir::ValueId v : graph.outputs()) is_output[v.index] = true;
@@ -45,8 +49,8 @@ Result<std::vector<Kernel>> detect_kernels(const ir::Graph& graph, const RuleSet
       const ir::Node& t = graph.node(tail);
       if (t.outputs.size() != 1) break;
       const ir::ValueId out = t.outputs[0];
-      if (is_output[out.index] || consumers[out.index].size() != 1) break;
-      const uint32_t next = consumers[out.index][0];
+      if (is_output[out.index] || consumer_count[out.index] != 1) break;
+      const uint32_t next = first_consumer[out.index];
       const ir::Node& n = graph.node(ir::NodeId{next});
       if (assigned[next] || !contains(rule->absorb, n.op)) break;
       // Every other operand of the absorbed op must already be computed (e.g. the residual

@@ -28,43 +28,85 @@ std::vector<double> fit_nonnegative_least_squares(const std::vector<std::vector<
       b(static_cast<Eigen::Index>(i)) = sw * y[i];
     }
     const Eigen::VectorXd x = a.colPivHouseholderQr().solve(b);
-    bool negative = false;
+    // Drop only the most negative coefficient per round: dropping all at once can discard a
+    // column that is positive once its correlated neighbour is gone.
+    size_t worst = m;
     for (size_t k = 0; k < idx.size(); ++k) {
       coef[idx[k]] = x(static_cast<Eigen::Index>(k));
-      if (!(coef[idx[k]] >= 0)) {
-        active[idx[k]] = false;
-        negative = true;
-      }
+      if (!(coef[idx[k]] >= 0) && (worst == m || !(coef[idx[k]] >= coef[worst]))) worst = idx[k];
     }
-    if (!negative) return coef;
+    if (worst == m) return coef;
+    active[worst] = false;
   }
   std::fill(coef.begin(), coef.end(), 0.0);
   return coef;
 }
 
-OverheadModel fit_overhead(std::span<const double> kernel_sum_ms, std::span<const double> kernel_counts,
-                           std::span<const double> measured_ms) {
+double FamilyTotals::total_ms() const {
+  double t = 0;
+  for (double s : sum_ms) t += s;
+  return t;
+}
+
+double OverheadModel::apply(const FamilyTotals& totals) const {
+  double e2e = constant_ms;
+  for (size_t f = 0; f < features::kNumFamilies; ++f) {
+    e2e += per_kernel_ms[f] * totals.count[f] + scale[f] * totals.sum_ms[f];
+  }
+  return e2e;
+}
+
+OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const double> measured_ms) {
   OverheadModel model;
   const size_t n = measured_ms.size();
   model.networks = n;
   if (n == 0) return model;
   std::vector<double> w(n);
   for (size_t i = 0; i < n; ++i) w[i] = 1.0 / (measured_ms[i] * measured_ms[i]);
-  std::vector<double> sums(kernel_sum_ms.begin(), kernel_sum_ms.end());
+  std::vector<double> sums(n);
+  std::vector<double> counts(n);
+  for (size_t i = 0; i < n; ++i) {
+    sums[i] = totals[i].total_ms();
+    for (double c : totals[i].count) counts[i] += c;
+  }
   if (n < 3) {
     const auto c = fit_nonnegative_least_squares({sums}, measured_ms, w);
-    model.scale = c[0] > 0 ? c[0] : 1.0;
+    model.scale.fill(c[0] > 0 ? c[0] : 1.0);
     return model;
   }
+  // The shared model first: it is the fallback and the scale of families never seen.
   const std::vector<double> ones(n, 1.0);
-  std::vector<double> counts(kernel_counts.begin(), kernel_counts.end());
-  const auto c = fit_nonnegative_least_squares({ones, counts, sums}, measured_ms, w);
+  const auto shared = fit_nonnegative_least_squares({ones, counts, sums}, measured_ms, w);
+  if (shared[2] > 0) {
+    model.constant_ms = shared[0];
+    model.per_kernel_ms.fill(shared[1]);
+    model.scale.fill(shared[2]);
+  }
+  std::vector<size_t> present;
+  for (size_t f = 0; f < features::kNumFamilies; ++f) {
+    if (std::any_of(totals.begin(), totals.end(), [f](const FamilyTotals& t) { return t.count[f] > 0; })) {
+      present.push_back(f);
+    }
+  }
+  const size_t coefficients = 1 + 2 * present.size();
+  if (n < 2 * coefficients) return model;
+  std::vector<std::vector<double>> columns = {ones};
+  for (size_t f : present) {
+    std::vector<double> count_col(n);
+    std::vector<double> sum_col(n);
+    for (size_t i = 0; i < n; ++i) {
+      count_col[i] = totals[i].count[f];
+      sum_col[i] = totals[i].sum_ms[f];
+    }
+    columns.push_back(std::move(count_col));
+    columns.push_back(std::move(sum_col));
+  }
+  const auto c = fit_nonnegative_least_squares(columns, measured_ms, w);
+  model.per_family = true;
   model.constant_ms = c[0];
-  model.per_kernel_ms = c[1];
-  model.scale = c[2];
-  if (model.scale <= 0) {  // degenerate data: keep the sum, which is never worse than a constant
-    model = OverheadModel{};
-    model.networks = n;
+  for (size_t k = 0; k < present.size(); ++k) {
+    model.per_kernel_ms[present[k]] = c[1 + 2 * k];
+    model.scale[present[k]] = c[2 + 2 * k];
   }
   return model;
 }

@@ -1,34 +1,50 @@
-// Small closed-form fits shared by the predictors: the overhead model that turns a sum of
-// kernel predictions into an end-to-end latency, and the FLOPs-proportional baseline. Both
-// minimise squared *relative* error (weights 1/measured²), because users judge latency
-// predictions in percent, and keep their coefficients non-negative.
+// Small closed-form fits shared by the predictors: the overhead model that turns kernel
+// predictions into an end-to-end latency, and the FLOPs-proportional baseline. Both minimise
+// squared *relative* error (weights 1/measured²), because users judge latency predictions in
+// percent, and keep their coefficients non-negative.
 #pragma once
 
+#include <array>
 #include <span>
 #include <vector>
+
+#include "nnlat/features/kernel_features.hpp"
 
 namespace nnlat::predictors {
 
 // Weighted least squares y ≈ X·c with weights w, columns constrained to c ≥ 0 by dropping
-// negative ones and refitting (a small active-set loop; at most a handful of columns).
+// negative ones and refitting (a small active-set loop; a handful of columns).
 // `columns[j]` is column j of X. Returns one coefficient per column (0 for dropped ones).
 std::vector<double> fit_nonnegative_least_squares(const std::vector<std::vector<double>>& columns,
                                                   std::span<const double> y, std::span<const double> w);
 
-// Overhead model: e2e = constant_ms + per_kernel_ms * kernels + scale * kernel_sum_ms.
+// A network's kernel predictions summed per kernel family.
+struct FamilyTotals {
+  std::array<double, features::kNumFamilies> sum_ms{};
+  std::array<double, features::kNumFamilies> count{};
+  double total_ms() const;
+};
+
+// Overhead model: e2e = constant_ms + Σ_family (per_kernel_ms[f] × kernels of f
+//                                               + scale[f] × Σ kernel predictions of f).
+// Per family because what a kernel costs inside a network beyond its isolated time depends
+// on what it is: on XNNPACK a concat or split is a separate operator between subgraph
+// segments (ShuffleNet's and GhostNet's kernel sums are only ~0.65 of end to end, MobileNets'
+// ~0.88), while a convolution inside one subgraph costs about its isolated time.
 struct OverheadModel {
   double constant_ms = 0;
-  double per_kernel_ms = 0;
-  double scale = 1;
+  std::array<double, features::kNumFamilies> per_kernel_ms{};
+  std::array<double, features::kNumFamilies> scale{};
   size_t networks = 0;  // networks it was fitted on (0: identity model)
+  bool per_family = false;
 
-  double apply(double kernel_sum_ms, size_t kernels) const {
-    return constant_ms + per_kernel_ms * static_cast<double>(kernels) + scale * kernel_sum_ms;
-  }
+  OverheadModel() { scale.fill(1.0); }
+  double apply(const FamilyTotals& totals) const;
 };
-// Needs ≥ 3 networks for all three terms; with 1-2 only the scale is fitted; none gives the
-// identity model.
-OverheadModel fit_overhead(std::span<const double> kernel_sum_ms, std::span<const double> kernel_counts,
-                           std::span<const double> measured_ms);
+
+// With enough networks (≥ 3 per coefficient) every family present in the training networks
+// gets its own dispatch cost and scale; otherwise one constant, one per-kernel cost and one
+// scale shared by all families; with 1-2 networks only the scale; none: the identity.
+OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const double> measured_ms);
 
 }  // namespace nnlat::predictors

@@ -149,31 +149,34 @@ Status MlpRegressor::fit(const FeatureMatrix& x, std::span<const double> y) {
   const std::vector<size_t> train_rows(order.begin() + static_cast<std::ptrdiff_t>(n_val), order.end());
   const size_t n_train = train_rows.size();
 
-  // Scalers from the training rows only, so the validation loss is an honest estimate.
+  // Scalers from the training rows only, so the validation loss is an honest estimate. Two
+  // passes, because raw features such as MAC counts have means far above their spread.
   Eigen::VectorXd sum = Eigen::VectorXd::Zero(d), sum_sq = Eigen::VectorXd::Zero(d);
   double y_sum = 0.0, y_sum_sq = 0.0;
   for (size_t i : train_rows) {
-    for (Eigen::Index c = 0; c < d; ++c) {
-      const double v = x.at(i, static_cast<size_t>(c));
-      sum(c) += v;
-      sum_sq(c) += v * v;
-    }
+    for (Eigen::Index c = 0; c < d; ++c) sum(c) += x.at(i, static_cast<size_t>(c));
     y_sum += y[i];
-    y_sum_sq += y[i] * y[i];
   }
   const double inv_n = 1.0 / static_cast<double>(n_train);
+  const Eigen::VectorXd m = sum * inv_n;
+  y_mean_ = y_sum * inv_n;
+  for (size_t i : train_rows) {
+    for (Eigen::Index c = 0; c < d; ++c) {
+      const double diff = x.at(i, static_cast<size_t>(c)) - m(c);
+      sum_sq(c) += diff * diff;
+    }
+    y_sum_sq += (y[i] - y_mean_) * (y[i] - y_mean_);
+  }
   Eigen::VectorXf mean(d), stddev(d);
   for (Eigen::Index c = 0; c < d; ++c) {
-    const double m = sum(c) * inv_n;
-    const double s = std::sqrt(std::max(0.0, sum_sq(c) * inv_n - m * m));
-    mean(c) = static_cast<float>(m);
+    const double sd = std::sqrt(sum_sq(c) * inv_n);
+    mean(c) = static_cast<float>(m(c));
     // A constant column standardises to zeros with a unit scale.
-    stddev(c) = s > 1e-12 * std::max(1.0, std::abs(m)) ? static_cast<float>(s) : 1.0f;
+    stddev(c) = sd > 1e-12 * std::max(1.0, std::abs(m(c))) ? static_cast<float>(sd) : 1.0f;
   }
   set_input_scale(mean, stddev);
-  y_mean_ = y_sum * inv_n;
-  const double y_var = std::max(0.0, y_sum_sq * inv_n - y_mean_ * y_mean_);
-  y_std_ = y_var > 1e-24 * std::max(1.0, y_mean_ * y_mean_) ? std::sqrt(y_var) : 1.0;
+  const double y_sd = std::sqrt(y_sum_sq * inv_n);
+  y_std_ = y_sd > 1e-12 * std::max(1.0, std::abs(y_mean_)) ? y_sd : 1.0;
 
   auto standardise = [&](const std::vector<size_t>& rows, Eigen::MatrixXf& zx, Eigen::RowVectorXf& zt) {
     zx.resize(d, static_cast<Eigen::Index>(rows.size()));

@@ -144,6 +144,24 @@ struct LatencyPredictor::Impl {
     return {ratio * bytes_of(f), true};
   }
 
+  // Kernel predictions of a network summed per family (op-wise methods).
+  FamilyTotals family_totals(const NetworkKernels& network, PredictionCache* cache) const {
+    FamilyTotals t;
+    for (const auto& f : network.features) {
+      double ms = 0;
+      if (cache) {
+        auto it = cache->kernels.find(f.fingerprint());
+        if (it == cache->kernels.end()) it = cache->kernels.emplace(f.fingerprint(), kernel_ms(f)).first;
+        ms = it->second.first;
+      } else {
+        ms = kernel_ms(f).first;
+      }
+      t.sum_ms[static_cast<size_t>(f.family)] += ms;
+      t.count[static_cast<size_t>(f.family)] += 1;
+    }
+    return t;
+  }
+
   double lut_kernel_ms(const KernelFeatures& f, const std::string& hash, bool& missing) const {
     auto it = lut.find(hash);
     missing = it == lut.end();
@@ -283,14 +301,9 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
   std::vector<double> measured;
   for (size_t n : network_rows) measured.push_back(data.networks[n].latency_ms);
   if (is_opwise(options.method)) {
-    std::vector<double> sums;
-    std::vector<double> counts;
-    for (size_t n : network_rows) {
-      const auto pred = p.predict(data.networks[n].kernels, /*with_breakdown=*/false);
-      sums.push_back(pred.kernel_sum_ms);
-      counts.push_back(static_cast<double>(data.networks[n].kernels.kernels.size()));
-    }
-    im.overhead = fit_overhead(sums, counts, measured);
+    std::vector<FamilyTotals> totals;
+    for (size_t n : network_rows) totals.push_back(p.impl_->family_totals(data.networks[n].kernels, nullptr));
+    im.overhead = fit_overhead(totals, measured);
   } else if (options.method == Method::kFlops) {
     std::vector<double> macs;
     std::vector<double> w;
@@ -373,6 +386,7 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
   NetworkPrediction out;
   const size_t n = network.features.size();
   if (is_opwise(im.method) || im.method == Method::kLut) {
+    FamilyTotals totals;
     if (with_breakdown) out.kernels.reserve(n);
     for (size_t i = 0; i < n; ++i) {
       const KernelFeatures& f = network.features[i];
@@ -390,13 +404,15 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
         std::tie(ms, extrapolated) = im.kernel_ms(f);
       }
       out.kernel_sum_ms += ms;
+      totals.sum_ms[static_cast<size_t>(f.family)] += ms;
+      totals.count[static_cast<size_t>(f.family)] += 1;
       out.extrapolated_kernels += extrapolated ? 1 : 0;
       if (with_breakdown) {
         const auto& k = network.kernels[i];
         out.kernels.push_back({k.name, k.type, std::string(features::family_name(f.family)), ms, extrapolated});
       }
     }
-    out.latency_ms = im.method == Method::kLut ? out.kernel_sum_ms : im.overhead.apply(out.kernel_sum_ms, n);
+    out.latency_ms = im.method == Method::kLut ? out.kernel_sum_ms : im.overhead.apply(totals);
   } else if (im.method == Method::kFlops) {
     out.latency_ms = im.flops_ms_per_mac * static_cast<double>(network.macs) + im.flops_constant_ms;
   } else {
@@ -444,9 +460,16 @@ nlohmann::json LatencyPredictor::to_json() const {
   for (const auto& [h, ms] : im.lut) lut[h] = ms;
   j["lut"] = lut;
   j["lut_fallback"] = "family median ms per byte times the kernel's bytes";
+  nlohmann::json per_kernel = nlohmann::json::object();
+  nlohmann::json scale = nlohmann::json::object();
+  for (auto f : features::all_families()) {
+    per_kernel[std::string(features::family_name(f))] = im.overhead.per_kernel_ms[static_cast<size_t>(f)];
+    scale[std::string(features::family_name(f))] = im.overhead.scale[static_cast<size_t>(f)];
+  }
   j["overhead"] = {{"constant_ms", im.overhead.constant_ms},
-                   {"per_kernel_ms", im.overhead.per_kernel_ms},
-                   {"scale", im.overhead.scale},
+                   {"per_kernel_ms", per_kernel},
+                   {"scale", scale},
+                   {"per_family", im.overhead.per_family},
                    {"networks", im.overhead.networks}};
   j["flops"] = {{"ms_per_mac", im.flops_ms_per_mac}, {"constant_ms", im.flops_constant_ms}};
   j["network_model"] = im.network_model ? im.network_model->to_json() : nlohmann::json(nullptr);
@@ -502,8 +525,12 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
     for (const auto& [h, ms] : j.at("lut").items()) im.lut[h] = ms.get<double>();
     const auto& o = j.at("overhead");
     im.overhead.constant_ms = o.at("constant_ms").get<double>();
-    im.overhead.per_kernel_ms = o.at("per_kernel_ms").get<double>();
-    im.overhead.scale = o.at("scale").get<double>();
+    for (auto f : features::all_families()) {
+      const std::string name(features::family_name(f));
+      im.overhead.per_kernel_ms[static_cast<size_t>(f)] = o.at("per_kernel_ms").at(name).get<double>();
+      im.overhead.scale[static_cast<size_t>(f)] = o.at("scale").at(name).get<double>();
+    }
+    im.overhead.per_family = o.at("per_family").get<bool>();
     im.overhead.networks = o.at("networks").get<size_t>();
     im.flops_ms_per_mac = j.at("flops").at("ms_per_mac").get<double>();
     im.flops_constant_ms = j.at("flops").at("constant_ms").get<double>();

@@ -14,13 +14,13 @@ Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& 
   for (const auto& k : out.kernels) {
     out.features.push_back(features::extract_features(graph, k, target));
     out.macs += out.features.back().macs;
+    out.params += out.features.back().params;
     if (with_hashes) {
       auto kg = fusion::kernel_graph(graph, k);
       if (!kg.ok()) return kg.error().with_context(graph.name);
       out.hashes.push_back(fusion::kernel_hash(*kg));
     }
   }
-  out.params = ir::graph_cost(graph).total.params;
   return out;
 }
 
@@ -40,10 +40,7 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
 
   NNLAT_ASSIGN_OR_RETURN(auto kernels, store.subject_latencies(target, store::MeasurementKind::kKernel));
   for (const auto& k : kernels) {
-    if (k.unstable) {
-      ++set.skipped_unstable;
-      continue;
-    }
+    if (k.unstable) ++set.unstable;
     auto graph = ir::graph_from_json(k.graph_json, store.path() + ": kernel " + k.hash);
     if (!graph.ok()) return graph.error();
     auto f = features::extract_kernel_graph_features(*graph, set.context);
@@ -52,15 +49,15 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
   }
   NNLAT_ASSIGN_OR_RETURN(auto networks, store.subject_latencies(target, store::MeasurementKind::kNetwork));
   for (const auto& n : networks) {
-    if (n.unstable) {
-      ++set.skipped_unstable;
-      continue;
-    }
+    if (n.unstable) ++set.unstable;
     auto graph = ir::graph_from_json(n.graph_json, store.path() + ": network " + n.name);
     if (!graph.ok()) return graph.error();
     auto decomposed = decompose(*graph, rule_set, set.context, /*with_hashes=*/true);
     if (!decomposed.ok()) return decomposed.error().with_context(store.path() + ": network " + n.name);
-    set.networks.push_back({n.name, n.family, n.hash, std::move(*decomposed), n.median_ms});
+    // Networks stored before NAS graphs carried a family: the space prefix of the name.
+    std::string family = n.family;
+    if (family.empty() && n.name.find(':') != std::string::npos) family = n.name.substr(0, n.name.find(':'));
+    set.networks.push_back({n.name, family, n.hash, std::move(*decomposed), n.median_ms});
   }
   return set;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace nnlat::predictors {
@@ -22,6 +23,7 @@ Status TreeEnsemble::add_tree(const TreeArrays& t) {
     return tree_error(tree_index, "node arrays differ in length");
   }
   if (num_features_ > kFeatureMask) return tree_error(tree_index, "too many features");
+  if (nodes_.size() + n > kLeafBit) return tree_error(tree_index, "ensemble too large");
   // Relayout breadth-first: each split's two children take consecutive slots, so a node needs
   // one child index and the evaluator picks the side with an add.
   std::vector<int32_t> order;  // source node of each new slot
@@ -36,21 +38,22 @@ Status TreeEnsemble::add_tree(const TreeArrays& t) {
   uint32_t depth = 0;
   for (size_t slot = 0; slot < order.size(); ++slot) {
     const auto src = static_cast<size_t>(order[slot]);
-    const std::string where = "node " + std::to_string(src);
-    if (!std::isfinite(t.value[src])) return tree_error(tree_index, where + " has a non-finite value");
+    const auto where = [src] { return "node " + std::to_string(src); };
+    if (!std::isfinite(t.value[src])) return tree_error(tree_index, where() + " has a non-finite value");
     if (t.left[src] == -1 && t.right[src] == -1) {
-      added.push_back(Node{t.value[src], 0u, static_cast<uint32_t>(base + slot)});
+      added.push_back(Node{std::numeric_limits<float>::quiet_NaN(), kLeafBit | kDefaultLeftBit,
+                           static_cast<uint32_t>(base + slot), t.value[src]});
       depth = std::max(depth, depth_of_slot[slot]);
       continue;
     }
     const int32_t l = t.left[src];
     const int32_t r = t.right[src];
     if (l < 0 || r < 0 || static_cast<size_t>(l) >= n || static_cast<size_t>(r) >= n || l == r) {
-      return tree_error(tree_index, where + " has invalid children");
+      return tree_error(tree_index, where() + " has invalid children");
     }
-    if (seen[l] || seen[r]) return tree_error(tree_index, where + " reaches a node twice (not a tree)");
+    if (seen[l] || seen[r]) return tree_error(tree_index, where() + " reaches a node twice (not a tree)");
     if (t.feature[src] < 0 || static_cast<size_t>(t.feature[src]) >= num_features_) {
-      return tree_error(tree_index, where + " splits on feature " + std::to_string(t.feature[src]) + " of " +
+      return tree_error(tree_index, where() + " splits on feature " + std::to_string(t.feature[src]) + " of " +
                                         std::to_string(num_features_));
     }
     seen[l] = seen[r] = 1;
@@ -59,10 +62,9 @@ Status TreeEnsemble::add_tree(const TreeArrays& t) {
     order.push_back(r);
     depth_of_slot.push_back(depth_of_slot[slot] + 1);
     depth_of_slot.push_back(depth_of_slot[slot] + 1);
-    const uint32_t flags = kSplitBit | (t.default_left[src] ? kDefaultLeftBit : 0u);
-    added.push_back(Node{t.value[src], static_cast<uint32_t>(t.feature[src]) | flags, left_slot});
+    const uint32_t flags = t.default_left[src] ? kDefaultLeftBit : 0u;
+    added.push_back(Node{t.value[src], static_cast<uint32_t>(t.feature[src]) | flags, left_slot, 0.0f});
   }
-  if (base + added.size() > kSplitBit) return tree_error(tree_index, "ensemble too large");
   roots_.push_back(static_cast<uint32_t>(base));
   tree_depth_.push_back(depth);
   if (tree_index % kLanes == 0) group_depth_.push_back(0);
@@ -77,12 +79,12 @@ TreeArrays TreeEnsemble::tree(size_t index) const {
   const size_t end = index + 1 < roots_.size() ? roots_[index + 1] : nodes_.size();
   for (size_t i = begin; i < end; ++i) {
     const Node& node = nodes_[i];
-    const bool leaf = (node.meta & kSplitBit) == 0;
+    const bool leaf = (node.feature & kLeafBit) != 0;
     t.left.push_back(leaf ? -1 : static_cast<int32_t>(node.left - begin));
     t.right.push_back(leaf ? -1 : static_cast<int32_t>(node.left + 1 - begin));
-    t.feature.push_back(leaf ? -1 : static_cast<int32_t>(node.meta & kFeatureMask));
-    t.value.push_back(node.value);
-    t.default_left.push_back(!leaf && (node.meta & kDefaultLeftBit) != 0 ? 1 : 0);
+    t.feature.push_back(leaf ? -1 : static_cast<int32_t>(node.feature & kFeatureMask));
+    t.value.push_back(leaf ? node.leaf_value : node.threshold);
+    t.default_left.push_back(!leaf && (node.feature & kDefaultLeftBit) != 0 ? 1 : 0);
   }
   return t;
 }

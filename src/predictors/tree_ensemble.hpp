@@ -1,6 +1,6 @@
 // A compiled evaluator for additive tree ensembles (gradient-boosted trees, random forests).
 // Trees are trained elsewhere (XGBoost) and handed over as node arrays; the evaluator keeps
-// every node of every tree in one flat array of 12-byte nodes, children of a split side by
+// every node of every tree in one flat array of 16-byte nodes, children of a split side by
 // side, so a prediction is a few tight loops with no virtual call and no allocation.
 //
 // Walking one tree is a chain of dependent loads, so the evaluator walks kLanes trees at once,
@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <vector>
@@ -45,25 +46,11 @@ class TreeEnsemble {
   // base_score + the sum of the trees' leaves, added in tree order. row.size() must be
   // num_features() (unchecked here: the regressor checks it once).
   double predict(std::span<const float> row) const {
-    const float* x = row.data();
-    const Node* nodes = nodes_.data();
-    const size_t trees = roots_.size();
-    const size_t grouped = trees - trees % kLanes;
-    double sum = base_score_;
-    for (size_t t = 0; t < grouped; t += kLanes) {
-      uint32_t at[kLanes];
-      for (size_t k = 0; k < kLanes; ++k) at[k] = roots_[t + k];
-      for (uint32_t s = group_depth_[t / kLanes]; s > 0; --s) {
-        for (size_t k = 0; k < kLanes; ++k) at[k] = step(nodes, at[k], x);
-      }
-      for (size_t k = 0; k < kLanes; ++k) sum += nodes[at[k]].value;
+    // Rows without NaN, nearly all of them, take a step that ignores default directions.
+    for (float v : row) {
+      if (std::isnan(v)) return walk<true>(row.data());
     }
-    for (size_t t = grouped; t < trees; ++t) {
-      uint32_t at = roots_[t];
-      for (uint32_t s = tree_depth_[t]; s > 0; --s) at = step(nodes, at, x);
-      sum += nodes[at].value;
-    }
-    return sum;
+    return walk<false>(row.data());
   }
 
   size_t num_features() const { return num_features_; }
@@ -80,27 +67,54 @@ class TreeEnsemble {
 
  private:
   static constexpr size_t kLanes = 8;
-  static constexpr uint32_t kSplitBit = 1u << 31;
+  static constexpr uint32_t kLeafBit = 1u << 31;
   static constexpr uint32_t kDefaultLeftBit = 1u << 30;
   static constexpr uint32_t kFeatureMask = kDefaultLeftBit - 1;
 
+  // A leaf is built to step to itself under both step rules: its threshold is NaN, so
+  // `x >= threshold` is false and it sends NaN left, and its left child is itself.
   struct Node {
-    float value;    // threshold of a split, output of a leaf
-    uint32_t meta;  // split: feature | kSplitBit | kDefaultLeftBit if NaN goes left; leaf: 0
-    uint32_t left;  // split: index of the left child, the right one follows; leaf: itself
+    float threshold;   // NaN for a leaf
+    uint32_t feature;  // index | kDefaultLeftBit if NaN goes left | kLeafBit for a leaf
+    uint32_t left;     // index of the left child (the right one follows); a leaf's own index
+    float leaf_value;  // 0 for a split
   };
-  static_assert(sizeof(Node) == 12);
+  static_assert(sizeof(Node) == 16);
 
-  // One step down from node `at`; a leaf stays put (it reads feature 0, which always exists).
+  // One step down from node `at`: right when x >= threshold, or when x is NaN and the node
+  // sends missing values right. kMissing = false assumes no NaN in the row.
+  template <bool kMissing>
   static uint32_t step(const Node* nodes, uint32_t at, const float* x) {
     const Node& n = nodes[at];
-    const float v = x[n.meta & kFeatureMask];
-    const uint32_t less = v < n.value;            // false for NaN
-    const uint32_t greater_equal = v >= n.value;  // false for NaN
-    const uint32_t nan_left = (n.meta >> 30) & 1u;
-    // Right when v >= threshold, or when v is NaN and missing values go right.
-    const uint32_t right = greater_equal | ((less ^ 1u) & (nan_left ^ 1u));
-    return n.left + (right & (n.meta >> 31));
+    const float v = x[n.feature & kFeatureMask];
+    uint32_t right = v >= n.threshold;  // false when either side is NaN
+    if constexpr (kMissing) {
+      const uint32_t unordered = (v < n.threshold ? 0u : 1u) & (right ^ 1u);
+      right |= unordered & (((n.feature & kDefaultLeftBit) >> 30) ^ 1u);
+    }
+    return n.left + right;
+  }
+
+  template <bool kMissing>
+  double walk(const float* x) const {
+    const Node* nodes = nodes_.data();
+    const size_t trees = roots_.size();
+    const size_t grouped = trees - trees % kLanes;
+    double sum = base_score_;
+    for (size_t t = 0; t < grouped; t += kLanes) {
+      uint32_t at[kLanes];
+      for (size_t k = 0; k < kLanes; ++k) at[k] = roots_[t + k];
+      for (uint32_t s = group_depth_[t / kLanes]; s > 0; --s) {
+        for (size_t k = 0; k < kLanes; ++k) at[k] = step<kMissing>(nodes, at[k], x);
+      }
+      for (size_t k = 0; k < kLanes; ++k) sum += nodes[at[k]].leaf_value;
+    }
+    for (size_t t = grouped; t < trees; ++t) {
+      uint32_t at = roots_[t];
+      for (uint32_t s = tree_depth_[t]; s > 0; --s) at = step<kMissing>(nodes, at, x);
+      sum += nodes[at].leaf_value;
+    }
+    return sum;
   }
 
   size_t num_features_ = 0;

@@ -63,7 +63,7 @@ Status set_params(BoosterHandle b, RegressorKind kind, const RegressorOptions& o
   NNLAT_RETURN_IF_ERROR(set_param(b, "objective", "reg:squarederror"));
   NNLAT_RETURN_IF_ERROR(set_param(b, "tree_method", "hist"));
   NNLAT_RETURN_IF_ERROR(set_param(b, "nthread", std::to_string(o.threads)));
-  // XGBoost reads its seed as a signed 32-bit int in places; fold ours into that range.
+  // XGBoost's seed is a signed integer parameter; fold ours into a range any version accepts.
   NNLAT_RETURN_IF_ERROR(set_param(b, "seed", std::to_string(o.seed % 2147483647u)));
   // XGBoost 1.7 starts from 0.5 whatever the target; a log latency of -5 would spend the
   // first trees just walking there.
@@ -85,7 +85,8 @@ Status set_params(BoosterHandle b, RegressorKind kind, const RegressorOptions& o
     NNLAT_RETURN_IF_ERROR(set_param(b, "colsample_bynode", number(o.rf_colsample)));
     NNLAT_RETURN_IF_ERROR(set_param(b, "lambda", "1e-5"));
     // Split finding over 256 bins per feature dominates a forest's deep trees (~1000 nodes
-    // each): 64 bins fit 10k rows x 25 features 2.8x faster at an unchanged held-out error.
+    // each): on 10k rows x 25 features 64 bins fit in 3.6 s instead of 10.1 s, with held-out
+    // R^2 0.979 instead of 0.980.
     NNLAT_RETURN_IF_ERROR(set_param(b, "max_bin", "64"));
   }
   return Status::Ok();

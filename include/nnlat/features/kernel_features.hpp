@@ -61,6 +61,7 @@ struct KernelFeatures {
   // Raw costs, also used by the baselines.
   int64_t macs = 0;
   int64_t bytes = 0;  // activation bytes in + out + weight bytes
+  int64_t params = 0;
 
   std::span<const float> view() const { return {values.data(), count}; }
   // Hash of family and values, for de-duplicating identical kernels in a batch.

@@ -48,7 +48,9 @@ struct TrainingSet {
   features::TargetContext context;
   std::vector<KernelExample> kernels;
   std::vector<NetworkExample> networks;
-  size_t skipped_unstable = 0;  // subjects whose every measurement was flagged unstable
+  // Subjects whose every measurement was flagged unstable (CV above the protocol's limit).
+  // They are kept (their median is still the best estimate there is) and counted.
+  size_t unstable = 0;
 };
 
 // The rule set that defines a target's kernels when none is given: "tflite-gpu" for GPU
@@ -56,8 +58,8 @@ struct TrainingSet {
 std::string default_rules_for(const std::string& target);
 
 // Loads every kernel and network measured on `target` (median over repeated measurements),
-// decomposing networks with the rule set `rules` (a built-in name or a file). Subjects
-// whose every measurement is unstable are left out and counted. Errors name the store.
+// decomposing networks with the rule set `rules` (a built-in name or a file). Errors name
+// the store.
 Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules);
 
 }  // namespace nnlat::predictors

@@ -1031,6 +1031,21 @@ Status XnnpackBackend::supports(const ir::Graph& graph, const RunConfig& config)
 
 Result<std::unique_ptr<PreparedGraph>> XnnpackBackend::prepare(const ir::Graph& graph, const RunConfig& config) {
   NNLAT_RETURN_IF_ERROR(initialize_xnnpack());
+  // XNNPACK allocates no memory for a value nobody reads and then aborts in setup, so a node
+  // whose outputs are all unused (dead code) is refused by name instead.
+  {
+    std::vector<bool> used(graph.values().size(), false);
+    for (const auto& n : graph.nodes()) {
+      for (ir::ValueId v : n.inputs) used[v.index] = true;
+    }
+    for (ir::ValueId v : graph.outputs()) used[v.index] = true;
+    for (const auto& n : graph.nodes()) {
+      if (std::none_of(n.outputs.begin(), n.outputs.end(), [&](ir::ValueId v) { return used[v.index]; })) {
+        return make_error(ErrorCode::kUnsupported, "graph " + graph.name + ": node " + n.name +
+                                                       " computes a value nothing uses (dead code); remove it");
+      }
+    }
+  }
   NNLAT_ASSIGN_OR_RETURN(xnnpack::Plan plan, xnnpack::make_plan(graph, config));
   auto prepared = std::make_unique<XnnpackPrepared>();
   if (auto st = prepared->init(graph, config, plan); !st.ok()) {

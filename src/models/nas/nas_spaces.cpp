@@ -117,6 +117,7 @@ Result<ir::Graph> build_space_graph(std::string_view space, std::string_view enc
   g->name = name + options_suffix(s, options);
   g->metadata["source"] = g->name;
   g->metadata["space"] = std::string(space);
+  g->metadata["family"] = std::string(space);
   g->metadata["encoding"] = canonical;
   g->metadata["hash"] = encoding_hash(space, canonical);
   if (s == Space::kNb101) {

@@ -11,7 +11,8 @@
 // such nodes) is zero and is dropped from the sums downstream, with the ops on its
 // outgoing edges. When the cell's output node is zero (e.g. the all-'none' cell) the cell
 // outputs a zero tensor, built as one `mul` of the cell input by the scalar 0 (what the
-// benchmark's Zero op computes), so the graph stays connected and valid.
+// benchmark's Zero op computes), so the graph stays connected and valid. Dead nodes (whose
+// value reaches the output through 'none' edges only) are not built.
 #include <array>
 #include <numeric>
 #include <optional>
@@ -113,7 +114,15 @@ ir::ValueId build_cell(ir::GraphBuilder& b, const Cell& c, ir::ValueId input) {
   const int64_t ch = b.channels(input);
   std::array<std::optional<ir::ValueId>, 4> nodes;  // empty: the node is zero
   nodes[0] = input;
+  // Nodes whose value reaches the cell output through no non-'none' edge are dead: a deployed
+  // graph (ONNX/TFLite export) has no such ops and XNNPACK cannot run unconsumed values, so
+  // they are not built (their MACs and params are not counted either).
+  std::array<bool, 4> live{false, false, false, true};
+  for (int from = 2; from >= 1; --from) {
+    for (int to = from + 1; to <= 3; ++to) live[from] = live[from] || (live[to] && c[edge_index(to, from)] != kNone);
+  }
   for (int to = 1; to <= 3; ++to) {
+    if (!live[to]) continue;
     std::vector<ir::ValueId> terms;
     for (int from = 0; from < to; ++from) {
       const int op = c[edge_index(to, from)];
