@@ -17,8 +17,8 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The main job on this machine. Until the profiling backends land it inspects the zoo: the
-# list of families with their costs and the per-op table of one network.
+# The main job on this machine: profile, train, predict and evaluate on the local CPU
+# (scripts/main-job.sh, about ten minutes on 2 cores).
 run: build
 	./scripts/main-job.sh $(BUILD_DIR)/nnlat
 

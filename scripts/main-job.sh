@@ -1,24 +1,38 @@
 #!/usr/bin/env bash
-# The main job run by `make run`: profile a small set of zoo networks on this machine's CPU
-# through XNNPACK (1 and 2 threads), the distinct kernels of MobileNetV2, and print what the
-# store holds. Measurements go to ./nnlat.db (append-only; a second run resumes and measures
-# only what is missing). Training and prediction are not built yet.
+# The main job run by `make run`: the whole loop on this machine's CPU (XNNPACK, 1 thread),
+# about 10 minutes on 2 cores:
+#   1. profile end to end: 12 NAS-Bench-201 and 12 MobileNetV2-space networks, 10 zoo networks
+#   2. profile kernels: every distinct kernel of those networks, and 300 sampled around them
+#   3. train the default op-wise GBDT predictor (nnlat-predictor.json)
+#   4. predict the whole zoo, with the per-kernel breakdown of MobileNetV2
+#   5. 5-fold cross-validation by network (held-out networks' kernels never trained on),
+#      beside the FLOPs, lookup-table and whole-network baselines
+# Measurements go to ./nnlat.db (append-only): a second run resumes and measures only what is
+# missing. Sampled networks are written to ./nnlat-run/.
 set -euo pipefail
 NNLAT=${1:-build/nnlat}
 DB=${NNLAT_DB:-nnlat.db}
-MODELS=(zoo:mobilenet_v2 zoo:mobilenet_v3_small zoo:mobilenet_v1 zoo:mnasnet_a1 zoo:efficientnet_lite0
-        zoo:shufflenet_v2 zoo:squeezenet1_1 zoo:regnetx_200mf zoo:resnet18)
+WORK=${NNLAT_RUN_DIR:-nnlat-run}
+TARGET=local:xnnpack-t1:float
+ZOO=(zoo:mobilenet_v2 zoo:mobilenet_v3_small zoo:mobilenet_v1 zoo:mnasnet_a1 zoo:efficientnet_lite0
+     zoo:shufflenet_v2 zoo:squeezenet1_1 zoo:regnetx_200mf zoo:ghostnet "zoo:mobilenet_v2?width=0.5&res=160")
 
+mkdir -p "$WORK"
 "$NNLAT" devices
-echo
-for target in local:xnnpack-t1:float local:xnnpack-t2:float; do
-  echo "== end-to-end latency on $target"
-  "$NNLAT" profile networks --target "$target" --db "$DB" "${MODELS[@]}"
-  echo
-done
-echo "== isolated kernels of MobileNetV2 on local:xnnpack-t1:float"
-"$NNLAT" profile kernels --target local:xnnpack-t1:float --db "$DB" --from zoo:mobilenet_v2 --min-time 0.1 >/dev/null
-echo
-"$NNLAT" db stats --db "$DB"
-echo
-"$NNLAT" db table --db "$DB"
+"$NNLAT" sample nb201 --n 12 --seed 1 --out "$WORK/nb201" >/dev/null
+"$NNLAT" sample mbv2 --n 12 --seed 1 --out "$WORK/mbv2" >/dev/null
+NETS=("$WORK/nb201" "$WORK/mbv2" "${ZOO[@]}")
+
+echo; echo "== 1. end-to-end latency of 34 networks on $TARGET"
+"$NNLAT" profile networks --target "$TARGET" --db "$DB" --quiet "${NETS[@]}" | tail -1
+echo; echo "== 2. isolated kernels of those networks, and 300 sampled around them"
+"$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --from "${NETS[@]}" | tail -1
+"$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --around "${NETS[@]}" --n 300 \
+  --seed 1 | tail -1
+echo; echo "== 3. train the op-wise GBDT predictor"
+"$NNLAT" train --db "$DB" --target "$TARGET" --method opwise-gbdt -o nnlat-predictor.json
+echo; echo "== 4. predict the zoo"
+"$NNLAT" predict --predictor nnlat-predictor.json zoo:mobilenet_v2 --top 10
+"$NNLAT" zoo | awk 'NR > 1 {print "zoo:" $1}' | xargs "$NNLAT" predict --predictor nnlat-predictor.json --no-breakdown
+echo; echo "== 5. accuracy on held-out networks (5-fold cross-validation by network)"
+"$NNLAT" eval --db "$DB" --target "$TARGET" --method opwise-gbdt --cv 5

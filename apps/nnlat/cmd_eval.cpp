@@ -152,8 +152,14 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       }
     }
 
+    auto noise = eval::noise_floor(*data);
+    if (!noise.ok()) {
+      exit_code = report(noise.error());
+      return;
+    }
     if (o->json) {
       nlohmann::json j = eval::method_report_to_json(reports.front(), /*with_results=*/true);
+      j["noise_floor"] = eval::metrics_to_json(*noise);
       const auto& top = reports.front().per_repeat.empty() ? j : j["repeat_mean"];
       for (const char* key : {"mape", "rmspe", "rmse_ms", "acc5", "acc10", "kendall_tau", "spearman"})
         j[key] = top[key];
@@ -177,6 +183,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     for (const auto& r : reports) {
       print_row(std::string(predictors::method_name(r.method)), repeated ? r.repeat_mean : r.overall,
                 r.interval_coverage);
+    }
+    if (noise->n > 0) {
+      print_row("noise floor (2nd run)", *noise, -1);
+    } else {
+      fmt::print("(noise floor unknown: no network was measured twice on this target)\n");
     }
     if (repeated) {
       fmt::print("\nspread over draws (standard deviation)\n");

@@ -39,6 +39,8 @@ void add_common_options(CLI::App* cmd, ProfileOptions& o) {
   cmd->add_option("--max-remeasure", p.max_remeasure, "Re-measurements, at most")->capture_default_str();
   cmd->add_option("--cooldown", p.cooldown_s, "Seconds of sleep before each item")->capture_default_str();
   cmd->add_option("--weight-seed", o.request.weight_seed, "Seed of the random weights")->capture_default_str();
+  cmd->add_option("--repeat", o.request.repeat_tag,
+                  "Measure again as a separate campaign with this tag (e.g. 2): the noise floor `eval` reports");
   cmd->add_flag("--json", o.json, "Print a JSON summary on stdout");
   cmd->add_flag("--quiet", o.quiet, "No progress output");
 }

@@ -99,11 +99,14 @@ void add_train_command(CLI::App& app, int& exit_code) {
     }
     if (predictors::is_opwise(*method)) {
       const auto& ov = j["overhead"];
-      fmt::print("overhead model ({}, fitted on {} networks): {:.4f} ms +\n",
-                 ov["per_family"].get<bool>() ? "per family" : "shared", ov["networks"].get<size_t>(),
-                 ov["constant_ms"].get<double>());
+      fmt::print(
+          "overhead model ({}, fitted on {} networks): {:.4f} ms + {:.4f} ms per MB of weights + {:.4f} ms per MB "
+          "of activations +\n",
+          ov["per_family"].get<bool>() ? "per family" : "shared", ov["networks"].get<size_t>(),
+          ov["constant_ms"].get<double>(), ov["per_weight_mb_ms"].get<double>(),
+          ov["per_activation_mb_ms"].get<double>());
       for (const auto& [name, fam] : j["families"].items()) {
-        fmt::print("  {:<14} {:.4f} ms/kernel + {:.3f} x kernel sum\n", name, ov["per_kernel_ms"][name].get<double>(),
+        fmt::print("  {:<14} {:+.4f} ms/kernel + {:.3f} x kernel sum\n", name, ov["per_kernel_ms"][name].get<double>(),
                    ov["scale"][name].get<double>());
       }
     }

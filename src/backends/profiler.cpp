@@ -123,9 +123,11 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
 }
 
 nlohmann::json base_arguments(const ProfileRequest& request) {
-  return {{"target", request.target},
-          {"protocol", protocol_to_json(request.protocol)},
-          {"weight_seed", request.weight_seed}};
+  nlohmann::json args = {{"target", request.target},
+                         {"protocol", protocol_to_json(request.protocol)},
+                         {"weight_seed", request.weight_seed}};
+  if (!request.repeat_tag.empty()) args["repeat"] = request.repeat_tag;  // absent: keys of older campaigns hold
+  return args;
 }
 
 Result<std::vector<ir::Graph>> load_all(const std::vector<std::string>& refs) {

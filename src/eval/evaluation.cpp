@@ -133,6 +133,17 @@ Result<MethodReport> evaluate_predictor(const predictors::LatencyPredictor& pred
   return report;
 }
 
+Result<Metrics> noise_floor(const predictors::TrainingSet& data) {
+  std::vector<double> second;
+  std::vector<double> first;
+  for (const auto& net : data.networks) {
+    if (net.repeats_ms.size() < 2) continue;
+    first.push_back(net.repeats_ms[0]);
+    second.push_back(net.repeats_ms[1]);
+  }
+  return compute_metrics(second, first);
+}
+
 nlohmann::json method_report_to_json(const MethodReport& report, bool with_results) {
   nlohmann::json j = metrics_to_json(report.overall);
   j["method"] = predictors::method_name(report.method);

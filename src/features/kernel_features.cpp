@@ -236,6 +236,7 @@ KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& ke
   }
   f.macs = macs;
   f.bytes = input_bytes + output_bytes + weight_bytes;
+  f.weight_bytes = weight_bytes;
 
   Writer w(f);
   w.add_int(target.threads);

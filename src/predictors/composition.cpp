@@ -7,7 +7,8 @@
 namespace nnlat::predictors {
 
 std::vector<double> fit_nonnegative_least_squares(const std::vector<std::vector<double>>& columns,
-                                                  std::span<const double> y, std::span<const double> w) {
+                                                  std::span<const double> y, std::span<const double> w,
+                                                  const std::vector<bool>& nonnegative) {
   const size_t m = columns.size();
   std::vector<bool> active(m, true);
   std::vector<double> coef(m, 0.0);
@@ -33,7 +34,8 @@ std::vector<double> fit_nonnegative_least_squares(const std::vector<std::vector<
     size_t worst = m;
     for (size_t k = 0; k < idx.size(); ++k) {
       coef[idx[k]] = x(static_cast<Eigen::Index>(k));
-      if (!(coef[idx[k]] >= 0) && (worst == m || !(coef[idx[k]] >= coef[worst]))) worst = idx[k];
+      const bool constrained = nonnegative.empty() || nonnegative[idx[k]];
+      if (constrained && !(coef[idx[k]] >= 0) && (worst == m || !(coef[idx[k]] >= coef[worst]))) worst = idx[k];
     }
     if (worst == m) return coef;
     active[worst] = false;
@@ -48,12 +50,19 @@ double FamilyTotals::total_ms() const {
   return t;
 }
 
+void FamilyTotals::add(const features::KernelFeatures& f, double ms) {
+  sum_ms[static_cast<size_t>(f.family)] += ms;
+  count[static_cast<size_t>(f.family)] += 1;
+  weight_mb += static_cast<double>(f.weight_bytes) * 1e-6;
+  activation_mb += static_cast<double>(f.bytes - f.weight_bytes) * 1e-6;
+}
+
 double OverheadModel::apply(const FamilyTotals& totals) const {
-  double e2e = constant_ms;
+  double e2e = constant_ms + per_weight_mb_ms * totals.weight_mb + per_activation_mb_ms * totals.activation_mb;
   for (size_t f = 0; f < features::kNumFamilies; ++f) {
     e2e += per_kernel_ms[f] * totals.count[f] + scale[f] * totals.sum_ms[f];
   }
-  return e2e;
+  return std::max(e2e, 0.2 * totals.total_ms());
 }
 
 OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const double> measured_ms) {
@@ -76,7 +85,7 @@ OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const
   }
   // The shared model first: it is the fallback and the scale of families never seen.
   const std::vector<double> ones(n, 1.0);
-  const auto shared = fit_nonnegative_least_squares({ones, counts, sums}, measured_ms, w);
+  const auto shared = fit_nonnegative_least_squares({ones, counts, sums}, measured_ms, w, {false, false, true});
   if (shared[2] > 0) {
     model.constant_ms = shared[0];
     model.per_kernel_ms.fill(shared[1]);
@@ -88,26 +97,44 @@ OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const
       present.push_back(f);
     }
   }
-  const size_t coefficients = 1 + 2 * present.size();
+  const size_t coefficients = 6 + present.size();
   if (n < 2 * coefficients) return model;
-  std::vector<std::vector<double>> columns = {ones};
-  for (size_t f : present) {
-    std::vector<double> count_col(n);
-    std::vector<double> sum_col(n);
-    for (size_t i = 0; i < n; ++i) {
-      count_col[i] = totals[i].count[f];
-      sum_col[i] = totals[i].sum_ms[f];
-    }
-    columns.push_back(std::move(count_col));
-    columns.push_back(std::move(sum_col));
+  std::vector<double> weights_col(n);
+  std::vector<double> acts_col(n);
+  for (size_t i = 0; i < n; ++i) {
+    weights_col[i] = totals[i].weight_mb;
+    acts_col[i] = totals[i].activation_mb;
   }
-  const auto c = fit_nonnegative_least_squares(columns, measured_ms, w);
+  std::vector<std::vector<double>> columns = {ones, counts, weights_col, acts_col};
+  std::vector<bool> nonnegative = {false, false, true, false};
+  for (size_t f : present) {
+    std::vector<double> sum_col(n);
+    for (size_t i = 0; i < n; ++i) sum_col[i] = totals[i].sum_ms[f];
+    columns.push_back(std::move(sum_col));
+    nonnegative.push_back(true);
+  }
+  // Concats and data movement (split, shuffle) may cost more per kernel inside a network than
+  // alone: XNNPACK runs them as separate operators between subgraph segments. Their own
+  // non-negative per-kernel term, on top of the shared one.
+  const std::array<size_t, 2> segment_breakers = {static_cast<size_t>(features::KernelFamily::kConcat),
+                                                  static_cast<size_t>(features::KernelFamily::kDataMovement)};
+  std::vector<size_t> extra;
+  for (size_t f : segment_breakers) {
+    if (std::find(present.begin(), present.end(), f) == present.end()) continue;
+    std::vector<double> count_col(n);
+    for (size_t i = 0; i < n; ++i) count_col[i] = totals[i].count[f];
+    columns.push_back(std::move(count_col));
+    nonnegative.push_back(true);
+    extra.push_back(f);
+  }
+  const auto c = fit_nonnegative_least_squares(columns, measured_ms, w, nonnegative);
   model.per_family = true;
   model.constant_ms = c[0];
-  for (size_t k = 0; k < present.size(); ++k) {
-    model.per_kernel_ms[present[k]] = c[1 + 2 * k];
-    model.scale[present[k]] = c[2 + 2 * k];
-  }
+  model.per_kernel_ms.fill(c[1]);
+  model.per_weight_mb_ms = c[2];
+  model.per_activation_mb_ms = c[3];
+  for (size_t k = 0; k < present.size(); ++k) model.scale[present[k]] = c[4 + k];
+  for (size_t k = 0; k < extra.size(); ++k) model.per_kernel_ms[extra[k]] += c[4 + present.size() + k];
   return model;
 }
 

@@ -12,21 +12,29 @@
 
 namespace nnlat::predictors {
 
-// Weighted least squares y ≈ X·c with weights w, columns constrained to c ≥ 0 by dropping
-// negative ones and refitting (a small active-set loop; a handful of columns).
-// `columns[j]` is column j of X. Returns one coefficient per column (0 for dropped ones).
+// Weighted least squares y ≈ X·c with weights w; the columns flagged in `nonnegative`
+// (all when empty) are constrained to c ≥ 0 by dropping the most negative one and refitting
+// (a small active-set loop; a handful of columns). `columns[j]` is column j of X. Returns one
+// coefficient per column (0 for dropped ones).
 std::vector<double> fit_nonnegative_least_squares(const std::vector<std::vector<double>>& columns,
-                                                  std::span<const double> y, std::span<const double> w);
+                                                  std::span<const double> y, std::span<const double> w,
+                                                  const std::vector<bool>& nonnegative = {});
 
 // A network's kernel predictions summed per kernel family.
 struct FamilyTotals {
   std::array<double, features::kNumFamilies> sum_ms{};
   std::array<double, features::kNumFamilies> count{};
+  double weight_mb = 0;      // weights the kernels read (MB)
+  double activation_mb = 0;  // activations read and written (MB)
   double total_ms() const;
+  void add(const features::KernelFeatures& f, double ms);
 };
 
 // Overhead model: e2e = constant_ms + Σ_family (per_kernel_ms[f] × kernels of f
 //                                               + scale[f] × Σ kernel predictions of f).
+// The scales are non-negative; the constant and per-kernel terms may be negative: an isolated
+// kernel's time includes an invocation cost that a kernel inside a network does not pay, so
+// for tiny kernels the sum overestimates. The result is never below 0.2 × the kernel sum.
 // Per family because what a kernel costs inside a network beyond its isolated time depends
 // on what it is: on XNNPACK a concat or split is a separate operator between subgraph
 // segments (ShuffleNet's and GhostNet's kernel sums are only ~0.65 of end to end, MobileNets'
@@ -35,6 +43,11 @@ struct OverheadModel {
   double constant_ms = 0;
   std::array<double, features::kNumFamilies> per_kernel_ms{};
   std::array<double, features::kNumFamilies> scale{};
+  // Isolated kernels run with their weights hot in cache; inside a network each layer's
+  // weights come from memory once per inference: a cost per MB of weights (≥ 0), and one per
+  // MB of activations (either sign).
+  double per_weight_mb_ms = 0;
+  double per_activation_mb_ms = 0;
   size_t networks = 0;  // networks it was fitted on (0: identity model)
   bool per_family = false;
 

@@ -156,8 +156,7 @@ struct LatencyPredictor::Impl {
       } else {
         ms = kernel_ms(f).first;
       }
-      t.sum_ms[static_cast<size_t>(f.family)] += ms;
-      t.count[static_cast<size_t>(f.family)] += 1;
+      t.add(f, ms);
     }
     return t;
   }
@@ -404,8 +403,7 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
         std::tie(ms, extrapolated) = im.kernel_ms(f);
       }
       out.kernel_sum_ms += ms;
-      totals.sum_ms[static_cast<size_t>(f.family)] += ms;
-      totals.count[static_cast<size_t>(f.family)] += 1;
+      totals.add(f, ms);
       out.extrapolated_kernels += extrapolated ? 1 : 0;
       if (with_breakdown) {
         const auto& k = network.kernels[i];
@@ -469,6 +467,8 @@ nlohmann::json LatencyPredictor::to_json() const {
   j["overhead"] = {{"constant_ms", im.overhead.constant_ms},
                    {"per_kernel_ms", per_kernel},
                    {"scale", scale},
+                   {"per_weight_mb_ms", im.overhead.per_weight_mb_ms},
+                   {"per_activation_mb_ms", im.overhead.per_activation_mb_ms},
                    {"per_family", im.overhead.per_family},
                    {"networks", im.overhead.networks}};
   j["flops"] = {{"ms_per_mac", im.flops_ms_per_mac}, {"constant_ms", im.flops_constant_ms}};
@@ -531,6 +531,8 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
       im.overhead.scale[static_cast<size_t>(f)] = o.at("scale").at(name).get<double>();
     }
     im.overhead.per_family = o.at("per_family").get<bool>();
+    im.overhead.per_weight_mb_ms = o.at("per_weight_mb_ms").get<double>();
+    im.overhead.per_activation_mb_ms = o.at("per_activation_mb_ms").get<double>();
     im.overhead.networks = o.at("networks").get<size_t>();
     im.flops_ms_per_mac = j.at("flops").at("ms_per_mac").get<double>();
     im.flops_constant_ms = j.at("flops").at("constant_ms").get<double>();

@@ -42,7 +42,7 @@ Result<TrainingSet> make_synthetic_training_set(const SyntheticTarget& target, i
     }
     const double e2e =
         target.constant_ms + target.per_kernel_ms * static_cast<double>(nk.kernels.size()) + target.scale * sum;
-    s.networks.push_back({g.name, g.metadata.at("family"), g.name, std::move(nk), e2e});
+    s.networks.push_back({g.name, g.metadata.at("family"), g.name, std::move(nk), e2e, {e2e}});
   }
   if (extra_kernels > 0 && !graphs.empty()) {
     NNLAT_ASSIGN_OR_RETURN(auto around, models::sample_kernels_around(graphs, "xnnpack", extra_kernels, seed + 1));

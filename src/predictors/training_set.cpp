@@ -57,7 +57,7 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
     // Networks stored before NAS graphs carried a family: the space prefix of the name.
     std::string family = n.family;
     if (family.empty() && n.name.find(':') != std::string::npos) family = n.name.substr(0, n.name.find(':'));
-    set.networks.push_back({n.name, family, n.hash, std::move(*decomposed), n.median_ms});
+    set.networks.push_back({n.name, family, n.hash, std::move(*decomposed), n.median_ms, n.medians_ms});
   }
   return set;
 }

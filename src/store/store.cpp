@@ -518,6 +518,7 @@ Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& 
     ++s.measurements;
   }
   for (size_t i = 0; i < out.size(); ++i) {
+    out[i].medians_ms = medians[i];
     auto& m = medians[i];
     std::sort(m.begin(), m.end());
     const size_t h = m.size() / 2;

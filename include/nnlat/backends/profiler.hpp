@@ -21,6 +21,9 @@ struct ProfileRequest {
   std::string rules = "xnnpack";  // kernel campaigns: the fusion rule set that defines kernels
   bool cold_cache = false;        // kernel campaigns: flush the caches before each timed run
   uint64_t weight_seed = 0;
+  // Non-empty: a separate campaign over the same items (a deliberate re-measurement, e.g.
+  // for the run-to-run noise floor that `nnlat eval` reports).
+  std::string repeat_tag;
 };
 
 struct ProfileEvent {

@@ -56,6 +56,11 @@ Result<MethodReport> evaluate_splits(const predictors::TrainingSet& data, const 
 Result<MethodReport> evaluate_predictor(const predictors::LatencyPredictor& predictor,
                                         const predictors::TrainingSet& data);
 
+// The run-to-run noise floor: over networks measured at least twice, the metrics of their
+// second measurement taken as a "prediction" of their first. No predictor can be expected to
+// beat it. n == 0 when no network was measured twice.
+Result<Metrics> noise_floor(const predictors::TrainingSet& data);
+
 nlohmann::json method_report_to_json(const MethodReport& report, bool with_results);
 
 }  // namespace nnlat::eval

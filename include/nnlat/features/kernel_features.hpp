@@ -62,6 +62,7 @@ struct KernelFeatures {
   int64_t macs = 0;
   int64_t bytes = 0;  // activation bytes in + out + weight bytes
   int64_t params = 0;
+  int64_t weight_bytes = 0;
 
   std::span<const float> view() const { return {values.data(), count}; }
   // Hash of family and values, for de-duplicating identical kernels in a batch.

@@ -39,7 +39,8 @@ struct NetworkExample {
   std::string family;  // "mobilenet", "nb201", ...
   std::string hash;
   NetworkKernels kernels;
-  double latency_ms = 0;
+  double latency_ms = 0;           // median over its measurements
+  std::vector<double> repeats_ms;  // each measurement's median (≥ 2: the noise floor is known)
 };
 
 struct TrainingSet {

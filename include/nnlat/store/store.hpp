@@ -123,10 +123,11 @@ struct SubjectLatency {
   std::string name;  // network name; kernel type for kernels
   std::string source;
   std::string encoding;
-  std::string family;      // network family ("" for kernels)
-  std::string graph_json;  // the network's or standalone kernel's graph
-  double median_ms = 0;    // median over its measurements' medians
-  double cv = 0;           // largest CV among its measurements
+  std::string family;              // network family ("" for kernels)
+  std::string graph_json;          // the network's or standalone kernel's graph
+  double median_ms = 0;            // median over its measurements' medians
+  std::vector<double> medians_ms;  // each measurement's median, in insertion order
+  double cv = 0;                   // largest CV among its measurements
   int measurements = 0;
   bool unstable = false;  // every one of its measurements was flagged unstable
 };

@@ -1,0 +1,133 @@
+// The train → predict → eval loop through the real CLI on real (tiny, fast-protocol)
+// measurements of this machine: structure, consistency and error handling. Accuracy figures
+// come from scripts/accuracy-campaign.sh, not from here.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli_test_util.hpp"
+
+namespace nnlat {
+namespace {
+
+using testing::run_cli;
+using testing::TempDir;
+
+constexpr const char* kFast = " --warmup 1 --min-repeats 3 --min-time 0 --max-remeasure 0 --quiet";
+constexpr const char* kTarget = " --target local:xnnpack-t1:float";
+
+class CliPredict : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir("cli_predict");
+    db_ = dir_->file("m.db");
+    const std::string nets = " " + dir_->file("nb201");
+    ASSERT_EQ(run_cli("sample nb201 --n 8 --seed 4 --out" + nets).exit_code, 0);
+    ASSERT_EQ(run_cli(std::string("profile networks") + kTarget + " --db " + db_ + nets + kFast).exit_code, 0);
+    ASSERT_EQ(run_cli(std::string("profile kernels") + kTarget + " --db " + db_ + " --from" + nets + kFast).exit_code,
+              0);
+    ASSERT_EQ(run_cli(std::string("profile kernels") + kTarget + " --db " + db_ + " --around" + nets +
+                      " --n 40 --seed 2" + kFast)
+                  .exit_code,
+              0);
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static TempDir* dir_;
+  static std::string db_;
+};
+TempDir* CliPredict::dir_ = nullptr;
+std::string CliPredict::db_;
+
+TEST_F(CliPredict, TrainPredictAndBreakdownAgree) {
+  const std::string p = dir_->file("p.json");
+  auto train = run_cli("train --db " + db_ + kTarget + " -o " + p);
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_NE(train.out.find("overhead model"), std::string::npos) << train.out;
+  auto pred = run_cli("predict --predictor " + p + " zoo:mobilenet_v2 nb201:'|nor_conv_3x3~0|+|nor_conv_3x3~0|" +
+                      "avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|' --json");
+  ASSERT_EQ(pred.exit_code, 0) << pred.err;
+  std::istringstream lines(pred.out);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line);
+    const double ms = j["latency_ms"].get<double>();
+    EXPECT_GT(ms, 0);
+    EXPECT_LE(j["low_ms"].get<double>(), ms);
+    EXPECT_GE(j["high_ms"].get<double>(), ms);
+    ASSERT_FALSE(j["kernels"].empty());
+    double sum = 0;
+    for (const auto& k : j["kernels"]) {
+      EXPECT_TRUE(k.contains("name") && k.contains("type"));
+      sum += k["latency_ms"].get<double>();
+    }
+    EXPECT_NEAR(sum, j["kernel_sum_ms"].get<double>(), 1e-9 * sum);
+    ++n;
+  }
+  EXPECT_EQ(n, 2);
+  // MobileNetV2's kernels (224x224, many families) lie outside what NB201 networks teach.
+  auto mbv2 = nlohmann::json::parse(pred.out.substr(0, pred.out.find('\n')));
+  EXPECT_GT(mbv2["extrapolated_kernels"].get<int>(), 0);
+  auto table = run_cli("predict --predictor " + p + " zoo:mobilenet_v2 --top 5");
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("share"), std::string::npos);
+  EXPECT_NE(table.out.find("more kernels"), std::string::npos);
+}
+
+TEST_F(CliPredict, EvalReportsTheMethodAndTheBaselines) {
+  auto r = run_cli("eval --db " + db_ + kTarget + " --method opwise-gbdt --cv 4 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["n"].get<int>(), 8);
+  for (const char* key : {"mape", "rmspe", "acc5", "acc10", "kendall_tau", "spearman"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_GE(j["mape"].get<double>(), 0);
+  for (const char* b : {"flops", "lut", "e2e-ridge"}) EXPECT_TRUE(j["baselines"].contains(b)) << b;
+  EXPECT_EQ(j["networks"].size(), 8u);
+
+  auto repeated = run_cli("eval --db " + db_ + kTarget + " --method flops --train-size 4 --repeats 3 --json");
+  ASSERT_EQ(repeated.exit_code, 0) << repeated.err;
+  auto rj = nlohmann::json::parse(repeated.out);
+  EXPECT_EQ(rj["repeats"].get<int>(), 3);
+  EXPECT_EQ(rj["repeat_mean"]["n"].get<int>(), 4);
+
+  const std::string csv = dir_->file("curve.csv");
+  auto curve = run_cli("learning-curve --db " + db_ + kTarget +
+                       " --method opwise-linear --kernels 20,0 --networks 2,0 --repeats 1 --csv " + csv);
+  ASSERT_EQ(curve.exit_code, 0) << curve.err;
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header.rfind("method,kernels,networks", 0), 0u);
+  int rows = 0;
+  for (std::string row; std::getline(in, row);) ++rows;
+  EXPECT_EQ(rows, 4);
+}
+
+TEST_F(CliPredict, BadInputIsACleanError) {
+  auto missing = run_cli("train --db " + dir_->file("none.db") + kTarget + " -o " + dir_->file("x.json"));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("none.db"), std::string::npos);
+  auto target = run_cli("eval --db " + db_ + " --target pixel9:gpu:float --cv 3");
+  EXPECT_EQ(target.exit_code, 2);
+  auto method = run_cli("train --db " + db_ + kTarget + " --method magic -o " + dir_->file("x.json"));
+  EXPECT_EQ(method.exit_code, 2);
+  EXPECT_NE(method.err.find("magic"), std::string::npos);
+  const std::string junk = dir_->file("junk.json");
+  std::ofstream(junk) << "{\"format\": \"nnlat-predictor\", \"version\": 1";
+  auto bad = run_cli("predict --predictor " + junk + " zoo:mobilenet_v2");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("junk.json"), std::string::npos);
+  auto folds = run_cli("eval --db " + db_ + kTarget + " --cv 50");
+  EXPECT_EQ(folds.exit_code, 2);
+  EXPECT_NE(folds.err.find("--cv"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nnlat
