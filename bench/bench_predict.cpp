@@ -74,6 +74,10 @@ void predict_kernels_uncached(benchmark::State& state) {
 
 void train_opwise_gbdt_10k_kernels(benchmark::State& state) {
   auto data = nnlat::predictors::make_synthetic_training_set({}, 30, 20, 10000, 5);
+  if (!data.ok()) {
+    state.SkipWithError(data.error().message.c_str());
+    return;
+  }
   state.counters["kernel_rows"] = static_cast<double>(data->kernels.size());
   state.counters["networks"] = static_cast<double>(data->networks.size());
   for (auto _ : state) {

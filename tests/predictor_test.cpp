@@ -25,7 +25,7 @@ double synthetic_kernel_ms(const features::KernelFeatures& f) { return kTarget.k
 
 const predictors::TrainingSet& synthetic_set() {
   static const predictors::TrainingSet set = [] {
-    auto s = predictors::make_synthetic_training_set(kTarget, 24, 8, 300, 11);
+    auto s = predictors::make_synthetic_training_set(kTarget, 24, 8, 600, 11);
     if (!s.ok()) std::abort();
     return std::move(*s);
   }();

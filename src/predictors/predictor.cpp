@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -187,7 +188,7 @@ namespace {
 // Fits one family's kernel regressor, choosing among the method's candidates by k-fold CV
 // on the family's rows (mean absolute log error ≈ MAPE for small errors).
 Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows, Method method,
-                  const TrainOptions& options) {
+                  const TrainOptions& options, const RegressorKind* fixed_kind) {
   fm.rows = rows.size();
   if (rows.empty()) return Status::Ok();
   const size_t cols = rows.front()->features.count;
@@ -211,6 +212,7 @@ Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows
 
   std::vector<RegressorKind> kinds = candidates(method);
   if (rows.size() < kMinRowsForSelection) kinds = {RegressorKind::kRidge};
+  if (fixed_kind) kinds = {*fixed_kind};
   RegressorKind best = kinds.front();
   if (kinds.size() > 1) {
     const int k = std::min<int>(options.selection_folds, static_cast<int>(rows.size()));
@@ -294,7 +296,9 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
   im.global_ms_per_byte = median(all_ratios);
   const Method family_method = is_opwise(options.method) ? options.method : Method::kLut;
   for (size_t f = 0; f < features::kNumFamilies; ++f) {
-    NNLAT_RETURN_IF_ERROR(fit_family(im.families[f], by_family[f], family_method, options));
+    const RegressorKind* fixed =
+        f < options.family_kinds.size() && options.family_kinds[f] ? &*options.family_kinds[f] : nullptr;
+    NNLAT_RETURN_IF_ERROR(fit_family(im.families[f], by_family[f], family_method, options, fixed));
   }
 
   std::vector<double> measured;
@@ -335,6 +339,12 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
     NNLAT_ASSIGN_OR_RETURN(auto folds, eval::kfold_assignment(nn, k, options.seed + 1));
     TrainOptions inner = options;
     inner.calibrate = false;
+    // The folds refit the models chosen above instead of choosing again: the interval is
+    // about this predictor's error, and selection would multiply the training time.
+    inner.family_kinds.assign(features::kNumFamilies, std::nullopt);
+    for (size_t f = 0; f < features::kNumFamilies; ++f) {
+      if (im.families[f].model) inner.family_kinds[f] = im.families[f].model->kind();
+    }
     std::vector<double> residuals;
     for (int f = 0; f < k; ++f) {
       std::vector<size_t> train_n;

@@ -16,7 +16,7 @@ double SyntheticTarget::kernel_ms(const features::KernelFeatures& f) const {
 }
 
 Result<TrainingSet> make_synthetic_training_set(const SyntheticTarget& target, int nb201, int mbv2,
-                                                int64_t extra_kernels, uint64_t seed) {
+                                                int64_t total_kernels, uint64_t seed) {
   TrainingSet s;
   s.target = "synthetic:xnnpack-t1:float";
   s.rules = "xnnpack";
@@ -44,12 +44,28 @@ Result<TrainingSet> make_synthetic_training_set(const SyntheticTarget& target, i
         target.constant_ms + target.per_kernel_ms * static_cast<double>(nk.kernels.size()) + target.scale * sum;
     s.networks.push_back({g.name, g.metadata.at("family"), g.name, std::move(nk), e2e, {e2e}});
   }
-  if (extra_kernels > 0 && !graphs.empty()) {
-    NNLAT_ASSIGN_OR_RETURN(auto around, models::sample_kernels_around(graphs, "xnnpack", extra_kernels, seed + 1));
+  if (total_kernels > 0 && !graphs.empty()) {
+    NNLAT_ASSIGN_OR_RETURN(auto around, models::sample_kernels_around(graphs, "xnnpack", total_kernels, seed + 1));
     for (const auto& kg : around) {
       NNLAT_ASSIGN_OR_RETURN(auto f, features::extract_kernel_graph_features(kg, s.context));
       const std::string h = fusion::kernel_hash(kg);
       if (seen.insert(h).second) s.kernels.push_back({h, f, target.kernel_ms(f)});
+    }
+    // The networks' neighbourhood is finite: top up from the generic prior, family by family.
+    const auto families = models::kernel_sample_families();
+    const auto wanted = static_cast<size_t>(total_kernels);
+    for (uint64_t round = 0; s.kernels.size() < wanted && round < 80; ++round) {
+      for (const auto& family : families) {
+        // Small families (global pooling) have fewer distinct configurations than asked for.
+        auto graphs = models::sample_kernels(family, 100, seed + 100 + round);
+        if (!graphs.ok()) continue;
+        for (const auto& kg : *graphs) {
+          if (s.kernels.size() >= wanted) break;
+          NNLAT_ASSIGN_OR_RETURN(auto f, features::extract_kernel_graph_features(kg, s.context));
+          const std::string h = fusion::kernel_hash(kg);
+          if (seen.insert(h).second) s.kernels.push_back({h, f, target.kernel_ms(f)});
+        }
+      }
     }
   }
   return s;

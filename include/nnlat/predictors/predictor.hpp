@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,6 +52,9 @@ struct TrainOptions {
   double coverage = 0.9;      // nominal coverage of the prediction interval
   uint64_t seed = 0;
   bool calibrate = true;  // false inside cross-validation (saves the nested fits)
+  // Per family (index = KernelFamily): a regressor kind to use without selection. Set by the
+  // calibration folds to refit what the full model chose; empty for normal training.
+  std::vector<std::optional<RegressorKind>> family_kinds;
 };
 
 struct KernelPrediction {

@@ -17,9 +17,10 @@ struct SyntheticTarget {
   double kernel_ms(const features::KernelFeatures& f) const;
 };
 
-// `nb201` + `mbv2` networks sampled from their spaces, all their distinct kernels, and
-// `extra_kernels` kernels sampled around them; rules "xnnpack", one thread.
+// `nb201` + `mbv2` networks sampled from their spaces, all their distinct kernels, then kernels
+// sampled around them (and from the generic prior once the neighbourhood is exhausted) until
+// there are `total_kernels` kernels in all; rules "xnnpack", one thread.
 Result<TrainingSet> make_synthetic_training_set(const SyntheticTarget& target, int nb201, int mbv2,
-                                                int64_t extra_kernels, uint64_t seed);
+                                                int64_t total_kernels, uint64_t seed);
 
 }  // namespace nnlat::predictors
