@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job run by `make run`: the whole loop on this machine's CPU (XNNPACK, 1 thread),
 # about 10 minutes on 2 cores:
-#   1. profile end to end: 12 NAS-Bench-201 and 12 MobileNetV2-space networks, 10 zoo networks
+#   1. profile end to end: 12 NAS-Bench-201 and 12 MobileNetV2-space networks, 10 zoo networks,
+#      twice (the second run gives the run-to-run noise floor that step 5 prints)
 #   2. profile kernels: every distinct kernel of those networks, and 300 sampled around them
 #   3. train the default op-wise GBDT predictor (nnlat-predictor.json)
 #   4. predict the whole zoo, with the per-kernel breakdown of MobileNetV2
@@ -23,8 +24,9 @@ mkdir -p "$WORK"
 "$NNLAT" sample mbv2 --n 12 --seed 1 --out "$WORK/mbv2" >/dev/null
 NETS=("$WORK/nb201" "$WORK/mbv2" "${ZOO[@]}")
 
-echo; echo "== 1. end-to-end latency of 34 networks on $TARGET"
+echo; echo "== 1. end-to-end latency of 34 networks on $TARGET (twice: the second run is the noise floor)"
 "$NNLAT" profile networks --target "$TARGET" --db "$DB" --quiet "${NETS[@]}" | tail -1
+"$NNLAT" profile networks --target "$TARGET" --db "$DB" --quiet --repeat 2 "${NETS[@]}" | tail -1
 echo; echo "== 2. isolated kernels of those networks, and 300 sampled around them"
 "$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --from "${NETS[@]}" | tail -1
 "$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --around "${NETS[@]}" --n 300 \

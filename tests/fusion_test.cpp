@@ -96,6 +96,37 @@ TEST(XnnpackRules, SharedOutputIsNotFused) {
   EXPECT_EQ(count(g, "xnnpack"), 3u);
 }
 
+TEST(XnnpackRules, PoolWithClampIsOneKernel) {
+  GraphBuilder b("t");
+  auto x = b.input({1, 4, 8, 8});
+  ir::Graph g = b.finish({b.activation(b.max_pool(x, 2, 2), Act::kRelu6)});
+  EXPECT_EQ(count(g, "none"), 2u);
+  auto k = detect_kernels(g, rules("xnnpack"));
+  ASSERT_EQ(k->size(), 1u);
+  EXPECT_EQ(ops_of(g, (*k)[0]), (std::vector<std::string>{"max_pool2d", "relu6"}));
+  EXPECT_EQ(count(g, "tflite-gpu"), 1u);
+}
+
+TEST(XnnpackRules, AtMostTwoOpsJoinAConv) {
+  // conv + batch_norm + relu + relu: max_absorb 2 leaves the second relu a kernel of its own.
+  GraphBuilder b("t");
+  auto x = b.input({1, 4, 8, 8});
+  ir::Graph g = b.finish({b.activation(b.conv_bn_act(x, 4, 1, 1, 1, Act::kRelu), Act::kRelu)});
+  EXPECT_EQ(count(g, "none"), 4u);
+  EXPECT_EQ(count(g, "xnnpack"), 2u);
+}
+
+TEST(TfliteGpuRules, ReshapesAreElidedAndActivationsLinkedIntoPools) {
+  GraphBuilder b("t");
+  auto x = b.input({1, 8, 4, 4});
+  auto p = b.activation(b.global_avg_pool(x), Act::kHardSigmoid);
+  ir::Graph g = b.finish({b.fully_connected(b.flatten(p), 10)});
+  EXPECT_EQ(count(g, "none"), 4u);
+  auto k = detect_kernels(g, rules("tflite-gpu"));
+  ASSERT_EQ(k->size(), 2u);  // gap+hardsigmoid, fully_connected; flatten costs nothing
+  EXPECT_EQ(ops_of(g, (*k)[0]), (std::vector<std::string>{"global_avg_pool", "hardsigmoid"}));
+}
+
 TEST(Rules, FlattenIsACopyOnXnnpackAndFreeOnTheGpu) {
   GraphBuilder b("t");
   auto x = b.input({1, 4, 1, 1});
