@@ -40,7 +40,7 @@ void predict_from_encoding(benchmark::State& state, const char* space) {
   size_t i = 0;
   for (auto _ : state) {
     auto g = nnlat::models::build_space_graph(space, encs[i++ % encs.size()], {});
-    auto nk = nnlat::predictors::decompose(*g, *rules, p.context(), false);
+    auto nk = nnlat::predictors::decompose(*g, *rules, p.context(), false, false);
     benchmark::DoNotOptimize(p.predict(*nk, false, &cache).latency_ms);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
@@ -55,7 +55,7 @@ void predict_from_graph(benchmark::State& state, const char* space) {
   nnlat::predictors::PredictionCache cache;
   size_t i = 0;
   for (auto _ : state) {
-    auto nk = nnlat::predictors::decompose(graphs[i++ % graphs.size()], *rules, p.context(), false);
+    auto nk = nnlat::predictors::decompose(graphs[i++ % graphs.size()], *rules, p.context(), false, false);
     benchmark::DoNotOptimize(p.predict(*nk, false, &cache).latency_ms);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
@@ -66,7 +66,7 @@ void predict_kernels_uncached(benchmark::State& state) {
   const auto& p = default_predictor();
   auto rules = nnlat::fusion::load_rule_set(p.rules());
   auto g = nnlat::models::build_zoo_model("mobilenet_v2", {});
-  auto nk = nnlat::predictors::decompose(*g, *rules, p.context(), false);
+  auto nk = nnlat::predictors::decompose(*g, *rules, p.context(), false, false);
   for (auto _ : state) benchmark::DoNotOptimize(p.predict(*nk, false, nullptr).latency_ms);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * nk->features.size()));
   state.counters["kernels_per_network"] = static_cast<double>(nk->features.size());

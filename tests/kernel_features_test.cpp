@@ -11,6 +11,7 @@
 #include "nnlat/models/kernel_sampler.hpp"
 #include "nnlat/models/nas.hpp"
 #include "nnlat/models/zoo.hpp"
+#include "nnlat/predictors/training_set.hpp"
 
 namespace nnlat {
 namespace {
@@ -94,6 +95,26 @@ TEST(KernelFeatures, SameInsideTheNetworkAndStandalone) {
   }
   EXPECT_GT(checked, 100u);
   EXPECT_GE(families.size(), 5u);
+}
+
+// The allocation-free path (no kernel list) gives exactly the features of the full one.
+TEST(KernelFeatures, FastDecompositionMatchesTheFullOne) {
+  auto rules = fusion::load_rule_set("xnnpack");
+  for (const char* name : {"mobilenet_v2", "ghostnet", "shufflenet_v2"}) {
+    auto g = models::build_zoo_model(name, {});
+    ASSERT_TRUE(g.ok());
+    auto full = predictors::decompose(*g, *rules, {1}, false, true);
+    auto fast = predictors::decompose(*g, *rules, {1}, false, false);
+    ASSERT_TRUE(full.ok() && fast.ok());
+    EXPECT_TRUE(fast->kernels.empty());
+    ASSERT_EQ(full->features.size(), fast->features.size()) << name;
+    ASSERT_EQ(full->kernels.size(), full->features.size());
+    for (size_t i = 0; i < full->features.size(); ++i) {
+      EXPECT_EQ(full->features[i].fingerprint(), fast->features[i].fingerprint()) << name << " kernel " << i;
+    }
+    EXPECT_EQ(full->macs, fast->macs);
+    EXPECT_EQ(full->params, fast->params);
+  }
 }
 
 TEST(KernelFeatures, ConvFeaturesDescribeTheLayer) {

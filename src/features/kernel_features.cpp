@@ -198,8 +198,13 @@ uint64_t KernelFeatures::fingerprint() const {
 }
 
 KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& kernel, const TargetContext& target) {
+  return extract_features(graph, kernel.nodes, target);
+}
+
+KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::NodeId> nodes,
+                                const TargetContext& target) {
   KernelFeatures f;
-  const ir::Node& anchor = graph.node(kernel.nodes.front());
+  const ir::Node& anchor = graph.node(nodes.front());
   f.family = family_of(anchor.op);
 
   // Kernel-level costs: MACs and weights summed over the fused ops; activations read are the
@@ -210,17 +215,17 @@ KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& ke
   int64_t input_bytes = 0;
   int tail_binary = 0;
   float tail_activation = 0;
-  for (size_t i = 0; i < kernel.nodes.size(); ++i) {
-    const ir::Node& node = graph.node(kernel.nodes[i]);
-    const ir::OpCost c = ir::node_cost(graph, kernel.nodes[i]);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const ir::Node& node = graph.node(nodes[i]);
+    const ir::OpCost c = ir::node_cost(graph, nodes[i]);
     macs += c.macs;
     weight_bytes += c.weight_bytes;
     f.params += c.params;
     for (ir::ValueId v : node.inputs) {
       const auto& value = graph.value(v);
       const bool internal = i > 0 && value.producer &&
-                            std::find(kernel.nodes.begin(), kernel.nodes.begin() + static_cast<long>(i),
-                                      *value.producer) != kernel.nodes.begin() + static_cast<long>(i);
+                            std::find(nodes.begin(), nodes.begin() + static_cast<long>(i), *value.producer) !=
+                                nodes.begin() + static_cast<long>(i);
       if (!internal) input_bytes += ir::num_elements(value.shape) * ir::dtype_size(value.dtype);
     }
     if (i > 0) {
@@ -229,7 +234,7 @@ KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& ke
       if (code > 0) tail_activation = code;
     }
   }
-  const ir::Node& last = graph.node(kernel.nodes.back());
+  const ir::Node& last = graph.node(nodes.back());
   int64_t output_bytes = 0;
   for (ir::ValueId v : last.outputs) {
     output_bytes += ir::num_elements(graph.value(v).shape) * ir::dtype_size(graph.value(v).dtype);
@@ -245,7 +250,7 @@ KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& ke
   w.add(log2p(weight_bytes));
   w.add(log2p(output_bytes));
   w.add(f.bytes > 0 ? static_cast<double>(macs) / static_cast<double>(f.bytes) : 0.0);
-  w.add_int(static_cast<int64_t>(kernel.nodes.size()) - 1);
+  w.add_int(static_cast<int64_t>(nodes.size()) - 1);
   w.add_int(tail_binary);
   w.add(tail_activation);
 

@@ -21,7 +21,8 @@ const FusionRule* rule_for_anchor(const RuleSet& rules, ir::OpKind op) {
 
 }  // namespace
 
-Result<std::vector<Kernel>> detect_kernels(const ir::Graph& graph, const RuleSet& rules) {
+Status for_each_kernel(const ir::Graph& graph, const RuleSet& rules,
+                       const std::function<void(std::span<const ir::NodeId>)>& visit) {
   NNLAT_ASSIGN_OR_RETURN(auto order, graph.topological_order());
   // How many nodes read each value and the first of them (all a chain needs to know);
   // flat arrays because predictors run this on millions of networks.
@@ -36,13 +37,13 @@ Result<std::vector<Kernel>> detect_kernels(const ir::Graph& graph, const RuleSet
   for (ir::ValueId v : graph.outputs()) is_output[v.index] = true;
 
   std::vector<bool> assigned(graph.nodes().size(), false);
-  std::vector<Kernel> kernels;
+  std::vector<ir::NodeId> nodes;  // the current kernel, reused
   for (ir::NodeId id : order) {
     if (assigned[id.index]) continue;
     const ir::Node& node = graph.node(id);
     assigned[id.index] = true;
     if (contains(rules.elide, node.op)) continue;
-    Kernel k{node.name, std::string(ir::op_name(node.op)), {id}};
+    nodes.assign(1, id);
     const FusionRule* rule = rule_for_anchor(rules, node.op);
     ir::NodeId tail = id;
     for (int absorbed = 0; rule && absorbed < rule->max_absorb; ++absorbed) {
@@ -61,11 +62,20 @@ Result<std::vector<Kernel>> detect_kernels(const ir::Graph& graph, const RuleSet
       });
       if (!operands_ready) break;
       assigned[next] = true;
-      k.nodes.push_back(ir::NodeId{next});
+      nodes.push_back(ir::NodeId{next});
       tail = ir::NodeId{next};
     }
-    kernels.push_back(std::move(k));
+    visit(nodes);
   }
+  return Status::Ok();
+}
+
+Result<std::vector<Kernel>> detect_kernels(const ir::Graph& graph, const RuleSet& rules) {
+  std::vector<Kernel> kernels;
+  NNLAT_RETURN_IF_ERROR(for_each_kernel(graph, rules, [&](std::span<const ir::NodeId> nodes) {
+    const ir::Node& anchor = graph.node(nodes.front());
+    kernels.push_back({anchor.name, std::string(ir::op_name(anchor.op)), {nodes.begin(), nodes.end()}});
+  }));
   return kernels;
 }
 

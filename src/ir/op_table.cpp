@@ -336,9 +336,9 @@ Status softmax_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<
 OpCost no_cost(const Attrs&, std::span<const Shape>, std::span<const Shape>) { return {}; }
 
 OpCost conv_cost(const Attrs& attrs, std::span<const Shape> in, std::span<const Shape> out) {
-  const auto kernel = get_ints(attrs, "kernel", {1, 1});
-  const int64_t kh = kernel[0];
-  const int64_t kw = kernel.size() > 1 ? kernel[1] : kernel[0];
+  const auto* kernel = find_ints(attrs, "kernel");
+  const int64_t kh = kernel && !kernel->empty() ? (*kernel)[0] : 1;
+  const int64_t kw = kernel && kernel->size() > 1 ? (*kernel)[1] : kh;
   const int64_t groups = get_int(attrs, "groups", 1);
   const int64_t cin_per_group = in[0][1] / groups;
   const int64_t cout = out[0][1];
@@ -349,9 +349,9 @@ OpCost conv_cost(const Attrs& attrs, std::span<const Shape> in, std::span<const 
 }
 
 OpCost depthwise_cost(const Attrs& attrs, std::span<const Shape>, std::span<const Shape> out) {
-  const auto kernel = get_ints(attrs, "kernel", {1, 1});
-  const int64_t kh = kernel[0];
-  const int64_t kw = kernel.size() > 1 ? kernel[1] : kernel[0];
+  const auto* kernel = find_ints(attrs, "kernel");
+  const int64_t kh = kernel && !kernel->empty() ? (*kernel)[0] : 1;
+  const int64_t kw = kernel && kernel->size() > 1 ? (*kernel)[1] : kh;
   const int64_t cout = out[0][1];
   OpCost c;
   c.macs = num_elements(out[0]) * kh * kw;
@@ -528,9 +528,10 @@ Status validate_attrs(OpKind kind, const Attrs& attrs) {
 
 Result<Window2d> resolve_window(const Attrs& attrs, int64_t in_h, int64_t in_w, bool ceil_mode) {
   auto pair = [&](const char* name, int64_t fallback) -> Result<std::pair<int64_t, int64_t>> {
-    const auto v = get_ints(attrs, name, {fallback, fallback});
-    if (v.size() == 1) return std::pair{v[0], v[0]};
-    if (v.size() == 2) return std::pair{v[0], v[1]};
+    const auto* v = find_ints(attrs, name);
+    if (!v) return std::pair{fallback, fallback};
+    if (v->size() == 1) return std::pair{(*v)[0], (*v)[0]};
+    if (v->size() == 2) return std::pair{(*v)[0], (*v)[1]};
     return attr_error(std::string("'") + name + "' needs 1 or 2 values");
   };
   Window2d w{};
@@ -549,9 +550,12 @@ Result<Window2d> resolve_window(const Attrs& attrs, int64_t in_h, int64_t in_w, 
   }
   const int64_t eff_h = (w.kernel_h - 1) * w.dilation_h + 1;
   const int64_t eff_w = (w.kernel_w - 1) * w.dilation_w + 1;
-  const std::string padding = get_string(attrs, "padding", "explicit");
+  const std::string* padding_attr = find_string(attrs, "padding");
+  const std::string_view padding = padding_attr ? std::string_view(*padding_attr) : std::string_view("explicit");
   if (padding == "explicit") {
-    const auto pads = get_ints(attrs, "pads", {0, 0, 0, 0});
+    static const std::vector<int64_t> kNoPads = {0, 0, 0, 0};
+    const auto* pads_attr = find_ints(attrs, "pads");
+    const std::vector<int64_t>& pads = pads_attr ? *pads_attr : kNoPads;
     if (pads.size() != 4) return attr_error("'pads' needs 4 values [top, left, bottom, right]");
     if (std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p < 0; })) {
       return attr_error("'pads' must not be negative");
@@ -573,7 +577,7 @@ Result<Window2d> resolve_window(const Attrs& attrs, int64_t in_h, int64_t in_w, 
   } else if (padding == "valid") {
     w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = 0;
   } else {
-    return attr_error("padding '" + padding + "' unknown (explicit, same, valid)");
+    return attr_error("padding '" + std::string(padding) + "' unknown (explicit, same, valid)");
   }
   auto out_size = [&](int64_t in, int64_t pad_begin, int64_t pad_end, int64_t eff, int64_t stride) -> int64_t {
     const int64_t span = in + pad_begin + pad_end - eff;

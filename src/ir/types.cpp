@@ -103,6 +103,12 @@ std::vector<double> get_floats(const Attrs& attrs, const std::string& name, std:
   const auto* v = find_attr<std::vector<double>>(attrs, name);
   return v ? *v : fallback;
 }
+const std::vector<int64_t>* find_ints(const Attrs& attrs, const std::string& name) {
+  return find_attr<std::vector<int64_t>>(attrs, name);
+}
+const std::string* find_string(const Attrs& attrs, const std::string& name) {
+  return find_attr<std::string>(attrs, name);
+}
 std::string get_string(const Attrs& attrs, const std::string& name, std::string fallback) {
   const auto* v = find_attr<std::string>(attrs, name);
   return v ? *v : fallback;

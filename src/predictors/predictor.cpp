@@ -396,6 +396,7 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
   const size_t n = network.features.size();
   if (is_opwise(im.method) || im.method == Method::kLut) {
     FamilyTotals totals;
+    with_breakdown = with_breakdown && network.kernels.size() == n;  // decomposed with kernels
     if (with_breakdown) out.kernels.reserve(n);
     for (size_t i = 0; i < n; ++i) {
       const KernelFeatures& f = network.features[i];

@@ -7,8 +7,17 @@
 namespace nnlat::predictors {
 
 Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& rules,
-                                 const features::TargetContext& target, bool with_hashes) {
+                                 const features::TargetContext& target, bool with_hashes, bool with_kernels) {
   NetworkKernels out;
+  if (!with_hashes && !with_kernels) {
+    out.features.reserve(graph.nodes().size());  // at most one kernel per node
+    NNLAT_RETURN_IF_ERROR(fusion::for_each_kernel(graph, rules, [&](std::span<const ir::NodeId> nodes) {
+      out.features.push_back(features::extract_features(graph, nodes, target));
+      out.macs += out.features.back().macs;
+      out.params += out.features.back().params;
+    }));
+    return out;
+  }
   NNLAT_ASSIGN_OR_RETURN(out.kernels, fusion::detect_kernels(graph, rules));
   out.features.reserve(out.kernels.size());
   for (const auto& k : out.kernels) {

@@ -71,6 +71,8 @@ struct KernelFeatures {
 
 // Features of `kernel` (anchor first) in `graph`, whose shapes must be inferred.
 KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& kernel, const TargetContext& target);
+KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::NodeId> kernel_nodes,
+                                const TargetContext& target);
 // Features of a standalone kernel graph (every node belongs to the kernel; the first node in
 // topological order is the anchor), as stored by `nnlat profile kernels`.
 Result<KernelFeatures> extract_kernel_graph_features(const ir::Graph& kernel_graph, const TargetContext& target);

@@ -3,6 +3,8 @@
 // rule set to the list of kernels the framework really runs.
 #pragma once
 
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,12 @@ struct Kernel {
   std::string type;               // the anchor op's canonical name: the kernel family
   std::vector<ir::NodeId> nodes;  // anchor first, then the absorbed ops in chain order
 };
+
+// Calls `visit` with the nodes of each kernel (anchor first) in execution order, without
+// building Kernel objects (the allocation-free path predictors use). Same kernels as
+// detect_kernels.
+Status for_each_kernel(const ir::Graph& graph, const RuleSet& rules,
+                       const std::function<void(std::span<const ir::NodeId>)>& visit);
 
 // Kernels in execution (topological) order. Every node belongs to exactly one kernel unless
 // its op is elided; an op that anchors no rule is a kernel of its own.

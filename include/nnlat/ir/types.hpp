@@ -50,5 +50,9 @@ double get_float(const Attrs& attrs, const std::string& name, double fallback);
 std::vector<int64_t> get_ints(const Attrs& attrs, const std::string& name, std::vector<int64_t> fallback);
 std::vector<double> get_floats(const Attrs& attrs, const std::string& name, std::vector<double> fallback);
 std::string get_string(const Attrs& attrs, const std::string& name, std::string fallback);
+// The stored value without a copy, or null when absent or of another type (hot paths:
+// predictors cost millions of nodes).
+const std::vector<int64_t>* find_ints(const Attrs& attrs, const std::string& name);
+const std::string* find_string(const Attrs& attrs, const std::string& name);
 
 }  // namespace nnlat::ir

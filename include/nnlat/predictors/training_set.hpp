@@ -16,7 +16,7 @@ namespace nnlat::predictors {
 
 // A network as predictors see it: its kernels in execution order with their features.
 struct NetworkKernels {
-  std::vector<fusion::Kernel> kernels;
+  std::vector<fusion::Kernel> kernels;             // empty when decomposed without kernels
   std::vector<features::KernelFeatures> features;  // one per kernel
   std::vector<std::string> hashes;                 // kernel hashes, only when asked for
   int64_t macs = 0;
@@ -24,9 +24,11 @@ struct NetworkKernels {
 };
 
 // Detects the kernels of `graph` under `rules` and extracts their features. Hashes (which
-// need each kernel's standalone graph, the slow part) only when `with_hashes`.
+// need each kernel's standalone graph, the slow part) only when `with_hashes`; the kernel
+// list (names, types, nodes: what a per-kernel breakdown shows) only when `with_kernels`;
+// without both, nothing is allocated per kernel but its features (the NAS scoring path).
 Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& rules,
-                                 const features::TargetContext& target, bool with_hashes);
+                                 const features::TargetContext& target, bool with_hashes, bool with_kernels = true);
 
 struct KernelExample {
   std::string hash;
