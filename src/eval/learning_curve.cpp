@@ -35,7 +35,26 @@ Result<LearningCurve> learning_curve(const predictors::TrainingSet& data, const 
     size_t kernels = 0;
     size_t networks = 0;
   };
-  std::vector<Acc> acc(options.kernel_budgets.size() * options.network_budgets.size());
+  // Budgets at or above what is available mean "all": keep one of them (the table would
+  // otherwise repeat the same point).
+  auto normalise = [](std::vector<size_t> budgets, size_t available) {
+    for (auto& b : budgets) {
+      if (b >= available) b = 0;
+    }
+    std::vector<size_t> unique;
+    for (size_t b : budgets) {
+      if (std::find(unique.begin(), unique.end(), b) == unique.end()) unique.push_back(b);
+    }
+    return unique;
+  };
+  LearningCurveOptions opts = options;
+  {
+    const auto order = permutation(n, options.seed);
+    const std::vector<size_t> test_nets(order.begin(), order.begin() + static_cast<long>(test));
+    opts.kernel_budgets = normalise(options.kernel_budgets, predictors::kernel_rows_excluding(data, test_nets).size());
+    opts.network_budgets = normalise(options.network_budgets, n - test);
+  }
+  std::vector<Acc> acc(opts.kernel_budgets.size() * opts.network_budgets.size());
   for (int r = 0; r < options.repeats; ++r) {
     const auto order = permutation(n, options.seed + static_cast<uint64_t>(r));
     std::vector<size_t> test_nets(order.begin(), order.begin() + static_cast<long>(test));
@@ -43,18 +62,17 @@ Result<LearningCurve> learning_curve(const predictors::TrainingSet& data, const 
     const auto allowed = predictors::kernel_rows_excluding(data, test_nets);
     curve.pool_kernels = allowed.size();
     const auto kperm = permutation(allowed.size(), options.seed + 1000 + static_cast<uint64_t>(r));
-    for (size_t ki = 0; ki < options.kernel_budgets.size(); ++ki) {
+    for (size_t ki = 0; ki < opts.kernel_budgets.size(); ++ki) {
       const size_t kb =
-          options.kernel_budgets[ki] == 0 ? allowed.size() : std::min(options.kernel_budgets[ki], allowed.size());
+          opts.kernel_budgets[ki] == 0 ? allowed.size() : std::min(opts.kernel_budgets[ki], allowed.size());
       std::vector<size_t> krows;
       for (size_t i = 0; i < kb; ++i) krows.push_back(allowed[kperm[i]]);
       std::sort(krows.begin(), krows.end());
-      for (size_t ni = 0; ni < options.network_budgets.size(); ++ni) {
-        const size_t nb =
-            options.network_budgets[ni] == 0 ? pool.size() : std::min(options.network_budgets[ni], pool.size());
+      for (size_t ni = 0; ni < opts.network_budgets.size(); ++ni) {
+        const size_t nb = opts.network_budgets[ni] == 0 ? pool.size() : std::min(opts.network_budgets[ni], pool.size());
         std::vector<size_t> nrows(pool.begin(), pool.begin() + static_cast<long>(nb));
         std::sort(nrows.begin(), nrows.end());
-        auto model = predictors::LatencyPredictor::train(data, krows, nrows, options.train);
+        auto model = predictors::LatencyPredictor::train(data, krows, nrows, opts.train);
         if (!model.ok()) {
           return model.error().with_context(std::to_string(kb) + " kernels, " + std::to_string(nb) + " networks");
         }
@@ -65,7 +83,7 @@ Result<LearningCurve> learning_curve(const predictors::TrainingSet& data, const 
           m.push_back(data.networks[t].latency_ms);
         }
         NNLAT_ASSIGN_OR_RETURN(auto metrics, compute_metrics(p, m));
-        Acc& a = acc[ki * options.network_budgets.size() + ni];
+        Acc& a = acc[ki * opts.network_budgets.size() + ni];
         a.runs.push_back(metrics);
         a.kernels = kb;
         a.networks = nb;

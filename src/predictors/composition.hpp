@@ -55,9 +55,10 @@ struct OverheadModel {
   double apply(const FamilyTotals& totals) const;
 };
 
-// With enough networks (≥ 3 per coefficient) every family present in the training networks
-// gets its own dispatch cost and scale; otherwise one constant, one per-kernel cost and one
-// scale shared by all families; with 1-2 networks only the scale; none: the identity.
+// With at least as many networks as coefficients every family present in the training
+// networks gets its own scale (shrunk toward the shared one), plus traffic and segment terms;
+// otherwise one constant, one per-kernel cost and one scale shared by all families; with
+// fewer than 10 networks only the scale; none: the identity.
 OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const double> measured_ms);
 
 }  // namespace nnlat::predictors
