@@ -99,7 +99,7 @@ TEST(Predictor, SavedFilesPredictExactlyTheSame) {
   for (Method m : predictors::all_methods()) {
     predictors::TrainOptions o;
     o.method = m;
-    o.calibrate = m == Method::kOpwiseGbdt || m == Method::kFlops;
+    o.calibrate = m == Method::kOpwiseGbdt || m == Method::kFlops || m == Method::kOpwiseEnsemble;
     o.regressor.gbdt_rounds = 60;
     o.regressor.rf_trees = 30;
     o.regressor.mlp_epochs = 40;

@@ -25,8 +25,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   cmd->add_option("--db", o->db, "SQLite store")->required();
   cmd->add_option("--target", o->target, "Target, device:config:precision")->required();
-  cmd->add_option("--method", o->method,
-                  "opwise-gbdt | opwise-rf | opwise-linear | opwise-mlp | lut | flops | e2e-gbdt | e2e-ridge")
+  cmd->add_option(
+         "--method", o->method,
+         "opwise-gbdt | opwise-rf | opwise-linear | opwise-mlp | opwise-ensemble | lut | flops | e2e-gbdt | e2e-ridge")
       ->capture_default_str();
   cmd->add_option("--rules", o->rules, "Fusion rules that define kernels (default: xnnpack, tflite-gpu for GPUs)");
   cmd->add_option("-o,--output", o->output, "Predictor file to write (.json)")->required();

@@ -19,8 +19,12 @@ namespace {
 using features::KernelFamily;
 using features::KernelFeatures;
 
-constexpr std::array<std::string_view, 8> kMethodNames = {"opwise-gbdt", "opwise-rf", "opwise-linear", "opwise-mlp",
-                                                          "lut",         "flops",     "e2e-gbdt",      "e2e-ridge"};
+constexpr std::array<std::string_view, 9> kMethodNames = {"opwise-gbdt", "opwise-rf", "opwise-linear",
+                                                          "opwise-mlp",  "lut",       "flops",
+                                                          "e2e-gbdt",    "e2e-ridge", "opwise-ensemble"};
+// The members of opwise-ensemble: the three op-wise learners with the lowest CV error on the
+// CPU stores of docs/accuracy.md; their errors are partly independent.
+constexpr std::array<Method, 3> kEnsembleMembers = {Method::kOpwiseGbdt, Method::kOpwiseRf, Method::kOpwiseMlp};
 
 // Families with fewer kernel rows than this get the ratio fallback instead of a regressor.
 constexpr size_t kMinRowsForRegressor = 8;
@@ -101,7 +105,7 @@ std::vector<Method> all_methods() {
 
 bool is_opwise(Method method) {
   return method == Method::kOpwiseGbdt || method == Method::kOpwiseRf || method == Method::kOpwiseLinear ||
-         method == Method::kOpwiseMlp;
+         method == Method::kOpwiseMlp || method == Method::kOpwiseEnsemble;
 }
 
 std::vector<Method> baseline_methods() { return {Method::kFlops, Method::kLut, Method::kE2eRidge}; }
@@ -131,6 +135,7 @@ struct LatencyPredictor::Impl {
   double flops_constant_ms = 0;
   std::unique_ptr<Regressor> network_model;
   Interval interval;
+  std::vector<LatencyPredictor> members;  // opwise-ensemble
   nlohmann::json training = nlohmann::json::object();
 
   // One kernel: (latency, extrapolated).
@@ -284,6 +289,17 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
                                                        " (run `nnlat profile networks`)");
   }
 
+  if (options.method == Method::kOpwiseEnsemble) {
+    for (Method m : kEnsembleMembers) {
+      TrainOptions member = options;
+      member.method = m;
+      member.calibrate = false;  // the ensemble calibrates its own interval below
+      member.family_kinds.clear();
+      NNLAT_ASSIGN_OR_RETURN(auto trained, train(data, kernel_rows, network_rows, member));
+      im.members.push_back(std::move(trained));
+    }
+  }
+
   // Family models (op-wise) and the family ratios every kernel-based method falls back on.
   std::array<std::vector<const KernelExample*>, features::kNumFamilies> by_family;
   std::vector<double> all_ratios;
@@ -295,7 +311,7 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
   }
   im.global_ms_per_byte = median(all_ratios);
   const Method family_method = is_opwise(options.method) ? options.method : Method::kLut;
-  for (size_t f = 0; f < features::kNumFamilies; ++f) {
+  for (size_t f = 0; f < features::kNumFamilies && options.method != Method::kOpwiseEnsemble; ++f) {
     const RegressorKind* fixed =
         f < options.family_kinds.size() && options.family_kinds[f] ? &*options.family_kinds[f] : nullptr;
     NNLAT_RETURN_IF_ERROR(fit_family(im.families[f], by_family[f], family_method, options, fixed));
@@ -303,7 +319,7 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
 
   std::vector<double> measured;
   for (size_t n : network_rows) measured.push_back(data.networks[n].latency_ms);
-  if (is_opwise(options.method)) {
+  if (is_opwise(options.method) && options.method != Method::kOpwiseEnsemble) {
     std::vector<FamilyTotals> totals;
     for (size_t n : network_rows) totals.push_back(p.impl_->family_totals(data.networks[n].kernels, nullptr));
     im.overhead = fit_overhead(totals, measured);
@@ -394,7 +410,24 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
   const Impl& im = *impl_;
   NetworkPrediction out;
   const size_t n = network.features.size();
-  if (is_opwise(im.method) || im.method == Method::kLut) {
+  if (im.method == Method::kOpwiseEnsemble) {
+    // Geometric mean of the members' network latencies; the breakdown averages their kernels.
+    double log_sum = 0;
+    for (size_t m = 0; m < im.members.size(); ++m) {
+      const auto p = im.members[m].predict(network, with_breakdown, nullptr);
+      log_sum += std::log(p.latency_ms);
+      out.kernel_sum_ms += p.kernel_sum_ms / static_cast<double>(im.members.size());
+      if (m == 0) {
+        out.kernels = p.kernels;
+        out.extrapolated_kernels = p.extrapolated_kernels;
+      } else {
+        for (size_t k = 0; k < out.kernels.size() && k < p.kernels.size(); ++k)
+          out.kernels[k].latency_ms += p.kernels[k].latency_ms;
+      }
+    }
+    for (auto& k : out.kernels) k.latency_ms /= static_cast<double>(im.members.size());
+    out.latency_ms = std::exp(log_sum / static_cast<double>(im.members.size()));
+  } else if (is_opwise(im.method) || im.method == Method::kLut) {
     FamilyTotals totals;
     with_breakdown = with_breakdown && network.kernels.size() == n;  // decomposed with kernels
     if (with_breakdown) out.kernels.reserve(n);
@@ -489,6 +522,9 @@ nlohmann::json LatencyPredictor::to_json() const {
                    {"coverage", im.interval.coverage},
                    {"low_log_ratio", im.interval.low_log},
                    {"high_log_ratio", im.interval.high_log}};
+  nlohmann::json members = nlohmann::json::array();
+  for (const auto& m : im.members) members.push_back(m.to_json());
+  j["members"] = members;
   j["training"] = im.training;
   return j;
 }
@@ -559,6 +595,11 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
     im.interval.coverage = iv.at("coverage").get<double>();
     im.interval.low_log = iv.at("low_log_ratio").get<double>();
     im.interval.high_log = iv.at("high_log_ratio").get<double>();
+    for (const auto& m : j.at("members")) {
+      NNLAT_ASSIGN_OR_RETURN(auto member, from_json(m, source + ": ensemble member"));
+      im.members.push_back(std::move(member));
+    }
+    if (im.method == Method::kOpwiseEnsemble && im.members.empty()) return fail("opwise-ensemble without members");
     im.training = j.value("training", nlohmann::json::object());
     return p;
   } catch (const nlohmann::json::exception& e) {

@@ -23,14 +23,15 @@ inline constexpr std::string_view kPredictorFormat = "nnlat-predictor";
 inline constexpr int kPredictorVersion = 1;
 
 enum class Method {
-  kOpwiseGbdt,    // per-family GBDT (or ridge where CV prefers it) + overhead model
-  kOpwiseRf,      // per-family random forest (or ridge)
-  kOpwiseLinear,  // per-family linear / ridge / lasso, chosen by CV
-  kOpwiseMlp,     // per-family MLP (or ridge)
-  kLut,           // sum of measured kernels (exact match by hash), declared fallback, no overhead
-  kFlops,         // latency = a * MACs + b
-  kE2eGbdt,       // GBDT on whole-network aggregated features
-  kE2eRidge,      // ridge on whole-network aggregated features
+  kOpwiseGbdt,      // per-family GBDT (or ridge where CV prefers it) + overhead model
+  kOpwiseRf,        // per-family random forest (or ridge)
+  kOpwiseLinear,    // per-family linear / ridge / lasso, chosen by CV
+  kOpwiseMlp,       // per-family MLP (or ridge)
+  kLut,             // sum of measured kernels (exact match by hash), declared fallback, no overhead
+  kFlops,           // latency = a * MACs + b
+  kE2eGbdt,         // GBDT on whole-network aggregated features
+  kE2eRidge,        // ridge on whole-network aggregated features
+  kOpwiseEnsemble,  // geometric mean of opwise-gbdt, opwise-rf and opwise-mlp (3× the training)
 };
 std::string_view method_name(Method method);  // "opwise-gbdt", ..., "lut", "flops", "e2e-gbdt"
 Result<Method> parse_method(std::string_view name);
