@@ -256,10 +256,25 @@ KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::Node
 
   const ir::Shape& in = graph.value(anchor.inputs.front()).shape;
   const ir::Shape& out = graph.value(anchor.outputs.front()).shape;
-  const auto window = [&]() -> ir::Window2d {
-    auto r = ir::resolve_window(anchor.attrs, dim(in, 2), dim(in, 3), ir::get_int(anchor.attrs, "ceil_mode", 0) != 0);
-    return r.ok() ? *r : ir::Window2d{};
+  // Window sizes read in place (kernel, stride, dilation; the padding is already in the
+  // output shape): resolve_window would also parse the padding, on the hot path of NAS scoring.
+  struct Window {
+    int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, dilation_h = 1;
   };
+  const auto window = [&]() {
+    auto first_two = [&](const char* name, int64_t& a, int64_t* b) {
+      const auto* v = ir::find_ints(anchor.attrs, name);
+      if (!v || v->empty()) return;
+      a = (*v)[0];
+      if (b) *b = v->size() > 1 ? (*v)[1] : (*v)[0];
+    };
+    Window win;
+    first_two("kernel", win.kernel_h, &win.kernel_w);
+    first_two("stride", win.stride_h, nullptr);
+    first_two("dilation", win.dilation_h, nullptr);
+    return win;
+  };
+
   const int64_t in_elements = ir::num_elements(in);
   const int64_t out_elements = ir::num_elements(out);
   switch (f.family) {

@@ -23,25 +23,46 @@ const FusionRule* rule_for_anchor(const RuleSet& rules, ir::OpKind op) {
 
 Status for_each_kernel(const ir::Graph& graph, const RuleSet& rules,
                        const std::function<void(std::span<const ir::NodeId>)>& visit) {
-  NNLAT_ASSIGN_OR_RETURN(auto order, graph.topological_order());
-  // How many nodes read each value and the first of them (all a chain needs to know);
-  // flat arrays because predictors run this on millions of networks.
-  std::vector<uint32_t> consumer_count(graph.values().size(), 0);
-  std::vector<uint32_t> first_consumer(graph.values().size(), 0);
+  // Builders and importers emit nodes in topological order; only otherwise is the order
+  // computed (and allocated).
+  bool sorted = true;
+  for (uint32_t i = 0; i < graph.nodes().size() && sorted; ++i) {
+    for (ir::ValueId v : graph.nodes()[i].inputs) {
+      // An undefined value: let topological_order report it.
+      if (v.index >= graph.values().size() || (graph.value(v).producer && graph.value(v).producer->index >= i)) {
+        sorted = false;
+        break;
+      }
+    }
+  }
+  std::vector<ir::NodeId> computed_order;
+  if (!sorted) {
+    NNLAT_ASSIGN_OR_RETURN(computed_order, graph.topological_order());
+  }
+  const size_t node_count = graph.nodes().size();
+  // How many nodes read each value and the first of them (all a chain needs to know), in
+  // flat per-thread buffers reused across calls: predictors run this on millions of networks.
+  thread_local std::vector<uint32_t> consumer_count;
+  thread_local std::vector<uint32_t> first_consumer;
+  thread_local std::vector<char> is_output;
+  thread_local std::vector<char> assigned;
+  consumer_count.assign(graph.values().size(), 0);
+  first_consumer.assign(graph.values().size(), 0);
+  is_output.assign(graph.values().size(), 0);
+  assigned.assign(graph.nodes().size(), 0);
   for (uint32_t i = 0; i < graph.nodes().size(); ++i) {
     for (ir::ValueId v : graph.nodes()[i].inputs) {
       if (consumer_count[v.index]++ == 0) first_consumer[v.index] = i;
     }
   }
-  std::vector<bool> is_output(graph.values().size(), false);
-  for (ir::ValueId v : graph.outputs()) is_output[v.index] = true;
+  for (ir::ValueId v : graph.outputs()) is_output[v.index] = 1;
 
-  std::vector<bool> assigned(graph.nodes().size(), false);
-  std::vector<ir::NodeId> nodes;  // the current kernel, reused
-  for (ir::NodeId id : order) {
+  thread_local std::vector<ir::NodeId> nodes;  // the current kernel, reused
+  for (size_t position = 0; position < node_count; ++position) {
+    const ir::NodeId id = sorted ? ir::NodeId{static_cast<uint32_t>(position)} : computed_order[position];
     if (assigned[id.index]) continue;
     const ir::Node& node = graph.node(id);
-    assigned[id.index] = true;
+    assigned[id.index] = 1;
     if (contains(rules.elide, node.op)) continue;
     nodes.assign(1, id);
     const FusionRule* rule = rule_for_anchor(rules, node.op);
@@ -61,7 +82,7 @@ Status for_each_kernel(const ir::Graph& graph, const RuleSet& rules,
         return v == out || !p || assigned[p->index];
       });
       if (!operands_ready) break;
-      assigned[next] = true;
+      assigned[next] = 1;
       nodes.push_back(ir::NodeId{next});
       tail = ir::NodeId{next};
     }

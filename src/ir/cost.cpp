@@ -1,26 +1,36 @@
 #include "nnlat/ir/cost.hpp"
 
 #include <algorithm>
+#include <array>
 #include <span>
+#include <vector>
 
 namespace nnlat::ir {
 
 OpCost node_cost(const Graph& graph, NodeId id) {
   const Node& node = graph.node(id);
-  // Reused per thread: predictors cost every node of millions of networks, and copying
-  // shapes into fresh vectors was most of that time.
-  thread_local std::vector<Shape> in_scratch;
-  thread_local std::vector<Shape> out_scratch;
-  in_scratch.resize(std::max(in_scratch.size(), node.inputs.size()));
-  out_scratch.resize(std::max(out_scratch.size(), node.outputs.size()));
-  for (size_t i = 0; i < node.inputs.size(); ++i) in_scratch[i] = graph.value(node.inputs[i]).shape;
-  for (size_t i = 0; i < node.outputs.size(); ++i) out_scratch[i] = graph.value(node.outputs[i]).shape;
-  const std::span<const Shape> in(in_scratch.data(), node.inputs.size());
-  const std::span<const Shape> out(out_scratch.data(), node.outputs.size());
+  // Pointers to the shapes, on the stack for the usual few operands: no copies, no allocation.
+  constexpr size_t kInline = 8;
+  std::array<const Shape*, kInline> in_inline{};
+  std::array<const Shape*, kInline> out_inline{};
+  std::vector<const Shape*> in_heap;
+  std::vector<const Shape*> out_heap;
+  auto gather = [&](const std::vector<ValueId>& ids, std::array<const Shape*, kInline>& inline_buf,
+                    std::vector<const Shape*>& heap) -> std::span<const Shape* const> {
+    const Shape** dst = inline_buf.data();
+    if (ids.size() > kInline) {
+      heap.resize(ids.size());
+      dst = heap.data();
+    }
+    for (size_t i = 0; i < ids.size(); ++i) dst[i] = &graph.value(ids[i]).shape;
+    return {dst, ids.size()};
+  };
+  const auto in = gather(node.inputs, in_inline, in_heap);
+  const auto out = gather(node.outputs, out_inline, out_heap);
   OpCost c = op_info(node.op).cost(node.attrs, in, out);
   const int64_t elem = dtype_size(graph.value(node.inputs[0]).dtype);
-  for (const auto& s : in) c.input_bytes += num_elements(s) * elem;
-  for (const auto& s : out) c.output_elements += num_elements(s);
+  for (const Shape* s : in) c.input_bytes += num_elements(*s) * elem;
+  for (const Shape* s : out) c.output_elements += num_elements(*s);
   c.output_bytes = c.output_elements * elem;
   c.weight_bytes = c.params * elem;
   return c;

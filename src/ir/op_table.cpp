@@ -333,50 +333,50 @@ Status softmax_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<
 }
 
 // ---- cost rules (MACs and params; bytes are generic) --------------------------------------
-OpCost no_cost(const Attrs&, std::span<const Shape>, std::span<const Shape>) { return {}; }
+OpCost no_cost(const Attrs&, std::span<const Shape* const>, std::span<const Shape* const>) { return {}; }
 
-OpCost conv_cost(const Attrs& attrs, std::span<const Shape> in, std::span<const Shape> out) {
+OpCost conv_cost(const Attrs& attrs, std::span<const Shape* const> in, std::span<const Shape* const> out) {
   const auto* kernel = find_ints(attrs, "kernel");
   const int64_t kh = kernel && !kernel->empty() ? (*kernel)[0] : 1;
   const int64_t kw = kernel && kernel->size() > 1 ? (*kernel)[1] : kh;
   const int64_t groups = get_int(attrs, "groups", 1);
-  const int64_t cin_per_group = in[0][1] / groups;
-  const int64_t cout = out[0][1];
+  const int64_t cin_per_group = (*in[0])[1] / groups;
+  const int64_t cout = (*out[0])[1];
   OpCost c;
-  c.macs = num_elements(out[0]) * cin_per_group * kh * kw;
+  c.macs = num_elements(*out[0]) * cin_per_group * kh * kw;
   c.params = cout * cin_per_group * kh * kw + (get_int(attrs, "bias", 0) ? cout : 0);
   return c;
 }
 
-OpCost depthwise_cost(const Attrs& attrs, std::span<const Shape>, std::span<const Shape> out) {
+OpCost depthwise_cost(const Attrs& attrs, std::span<const Shape* const>, std::span<const Shape* const> out) {
   const auto* kernel = find_ints(attrs, "kernel");
   const int64_t kh = kernel && !kernel->empty() ? (*kernel)[0] : 1;
   const int64_t kw = kernel && kernel->size() > 1 ? (*kernel)[1] : kh;
-  const int64_t cout = out[0][1];
+  const int64_t cout = (*out[0])[1];
   OpCost c;
-  c.macs = num_elements(out[0]) * kh * kw;
+  c.macs = num_elements(*out[0]) * kh * kw;
   c.params = cout * kh * kw + (get_int(attrs, "bias", 0) ? cout : 0);
   return c;
 }
 
-OpCost fc_cost(const Attrs& attrs, std::span<const Shape> in, std::span<const Shape> out) {
-  const int64_t k = in[0].back();
-  const int64_t n = out[0].back();
+OpCost fc_cost(const Attrs& attrs, std::span<const Shape* const> in, std::span<const Shape* const> out) {
+  const int64_t k = in[0]->back();
+  const int64_t n = out[0]->back();
   OpCost c;
-  c.macs = num_elements(out[0]) * k;
+  c.macs = num_elements(*out[0]) * k;
   c.params = k * n + (get_int(attrs, "bias", 1) ? n : 0);
   return c;
 }
 
-OpCost matmul_cost(const Attrs&, std::span<const Shape> in, std::span<const Shape> out) {
+OpCost matmul_cost(const Attrs&, std::span<const Shape* const> in, std::span<const Shape* const> out) {
   OpCost c;
-  c.macs = num_elements(out[0]) * in[0].back();
+  c.macs = num_elements(*out[0]) * in[0]->back();
   return c;
 }
 
-OpCost batch_norm_cost(const Attrs&, std::span<const Shape> in, std::span<const Shape>) {
+OpCost batch_norm_cost(const Attrs&, std::span<const Shape* const> in, std::span<const Shape* const>) {
   OpCost c;
-  c.params = 2 * in[0][1];  // scale and shift; running statistics are buffers, not parameters
+  c.params = 2 * (*in[0])[1];  // scale and shift; running statistics are buffers, not parameters
   return c;
 }
 

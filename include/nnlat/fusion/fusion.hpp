@@ -43,7 +43,7 @@ struct Kernel {
 
 // Calls `visit` with the nodes of each kernel (anchor first) in execution order, without
 // building Kernel objects (the allocation-free path predictors use). Same kernels as
-// detect_kernels.
+// detect_kernels. Uses per-thread buffers: `visit` must not call for_each_kernel itself.
 Status for_each_kernel(const ir::Graph& graph, const RuleSet& rules,
                        const std::function<void(std::span<const ir::NodeId>)>& visit);
 

@@ -48,7 +48,9 @@ struct OpCost {
 };
 
 using ShapeRule = Status (*)(const Attrs& attrs, std::span<const Shape> inputs, std::vector<Shape>& outputs);
-using CostRule = OpCost (*)(const Attrs& attrs, std::span<const Shape> inputs, std::span<const Shape> outputs);
+// Shapes by pointer: costing reads them in place (predictors cost millions of nodes).
+using CostRule = OpCost (*)(const Attrs& attrs, std::span<const Shape* const> inputs,
+                            std::span<const Shape* const> outputs);
 
 struct OpInfo {
   OpKind kind;
