@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "nnlat/ir/builder.hpp"
@@ -115,6 +116,36 @@ TEST(KernelFeatures, FastDecompositionMatchesTheFullOne) {
     EXPECT_EQ(full->macs, fast->macs);
     EXPECT_EQ(full->params, fast->params);
   }
+}
+
+// The memo key of the fast path: equal keys must mean equal features, and a change in any
+// input the features read must change the key.
+TEST(KernelFeatures, StructureKeysSeparateWhatFeaturesSeparate) {
+  auto rules = fusion::load_rule_set("xnnpack");
+  std::map<uint64_t, uint64_t> fingerprint_of_key;
+  std::set<uint64_t> fingerprints;
+  for (const char* name : {"mobilenet_v2", "resnet18", "ghostnet", "efficientnet_b0"}) {
+    auto g = models::build_zoo_model(name, {});
+    ASSERT_TRUE(g.ok());
+    auto kernels = fusion::detect_kernels(*g, *rules);
+    for (const auto& k : *kernels) {
+      const auto f = features::extract_features(*g, k, {1});
+      const uint64_t key = features::kernel_structure_key(*g, k.nodes, {1});
+      auto [it, inserted] = fingerprint_of_key.emplace(key, f.fingerprint());
+      if (!inserted) {
+        EXPECT_EQ(it->second, f.fingerprint()) << name << " " << k.name;
+      }
+      fingerprints.insert(f.fingerprint());
+      EXPECT_NE(key, features::kernel_structure_key(*g, k.nodes, {2}));  // threads are part of it
+    }
+  }
+  EXPECT_GE(fingerprint_of_key.size(), fingerprints.size());
+  ir::GraphBuilder a("a");
+  const ir::Graph ga = a.finish({a.conv(a.input({1, 8, 16, 16}), 16, 3)});
+  ir::GraphBuilder b("b");
+  const ir::Graph gb = b.finish({b.conv(b.input({1, 8, 16, 16}), 16, 3, 2)});  // stride 2
+  const std::vector<ir::NodeId> only{ir::NodeId{0}};
+  EXPECT_NE(features::kernel_structure_key(ga, only, {1}), features::kernel_structure_key(gb, only, {1}));
 }
 
 TEST(KernelFeatures, ConvFeaturesDescribeTheLayer) {

@@ -181,8 +181,10 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     const bool repeated = !reports.front().per_repeat.empty();
     print_header(repeated ? "method (mean of draws)" : "method");
     for (const auto& r : reports) {
+      // Without calibration the interval is the uncalibrated default: its coverage means nothing.
+      const bool calibrated = !o->no_intervals || !o->predictor.empty();
       print_row(std::string(predictors::method_name(r.method)), repeated ? r.repeat_mean : r.overall,
-                r.interval_coverage);
+                calibrated ? r.interval_coverage : -1);
     }
     if (noise->n > 0) {
       print_row("noise floor (2nd run)", *noise, -1);

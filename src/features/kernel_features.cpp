@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
+#include <variant>
 
 #include "nnlat/core/hash.hpp"
 #include "nnlat/ir/cost.hpp"
@@ -360,6 +362,93 @@ KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::Node
       break;
   }
   return f;
+}
+
+namespace {
+
+struct KeyHasher {
+  // One xor-multiply per 64-bit word (FNV-style) and a single avalanche at the end: the key is
+  // computed for every kernel of every network in a batch, so per-word cost is what counts.
+  uint64_t h = 0xcbf29ce484222325ull;
+  void mix(uint64_t v) { h = (h ^ v) * 0x100000001b3ull; }
+  void mix_bytes(std::string_view bytes) {
+    mix(bytes.size());
+    size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, bytes.data() + i, 8);
+      mix(word);
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    mix(tail);
+  }
+  void mix_shape(const ir::Shape& shape) {
+    mix(shape.size());
+    for (int64_t d : shape) mix(static_cast<uint64_t>(d));
+  }
+  uint64_t finish() const {
+    uint64_t x = h;
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+  }
+};
+
+}  // namespace
+
+uint64_t kernel_structure_key(const ir::Graph& graph, std::span<const ir::NodeId> nodes, const TargetContext& target) {
+  KeyHasher k;
+  k.mix(static_cast<uint64_t>(target.threads));
+  k.mix(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const ir::Node& node = graph.node(nodes[i]);
+    k.mix(static_cast<uint64_t>(node.op));
+    k.mix(node.attrs.size());
+    for (const auto& [name, value] : node.attrs) {
+      k.mix_bytes(name);
+      k.mix(value.index());
+      std::visit(
+          [&k](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, int64_t>) {
+              k.mix(static_cast<uint64_t>(v));
+            } else if constexpr (std::is_same_v<T, double>) {
+              uint64_t bits = 0;
+              std::memcpy(&bits, &v, sizeof bits);
+              k.mix(bits);
+            } else if constexpr (std::is_same_v<T, std::string>) {
+              k.mix_bytes(v);
+            } else {
+              k.mix(v.size());
+              for (const auto& x : v) {
+                uint64_t bits = 0;
+                std::memcpy(&bits, &x, sizeof bits);
+                k.mix(bits);
+              }
+            }
+          },
+          value);
+    }
+    for (ir::ValueId v : node.inputs) {
+      const ir::Value& value = graph.value(v);
+      // Which earlier kernel node produced it (0: outside the kernel).
+      uint64_t inside = 0;
+      for (size_t j = 0; j < i; ++j) {
+        if (value.producer && *value.producer == nodes[j]) inside = j + 1;
+      }
+      k.mix(inside);
+      k.mix(static_cast<uint64_t>(value.dtype));
+      k.mix_shape(value.shape);
+    }
+    for (ir::ValueId v : node.outputs) {
+      k.mix(static_cast<uint64_t>(graph.value(v).dtype));
+      k.mix_shape(graph.value(v).shape);
+    }
+  }
+  return k.finish();
 }
 
 Result<KernelFeatures> extract_kernel_graph_features(const ir::Graph& kernel_graph, const TargetContext& target) {

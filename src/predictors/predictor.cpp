@@ -32,8 +32,9 @@ constexpr size_t kMinRowsForRegressor = 8;
 constexpr size_t kMinRowsForSelection = 24;
 
 // The kernel regressors' target space: log latency, so that a 10 µs and a 10 ms kernel
-// weigh the same in relative terms.
-double to_target(double ms) { return std::log(ms); }
+// weigh the same in relative terms. A copy kernel can time at 0 ms (below the clock's
+// resolution): clamped to 1 ns so that its log is finite.
+double to_target(double ms) { return std::log(std::max(ms, 1e-6)); }
 double from_target(double t) { return std::exp(t); }
 
 std::vector<RegressorKind> candidates(Method method) {

@@ -1,5 +1,7 @@
 #include "nnlat/predictors/training_set.hpp"
 
+#include <unordered_map>
+
 #include "nnlat/backends/target.hpp"
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/ir/json_format.hpp"
@@ -10,9 +12,17 @@ Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& 
                                  const features::TargetContext& target, bool with_hashes, bool with_kernels) {
   NetworkKernels out;
   if (!with_hashes && !with_kernels) {
+    // Kernel de-duplication across the calls of a thread (a NAS batch repeats the same cells
+    // and skeletons): features of a kernel seen before come from the memo, keyed by all
+    // that extract_features reads. Bounded: cleared when it grows past 1M kernels.
+    thread_local std::unordered_map<uint64_t, features::KernelFeatures> memo;
+    if (memo.size() > (1u << 20)) memo.clear();
     out.features.reserve(graph.nodes().size());  // at most one kernel per node
     NNLAT_RETURN_IF_ERROR(fusion::for_each_kernel(graph, rules, [&](std::span<const ir::NodeId> nodes) {
-      out.features.push_back(features::extract_features(graph, nodes, target));
+      const uint64_t key = features::kernel_structure_key(graph, nodes, target);
+      auto it = memo.find(key);
+      if (it == memo.end()) it = memo.emplace(key, features::extract_features(graph, nodes, target)).first;
+      out.features.push_back(it->second);
       out.macs += out.features.back().macs;
       out.params += out.features.back().params;
     }));

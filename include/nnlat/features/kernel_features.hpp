@@ -73,6 +73,12 @@ struct KernelFeatures {
 KernelFeatures extract_features(const ir::Graph& graph, const fusion::Kernel& kernel, const TargetContext& target);
 KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::NodeId> kernel_nodes,
                                 const TargetContext& target);
+// A 64-bit key of everything extract_features reads (ops, attributes, operand shapes and
+// dtypes, which operands come from inside the kernel, the target): equal keys mean equal
+// features up to a hash collision (~2^-64). Lets a batch extract each distinct kernel once.
+uint64_t kernel_structure_key(const ir::Graph& graph, std::span<const ir::NodeId> kernel_nodes,
+                              const TargetContext& target);
+
 // Features of a standalone kernel graph (every node belongs to the kernel; the first node in
 // topological order is the anchor), as stored by `nnlat profile kernels`.
 Result<KernelFeatures> extract_kernel_graph_features(const ir::Graph& kernel_graph, const TargetContext& target);
