@@ -53,7 +53,9 @@ void add_predict_command(CLI::App& app, int& exit_code) {
         exit_code = report(graph.error());
         return;
       }
-      auto network = predictors::decompose(*graph, *rules, predictor->context(), predictor->needs_hashes());
+      // Without a breakdown the kernel list is not needed: the allocation-free, memoised path.
+      auto network =
+          predictors::decompose(*graph, *rules, predictor->context(), predictor->needs_hashes(), !o->no_breakdown);
       if (!network.ok()) {
         exit_code = report(network.error().with_context(ref));
         return;
@@ -85,7 +87,7 @@ void add_predict_command(CLI::App& app, int& exit_code) {
         continue;
       }
       fmt::print("{:<32} {:>10.3f} ms  [{:.3f} .. {:.3f}]  {} kernels", graph->name, pred.latency_ms, pred.low_ms,
-                 pred.high_ms, network->kernels.size());
+                 pred.high_ms, network->features.size());
       if (pred.extrapolated_kernels > 0) {
         fmt::print("  ({} outside the training range)", pred.extrapolated_kernels);
       }
