@@ -55,7 +55,7 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
   NNLAT_ASSIGN_OR_RETURN(auto name, backends::parse_target_name(target));
   set.context = features::target_context_from_config(name.config);
   NNLAT_ASSIGN_OR_RETURN(auto rule_set, fusion::load_rule_set(rules));
-  set.rules = rule_set.name;
+  set.rules = rules;  // as given (a built-in name or a file path), so predictors can load it again
 
   NNLAT_ASSIGN_OR_RETURN(auto kernels, store.subject_latencies(target, store::MeasurementKind::kKernel));
   for (const auto& k : kernels) {
