@@ -110,6 +110,16 @@ TEST_F(CliPredict, EvalReportsTheMethodAndTheBaselines) {
   EXPECT_EQ(rows, 4);
 }
 
+TEST_F(CliPredict, ARuleFileGivenByPathTravelsWithThePredictor) {
+  const std::string p = dir_->file("rules_path.json");
+  const std::string rules = std::string(NNLAT_SOURCE_DIR) + "/data/fusion/xnnpack.json";
+  auto train = run_cli("train --db " + db_ + kTarget + " --method opwise-linear --rules " + rules + " -o " + p);
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  auto pred = run_cli("predict --predictor " + p + " zoo:mobilenet_v2 --no-breakdown --json");
+  ASSERT_EQ(pred.exit_code, 0) << pred.err;
+  EXPECT_GT(nlohmann::json::parse(pred.out)["latency_ms"].get<double>(), 0);
+}
+
 TEST_F(CliPredict, BadInputIsACleanError) {
   auto missing = run_cli("train --db " + dir_->file("none.db") + kTarget + " -o " + dir_->file("x.json"));
   EXPECT_EQ(missing.exit_code, 2);
