@@ -3,6 +3,7 @@
 // come from scripts/accuracy-campaign.sh, not from here.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -112,9 +113,11 @@ TEST_F(CliPredict, EvalReportsTheMethodAndTheBaselines) {
 
 TEST_F(CliPredict, ARuleFileGivenByPathTravelsWithThePredictor) {
   const std::string p = dir_->file("rules_path.json");
-  const std::string rules = std::string(NNLAT_SOURCE_DIR) + "/data/fusion/xnnpack.json";
+  const std::string rules = dir_->file("my_rules.json");
+  std::filesystem::copy_file(std::string(NNLAT_SOURCE_DIR) + "/data/fusion/xnnpack.json", rules);
   auto train = run_cli("train --db " + db_ + kTarget + " --method opwise-linear --rules " + rules + " -o " + p);
   ASSERT_EQ(train.exit_code, 0) << train.err;
+  std::filesystem::remove(rules);  // the predictor carries its own copy of the rule set
   auto pred = run_cli("predict --predictor " + p + " zoo:mobilenet_v2 --no-breakdown --json");
   ASSERT_EQ(pred.exit_code, 0) << pred.err;
   EXPECT_GT(nlohmann::json::parse(pred.out)["latency_ms"].get<double>(), 0);

@@ -32,7 +32,7 @@ void add_predict_command(CLI::App& app, int& exit_code) {
       exit_code = report(predictor.error());
       return;
     }
-    auto rules = fusion::load_rule_set(predictor->rules());
+    auto rules = predictor->rule_set();
     if (!rules.ok()) {
       exit_code = report(rules.error().with_context(o->predictor));
       return;

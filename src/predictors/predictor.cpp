@@ -127,6 +127,7 @@ struct LatencyPredictor::Impl {
   Method method = Method::kOpwiseGbdt;
   std::string target;
   std::string rules;
+  std::string rules_definition;  // the rule file's text when `rules` is a file, else empty
   features::TargetContext context;
   std::array<FamilyModel, features::kNumFamilies> families;
   double global_ms_per_byte = 0;
@@ -187,6 +188,10 @@ Method LatencyPredictor::method() const { return impl_->method; }
 const std::string& LatencyPredictor::target() const { return impl_->target; }
 const std::string& LatencyPredictor::rules() const { return impl_->rules; }
 const features::TargetContext& LatencyPredictor::context() const { return impl_->context; }
+Result<fusion::RuleSet> LatencyPredictor::rule_set() const {
+  if (impl_->rules_definition.empty()) return fusion::load_rule_set(impl_->rules);
+  return fusion::parse_rule_set(impl_->rules_definition, impl_->rules + " (as stored in the predictor)");
+}
 bool LatencyPredictor::needs_hashes() const { return impl_->method == Method::kLut; }
 
 namespace {
@@ -288,6 +293,12 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
     return make_error(ErrorCode::kInvalidArgument, "method " + std::string(method_name(options.method)) +
                                                        " needs network measurements on " + data.target +
                                                        " (run `nnlat profile networks`)");
+  }
+
+  // A rule file given by path travels inside the predictor (see rule_set()).
+  const auto builtin = fusion::builtin_rule_set_names();
+  if (!data.rules.empty() && std::find(builtin.begin(), builtin.end(), data.rules) == builtin.end()) {
+    NNLAT_ASSIGN_OR_RETURN(im.rules_definition, read_file(data.rules));
   }
 
   if (options.method == Method::kOpwiseEnsemble) {
@@ -468,7 +479,7 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
 }
 
 Result<NetworkPrediction> LatencyPredictor::predict(const ir::Graph& graph) const {
-  NNLAT_ASSIGN_OR_RETURN(auto rules, fusion::load_rule_set(impl_->rules));
+  NNLAT_ASSIGN_OR_RETURN(auto rules, rule_set());
   NNLAT_ASSIGN_OR_RETURN(auto network, decompose(graph, rules, impl_->context, needs_hashes()));
   return predict(network);
 }
@@ -481,6 +492,7 @@ nlohmann::json LatencyPredictor::to_json() const {
   j["method"] = method_name(im.method);
   j["target"] = im.target;
   j["rules"] = im.rules;
+  j["rules_definition"] = im.rules_definition;
   j["feature_schema"] = {
       {"name", features::kSchemaName}, {"version", features::kSchemaVersion}, {"hash", features::schema_hash()}};
   j["threads"] = im.context.threads;
@@ -551,6 +563,7 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
     NNLAT_ASSIGN_OR_RETURN(im.method, parse_method(j.at("method").get<std::string>()));
     im.target = j.at("target").get<std::string>();
     im.rules = j.at("rules").get<std::string>();
+    im.rules_definition = j.value("rules_definition", std::string());
     im.context.threads = j.at("threads").get<int>();
     for (const auto& [name, e] : j.at("families").items()) {
       auto fam = features::parse_family(name);

@@ -97,7 +97,10 @@ class LatencyPredictor {
 
   Method method() const;
   const std::string& target() const;
-  const std::string& rules() const;
+  const std::string& rules() const;  // a built-in rule-set name, or the path it was trained with
+  // The rule set itself: built-in by name, or parsed from the copy of the rule file that the
+  // predictor file carries (so a predictor moved to another machine still decomposes alike).
+  Result<fusion::RuleSet> rule_set() const;
   const features::TargetContext& context() const;
   // The lut method needs kernel hashes in NetworkKernels.
   bool needs_hashes() const;
