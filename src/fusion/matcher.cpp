@@ -25,16 +25,7 @@ Status for_each_kernel(const ir::Graph& graph, const RuleSet& rules,
                        const std::function<void(std::span<const ir::NodeId>)>& visit) {
   // Builders and importers emit nodes in topological order; only otherwise is the order
   // computed (and allocated).
-  bool sorted = true;
-  for (uint32_t i = 0; i < graph.nodes().size() && sorted; ++i) {
-    for (ir::ValueId v : graph.nodes()[i].inputs) {
-      // An undefined value: let topological_order report it.
-      if (v.index >= graph.values().size() || (graph.value(v).producer && graph.value(v).producer->index >= i)) {
-        sorted = false;
-        break;
-      }
-    }
-  }
+  const bool sorted = graph.is_topologically_sorted();
   std::vector<ir::NodeId> computed_order;
   if (!sorted) {
     NNLAT_ASSIGN_OR_RETURN(computed_order, graph.topological_order());

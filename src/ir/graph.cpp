@@ -33,20 +33,22 @@ std::optional<ValueId> Graph::find_value(const std::string& value_name) const {
   return it->second;
 }
 
+bool Graph::is_topologically_sorted() const {
+  for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    for (ValueId in : nodes_[i].inputs) {
+      if (in.index >= values_.size() || (values_[in.index].producer && values_[in.index].producer->index >= i)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 Result<std::vector<NodeId>> Graph::topological_order() const {
   // Kahn's algorithm; ties broken by node index so the order is deterministic and equals the
   // insertion order whenever that order is already topological. That common case (every
   // builder and importer emits it) is checked first in one allocation-free pass.
-  bool insertion_order_is_topological = true;
-  for (uint32_t i = 0; i < nodes_.size() && insertion_order_is_topological; ++i) {
-    for (ValueId in : nodes_[i].inputs) {
-      if (in.index >= values_.size() || (values_[in.index].producer && values_[in.index].producer->index >= i)) {
-        insertion_order_is_topological = false;
-        break;
-      }
-    }
-  }
-  if (insertion_order_is_topological) {
+  if (is_topologically_sorted()) {
     std::vector<NodeId> order(nodes_.size());
     for (uint32_t i = 0; i < nodes_.size(); ++i) order[i] = NodeId{i};
     return order;

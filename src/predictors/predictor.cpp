@@ -140,6 +140,13 @@ struct LatencyPredictor::Impl {
   std::vector<LatencyPredictor> members;  // opwise-ensemble
   nlohmann::json training = nlohmann::json::object();
 
+  // What a kernel without a regressor costs: its family's median ms-per-byte (over all kernels
+  // for a family never measured) times its bytes.
+  double fallback_ms(const KernelFeatures& f) const {
+    const FamilyModel& fm = families[static_cast<size_t>(f.family)];
+    return (fm.rows > 0 ? fm.ms_per_byte : global_ms_per_byte) * bytes_of(f);
+  }
+
   // One kernel: (latency, extrapolated).
   std::pair<double, bool> kernel_ms(const KernelFeatures& f) const {
     const FamilyModel& fm = families[static_cast<size_t>(f.family)];
@@ -148,34 +155,30 @@ struct LatencyPredictor::Impl {
       outside = f.values[i] < fm.min[i] || f.values[i] > fm.max[i];
     }
     if (fm.model) return {from_target(fm.model->predict(f.view())), outside};
-    const double ratio = fm.rows > 0 ? fm.ms_per_byte : global_ms_per_byte;
-    return {ratio * bytes_of(f), true};
+    return {fallback_ms(f), true};
+  }
+
+  // kernel_ms through the batch's cache when there is one.
+  std::pair<double, bool> cached_kernel_ms(const KernelFeatures& f, PredictionCache* cache) const {
+    if (!cache) return kernel_ms(f);
+    const uint64_t key = f.fingerprint();
+    auto it = cache->kernels.find(key);
+    if (it == cache->kernels.end()) it = cache->kernels.emplace(key, kernel_ms(f)).first;
+    return it->second;
   }
 
   // Kernel predictions of a network summed per family (op-wise methods).
-  FamilyTotals family_totals(const NetworkKernels& network, PredictionCache* cache) const {
+  FamilyTotals family_totals(const NetworkKernels& network) const {
     FamilyTotals t;
-    for (const auto& f : network.features) {
-      double ms = 0;
-      if (cache) {
-        auto it = cache->kernels.find(f.fingerprint());
-        if (it == cache->kernels.end()) it = cache->kernels.emplace(f.fingerprint(), kernel_ms(f)).first;
-        ms = it->second.first;
-      } else {
-        ms = kernel_ms(f).first;
-      }
-      t.add(f, ms);
-    }
+    for (const auto& f : network.features) t.add(f, kernel_ms(f).first);
     return t;
   }
 
   double lut_kernel_ms(const KernelFeatures& f, const std::string& hash, bool& missing) const {
     auto it = lut.find(hash);
     missing = it == lut.end();
-    if (!missing) return it->second;
-    // Declared fallback for kernels the table lacks: the family's median ms-per-byte.
-    const FamilyModel& fm = families[static_cast<size_t>(f.family)];
-    return (fm.rows > 0 ? fm.ms_per_byte : global_ms_per_byte) * bytes_of(f);
+    // Declared fallback for kernels the table lacks.
+    return missing ? fallback_ms(f) : it->second;
   }
 };
 
@@ -282,6 +285,7 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
   im.method = options.method;
   im.target = data.target;
   im.rules = data.rules;
+  im.rules_definition = data.rules_definition;  // a rule file travels inside the predictor
   im.context = data.context;
   const bool kernel_based = is_opwise(options.method) || options.method == Method::kLut;
   if (kernel_based && kernel_rows.empty()) {
@@ -293,12 +297,6 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
     return make_error(ErrorCode::kInvalidArgument, "method " + std::string(method_name(options.method)) +
                                                        " needs network measurements on " + data.target +
                                                        " (run `nnlat profile networks`)");
-  }
-
-  // A rule file given by path travels inside the predictor (see rule_set()).
-  const auto builtin = fusion::builtin_rule_set_names();
-  if (!data.rules.empty() && std::find(builtin.begin(), builtin.end(), data.rules) == builtin.end()) {
-    NNLAT_ASSIGN_OR_RETURN(im.rules_definition, read_file(data.rules));
   }
 
   if (options.method == Method::kOpwiseEnsemble) {
@@ -333,7 +331,7 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
   for (size_t n : network_rows) measured.push_back(data.networks[n].latency_ms);
   if (is_opwise(options.method) && options.method != Method::kOpwiseEnsemble) {
     std::vector<FamilyTotals> totals;
-    for (size_t n : network_rows) totals.push_back(p.impl_->family_totals(data.networks[n].kernels, nullptr));
+    for (size_t n : network_rows) totals.push_back(p.impl_->family_totals(data.networks[n].kernels));
     im.overhead = fit_overhead(totals, measured);
   } else if (options.method == Method::kFlops) {
     std::vector<double> macs;
@@ -450,13 +448,8 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
       if (im.method == Method::kLut) {
         const std::string& hash = i < network.hashes.size() ? network.hashes[i] : std::string();
         ms = im.lut_kernel_ms(f, hash, extrapolated);
-      } else if (cache) {
-        const uint64_t key = f.fingerprint();
-        auto it = cache->kernels.find(key);
-        if (it == cache->kernels.end()) it = cache->kernels.emplace(key, im.kernel_ms(f)).first;
-        std::tie(ms, extrapolated) = it->second;
       } else {
-        std::tie(ms, extrapolated) = im.kernel_ms(f);
+        std::tie(ms, extrapolated) = im.cached_kernel_ms(f, cache);
       }
       out.kernel_sum_ms += ms;
       totals.add(f, ms);

@@ -44,13 +44,16 @@ Result<TrainingSet> make_synthetic_training_set(const SyntheticTarget& target, i
         target.constant_ms + target.per_kernel_ms * static_cast<double>(nk.kernels.size()) + target.scale * sum;
     s.networks.push_back({g.name, g.metadata.at("family"), g.name, std::move(nk), e2e, {e2e}});
   }
+  // A sampled standalone kernel joins the set once, labelled by the synthetic target.
+  auto add_kernel = [&](const ir::Graph& kg) -> Status {
+    NNLAT_ASSIGN_OR_RETURN(auto f, features::extract_kernel_graph_features(kg, s.context));
+    const std::string h = fusion::kernel_hash(kg);
+    if (seen.insert(h).second) s.kernels.push_back({h, f, target.kernel_ms(f)});
+    return Status::Ok();
+  };
   if (total_kernels > 0 && !graphs.empty()) {
     NNLAT_ASSIGN_OR_RETURN(auto around, models::sample_kernels_around(graphs, "xnnpack", total_kernels, seed + 1));
-    for (const auto& kg : around) {
-      NNLAT_ASSIGN_OR_RETURN(auto f, features::extract_kernel_graph_features(kg, s.context));
-      const std::string h = fusion::kernel_hash(kg);
-      if (seen.insert(h).second) s.kernels.push_back({h, f, target.kernel_ms(f)});
-    }
+    for (const auto& kg : around) NNLAT_RETURN_IF_ERROR(add_kernel(kg));
     // The networks' neighbourhood is finite: top up from the generic prior, family by family.
     const auto families = models::kernel_sample_families();
     const auto wanted = static_cast<size_t>(total_kernels);
@@ -61,9 +64,7 @@ Result<TrainingSet> make_synthetic_training_set(const SyntheticTarget& target, i
         if (!graphs.ok()) continue;
         for (const auto& kg : *graphs) {
           if (s.kernels.size() >= wanted) break;
-          NNLAT_ASSIGN_OR_RETURN(auto f, features::extract_kernel_graph_features(kg, s.context));
-          const std::string h = fusion::kernel_hash(kg);
-          if (seen.insert(h).second) s.kernels.push_back({h, f, target.kernel_ms(f)});
+          NNLAT_RETURN_IF_ERROR(add_kernel(kg));
         }
       }
     }

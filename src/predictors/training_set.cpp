@@ -1,8 +1,10 @@
 #include "nnlat/predictors/training_set.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "nnlat/backends/target.hpp"
+#include "nnlat/core/file_io.hpp"
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/ir/json_format.hpp"
 
@@ -23,22 +25,22 @@ Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& 
       auto it = memo.find(key);
       if (it == memo.end()) it = memo.emplace(key, features::extract_features(graph, nodes, target)).first;
       out.features.push_back(it->second);
-      out.macs += out.features.back().macs;
-      out.params += out.features.back().params;
     }));
-    return out;
-  }
-  NNLAT_ASSIGN_OR_RETURN(out.kernels, fusion::detect_kernels(graph, rules));
-  out.features.reserve(out.kernels.size());
-  for (const auto& k : out.kernels) {
-    out.features.push_back(features::extract_features(graph, k, target));
-    out.macs += out.features.back().macs;
-    out.params += out.features.back().params;
-    if (with_hashes) {
-      auto kg = fusion::kernel_graph(graph, k);
-      if (!kg.ok()) return kg.error().with_context(graph.name);
-      out.hashes.push_back(fusion::kernel_hash(*kg));
+  } else {
+    NNLAT_ASSIGN_OR_RETURN(out.kernels, fusion::detect_kernels(graph, rules));
+    out.features.reserve(out.kernels.size());
+    for (const auto& k : out.kernels) {
+      out.features.push_back(features::extract_features(graph, k, target));
+      if (with_hashes) {
+        auto kg = fusion::kernel_graph(graph, k);
+        if (!kg.ok()) return kg.error().with_context(graph.name);
+        out.hashes.push_back(fusion::kernel_hash(*kg));
+      }
     }
+  }
+  for (const auto& f : out.features) {
+    out.macs += f.macs;
+    out.params += f.params;
   }
   return out;
 }
@@ -55,7 +57,11 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
   NNLAT_ASSIGN_OR_RETURN(auto name, backends::parse_target_name(target));
   set.context = features::target_context_from_config(name.config);
   NNLAT_ASSIGN_OR_RETURN(auto rule_set, fusion::load_rule_set(rules));
-  set.rules = rules;  // as given (a built-in name or a file path), so predictors can load it again
+  set.rules = rules;
+  const auto builtin = fusion::builtin_rule_set_names();
+  if (std::find(builtin.begin(), builtin.end(), rules) == builtin.end()) {
+    NNLAT_ASSIGN_OR_RETURN(set.rules_definition, read_file(rules));
+  }
 
   NNLAT_ASSIGN_OR_RETURN(auto kernels, store.subject_latencies(target, store::MeasurementKind::kKernel));
   for (const auto& k : kernels) {

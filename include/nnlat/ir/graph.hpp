@@ -49,6 +49,9 @@ class Graph {
   Node& node(NodeId id) { return nodes_.at(id.index); }
   std::optional<ValueId> find_value(const std::string& value_name) const;
 
+  // True when every node's inputs are graph inputs or produced by an earlier node (and all
+  // exist): the insertion order is then a topological order. One pass, no allocation.
+  bool is_topologically_sorted() const;
   // Node ids in an order where every producer precedes its consumers; error on a cycle.
   Result<std::vector<NodeId>> topological_order() const;
   // Reorders the node list topologically (ids are renumbered).

@@ -47,7 +47,9 @@ struct NetworkExample {
 
 struct TrainingSet {
   std::string target;
-  std::string rules;
+  std::string rules;             // as given: a built-in rule-set name or a file path
+  std::string rules_definition;  // the rule file's text when `rules` is a file (read once here,
+                                 // carried by every predictor trained on this set)
   features::TargetContext context;
   std::vector<KernelExample> kernels;
   std::vector<NetworkExample> networks;
