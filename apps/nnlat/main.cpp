@@ -9,7 +9,7 @@ int main(int argc, char** argv) {
                " - predict the inference latency of neural networks on target devices.\n"
                "Model references: FILE.onnx | FILE.tflite | FILE.json | zoo:NAME[?width=W&res=R] | nb201:ARCH | "
                "nb101:SPEC.json | space:mbv2:ENCODING\n"
-               "Not built yet: import (phone datasets), OpenCL GPU targets."};
+               "Not built yet: OpenCL GPU targets."};
   app.require_subcommand(1);
   app.set_version_flag("--version", NNLAT_VERSION);
   int exit_code = nnlat::cli::kExitOk;
@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   nnlat::cli::add_predict_command(app, exit_code);
   nnlat::cli::add_eval_command(app, exit_code);
   nnlat::cli::add_learning_curve_command(app, exit_code);
+  nnlat::cli::add_import_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -21,6 +21,7 @@ Result<TargetName> parse_target_name(std::string_view text) {
     }
     parts[part] += c;
   }
+  if (part == 0 && !parts[0].empty()) return TargetName{parts[0], "", ""};
   if (part != 2) return fail("needs three parts");
   for (const auto& p : parts) {
     if (p.empty()) return fail("empty part");

@@ -129,7 +129,39 @@ CREATE TRIGGER kernel_measurements_no_delete BEFORE DELETE ON kernel_measurement
 BEGIN SELECT RAISE(ABORT, 'measurements are append-only'); END;
 )sql";
 
+// Version 2 adds the per-kernel breakdown of a network measurement: what a runtime's profiler
+// (OpenCL events) or a dataset's per-op table reports for the kernels of one network run,
+// including the implementation the runtime chose (predictors learn that choice).
+constexpr const char* kSchemaV2Delta = R"sql(
+CREATE TABLE kernel_timings (
+  measurement_id INTEGER NOT NULL REFERENCES network_measurements(id),
+  position       INTEGER NOT NULL CHECK (position >= 0),
+  name           TEXT NOT NULL,
+  implementation TEXT NOT NULL,
+  latency_ms     REAL NOT NULL CHECK (latency_ms >= 0),
+  PRIMARY KEY (measurement_id, position)
+) WITHOUT ROWID;
+CREATE TRIGGER kernel_timings_no_update BEFORE UPDATE ON kernel_timings
+BEGIN SELECT RAISE(ABORT, 'measurements are append-only'); END;
+CREATE TRIGGER kernel_timings_no_delete BEFORE DELETE ON kernel_timings
+BEGIN SELECT RAISE(ABORT, 'measurements are append-only'); END;
+)sql";
+
 #undef NNLAT_NOW
+
+const char* nnlat_version_text() {
+#ifdef NNLAT_VERSION
+  return NNLAT_VERSION;
+#else
+  return "unknown";
+#endif
+}
+
+Status record_version(const sqlite::Db& db, int64_t version) {
+  NNLAT_RETURN_IF_ERROR(db.exec("PRAGMA user_version=" + std::to_string(version) + ";"));
+  NNLAT_ASSIGN_OR_RETURN(auto insert, db.prepare("INSERT INTO schema_version (version, nnlat_version) VALUES (?, ?)"));
+  return insert.run({version, std::string_view(nnlat_version_text())});
+}
 
 }  // namespace
 
@@ -155,16 +187,10 @@ Status prepare_store(const sqlite::Db& db, int busy_timeout_ms) {
   }
   if (objects == 0) {
     NNLAT_RETURN_IF_ERROR(db.exec(kSchemaV1));
-    NNLAT_RETURN_IF_ERROR(db.exec("PRAGMA application_id=" + std::to_string(kApplicationId) +
-                                  "; PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";"));
-    NNLAT_ASSIGN_OR_RETURN(auto insert,
-                           db.prepare("INSERT INTO schema_version (version, nnlat_version) VALUES (?, ?)"));
-#ifdef NNLAT_VERSION
-    const char* version = NNLAT_VERSION;
-#else
-    const char* version = "unknown";
-#endif
-    NNLAT_RETURN_IF_ERROR(insert.run({int64_t{kSchemaVersion}, std::string_view(version)}));
+    NNLAT_RETURN_IF_ERROR(db.exec("PRAGMA application_id=" + std::to_string(kApplicationId) + ";"));
+    NNLAT_RETURN_IF_ERROR(record_version(db, 1));
+    NNLAT_RETURN_IF_ERROR(db.exec(kSchemaV2Delta));
+    NNLAT_RETURN_IF_ERROR(record_version(db, 2));
     return tx.commit();
   }
   NNLAT_ASSIGN_OR_RETURN(
@@ -179,9 +205,14 @@ Status prepare_store(const sqlite::Db& db, int busy_timeout_ms) {
                                                  " is newer than this nnlat supports (" +
                                                  std::to_string(kSchemaVersion) + "); upgrade nnlat");
   }
-  if (version != kSchemaVersion) {
+  if (version < 1) {
     return db.error(ErrorCode::kUnsupported, "unknown store schema version " + std::to_string(version) +
                                                  " (this nnlat reads version " + std::to_string(kSchemaVersion) + ")");
+  }
+  // Migrations, each in this one transaction: a failure leaves the store as it was.
+  if (version < 2) {
+    NNLAT_RETURN_IF_ERROR(db.exec(kSchemaV2Delta));
+    NNLAT_RETURN_IF_ERROR(record_version(db, 2));
   }
   return tx.commit();
 }

@@ -244,11 +244,37 @@ Result<int64_t> add_measurement(const Db& db, MeasurementKind kind, int64_t subj
        m.std_ms, m.cv, m.min_ms, static_cast<int64_t>(m.samples_ms.size()), std::string_view(encoded.samples_json),
        int64_t{m.unstable ? 1 : 0}, int64_t{m.remeasures}, std::string_view(encoded.environment_json)}));
   const int64_t id = sqlite3_last_insert_rowid(db.handle());
+  if (!r.kernel_timings.empty()) {
+    if (!network) return db.error(ErrorCode::kInvalidArgument, "a kernel measurement cannot carry kernel timings");
+    NNLAT_ASSIGN_OR_RETURN(Stmt timing,
+                           db.prepare("INSERT INTO kernel_timings (measurement_id, position, name, implementation, "
+                                      "latency_ms) VALUES (?, ?, ?, ?, ?)"));
+    for (const KernelTiming& t : r.kernel_timings) {
+      if (t.position < 0 || !(t.latency_ms >= 0) || !std::isfinite(t.latency_ms)) {
+        return db.error(ErrorCode::kInvalidArgument, "kernel timing '" + t.name + "' at position " +
+                                                         std::to_string(t.position) +
+                                                         " needs a position >= 0 and a finite latency >= 0");
+      }
+      NNLAT_RETURN_IF_ERROR(timing.run({id, int64_t{t.position}, std::string_view(t.name),
+                                        std::string_view(t.implementation), t.latency_ms}));
+    }
+  }
   NNLAT_RETURN_IF_ERROR(tx.commit());
   return id;
 }
 
 }  // namespace
+
+Result<std::map<std::string, int64_t>> Store::network_ids_by_name() const {
+  NNLAT_ASSIGN_OR_RETURN(Stmt stmt, impl_->db.prepare("SELECT name, id FROM networks ORDER BY id"));
+  std::map<std::string, int64_t> out;
+  for (;;) {
+    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    out.emplace(stmt.column_text(0), stmt.column_int64(1));
+  }
+  return out;
+}
 
 Result<int64_t> Store::add_network_measurement(int64_t network_id, const MeasurementRecord& record) {
   return add_measurement(impl_->db, MeasurementKind::kNetwork, network_id, record);
@@ -476,6 +502,34 @@ Status Store::for_each_measurement(const std::optional<std::string>& target,
     }
   }
   return Status::Ok();
+}
+
+Result<std::map<std::string, std::vector<KernelTiming>>> Store::kernel_timings(const std::string& target) const {
+  const Db& db = impl_->db;
+  NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
+  NNLAT_ASSIGN_OR_RETURN(
+      Stmt stmt, db.prepare("SELECT n.hash, t.measurement_id, t.position, t.name, t.implementation, t.latency_ms "
+                            "FROM kernel_timings t JOIN network_measurements m ON m.id = t.measurement_id "
+                            "JOIN networks n ON n.id = m.network_id WHERE m.target_id = ?1 "
+                            "ORDER BY n.id, t.measurement_id, t.position"));
+  NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
+  std::map<std::string, std::vector<KernelTiming>> out;
+  std::map<std::string, int64_t> chosen_measurement;  // the first measurement with a breakdown
+  for (;;) {
+    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    const std::string hash = stmt.column_text(0);
+    const int64_t measurement = stmt.column_int64(1);
+    const auto [it, inserted] = chosen_measurement.emplace(hash, measurement);
+    if (it->second != measurement) continue;
+    KernelTiming t;
+    t.position = static_cast<int>(stmt.column_int64(2));
+    t.name = stmt.column_text(3);
+    t.implementation = stmt.column_text(4);
+    t.latency_ms = stmt.column_double(5);
+    out[hash].push_back(std::move(t));
+  }
+  return out;
 }
 
 Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& target, MeasurementKind kind) const {

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -29,7 +30,7 @@ namespace nnlat::store {
 
 // The schema version this nnlat writes and reads. Opening a store with another version is
 // an error (a newer one says to upgrade nnlat).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 // PRAGMA application_id of an nnlat store ("nnlt").
 inline constexpr int32_t kApplicationId = 0x6E6E6C74;
 
@@ -42,6 +43,16 @@ struct NetworkInfo {
   std::string family;    // "mobilenet", "nb201", ...
 };
 
+// One kernel of a measured network run, as the runtime reported it (a profiler's events, a
+// dataset's per-op table). `position` is the kernel's index in the network's kernel list
+// under the target's rule set (fusion.hpp), so predictors can pair it with features.
+struct KernelTiming {
+  int position = 0;
+  std::string name;            // the runtime's name, e.g. "convolution_2d_1_linked_:_relu_2"
+  std::string implementation;  // the implementation it chose, e.g. "convolution_winograd_4x4_6x6"
+  double latency_ms = 0;       // >= 0; 0 for a kernel fused into another
+};
+
 // One measurement to append. `campaign_id` and `item_key` go together: a measurement taken
 // for a campaign names the planned item it completes.
 struct MeasurementRecord {
@@ -51,6 +62,9 @@ struct MeasurementRecord {
   backends::ProtocolOptions protocol;
   backends::Measurement measurement;
   backends::Environment environment;
+  // Network measurements only: the per-kernel breakdown of the run, stored in the same
+  // transaction (positions distinct). Empty when the runtime reports none.
+  std::vector<KernelTiming> kernel_timings;
 };
 
 struct Campaign {
@@ -155,6 +169,9 @@ class Store {
   // stable_hash_hex(ir::graph_to_json(graph)); MACs and params come from ir::graph_cost.
   // The graph must verify. An existing network is never modified.
   Result<int64_t> upsert_network(const ir::Graph& graph, const NetworkInfo& info = {});
+  // Networks by name (name → id of the first network stored with it), for importers that
+  // match measurements to networks imported before.
+  Result<std::map<std::string, int64_t>> network_ids_by_name() const;
   // Returns the kernel's id, inserting it on first use. The same hash with another type is
   // an error. `features_json` must be a JSON object (it may carry "macs" and "params").
   Result<int64_t> upsert_kernel(const std::string& hash, const std::string& type, const std::string& features_json,
@@ -190,6 +207,11 @@ class Store {
   // One entry per network (or kernel) measured on `target`, in first-insertion order;
   // kNotFound if the target does not exist.
   Result<std::vector<SubjectLatency>> subject_latencies(const std::string& target, MeasurementKind kind) const;
+
+  // The per-kernel breakdowns of `target`'s network measurements, by network hash: for each
+  // network, the breakdown of its first measurement that has one, sorted by position.
+  // kNotFound if the target does not exist.
+  Result<std::map<std::string, std::vector<KernelTiming>>> kernel_timings(const std::string& target) const;
 
   // PRAGMA integrity_check; an error listing the problems when it is not "ok".
   Status check_integrity() const;

@@ -1,0 +1,140 @@
+#include "nnlat/importers/csv_measurements.hpp"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "nnlat/backends/environment.hpp"
+#include "nnlat/core/csv.hpp"
+#include "nnlat/core/file_io.hpp"
+#include "nnlat/core/hash.hpp"
+#include "nnlat/models/model_ref.hpp"
+
+namespace nnlat::importers {
+
+Result<ModelColumnFormat> parse_model_column_format(std::string_view name) {
+  if (name == "nb201") return ModelColumnFormat::kNb201;
+  if (name == "nb101") return ModelColumnFormat::kNb101;
+  if (name == "zoo") return ModelColumnFormat::kZoo;
+  if (name == "path") return ModelColumnFormat::kPath;
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unknown model column format '" + std::string(name) + "' (nb201 | nb101 | zoo | path)");
+}
+
+namespace {
+
+std::string reference_of(ModelColumnFormat format, const std::string& value) {
+  switch (format) {
+    case ModelColumnFormat::kNb201:
+      return value.rfind("nb201:", 0) == 0 ? value : "nb201:" + value;
+    case ModelColumnFormat::kNb101:
+      return value.rfind("nb101:", 0) == 0 ? value : "nb101:" + value;
+    case ModelColumnFormat::kZoo:
+      return value.rfind("zoo:", 0) == 0 ? value : "zoo:" + value;
+    case ModelColumnFormat::kPath:
+      break;
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<CsvImportSummary> import_csv_measurements(store::Store& store, const CsvImportOptions& options) {
+  NNLAT_ASSIGN_OR_RETURN(std::string text, read_file(options.csv_path));
+  NNLAT_ASSIGN_OR_RETURN(CsvTable table, parse_csv(text, options.csv_path));
+  const auto model_col = table.column(options.model_column);
+  if (!model_col) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      options.csv_path + ": no column '" + options.model_column + "' in the header");
+  }
+  if (options.target_columns.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, options.csv_path + ": no target columns given");
+  }
+  std::vector<size_t> target_cols;
+  std::vector<backends::TargetName> targets;
+  for (const auto& c : options.target_columns) {
+    const auto col = table.column(c);
+    if (!col) return make_error(ErrorCode::kInvalidArgument, options.csv_path + ": no column '" + c + "' in the header");
+    auto name = backends::parse_target_name(c);
+    if (!name.ok()) return name.error().with_context(options.csv_path + ": column '" + c + "'");
+    target_cols.push_back(*col);
+    targets.push_back(*name);
+  }
+
+  // Every network and every value is checked before the first write.
+  std::vector<int64_t> network_ids;
+  std::vector<std::string> keys;
+  std::vector<ir::Graph> graphs;
+  std::set<std::string> seen;
+  for (const auto& row : table.rows) {
+    const std::string where = options.csv_path + ":" + std::to_string(row.line);
+    const std::string& value = row.fields[*model_col];
+    if (value.empty()) return make_error(ErrorCode::kParseError, where + ": empty model");
+    auto graph = models::load_model(reference_of(options.format, value));
+    if (!graph.ok()) return graph.error().with_context(where);
+    if (!seen.insert(value).second) return make_error(ErrorCode::kParseError, where + ": model '" + value + "' repeated");
+    for (size_t c : target_cols) {
+      auto cell = parse_csv_number(row.fields[c], where + ": column '" + table.header[c] + "'");
+      if (!cell.ok()) return cell.error();
+    }
+    graphs.push_back(std::move(*graph));
+    keys.push_back(value);
+  }
+
+  CsvImportSummary summary;
+  for (size_t r = 0; r < graphs.size(); ++r) {
+    NNLAT_ASSIGN_OR_RETURN(int64_t id, store.upsert_network(graphs[r]));
+    network_ids.push_back(id);
+  }
+  summary.networks = network_ids.size();
+  backends::Environment env = backends::capture_environment();
+  env.backend = "dataset";
+  env.backend_version = "csv import of " + options.csv_path;
+  for (size_t t = 0; t < targets.size(); ++t) {
+    NNLAT_ASSIGN_OR_RETURN(int64_t target_id, store.upsert_target(targets[t], "dataset"));
+    std::vector<std::string> items;
+    std::vector<std::pair<size_t, double>> cells;  // (row, ms)
+    for (size_t r = 0; r < table.rows.size(); ++r) {
+      const size_t c = target_cols[t];
+      NNLAT_ASSIGN_OR_RETURN(auto v, parse_csv_number(table.rows[r].fields[c], options.csv_path));
+      if (!v || *v <= 0) {
+        ++summary.skipped;
+        continue;
+      }
+      items.push_back(keys[r]);
+      cells.emplace_back(r, *v * options.ms_per_unit);
+    }
+    if (items.empty()) continue;
+    const nlohmann::json args = {{"target", targets[t].str()},
+                                 {"file", stable_hash_hex(text)},
+                                 {"model_column", options.model_column}};
+    NNLAT_ASSIGN_OR_RETURN(auto campaign, store.open_campaign(store::campaign_key("import-csv", args), "import-csv",
+                                                              target_id, args, items));
+    NNLAT_ASSIGN_OR_RETURN(auto pending, store.pending_items(campaign.id));
+    const std::set<std::string> todo(pending.begin(), pending.end());
+    summary.already_imported += items.size() - todo.size();
+    size_t added = 0;
+    for (const auto& [r, ms] : cells) {
+      if (!todo.contains(keys[r])) continue;
+      store::MeasurementRecord record;
+      record.target_id = target_id;
+      record.campaign_id = campaign.id;
+      record.item_key = keys[r];
+      // One published value per cell: it is the central value; no samples, no spread.
+      record.measurement.median_ms = ms;
+      record.measurement.mean_ms = ms;
+      record.measurement.min_ms = ms;
+      record.environment = env;
+      NNLAT_RETURN_IF_ERROR(store.add_network_measurement(network_ids[r], record));
+      ++summary.measurements;
+      ++added;
+    }
+    NNLAT_RETURN_IF_ERROR(store.finish_campaign(campaign.id));
+    if (options.progress) {
+      options.progress(targets[t].str() + ": " + std::to_string(added) + " measurements added, " +
+                       std::to_string(items.size() - todo.size()) + " already imported");
+    }
+  }
+  return summary;
+}
+
+}  // namespace nnlat::importers
