@@ -11,6 +11,7 @@
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/eval/metrics.hpp"
 #include "predictors/composition.hpp"
+#include "predictors/implementation_classifier.hpp"
 #include "predictors/network_features.hpp"
 
 namespace nnlat::predictors {
@@ -60,6 +61,12 @@ struct FamilyModel {
   std::vector<float> min;            // training range of every feature
   std::vector<float> max;
   nlohmann::json selection = nlohmann::json::object();  // candidate → CV mean |log error|
+  // Kernel selection: when the rows name ≥ 2 implementations, a classifier predicts one from
+  // the features and the regressor sees it as one-hot columns after the features.
+  std::optional<ImplementationClassifier> classifier;
+  nlohmann::json classifier_accuracy;  // in-sample share right, for the file's readers
+
+  size_t implementation_columns() const { return classifier && classifier->names().size() > 1 ? classifier->names().size() : 0; }
 };
 
 struct Interval {
@@ -112,13 +119,18 @@ bool is_opwise(Method method) {
 std::vector<Method> baseline_methods() { return {Method::kFlops, Method::kLut, Method::kE2eRidge}; }
 
 std::vector<size_t> kernel_rows_excluding(const TrainingSet& data, std::span<const size_t> held_out_networks) {
+  // Standalone kernels are excluded by identity (a kernel profiled around a held-out network
+  // is that network's kernel wherever it came from); in-network rows by the network they
+  // were timed in (a training network's own timing of a kernel is training data).
   std::unordered_set<std::string> excluded;
+  std::unordered_set<size_t> held_out(held_out_networks.begin(), held_out_networks.end());
   for (size_t n : held_out_networks) {
     for (const auto& h : data.networks[n].kernels.hashes) excluded.insert(h);
   }
   std::vector<size_t> rows;
   for (size_t i = 0; i < data.kernels.size(); ++i) {
-    if (!excluded.contains(data.kernels[i].hash)) rows.push_back(i);
+    const KernelExample& k = data.kernels[i];
+    if (k.network ? !held_out.contains(*k.network) : !excluded.contains(k.hash)) rows.push_back(i);
   }
   return rows;
 }
@@ -154,8 +166,15 @@ struct LatencyPredictor::Impl {
     for (size_t i = 0; i < fm.min.size() && !outside && i < f.count; ++i) {
       outside = f.values[i] < fm.min[i] || f.values[i] > fm.max[i];
     }
-    if (fm.model) return {from_target(fm.model->predict(f.view())), outside};
-    return {fallback_ms(f), true};
+    if (!fm.model) return {fallback_ms(f), true};
+    const size_t icols = fm.implementation_columns();
+    if (icols == 0) return {from_target(fm.model->predict(f.view())), outside};
+    const size_t impl = fm.classifier->predict(f.view());
+    if (fm.classifier->names()[impl] == kFusedImplementation) return {0.0, outside};
+    std::array<float, features::kMaxFeatures + kMaxImplementations> row{};
+    std::copy(f.values.begin(), f.values.begin() + f.count, row.begin());
+    row[f.count + impl] = 1.0f;
+    return {from_target(fm.model->predict({row.data(), f.count + icols})), outside};
   }
 
   // kernel_ms through the batch's cache when there is one.
@@ -206,38 +225,70 @@ Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows
   fm.rows = rows.size();
   if (rows.empty()) return Status::Ok();
   const size_t cols = rows.front()->features.count;
-  FeatureMatrix x(rows.size(), cols);
-  std::vector<double> y(rows.size());
-  std::vector<double> ratios;
   fm.min.assign(cols, std::numeric_limits<float>::infinity());
   fm.max.assign(cols, -std::numeric_limits<float>::infinity());
-  for (size_t r = 0; r < rows.size(); ++r) {
+  for (const KernelExample* r : rows) {
     for (size_t c = 0; c < cols; ++c) {
-      const float v = rows[r]->features.values[c];
-      x.at(r, c) = v;
-      fm.min[c] = std::min(fm.min[c], v);
-      fm.max[c] = std::max(fm.max[c], v);
+      fm.min[c] = std::min(fm.min[c], r->features.values[c]);
+      fm.max[c] = std::max(fm.max[c], r->features.values[c]);
     }
-    y[r] = to_target(rows[r]->latency_ms);
+  }
+
+  // Kernel selection, learned from the rows that name their implementation.
+  std::vector<std::string> names;
+  std::vector<size_t> label(rows.size(), SIZE_MAX);
+  FeatureMatrix labelled;
+  std::vector<size_t> labels;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const std::string& impl = rows[r]->implementation;
+    if (impl.empty()) continue;
+    auto it = std::find(names.begin(), names.end(), impl);
+    label[r] = static_cast<size_t>(it - names.begin());
+    if (it == names.end()) names.push_back(impl);
+    labelled.append_row(rows[r]->features.view());
+    labels.push_back(label[r]);
+  }
+  if (!names.empty() && names.size() <= kMaxImplementations) {
+    NNLAT_ASSIGN_OR_RETURN(fm.classifier, ImplementationClassifier::fit(labelled, labels, names, options.regressor));
+    size_t right = 0;
+    for (size_t i = 0; i < labels.size(); ++i) right += fm.classifier->predict(labelled.row(i)) == labels[i] ? 1 : 0;
+    fm.classifier_accuracy = {{"rows", labels.size()},
+                              {"in_sample_accuracy", static_cast<double>(right) / static_cast<double>(labels.size())}};
+  }
+  const size_t icols = fm.implementation_columns();
+
+  // Regression rows: a kernel fused into another has no time of its own.
+  FeatureMatrix x;
+  std::vector<double> y;
+  std::vector<double> ratios;
+  std::vector<float> row(cols + icols);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (rows[r]->latency_ms <= 0 && rows[r]->implementation == kFusedImplementation) continue;
+    const auto f = rows[r]->features.view();
+    std::fill(row.begin(), row.end(), 0.0f);
+    std::copy(f.begin(), f.end(), row.begin());
+    if (icols > 0) row[cols + (label[r] != SIZE_MAX ? label[r] : fm.classifier->predict(f))] = 1.0f;
+    x.append_row(row);
+    y.push_back(to_target(rows[r]->latency_ms));
     ratios.push_back(rows[r]->latency_ms / bytes_of(rows[r]->features));
   }
-  fm.ms_per_byte = median(ratios);
-  if (rows.size() < kMinRowsForRegressor) return Status::Ok();
+  fm.ms_per_byte = ratios.empty() ? 0.0 : median(ratios);
+  if (y.size() < kMinRowsForRegressor) return Status::Ok();
 
   std::vector<RegressorKind> kinds = candidates(method);
-  if (rows.size() < kMinRowsForSelection) kinds = {RegressorKind::kRidge};
+  if (y.size() < kMinRowsForSelection) kinds = {RegressorKind::kRidge};
   if (fixed_kind) kinds = {*fixed_kind};
   RegressorKind best = kinds.front();
   if (kinds.size() > 1) {
-    const int k = std::min<int>(options.selection_folds, static_cast<int>(rows.size()));
-    NNLAT_ASSIGN_OR_RETURN(auto folds, eval::kfold_assignment(rows.size(), k, options.seed));
+    const int k = std::min<int>(options.selection_folds, static_cast<int>(y.size()));
+    NNLAT_ASSIGN_OR_RETURN(auto folds, eval::kfold_assignment(y.size(), k, options.seed));
     double best_score = std::numeric_limits<double>::infinity();
     for (RegressorKind kind : kinds) {
       double abs_err = 0;
       for (int f = 0; f < k; ++f) {
         std::vector<size_t> train_idx;
         std::vector<size_t> test_idx;
-        for (size_t r = 0; r < rows.size(); ++r) (folds[r] == f ? test_idx : train_idx).push_back(r);
+        for (size_t r = 0; r < y.size(); ++r) (folds[r] == f ? test_idx : train_idx).push_back(r);
         const FeatureMatrix xt = x.select_rows(train_idx);
         std::vector<double> yt;
         for (size_t r : train_idx) yt.push_back(y[r]);
@@ -245,7 +296,7 @@ Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows
         NNLAT_RETURN_IF_ERROR(reg->fit(xt, yt));
         for (size_t r : test_idx) abs_err += std::abs(reg->predict(x.row(r)) - y[r]);
       }
-      const double score = abs_err / static_cast<double>(rows.size());
+      const double score = abs_err / static_cast<double>(y.size());
       fm.selection[std::string(regressor_kind_name(kind))] = score;
       if (score < best_score) {
         best_score = score;
@@ -313,13 +364,15 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
   // Family models (op-wise) and the family ratios every kernel-based method falls back on.
   std::array<std::vector<const KernelExample*>, features::kNumFamilies> by_family;
   std::vector<double> all_ratios;
+  std::unordered_map<std::string, std::vector<double>> lut_rows;  // a kernel timed in several networks
   for (size_t r : kernel_rows) {
     const auto& ex = data.kernels[r];
     by_family[static_cast<size_t>(ex.features.family)].push_back(&ex);
-    all_ratios.push_back(ex.latency_ms / bytes_of(ex.features));
-    if (options.method == Method::kLut) im.lut[ex.hash] = ex.latency_ms;
+    if (ex.latency_ms > 0) all_ratios.push_back(ex.latency_ms / bytes_of(ex.features));
+    if (options.method == Method::kLut) lut_rows[ex.hash].push_back(ex.latency_ms);
   }
-  im.global_ms_per_byte = median(all_ratios);
+  for (auto& [hash, ms] : lut_rows) im.lut[hash] = median(ms);
+  im.global_ms_per_byte = all_ratios.empty() ? 0.0 : median(all_ratios);
   const Method family_method = is_opwise(options.method) ? options.method : Method::kLut;
   for (size_t f = 0; f < features::kNumFamilies && options.method != Method::kOpwiseEnsemble; ++f) {
     const RegressorKind* fixed =
@@ -471,6 +524,14 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
   return out;
 }
 
+std::string LatencyPredictor::predicted_implementation(const KernelFeatures& f) const {
+  if (impl_->method == Method::kOpwiseEnsemble && !impl_->members.empty())
+    return impl_->members.front().predicted_implementation(f);
+  const FamilyModel& fm = impl_->families[static_cast<size_t>(f.family)];
+  if (!fm.classifier) return {};
+  return fm.classifier->names()[fm.classifier->predict(f.view())];
+}
+
 Result<NetworkPrediction> LatencyPredictor::predict(const ir::Graph& graph) const {
   NNLAT_ASSIGN_OR_RETURN(auto rules, rule_set());
   NNLAT_ASSIGN_OR_RETURN(auto network, decompose(graph, rules, impl_->context, needs_hashes()));
@@ -500,6 +561,10 @@ nlohmann::json LatencyPredictor::to_json() const {
                         {"max", floats_to_json(fm.max)},
                         {"selection", fm.selection}};
     e["model"] = fm.model ? fm.model->to_json() : nlohmann::json(nullptr);
+    if (fm.classifier) {
+      e["implementations"] = fm.classifier->to_json();
+      e["implementations"]["training"] = fm.classifier_accuracy;
+    }
     fams[std::string(features::family_name(static_cast<KernelFamily>(f)))] = e;
   }
   j["families"] = fams;
@@ -570,9 +635,16 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
       if (fm.min.size() != features::feature_names(*fam).size() || fm.max.size() != fm.min.size()) {
         return fail("family " + name + ": feature range has the wrong length");
       }
+      if (e.contains("implementations")) {
+        NNLAT_ASSIGN_OR_RETURN(fm.classifier,
+                               ImplementationClassifier::from_json(e.at("implementations"), source + ": family " + name));
+        fm.classifier_accuracy = e.at("implementations").value("training", nlohmann::json());
+        if (fm.classifier->names().size() > kMaxImplementations) return fail("family " + name + ": too many implementations");
+      }
       if (!e.at("model").is_null()) {
         NNLAT_ASSIGN_OR_RETURN(fm.model, regressor_from_json(e.at("model"), source + ": family " + name));
-        if (fm.model->num_features() != fm.min.size()) return fail("family " + name + ": model has the wrong width");
+        if (fm.model->num_features() != fm.min.size() + fm.implementation_columns())
+          return fail("family " + name + ": model has the wrong width");
       }
     }
     im.global_ms_per_byte = j.at("global_ms_per_byte").get<double>();

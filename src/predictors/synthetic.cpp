@@ -38,7 +38,7 @@ Result<TrainingSet> make_synthetic_training_set(const SyntheticTarget& target, i
     for (size_t i = 0; i < nk.features.size(); ++i) {
       const double ms = target.kernel_ms(nk.features[i]);
       sum += ms;
-      if (seen.insert(nk.hashes[i]).second) s.kernels.push_back({nk.hashes[i], nk.features[i], ms});
+      if (seen.insert(nk.hashes[i]).second) s.kernels.push_back({nk.hashes[i], nk.features[i], ms, std::nullopt, std::string()});
     }
     const double e2e =
         target.constant_ms + target.per_kernel_ms * static_cast<double>(nk.kernels.size()) + target.scale * sum;
@@ -48,7 +48,7 @@ Result<TrainingSet> make_synthetic_training_set(const SyntheticTarget& target, i
   auto add_kernel = [&](const ir::Graph& kg) -> Status {
     NNLAT_ASSIGN_OR_RETURN(auto f, features::extract_kernel_graph_features(kg, s.context));
     const std::string h = fusion::kernel_hash(kg);
-    if (seen.insert(h).second) s.kernels.push_back({h, f, target.kernel_ms(f)});
+    if (seen.insert(h).second) s.kernels.push_back({h, f, target.kernel_ms(f), std::nullopt, std::string()});
     return Status::Ok();
   };
   if (total_kernels > 0 && !graphs.empty()) {

@@ -70,9 +70,10 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
     if (!graph.ok()) return graph.error();
     auto f = features::extract_kernel_graph_features(*graph, set.context);
     if (!f.ok()) return f.error().with_context(store.path() + ": kernel " + k.hash);
-    set.kernels.push_back({k.hash, *f, k.median_ms});
+    set.kernels.push_back({k.hash, *f, k.median_ms, std::nullopt, std::string()});
   }
   NNLAT_ASSIGN_OR_RETURN(auto networks, store.subject_latencies(target, store::MeasurementKind::kNetwork));
+  NNLAT_ASSIGN_OR_RETURN(auto breakdowns, store.kernel_timings(target));
   for (const auto& n : networks) {
     if (n.unstable) ++set.unstable;
     auto graph = ir::graph_from_json(n.graph_json, store.path() + ": network " + n.name);
@@ -83,6 +84,19 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
     std::string family = n.family;
     if (family.empty() && n.name.find(':') != std::string::npos) family = n.name.substr(0, n.name.find(':'));
     set.networks.push_back({n.name, family, n.hash, std::move(*decomposed), n.median_ms, n.medians_ms});
+    if (auto b = breakdowns.find(n.hash); b != breakdowns.end()) {
+      const NetworkKernels& nk = set.networks.back().kernels;
+      if (b->second.size() != nk.features.size() || b->second.back().position + 1 != static_cast<int>(b->second.size())) {
+        return make_error(ErrorCode::kParseError,
+                          store.path() + ": network " + n.name + ": its per-kernel timings list " +
+                              std::to_string(b->second.size()) + " kernels, but the rule set '" + rules + "' finds " +
+                              std::to_string(nk.features.size()) + " (train with the rules the timings were taken under)");
+      }
+      for (const store::KernelTiming& t : b->second) {
+        const auto i = static_cast<size_t>(t.position);
+        set.kernels.push_back({nk.hashes[i], nk.features[i], t.latency_ms, set.networks.size() - 1, t.implementation});
+      }
+    }
   }
   return set;
 }

@@ -110,6 +110,10 @@ class LatencyPredictor {
   NetworkPrediction predict(const NetworkKernels& network, bool with_breakdown = true,
                             PredictionCache* cache = nullptr) const;
 
+  // Kernel selection: the implementation this predictor expects the runtime to choose for a
+  // kernel with these features; "" when it learned none for the kernel's family.
+  std::string predicted_implementation(const features::KernelFeatures& f) const;
+
   nlohmann::json to_json() const;
   static Result<LatencyPredictor> from_json(const nlohmann::json& j, const std::string& source);
   Status save(const std::string& path) const;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,10 +31,17 @@ struct NetworkKernels {
 Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& rules,
                                  const features::TargetContext& target, bool with_hashes, bool with_kernels = true);
 
+// A kernel with a latency: either measured standalone (`profile kernels`) or timed inside a
+// network run (a per-kernel breakdown: profiler events, a phone dataset's per-op table).
 struct KernelExample {
   std::string hash;
   features::KernelFeatures features;
-  double latency_ms = 0;
+  double latency_ms = 0;  // 0 for a kernel fused into the one before it (see implementation)
+  // In-network rows: the index in TrainingSet::networks of the network it was timed in.
+  std::optional<size_t> network;
+  // The implementation the runtime chose ("convolution_winograd_4x4_6x6", "fused"); "" when
+  // the runtime does not say.
+  std::string implementation;
 };
 
 struct NetworkExample {
@@ -51,6 +59,8 @@ struct TrainingSet {
   std::string rules_definition;  // the rule file's text when `rules` is a file (read once here,
                                  // carried by every predictor trained on this set)
   features::TargetContext context;
+  // Standalone kernel measurements first, then the in-network rows of each network's
+  // breakdown (one row per kernel, in network order).
   std::vector<KernelExample> kernels;
   std::vector<NetworkExample> networks;
   // Subjects whose every measurement was flagged unstable (CV above the protocol's limit).
@@ -63,7 +73,9 @@ struct TrainingSet {
 std::string default_rules_for(const std::string& target);
 
 // Loads every kernel and network measured on `target` (median over repeated measurements),
-// decomposing networks with the rule set `rules` (a built-in name or a file). Errors name
+// decomposing networks with the rule set `rules` (a built-in name or a file), and the
+// per-kernel breakdowns of network measurements as in-network kernel rows (a breakdown whose
+// kernel count differs from the decomposition is an error naming the network). Errors name
 // the store.
 Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules);
 
