@@ -94,7 +94,11 @@ TEST(Predictor, OpwiseBeatsTheBaselinesOnHeldOutNetworks) {
 }
 
 TEST(Predictor, SavedFilesPredictExactlyTheSame) {
-  const auto& data = synthetic_set();
+  // Transfer needs a source: a synthetic one whose latencies are the target's, scaled.
+  predictors::TrainingSet data = synthetic_set();
+  data.source_target = "synthetic:source:float";
+  for (size_t i = 0; i < data.networks.size(); ++i)
+    data.networks[i].kernels.source_ms = data.networks[i].latency_ms * (2.0 + 0.1 * static_cast<double>(i % 3));
   const auto path = (std::filesystem::temp_directory_path() / "nnlat_predictor_test.json").string();
   for (Method m : predictors::all_methods()) {
     predictors::TrainOptions o;

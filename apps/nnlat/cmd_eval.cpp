@@ -35,6 +35,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     std::string method = "opwise-gbdt";
     std::string predictor;
     std::string rules;
+    std::string from;
     int cv = 5;
     size_t train_size = 0;
     int repeats = 10;
@@ -49,6 +50,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--target", o->target, "Target, device:config:precision (default: the predictor's)");
   cmd->add_option("--method", o->method, "Method to evaluate (see `nnlat train --help`)")->capture_default_str();
   cmd->add_option("--predictor", o->predictor, "Evaluate this trained predictor on the store's networks instead");
+  cmd->add_option("--from", o->from,
+                  "Transfer source target (--method transfer): its measured latencies are corrected on the target's "
+                  "training networks");
   cmd->add_option("--rules", o->rules, "Fusion rules that define kernels (default: the target's)");
   cmd->add_option("--cv", o->cv, "Folds of the cross-validation by network")->capture_default_str();
   cmd->add_option("--train-size", o->train_size, "Train on this many random networks, predict all others");
@@ -91,7 +95,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       }
       if (*m != *method) baselines.push_back(*m);
     }
-    auto data = load_training_set_from(o->db, o->target, o->rules);
+    auto data = load_training_set_from(o->db, o->target, o->rules, o->from);
     if (!data.ok()) {
       exit_code = report(data.error());
       return;
@@ -185,6 +189,13 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       const bool calibrated = !o->no_intervals || !o->predictor.empty();
       print_row(std::string(predictors::method_name(r.method)), repeated ? r.repeat_mean : r.overall,
                 calibrated ? r.interval_coverage : -1);
+    }
+    for (const auto& r : reports) {
+      if (r.implementation_kernels == 0) continue;
+      fmt::print("kernel selection ({}): {:.1f}% of {} held-out kernels got the implementation the runtime chose\n",
+                 predictors::method_name(r.method),
+                 100.0 * static_cast<double>(r.implementation_right) / static_cast<double>(r.implementation_kernels),
+                 r.implementation_kernels);
     }
     if (noise->n > 0) {
       print_row("noise floor (2nd run)", *noise, -1);

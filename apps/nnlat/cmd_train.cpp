@@ -16,6 +16,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
     std::string target;
     std::string method = "opwise-gbdt";
     std::string rules;
+    std::string from;
     std::string output;
     uint64_t seed = 0;
     double coverage = 0.9;
@@ -27,8 +28,12 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--target", o->target, "Target, device:config:precision")->required();
   cmd->add_option(
          "--method", o->method,
-         "opwise-gbdt | opwise-rf | opwise-linear | opwise-mlp | opwise-ensemble | lut | flops | e2e-gbdt | e2e-ridge")
+         "opwise-gbdt | opwise-rf | opwise-linear | opwise-mlp | opwise-ensemble | lut | flops | e2e-gbdt | e2e-ridge | "
+         "transfer (with --from SOURCE)")
       ->capture_default_str();
+  cmd->add_option("--from", o->from,
+                  "Transfer source target (--method transfer): its measured latencies are corrected on the target's "
+                  "training networks");
   cmd->add_option("--rules", o->rules, "Fusion rules that define kernels (default: xnnpack, tflite-gpu for GPUs)");
   cmd->add_option("-o,--output", o->output, "Predictor file to write (.json)")->required();
   cmd->add_option("--seed", o->seed, "Seed of the model-selection and calibration folds")->capture_default_str();
@@ -45,7 +50,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
       exit_code = report(method.error());
       return;
     }
-    auto data = load_training_set_from(o->db, o->target, o->rules);
+    auto data = load_training_set_from(o->db, o->target, o->rules, o->from);
     if (!data.ok()) {
       exit_code = report(data.error());
       return;

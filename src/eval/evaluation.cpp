@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <unordered_set>
 
 namespace nnlat::eval {
 namespace {
@@ -116,6 +117,16 @@ Result<MethodReport> evaluate_splits(const predictors::TrainingSet& data, const 
       report.results.push_back(
           {net.name, net.family, net.latency_ms, pred.latency_ms, pred.low_ms, pred.high_ms, static_cast<int>(s)});
     }
+    // Kernel selection on the held-out networks: the predicted implementation against the one
+    // their timings name (which the model never saw).
+    const std::unordered_set<size_t> test(split.test_networks.begin(), split.test_networks.end());
+    for (const auto& k : data.kernels) {
+      if (!k.network || !test.contains(*k.network) || k.implementation.empty()) continue;
+      const std::string predicted = model->predicted_implementation(k.features);
+      if (predicted.empty()) continue;
+      ++report.implementation_kernels;
+      report.implementation_right += predicted == k.implementation ? 1 : 0;
+    }
   }
   NNLAT_RETURN_IF_ERROR(summarise(report, repeated, static_cast<int>(splits.size())));
   return report;
@@ -148,6 +159,11 @@ nlohmann::json method_report_to_json(const MethodReport& report, bool with_resul
   nlohmann::json j = metrics_to_json(report.overall);
   j["method"] = predictors::method_name(report.method);
   j["interval_coverage"] = report.interval_coverage;
+  if (report.implementation_kernels > 0) {
+    j["kernel_selection"] = {{"kernels", report.implementation_kernels},
+                             {"accuracy", static_cast<double>(report.implementation_right) /
+                                              static_cast<double>(report.implementation_kernels)}};
+  }
   nlohmann::json fam = nlohmann::json::object();
   for (const auto& [name, m] : report.per_family) fam[name] = metrics_to_json(m);
   j["per_family"] = fam;

@@ -13,6 +13,7 @@
 #include "predictors/composition.hpp"
 #include "predictors/implementation_classifier.hpp"
 #include "predictors/network_features.hpp"
+#include "predictors/transfer.hpp"
 
 namespace nnlat::predictors {
 namespace {
@@ -20,9 +21,9 @@ namespace {
 using features::KernelFamily;
 using features::KernelFeatures;
 
-constexpr std::array<std::string_view, 9> kMethodNames = {"opwise-gbdt", "opwise-rf", "opwise-linear",
-                                                          "opwise-mlp",  "lut",       "flops",
-                                                          "e2e-gbdt",    "e2e-ridge", "opwise-ensemble"};
+constexpr std::array<std::string_view, 10> kMethodNames = {
+    "opwise-gbdt", "opwise-rf", "opwise-linear", "opwise-mlp",      "lut",
+    "flops",       "e2e-gbdt",  "e2e-ridge",     "opwise-ensemble", "transfer"};
 // The members of opwise-ensemble: the three op-wise learners with the lowest CV error on the
 // CPU stores of docs/accuracy.md; their errors are partly independent.
 constexpr std::array<Method, 3> kEnsembleMembers = {Method::kOpwiseGbdt, Method::kOpwiseRf, Method::kOpwiseMlp};
@@ -150,6 +151,7 @@ struct LatencyPredictor::Impl {
   std::unique_ptr<Regressor> network_model;
   Interval interval;
   std::vector<LatencyPredictor> members;  // opwise-ensemble
+  std::optional<TransferModel> transfer;
   nlohmann::json training = nlohmann::json::object();
 
   // What a kernel without a regressor costs: its family's median ms-per-byte (over all kernels
@@ -396,6 +398,8 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
     const auto c = fit_nonnegative_least_squares({macs, std::vector<double>(macs.size(), 1.0)}, measured, w);
     im.flops_ms_per_mac = c[0];
     im.flops_constant_ms = c[1];
+  } else if (options.method == Method::kTransfer) {
+    NNLAT_ASSIGN_OR_RETURN(im.transfer, TransferModel::fit(data, network_rows, options.regressor));
   } else if (options.method == Method::kE2eGbdt || options.method == Method::kE2eRidge) {
     FeatureMatrix x(network_rows.size(), network_feature_names().size());
     std::vector<double> y;
@@ -513,6 +517,8 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
       }
     }
     out.latency_ms = im.method == Method::kLut ? out.kernel_sum_ms : im.overhead.apply(totals);
+  } else if (im.method == Method::kTransfer) {
+    out.latency_ms = im.transfer->predict_ms(network);
   } else if (im.method == Method::kFlops) {
     out.latency_ms = im.flops_ms_per_mac * static_cast<double>(network.macs) + im.flops_constant_ms;
   } else {
@@ -588,6 +594,7 @@ nlohmann::json LatencyPredictor::to_json() const {
                    {"networks", im.overhead.networks}};
   j["flops"] = {{"ms_per_mac", im.flops_ms_per_mac}, {"constant_ms", im.flops_constant_ms}};
   j["network_model"] = im.network_model ? im.network_model->to_json() : nlohmann::json(nullptr);
+  if (im.transfer) j["transfer"] = im.transfer->to_json();
   j["interval"] = {{"calibrated", im.interval.calibrated},
                    {"networks", im.interval.networks},
                    {"coverage", im.interval.coverage},
@@ -665,6 +672,10 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
     if (!j.at("network_model").is_null()) {
       NNLAT_ASSIGN_OR_RETURN(im.network_model, regressor_from_json(j.at("network_model"), source + ": network_model"));
     }
+    if (j.contains("transfer")) {
+      NNLAT_ASSIGN_OR_RETURN(im.transfer, TransferModel::from_json(j.at("transfer"), source));
+    }
+    if (im.method == Method::kTransfer && !im.transfer) return fail("method transfer without a transfer model");
     if ((im.method == Method::kE2eGbdt || im.method == Method::kE2eRidge) && !im.network_model) {
       return fail("method " + std::string(method_name(im.method)) + " without a network_model");
     }

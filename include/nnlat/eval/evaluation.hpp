@@ -28,6 +28,10 @@ struct MethodReport {
   Metrics overall;
   std::map<std::string, Metrics> per_family;  // by network family
   double interval_coverage = 0;               // share of measured values inside [low, high]
+  // Kernel selection: held-out kernels whose runtime named its implementation, and how many
+  // of them the predictor's classifier got right (0 kernels: nothing to check).
+  size_t implementation_kernels = 0;
+  size_t implementation_right = 0;
   // Repeated random splits: mean and standard deviation of each metric over the repeats.
   std::vector<Metrics> per_repeat;
   Metrics repeat_mean;

@@ -32,6 +32,7 @@ enum class Method {
   kE2eGbdt,         // GBDT on whole-network aggregated features
   kE2eRidge,        // ridge on whole-network aggregated features
   kOpwiseEnsemble,  // geometric mean of opwise-gbdt, opwise-rf and opwise-mlp (3× the training)
+  kTransfer,        // few-shot: a source target's latencies corrected on K target networks
 };
 std::string_view method_name(Method method);  // "opwise-gbdt", ..., "lut", "flops", "e2e-gbdt"
 Result<Method> parse_method(std::string_view name);

@@ -22,6 +22,9 @@ struct NetworkKernels {
   std::vector<std::string> hashes;                 // kernel hashes, only when asked for
   int64_t macs = 0;
   int64_t params = 0;
+  // Transfer (`--method transfer --from SOURCE`): the network's measured latency on the
+  // source target; 0 when the source did not measure it (the source model predicts it).
+  double source_ms = 0;
 };
 
 // Detects the kernels of `graph` under `rules` and extracts their features. Hashes (which
@@ -63,6 +66,8 @@ struct TrainingSet {
   // breakdown (one row per kernel, in network order).
   std::vector<KernelExample> kernels;
   std::vector<NetworkExample> networks;
+  // Transfer: the source target whose latencies networks carry (attach_transfer_source).
+  std::string source_target;
   // Subjects whose every measurement was flagged unstable (CV above the protocol's limit).
   // They are kept (their median is still the best estimate there is) and counted.
   size_t unstable = 0;
@@ -78,5 +83,9 @@ std::string default_rules_for(const std::string& target);
 // kernel count differs from the decomposition is an error naming the network). Errors name
 // the store.
 Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules);
+
+// Sets every network's source_ms from `source_target`'s measurements in `store` (matched by
+// network identity) and records the source. Errors: no such target, or no network shared.
+Status attach_transfer_source(TrainingSet& data, const store::Store& store, const std::string& source_target);
 
 }  // namespace nnlat::predictors

@@ -1,0 +1,44 @@
+// Few-shot transfer to a new target (docs/phones.md): a target with only K measured networks
+// borrows a fully known source target. In log space,
+//   log t = a + b · log s + r(network features)
+// where s is the network's latency on the source (its measurement, or the source model's
+// prediction for a network the source never ran), a and b are fitted on the K networks with
+// a prior pulling b toward 1 (for K = 5 a shift is about all that can be learned), and r is a
+// ridge correction on whole-network features used only from 10 networks on, with its
+// strength chosen by leave-one-out over the K networks (or left out when it does not help).
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/predictors/regressor.hpp"
+#include "nnlat/predictors/training_set.hpp"
+
+namespace nnlat::predictors {
+
+class TransferModel {
+ public:
+  // `network_rows`: the K target networks to learn the correction from. The source model is
+  // fitted on every network of `data` that has a source latency (the source is fully known).
+  static Result<TransferModel> fit(const TrainingSet& data, std::span<const size_t> network_rows,
+                                   const RegressorOptions& options);
+  double predict_ms(const NetworkKernels& network) const;
+
+  nlohmann::json to_json() const;
+  static Result<TransferModel> from_json(const nlohmann::json& j, const std::string& source);
+
+ private:
+  double source_log_ms(const NetworkKernels& network) const;
+  std::string source_target_;
+  double a_ = 0;
+  double b_ = 1;
+  double residual_lambda_ = 0;  // 0: no residual model
+  std::shared_ptr<Regressor> residual_;
+  std::shared_ptr<Regressor> source_model_;  // log source ms from network features
+};
+
+}  // namespace nnlat::predictors
