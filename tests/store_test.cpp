@@ -622,5 +622,83 @@ TEST(StoreExport, CsvFieldQuoting) {
   EXPECT_EQ(csv_field("cr\r"), "\"cr\r\"");
 }
 
+
+// ---- per-kernel timings (schema v2)
+
+TEST(StoreKernelTimings, StoredWithTheMeasurementAndAppendOnly) {
+  TempDir dir;
+  Store store = open_or_die(dir.file("m.db"));
+  const int64_t target = target_or_die(store, "phone:gpu:float");
+  auto net = store.upsert_network(small_net(8));
+  ASSERT_TRUE(net.ok());
+  MeasurementRecord r = record(target, {2.0, 2.1, 2.2});
+  r.kernel_timings = {{0, "convolution_2d_0_linked_:_relu_1", "convolution_2d", 1.25},
+                      {1, "fully_connected_2", "fully_connected", 0.0}};
+  ASSERT_TRUE(store.add_network_measurement(*net, r).ok());
+  // A second measurement of the same network with another breakdown: the first one wins.
+  MeasurementRecord second = record(target, {2.0});
+  second.kernel_timings = {{0, "x", "other", 9.0}, {1, "y", "other", 9.0}};
+  ASSERT_TRUE(store.add_network_measurement(*net, second).ok());
+  auto timings = store.kernel_timings("phone:gpu:float");
+  ASSERT_TRUE(timings.ok()) << timings.error().message;
+  ASSERT_EQ(timings->size(), 1u);
+  const auto& t = timings->begin()->second;
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].implementation, "convolution_2d");
+  EXPECT_DOUBLE_EQ(t[0].latency_ms, 1.25);
+  EXPECT_EQ(t[1].name, "fully_connected_2");
+
+  RawDb raw(dir.file("m.db"));
+  EXPECT_NE(raw.exec("UPDATE kernel_timings SET latency_ms = 0"), "");
+  EXPECT_NE(raw.exec("DELETE FROM kernel_timings"), "");
+}
+
+TEST(StoreKernelTimings, BadTimingsAddNothing) {
+  TempDir dir;
+  Store store = open_or_die(dir.file("m.db"));
+  const int64_t target = target_or_die(store, "phone:gpu:float");
+  auto net = store.upsert_network(small_net(8));
+  ASSERT_TRUE(net.ok());
+  MeasurementRecord r = record(target, {2.0});
+  r.kernel_timings = {{0, "a", "conv", 1.0}, {1, "b", "conv", -1.0}};
+  EXPECT_FALSE(store.add_network_measurement(*net, r).ok());
+  r.kernel_timings = {{0, "a", "conv", 1.0}, {0, "b", "conv", 1.0}};  // duplicate position
+  EXPECT_FALSE(store.add_network_measurement(*net, r).ok());
+  auto k = store.upsert_kernel("k1", "conv2d", "{}", "{}");
+  ASSERT_TRUE(k.ok());
+  r.kernel_timings = {{0, "a", "conv", 1.0}};
+  EXPECT_FALSE(store.add_kernel_measurement(*k, r).ok());
+  // The failed transactions left no measurement behind.
+  auto stats = store.stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->network_measurements, 0);
+  EXPECT_EQ(stats->kernel_measurements, 0);
+}
+
+TEST(StoreSchema, VersionOneStoreIsMigratedKeepingItsData) {
+  TempDir dir;
+  const std::string path = dir.file("m.db");
+  {
+    Store store = open_or_die(path);
+    const int64_t target = target_or_die(store);
+    auto net = store.upsert_network(small_net(8));
+    ASSERT_TRUE(net.ok());
+    ASSERT_TRUE(store.add_network_measurement(*net, record(target, {1.0, 1.1})).ok());
+  }
+  {
+    // Make it a version-1 store, as an older nnlat wrote it.
+    RawDb raw(path);
+    ASSERT_EQ(raw.exec("DROP TRIGGER kernel_timings_no_update; DROP TRIGGER kernel_timings_no_delete; "
+                       "DROP TABLE kernel_timings; DELETE FROM schema_version WHERE version = 2; "
+                       "PRAGMA user_version = 1;"),
+              "");
+  }
+  Store store = open_or_die(path);
+  RawDb raw(path);
+  EXPECT_EQ(raw.text("SELECT max(version) FROM schema_version"), "2");
+  EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_schema WHERE name = 'kernel_timings'"), "1");
+  EXPECT_EQ(raw.text("SELECT count(*) FROM network_measurements"), "1");
+}
+
 }  // namespace
 }  // namespace nnlat::store

@@ -1,0 +1,212 @@
+// The phone-dataset importers: CSV reading, the mobile ML benchmark format (headers decide
+// devices, configs and precisions), `import csv`, and learning from what they store.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cli_test_util.hpp"
+#include "nnlat/core/csv.hpp"
+#include "nnlat/fusion/fusion.hpp"
+#include "nnlat/importers/csv_measurements.hpp"
+#include "nnlat/importers/mlbench.hpp"
+#include "nnlat/predictors/predictor.hpp"
+
+namespace nnlat {
+namespace {
+
+using testing::TempDir;
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+// Two invented phones ("alpha", "beta") in the benchmark's format: nothing here is a real
+// measurement, only the shape of the files.
+const char* kOps =
+    "model,operation,feature,alpha|gpu|float,alpha|gpu|kernel,beta|gpu|float,beta|gpu|kernel\n"
+    "netA,CONV_2D,\"{'Input_shape': '34', 'Input_channel': 3, 'Output_shape': '32', 'Stride': '1', 'Kernel': '3', "
+    "'Filter': '16', 'Group': '1', 'FLOPS': '884736'}\",50.0,convolution_2d_0_linked_:_relu_1,40.0,"
+    "convolution_winograd_4x4_6x6_0\n"
+    "netA,DEPTHWISE_CONV_2D,\"{'Input_shape': '32', 'Input_channel': 16, 'Output_shape': '16', 'Stride': '2', "
+    "'Kernel': '3', 'Filter': '1', 'Group': '1', 'FLOPS': '36864'}\",20.0,depthwise_convolution_2,30.0,"
+    "depthwise_conv_plus_1x1_conv_2_3\n"
+    "netA,CONV_2D,\"{'Input_shape': '16', 'Input_channel': 16, 'Output_shape': '16', 'Stride': '1', 'Kernel': '1', "
+    "'Filter': '32', 'Group': '1', 'FLOPS': '131072'}\",10.0,convolution_2d_3_linked_:_add_4_linked_:_relu_5,30.0,"
+    "depthwise_conv_plus_1x1_conv_2_3\n"
+    "netA,MEAN,\"{'Input_shape': '16', 'Input_channel': 32, 'Output_shape': '32', 'Stride': '-', 'Kernel': '0', "
+    "'Filter': '-', 'Group': '-', 'FLOPS': '8192'}\",5.0,mean_6,4.0,mean_6\n"
+    "netA,FULLY_CONNECTED,\"{'Input_shape': '-', 'Input_channel': 32, 'Output_shape': '-', 'Stride': '-', "
+    "'Kernel': '-', 'Filter': '10', 'Group': '-', 'FLOPS': '320'}\",3.0,fully_connected_7,2.0,fully_connected_7\n"
+    "netB,CONCATENATION,\"{'Input_shape': '8', 'Input_channel': 8, 'Output_shape': '8', 'Stride': '-', 'Kernel': '3', "
+    "'Filter': '24', 'Group': '-', 'FLOPS': '-'}\",7.0,concat_0,-,-\n"
+    "netB,MAX_POOL_2D,\"{'Input_shape': '8', 'Input_channel': 24, 'Output_shape': '4', 'Stride': '2', 'Kernel': '3', "
+    "'Filter': '-', 'Group': '-', 'FLOPS': '-'}\",4.0,pooling_2d_1,3.0,pooling_2d_1\n";
+
+const char* kE2e =
+    "model,FLOPS,size,alpha|gpu|float|mean,alpha|gpu|float|std,alpha|2big|quant|mean,alpha|2big|quant|std,"
+    "beta|gpu|float|mean,beta|gpu|float|std\n"
+    "netA,1,1,120.0,3.0,900.0,10.0,150.0,2.0\n"
+    "netB,1,1,30.0,1.0,-,,40.0,\n"
+    "netC,1,1,10.0,1.0,20.0,1.0,,\n";
+
+TEST(Csv, QuotedFieldsAndLineNumbers) {
+  auto t = parse_csv("a,b\r\n\"x, \"\"y\"\"\",2\n\n\"multi\nline\",3\n", "t.csv");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(t->rows[0].fields[0], "x, \"y\"");
+  EXPECT_EQ(t->rows[1].fields[0], "multi\nline");
+  EXPECT_EQ(t->rows[1].line, 4u);
+  EXPECT_EQ(*t->column("b"), 1u);
+
+  auto bad = parse_csv("a,b\n1,2\n3\n", "t.csv");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("t.csv:3"), std::string::npos) << bad.error().message;
+  auto open = parse_csv("a\n\"never closed\n", "t.csv");
+  ASSERT_FALSE(open.ok());
+  EXPECT_NE(open.error().message.find("unterminated"), std::string::npos);
+
+  EXPECT_FALSE(parse_csv_number("-", "x")->has_value());
+  EXPECT_FALSE(parse_csv_number(" ", "x")->has_value());
+  EXPECT_DOUBLE_EQ(**parse_csv_number("1e3", "x"), 1000.0);
+  EXPECT_FALSE(parse_csv_number("12ms", "x").ok());
+}
+
+TEST(Mlbench, NamesTellImplementationAndFamily) {
+  EXPECT_EQ(importers::mlbench_implementation("convolution_winograd_4x4_6x6_14"), "convolution_winograd_4x4_6x6");
+  EXPECT_EQ(importers::mlbench_implementation("convolution_2d_16_linked_:_add_17_linked_:_relu_18"), "convolution_2d");
+  EXPECT_EQ(importers::mlbench_implementation("depthwise_conv_plus_1x1_conv_5_6_7_linked_:_add_8"),
+            "depthwise_conv_plus_1x1_conv");
+  EXPECT_EQ(importers::mlbench_family("resnet18"), "resnet");
+  EXPECT_EQ(importers::mlbench_family("regnetx016"), "regnetx");
+  EXPECT_EQ(importers::mlbench_family("mobilenetv2_wd4"), "mobilenetv2");
+}
+
+TEST(Mlbench, OpsBuildOneKernelPerRowWithTheHeadersPhones) {
+  auto ops = importers::parse_mlbench_ops(kOps, "ops.csv");
+  ASSERT_TRUE(ops.ok()) << ops.error().message;
+  EXPECT_EQ(ops->targets, (std::vector<std::string>{"alpha:gpu:float", "beta:gpu:float"}));
+  ASSERT_EQ(ops->models.size(), 2u);
+  const auto& a = ops->models[0];
+  auto rules = fusion::load_rule_set("tflite-gpu");
+  ASSERT_TRUE(rules.ok());
+  auto kernels = fusion::detect_kernels(a.graph, *rules);
+  ASSERT_TRUE(kernels.ok());
+  ASSERT_EQ(kernels->size(), 5u);
+  // The linked tail of row 3 (add, relu) joined its 1x1 convolution.
+  EXPECT_EQ((*kernels)[2].nodes.size(), 3u);
+  // Padding was inferred: 34 -> 32 with a 3x3 valid conv; 32 -> 16 with stride 2.
+  ASSERT_TRUE(a.timings.contains("alpha:gpu:float"));
+  const auto& beta = a.timings.at("beta:gpu:float");
+  EXPECT_EQ(beta[0].implementation, "convolution_winograd_4x4_6x6");
+  EXPECT_EQ(beta[1].implementation, "depthwise_conv_plus_1x1_conv");
+  EXPECT_DOUBLE_EQ(beta[1].latency_ms, 0.030);
+  EXPECT_EQ(beta[2].implementation, "fused");  // the same kernel ran both rows
+  EXPECT_DOUBLE_EQ(beta[2].latency_ms, 0.0);
+  // netB lacks beta's concat time: beta's timings of netB are left out and counted.
+  EXPECT_FALSE(ops->models[1].timings.contains("beta:gpu:float"));
+  EXPECT_EQ(ops->missing, 1u);
+}
+
+TEST(Mlbench, MalformedRowsNameFileAndLine) {
+  std::string broken = kOps;
+  broken.replace(broken.find("'Kernel': '1'"), 13, "'Kernel': 'x'");
+  auto ops = importers::parse_mlbench_ops(broken, "ops.csv");
+  ASSERT_FALSE(ops.ok());
+  EXPECT_NE(ops.error().message.find("ops.csv:4"), std::string::npos) << ops.error().message;
+
+  auto e2e = importers::parse_mlbench_e2e("model,x|gpu|float|mean\nnetA,fast\n", "e2e.csv");
+  ASSERT_FALSE(e2e.ok());
+  EXPECT_NE(e2e.error().message.find("e2e.csv:2"), std::string::npos) << e2e.error().message;
+  EXPECT_FALSE(importers::parse_mlbench_e2e("model,size\nnetA,1\n", "e2e.csv").ok());
+}
+
+TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
+  TempDir dir("mlbench");
+  write(dir.file("ops.csv"), kOps);
+  write(dir.file("e2e.csv"), kE2e);
+  auto store = store::Store::open(dir.file("m.db"));
+  ASSERT_TRUE(store.ok());
+  importers::ImportOptions o;
+  o.e2e_path = dir.file("e2e.csv");
+  o.ops_path = dir.file("ops.csv");
+  auto s = importers::import_mlbench(*store, o);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->targets, 3u);
+  EXPECT_EQ(s->measurements, 5u);  // netA x3, netB x2; netC has no op sequence
+  EXPECT_EQ(s->with_kernel_timings, 3u);
+  EXPECT_EQ(s->unknown_models, std::vector<std::string>{"netC"});
+  EXPECT_EQ(s->missing, 3u);  // two empty e2e cells, beta's netB ops
+
+  auto again = importers::import_mlbench(*store, o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->measurements, 0u);
+  EXPECT_EQ(again->already_imported, 5u);
+
+  auto data = predictors::load_training_set(*store, "beta:gpu:float", "tflite-gpu");
+  ASSERT_TRUE(data.ok()) << data.error().message;
+  ASSERT_EQ(data->networks.size(), 2u);
+  EXPECT_NEAR(data->networks[0].latency_ms, 0.150, 1e-12);
+  ASSERT_EQ(data->kernels.size(), 5u);  // netA's in-network timings only
+  EXPECT_EQ(*data->kernels[0].network, 0u);
+  // Held out, netA's kernels leave training; netB's (none on beta) stay.
+  const std::vector<size_t> held_out = {0};
+  EXPECT_TRUE(predictors::kernel_rows_excluding(*data, held_out).empty());
+}
+
+TEST(ImportCli, CsvTargetsAreNamedAsTheirColumns) {
+  TempDir dir("importcsv");
+  write(dir.file("lat.csv"),
+        "arch,pixel2,board_x\n"
+        "\"|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|skip_connect~1|avg_pool_3x3~2|\",1500,0\n"
+        "\"|nor_conv_1x1~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|skip_connect~1|avg_pool_3x3~2|\",1200,\n");
+  const std::string db = dir.file("m.db");
+  auto r = testing::run_cli("import csv --csv " + dir.file("lat.csv") +
+                            " --model-column arch --format nb201 --target-columns pixel2,board_x --unit us --db " + db +
+                            " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"measurements\":2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"skipped\":2"), std::string::npos) << r.out;
+  auto store = store::Store::open(db);
+  ASSERT_TRUE(store.ok());
+  auto nets = store->subject_latencies("pixel2", store::MeasurementKind::kNetwork);
+  ASSERT_TRUE(nets.ok()) << nets.error().message;
+  ASSERT_EQ(nets->size(), 2u);
+  EXPECT_DOUBLE_EQ((*nets)[0].median_ms, 1.5);
+
+  auto bad = testing::run_cli("import csv --csv " + dir.file("lat.csv") +
+                              " --model-column nope --format nb201 --target-columns pixel2 --unit us --db " + db);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("no column 'nope'"), std::string::npos) << bad.err;
+}
+
+// The shared phone dataset, when present: every GPU target imports, and op-wise prediction
+// with kernel selection beats the whole-network baseline on held-out networks.
+std::string shared_dataset(const std::string& file) {
+  for (const char* dir : {"../shared/datasets/mobile-ml-benchmark/", "../../shared/datasets/mobile-ml-benchmark/",
+                          "../../../shared/datasets/mobile-ml-benchmark/"}) {
+    const std::string p = std::string(NNLAT_SOURCE_DIR) + "/" + dir + file;
+    if (std::filesystem::exists(p)) return p;
+  }
+  return {};
+}
+
+TEST(Mlbench, SharedPhoneDatasetOpwiseBeatsBaselines) {
+  const std::string e2e = shared_dataset("tflite_cnn_e2e.csv");
+  const std::string ops = shared_dataset("tflite_cnn_ops_gpu.csv");
+  if (e2e.empty() || ops.empty()) GTEST_SKIP() << "../shared/datasets/mobile-ml-benchmark not found";
+  TempDir dir("mlbench_shared");
+  const std::string db = dir.file("m.db");
+  auto r = testing::run_cli("import mlbench --e2e " + e2e + " --ops " + ops + " --db " + db + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"with_kernel_timings\":306"), std::string::npos) << r.out;
+  auto ev = testing::run_cli("eval --db " + db +
+                             " --target iphonexs:gpu:float --method opwise-gbdt --cv 5 --no-intervals "
+                             "--baselines e2e-ridge --json");
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+  auto j = nlohmann::json::parse(ev.out);
+  EXPECT_EQ(j["n"], 102);
+  EXPECT_LT(j["mape"].get<double>(), j["baselines"]["e2e-ridge"]["mape"].get<double>());
+  EXPECT_GT(j["kernel_selection"]["accuracy"].get<double>(), 0.9);
+}
+
+}  // namespace
+}  // namespace nnlat
