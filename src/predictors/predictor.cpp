@@ -42,7 +42,7 @@ double from_target(double t) { return std::exp(t); }
 std::vector<RegressorKind> candidates(Method method) {
   switch (method) {
     case Method::kOpwiseGbdt:
-      return {RegressorKind::kGbdt, RegressorKind::kRidge};
+      return {RegressorKind::kGbdt, RegressorKind::kRidgeGbdt, RegressorKind::kRidge};
     case Method::kOpwiseRf:
       return {RegressorKind::kRandomForest, RegressorKind::kRidge};
     case Method::kOpwiseLinear:
@@ -53,6 +53,8 @@ std::vector<RegressorKind> candidates(Method method) {
       return {RegressorKind::kRidge};
   }
 }
+
+double bytes_of(const KernelFeatures& f) { return static_cast<double>(std::max<int64_t>(f.bytes, 1)); }
 
 // The model of one kernel family.
 struct FamilyModel {
@@ -65,8 +67,17 @@ struct FamilyModel {
   // Kernel selection: when the rows name ≥ 2 implementations, a classifier predicts one from
   // the features and the regressor sees it as one-hot columns after the features.
   std::optional<ImplementationClassifier> classifier;
+  // Roofline prior: ms ≈ base_ms + per_mac · MACs + per_byte · bytes (relative least
+  // squares, non-negative). The regressor learns log(ms / prior), so a kernel larger than any
+  // seen scales with its work instead of sticking to the largest one seen (trees are flat
+  // outside their data). All zero: no prior (the regressor learns log ms).
+  std::array<double, 3> prior{};
   nlohmann::json classifier_accuracy;  // in-sample share right, for the file's readers
 
+  double prior_ms(const KernelFeatures& f) const {
+    const double p = prior[0] + prior[1] * static_cast<double>(f.macs) + prior[2] * bytes_of(f);
+    return p > 0 ? p : 1.0;  // 1.0: no prior (log 1 = 0)
+  }
   size_t implementation_columns() const { return classifier && classifier->names().size() > 1 ? classifier->names().size() : 0; }
 };
 
@@ -85,7 +96,6 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
 }
 
-double bytes_of(const KernelFeatures& f) { return static_cast<double>(std::max<int64_t>(f.bytes, 1)); }
 
 nlohmann::json floats_to_json(const std::vector<float>& v) {
   nlohmann::json a = nlohmann::json::array();
@@ -170,13 +180,13 @@ struct LatencyPredictor::Impl {
     }
     if (!fm.model) return {fallback_ms(f), true};
     const size_t icols = fm.implementation_columns();
-    if (icols == 0) return {from_target(fm.model->predict(f.view())), outside};
+    if (icols == 0) return {fm.prior_ms(f) * from_target(fm.model->predict(f.view())), outside};
     const size_t impl = fm.classifier->predict(f.view());
     if (fm.classifier->names()[impl] == kFusedImplementation) return {0.0, outside};
     std::array<float, features::kMaxFeatures + kMaxImplementations> row{};
     std::copy(f.values.begin(), f.values.begin() + f.count, row.begin());
     row[f.count + impl] = 1.0f;
-    return {from_target(fm.model->predict({row.data(), f.count + icols})), outside};
+    return {fm.prior_ms(f) * from_target(fm.model->predict({row.data(), f.count + icols})), outside};
   }
 
   // kernel_ms through the batch's cache when there is one.
@@ -250,7 +260,8 @@ Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows
     labelled.append_row(rows[r]->features.view());
     labels.push_back(label[r]);
   }
-  if (!names.empty() && names.size() <= kMaxImplementations) {
+  // Only op-wise methods predict kernels, so only they learn the selection.
+  if (is_opwise(method) && !names.empty() && names.size() <= kMaxImplementations) {
     NNLAT_ASSIGN_OR_RETURN(fm.classifier, ImplementationClassifier::fit(labelled, labels, names, options.regressor));
     size_t right = 0;
     for (size_t i = 0; i < labels.size(); ++i) right += fm.classifier->predict(labelled.row(i)) == labels[i] ? 1 : 0;
@@ -276,6 +287,30 @@ Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows
   }
   fm.ms_per_byte = ratios.empty() ? 0.0 : median(ratios);
   if (y.size() < kMinRowsForRegressor) return Status::Ok();
+  {
+    std::vector<double> ones;
+    std::vector<double> macs;
+    std::vector<double> bytes;
+    std::vector<double> ms;
+    std::vector<double> w;
+    for (const KernelExample* r : rows) {
+      if (r->latency_ms <= 0) continue;
+      ones.push_back(1.0);
+      macs.push_back(static_cast<double>(r->features.macs));
+      bytes.push_back(bytes_of(r->features));
+      ms.push_back(r->latency_ms);
+      w.push_back(1.0 / (r->latency_ms * r->latency_ms));
+    }
+    const auto c = fit_nonnegative_least_squares({ones, macs, bytes}, ms, w);
+    if (c[0] > 0 || c[1] > 0 || c[2] > 0) {
+      fm.prior = {c[0], c[1], c[2]};
+      size_t i = 0;
+      for (const KernelExample* r : rows) {
+        if (r->latency_ms <= 0 && r->implementation == kFusedImplementation) continue;
+        y[i++] -= std::log(fm.prior_ms(r->features));
+      }
+    }
+  }
 
   std::vector<RegressorKind> kinds = candidates(method);
   if (y.size() < kMinRowsForSelection) kinds = {RegressorKind::kRidge};
@@ -565,7 +600,8 @@ nlohmann::json LatencyPredictor::to_json() const {
                         {"ms_per_byte", fm.ms_per_byte},
                         {"min", floats_to_json(fm.min)},
                         {"max", floats_to_json(fm.max)},
-                        {"selection", fm.selection}};
+                        {"selection", fm.selection},
+                        {"prior", {{"ms", fm.prior[0]}, {"ms_per_mac", fm.prior[1]}, {"ms_per_byte", fm.prior[2]}}}};
     e["model"] = fm.model ? fm.model->to_json() : nlohmann::json(nullptr);
     if (fm.classifier) {
       e["implementations"] = fm.classifier->to_json();
@@ -639,6 +675,10 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
       fm.min = e.at("min").get<std::vector<float>>();
       fm.max = e.at("max").get<std::vector<float>>();
       fm.selection = e.at("selection");
+      if (e.contains("prior")) {
+        const auto& pr = e.at("prior");
+        fm.prior = {pr.at("ms").get<double>(), pr.at("ms_per_mac").get<double>(), pr.at("ms_per_byte").get<double>()};
+      }
       if (fm.min.size() != features::feature_names(*fam).size() || fm.max.size() != fm.min.size()) {
         return fail("family " + name + ": feature range has the wrong length");
       }

@@ -20,13 +20,14 @@ struct KindName {
   std::string_view name;
 };
 // The one list of kinds and their saved names; names are part of the file format.
-constexpr std::array<KindName, 6> kKinds = {{
+constexpr std::array<KindName, 7> kKinds = {{
     {RegressorKind::kLinear, "linear"},
     {RegressorKind::kRidge, "ridge"},
     {RegressorKind::kLasso, "lasso"},
     {RegressorKind::kGbdt, "gbdt"},
     {RegressorKind::kRandomForest, "rf"},
     {RegressorKind::kMlp, "mlp"},
+    {RegressorKind::kRidgeGbdt, "ridge+gbdt"},
 }};
 
 std::string kind_prefix(RegressorKind kind) { return std::string(regressor_kind_name(kind)); }
@@ -51,7 +52,7 @@ Result<RegressorKind> parse_regressor_kind(std::string_view name) {
     if (k.name == name) return k.kind;
   }
   return make_error(ErrorCode::kInvalidArgument, "unknown regressor kind '" + std::string(name) +
-                                                     "' (expected linear, ridge, lasso, gbdt, rf or mlp)");
+                                                     "' (expected linear, ridge, lasso, gbdt, rf, mlp or ridge+gbdt)");
 }
 
 std::vector<RegressorKind> all_regressor_kinds() {
@@ -104,6 +105,9 @@ Status validate_options(RegressorKind kind, const RegressorOptions& o) {
         return invalid(kind, "lasso_lambda must be finite and >= 0");
       }
       break;
+    case RegressorKind::kRidgeGbdt:
+      NNLAT_RETURN_IF_ERROR(validate_options(RegressorKind::kRidge, o));
+      return validate_options(RegressorKind::kGbdt, o);
     case RegressorKind::kGbdt:
       if (o.gbdt_rounds < 1) return invalid(kind, "gbdt_rounds must be at least 1");
       if (o.gbdt_max_depth < 1) return invalid(kind, "gbdt_max_depth must be at least 1");
@@ -143,6 +147,7 @@ nlohmann::json options_to_json(RegressorKind kind, const RegressorOptions& o) {
   nlohmann::json j = nlohmann::json::object();
   switch (kind) {
     case RegressorKind::kLinear:
+    case RegressorKind::kRidgeGbdt:  // its parts save their own options
       break;
     case RegressorKind::kRidge:
       j["ridge_lambda"] = o.ridge_lambda;
@@ -182,6 +187,7 @@ Result<RegressorOptions> options_from_json(RegressorKind kind, const nlohmann::j
   RegressorOptions o;
   switch (kind) {
     case RegressorKind::kLinear:
+    case RegressorKind::kRidgeGbdt:
       break;
     case RegressorKind::kRidge:
       o.ridge_lambda = j.at("ridge_lambda").get<double>();
@@ -266,6 +272,8 @@ Result<std::unique_ptr<Regressor>> make_regressor(RegressorKind kind, const Regr
       return make_xgboost_regressor(kind, options);
     case RegressorKind::kMlp:
       return make_mlp_regressor(options);
+    case RegressorKind::kRidgeGbdt:
+      return make_ridge_gbdt_regressor(options);
   }
   return make_error(ErrorCode::kInternal, "unhandled regressor kind");
 }
@@ -293,6 +301,8 @@ Result<std::unique_ptr<Regressor>> load_by_kind(const nlohmann::json& j) {
       return xgboost_regressor_from_json(*kind, j);
     case RegressorKind::kMlp:
       return mlp_regressor_from_json(j);
+    case RegressorKind::kRidgeGbdt:
+      return ridge_gbdt_regressor_from_json(j);
   }
   return make_error(ErrorCode::kInternal, "unhandled regressor kind");
 }

@@ -45,5 +45,7 @@ std::unique_ptr<Regressor> make_xgboost_regressor(RegressorKind kind, const Regr
 Result<std::unique_ptr<Regressor>> xgboost_regressor_from_json(RegressorKind kind, const nlohmann::json& j);
 std::unique_ptr<Regressor> make_mlp_regressor(const RegressorOptions& options);
 Result<std::unique_ptr<Regressor>> mlp_regressor_from_json(const nlohmann::json& j);
+std::unique_ptr<Regressor> make_ridge_gbdt_regressor(const RegressorOptions& options);
+Result<std::unique_ptr<Regressor>> ridge_gbdt_regressor_from_json(const nlohmann::json& j);
 
 }  // namespace nnlat::predictors
