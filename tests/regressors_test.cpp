@@ -101,7 +101,7 @@ double r_squared(const std::vector<double>& predicted, const std::vector<double>
 std::string kind_label(RegressorKind kind) { return std::string(regressor_kind_name(kind)); }
 
 TEST(RegressorTest, KindNamesRoundTrip) {
-  EXPECT_EQ(all_regressor_kinds().size(), 6u);
+  EXPECT_EQ(all_regressor_kinds().size(), 7u);
   for (RegressorKind kind : all_regressor_kinds()) {
     auto parsed = parse_regressor_kind(regressor_kind_name(kind));
     ASSERT_TRUE(parsed.ok()) << kind_label(kind);
@@ -183,13 +183,32 @@ TEST(RegressorTest, NonlinearKindsFitARooflineLatency) {
   auto linear = make(RegressorKind::kLinear);
   ASSERT_TRUE(linear->fit(train.x, train.y).ok());
   const double linear_r2 = r_squared(predictions(*linear, test.x), test.y);
-  for (RegressorKind kind : {RegressorKind::kGbdt, RegressorKind::kRandomForest, RegressorKind::kMlp}) {
+  for (RegressorKind kind :
+       {RegressorKind::kGbdt, RegressorKind::kRandomForest, RegressorKind::kMlp, RegressorKind::kRidgeGbdt}) {
     auto r = make(kind);
     ASSERT_TRUE(r->fit(train.x, train.y).ok()) << kind_label(kind);
     const double r2 = r_squared(predictions(*r, test.x), test.y);
     EXPECT_GT(r2, 0.97) << kind_label(kind);
     EXPECT_GT(r2, linear_r2) << kind_label(kind);
   }
+}
+
+// Beyond the training range trees are flat; ridge+gbdt follows the ridge trend there.
+TEST(RegressorTest, RidgeGbdtExtrapolatesTheTrend) {
+  FeatureMatrix x;
+  std::vector<double> y;
+  for (int i = 0; i < 200; ++i) {
+    const float v = static_cast<float>(i) / 200.0f;  // 0 .. 1
+    x.append_row(std::vector<float>{v});
+    y.push_back(3.0 * v);
+  }
+  auto trees = make(RegressorKind::kGbdt);
+  auto hybrid = make(RegressorKind::kRidgeGbdt);
+  ASSERT_TRUE(trees->fit(x, y).ok());
+  ASSERT_TRUE(hybrid->fit(x, y).ok());
+  const std::vector<float> far = {2.0f};  // the truth is 6
+  EXPECT_LT(trees->predict(far), 3.2);
+  EXPECT_NEAR(hybrid->predict(far), 6.0, 0.3);
 }
 
 // Below 50 rows the MLP keeps no validation split and trains on every row.
