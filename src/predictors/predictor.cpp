@@ -711,6 +711,11 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
     im.flops_constant_ms = j.at("flops").at("constant_ms").get<double>();
     if (!j.at("network_model").is_null()) {
       NNLAT_ASSIGN_OR_RETURN(im.network_model, regressor_from_json(j.at("network_model"), source + ": network_model"));
+      if (im.network_model->num_features() != network_feature_names().size()) {
+        return fail("network_model takes " + std::to_string(im.network_model->num_features()) +
+                    " whole-network features, this nnlat computes " + std::to_string(network_feature_names().size()) +
+                    "; retrain the predictor");
+      }
     }
     if (j.contains("transfer")) {
       NNLAT_ASSIGN_OR_RETURN(im.transfer, TransferModel::from_json(j.at("transfer"), source));

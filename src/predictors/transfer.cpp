@@ -1,6 +1,7 @@
 #include "predictors/transfer.hpp"
 
 #include <cmath>
+#include <Eigen/Dense>
 #include <limits>
 
 #include "predictors/network_features.hpp"
@@ -8,28 +9,37 @@
 namespace nnlat::predictors {
 namespace {
 
-// Weight of the prior b = 1, in units of one network's squared log error.
+// Weights of the priors slope = 1 and MACs term = 0, in units of one network's squared log
+// error.
 constexpr double kSlopePrior = 2.0;
+constexpr double kMacsPrior = 2.0;
 constexpr size_t kMinNetworksForResidual = 10;
-constexpr double kResidualLambdas[] = {0.3, 3.0, 30.0, 300.0};
+constexpr double kResidualLambdas[] = {0.3, 3.0, 30.0, 300.0, 3000.0};
 
-// Weighted least squares for y = a + b x with the prior b ≈ 1 (closed form, 2×2).
-std::pair<double, double> fit_shift_and_slope(const std::vector<double>& x, const std::vector<double>& y) {
-  const double n = static_cast<double>(x.size());
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    sx += x[i];
-    sy += y[i];
-    sxx += x[i] * x[i];
-    sxy += x[i] * y[i];
+// Least squares with priors: minimises Σ (y − X β)² + Σ_j λ_j (β_j − μ_j)². The columns are
+// [1, log source ms] or [1, log source ms, log MACs]; the priors say "slope 1, no MACs term"
+// unless the data insist (few networks cannot pin three coefficients down alone).
+std::vector<double> fit_with_priors(const std::vector<std::vector<double>>& rows, const std::vector<double>& y) {
+  const auto k = static_cast<Eigen::Index>(rows.front().size());
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(k, k);
+  Eigen::VectorXd b = Eigen::VectorXd::Zero(k);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Eigen::Map<const Eigen::VectorXd> x(rows[i].data(), k);
+    a += x * x.transpose();
+    b += x * y[i];
   }
-  // Minimise Σ (y − a − b x)² + λ (b − 1)².
-  const double l = kSlopePrior;
-  const double det = n * (sxx + l) - sx * sx;
-  if (std::abs(det) < 1e-12) return {(sy - sx) / n, 1.0};
-  const double b = (n * (sxy + l) - sx * sy) / det;
-  const double a = (sy - b * sx) / n;
-  return {a, b};
+  a(1, 1) += kSlopePrior;
+  b(1) += kSlopePrior * 1.0;
+  if (k > 2) a(2, 2) += kMacsPrior;
+  a(0, 0) += 1e-9;
+  const Eigen::VectorXd beta = a.ldlt().solve(b);
+  return {beta.data(), beta.data() + k};
+}
+
+double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
 }
 
 std::vector<float> residual_row(const NetworkKernels& network, double log_source) {
@@ -75,12 +85,38 @@ Result<TransferModel> TransferModel::fit(const TrainingSet& data, std::span<cons
 
   std::vector<double> x;
   std::vector<double> y;
+  std::vector<std::vector<double>> with_macs;
   for (size_t r : network_rows) {
-    x.push_back(m.source_log_ms(data.networks[r].kernels));
+    const NetworkKernels& n = data.networks[r].kernels;
+    x.push_back(m.source_log_ms(n));
     y.push_back(std::log(data.networks[r].latency_ms));
+    with_macs.push_back({1.0, x.back(), std::log(std::max<double>(static_cast<double>(n.macs), 1.0))});
   }
   if (x.empty()) return make_error(ErrorCode::kInvalidArgument, "method transfer needs target networks to learn from");
-  std::tie(m.a_, m.b_) = fit_shift_and_slope(x, y);
+  // The MACs term joins when leave-one-out says it helps (a CPU source ranks a GPU's
+  // networks worse than their MACs do).
+  std::vector<std::vector<double>> plain;
+  for (const auto& row : with_macs) plain.push_back({row[0], row[1]});
+  auto loo_error = [&](const std::vector<std::vector<double>>& rows) {
+    if (rows.size() < 3) return std::numeric_limits<double>::infinity();
+    double sse = 0;
+    for (size_t out = 0; out < rows.size(); ++out) {
+      std::vector<std::vector<double>> r;
+      std::vector<double> t;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (i == out) continue;
+        r.push_back(rows[i]);
+        t.push_back(y[i]);
+      }
+      const double e = y[out] - dot(fit_with_priors(r, t), rows[out]);
+      sse += e * e;
+    }
+    return sse;
+  };
+  m.use_macs_ = loo_error(with_macs) < loo_error(plain);
+  m.coefficients_ = fit_with_priors(m.use_macs_ ? with_macs : plain, y);
+  std::vector<double> base(y.size());
+  for (size_t i = 0; i < y.size(); ++i) base[i] = dot(m.coefficients_, m.use_macs_ ? with_macs[i] : plain[i]);
   if (x.size() < kMinNetworksForResidual) return m;
 
   // The residual correction, kept only when leave-one-out says it helps.
@@ -88,7 +124,7 @@ Result<TransferModel> TransferModel::fit(const TrainingSet& data, std::span<cons
   std::vector<double> ry;
   for (size_t i = 0; i < network_rows.size(); ++i) {
     rx.append_row(residual_row(data.networks[network_rows[i]].kernels, x[i]));
-    ry.push_back(y[i] - (m.a_ + m.b_ * x[i]));
+    ry.push_back(y[i] - base[i]);
   }
   double best = 0;
   for (double v : ry) best += v * v;  // no residual model
@@ -128,15 +164,16 @@ Result<TransferModel> TransferModel::fit(const TrainingSet& data, std::span<cons
 
 double TransferModel::predict_ms(const NetworkKernels& network) const {
   const double s = source_log_ms(network);
-  double t = a_ + b_ * s;
+  double t = coefficients_[0] + coefficients_[1] * s;
+  if (use_macs_) t += coefficients_[2] * std::log(std::max<double>(static_cast<double>(network.macs), 1.0));
   if (residual_) t += residual_->predict(residual_row(network, s));
   return std::exp(t);
 }
 
 nlohmann::json TransferModel::to_json() const {
   return {{"source_target", source_target_},
-          {"shift", a_},
-          {"slope", b_},
+          {"coefficients", coefficients_},
+          {"terms", use_macs_ ? nlohmann::json{"1", "log_source_ms", "log_macs"} : nlohmann::json{"1", "log_source_ms"}},
           {"residual_lambda", residual_lambda_},
           {"residual", residual_ ? residual_->to_json() : nlohmann::json(nullptr)},
           {"source_model", source_model_->to_json()}};
@@ -146,8 +183,11 @@ Result<TransferModel> TransferModel::from_json(const nlohmann::json& j, const st
   TransferModel m;
   try {
     m.source_target_ = j.at("source_target").get<std::string>();
-    m.a_ = j.at("shift").get<double>();
-    m.b_ = j.at("slope").get<double>();
+    m.coefficients_ = j.at("coefficients").get<std::vector<double>>();
+    if (m.coefficients_.size() != 2 && m.coefficients_.size() != 3) {
+      return make_error(ErrorCode::kParseError, source + ": transfer: 2 or 3 coefficients expected");
+    }
+    m.use_macs_ = m.coefficients_.size() == 3;
     m.residual_lambda_ = j.at("residual_lambda").get<double>();
   } catch (const nlohmann::json::exception& e) {
     return make_error(ErrorCode::kParseError, source + ": transfer: " + e.what());

@@ -1,10 +1,11 @@
 // Few-shot transfer to a new target (docs/phones.md): a target with only K measured networks
 // borrows a fully known source target. In log space,
-//   log t = a + b · log s + r(network features)
+//   log t = a + b · log s [+ c · log MACs] + r(network features)
 // where s is the network's latency on the source (its measurement, or the source model's
-// prediction for a network the source never ran), a and b are fitted on the K networks with
-// a prior pulling b toward 1 (for K = 5 a shift is about all that can be learned), and r is a
-// ridge correction on whole-network features used only from 10 networks on, with its
+// prediction for a network the source never ran), a, b (and c) are fitted on the K networks
+// with priors pulling b toward 1 and c toward 0 (for K = 5 a shift is about all that can be
+// learned); the MACs term is used when leave-one-out over the K networks prefers it; r is a
+// ridge correction on whole-network features (from 5 networks on), with its
 // strength chosen by leave-one-out over the K networks (or left out when it does not help).
 #pragma once
 
@@ -34,8 +35,8 @@ class TransferModel {
  private:
   double source_log_ms(const NetworkKernels& network) const;
   std::string source_target_;
-  double a_ = 0;
-  double b_ = 1;
+  std::vector<double> coefficients_ = {0.0, 1.0};  // on [1, log s] or [1, log s, log MACs]
+  bool use_macs_ = false;
   double residual_lambda_ = 0;  // 0: no residual model
   std::shared_ptr<Regressor> residual_;
   std::shared_ptr<Regressor> source_model_;  // log source ms from network features
