@@ -622,7 +622,6 @@ TEST(StoreExport, CsvFieldQuoting) {
   EXPECT_EQ(csv_field("cr\r"), "\"cr\r\"");
 }
 
-
 // ---- per-kernel timings (schema v2)
 
 TEST(StoreKernelTimings, StoredWithTheMeasurementAndAppendOnly) {

@@ -15,8 +15,9 @@ void print_line(const std::string& line) { fmt::print(stderr, "  {}\n", line); }
 
 void add_import_mlbench(CLI::App& parent, int& exit_code) {
   auto* cmd = parent.add_subcommand(
-      "mlbench", "Import the mobile ML benchmark format: end-to-end latencies per device|config|precision column, "
-                 "and per-operation GPU latencies with the delegate's kernel names");
+      "mlbench",
+      "Import the mobile ML benchmark format: end-to-end latencies per device|config|precision column, "
+      "and per-operation GPU latencies with the delegate's kernel names");
   struct Options {
     std::string e2e;
     std::string ops;
@@ -56,9 +57,10 @@ void add_import_mlbench(CLI::App& parent, int& exit_code) {
                                         {"unknown_models", s.unknown_models}}
                              .dump());
     } else {
-      fmt::print("imported {} measurements ({} with per-kernel GPU timings) of {} networks on {} targets into {}; "
-                 "{} already there, {} cells missing\n",
-                 s.measurements, s.with_kernel_timings, s.networks, s.targets, o->db, s.already_imported, s.missing);
+      fmt::print(
+          "imported {} measurements ({} with per-kernel GPU timings) of {} networks on {} targets into {}; "
+          "{} already there, {} cells missing\n",
+          s.measurements, s.with_kernel_timings, s.networks, s.targets, o->db, s.already_imported, s.missing);
     }
     if (!s.unknown_models.empty()) {
       fmt::print(stderr, "nnlat: warning: {} models have no op sequence (pass --ops) and were not imported: {}{}\n",
@@ -123,9 +125,10 @@ void add_import_csv(CLI::App& parent, int& exit_code) {
                                         {"skipped", s.skipped}}
                              .dump());
     } else {
-      fmt::print("imported {} measurements of {} networks into {}; {} already there, {} cells skipped (missing or "
-                 "not positive)\n",
-                 s.measurements, s.networks, o->db, s.already_imported, s.skipped);
+      fmt::print(
+          "imported {} measurements of {} networks into {}; {} already there, {} cells skipped (missing or "
+          "not positive)\n",
+          s.measurements, s.networks, o->db, s.already_imported, s.skipped);
     }
   });
 }

@@ -26,10 +26,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   cmd->add_option("--db", o->db, "SQLite store")->required();
   cmd->add_option("--target", o->target, "Target, device:config:precision")->required();
-  cmd->add_option(
-         "--method", o->method,
-         "opwise-gbdt | opwise-rf | opwise-linear | opwise-mlp | opwise-ensemble | lut | flops | e2e-gbdt | e2e-ridge | "
-         "transfer (with --from SOURCE)")
+  cmd->add_option("--method", o->method,
+                  "opwise-gbdt | opwise-rf | opwise-linear | opwise-mlp | opwise-ensemble | lut | flops | e2e-gbdt | "
+                  "e2e-ridge | "
+                  "transfer (with --from SOURCE)")
       ->capture_default_str();
   cmd->add_option("--from", o->from,
                   "Transfer source target (--method transfer): its measured latencies are corrected on the target's "

@@ -53,7 +53,8 @@ Result<CsvImportSummary> import_csv_measurements(store::Store& store, const CsvI
   std::vector<backends::TargetName> targets;
   for (const auto& c : options.target_columns) {
     const auto col = table.column(c);
-    if (!col) return make_error(ErrorCode::kInvalidArgument, options.csv_path + ": no column '" + c + "' in the header");
+    if (!col)
+      return make_error(ErrorCode::kInvalidArgument, options.csv_path + ": no column '" + c + "' in the header");
     auto name = backends::parse_target_name(c);
     if (!name.ok()) return name.error().with_context(options.csv_path + ": column '" + c + "'");
     target_cols.push_back(*col);
@@ -71,7 +72,8 @@ Result<CsvImportSummary> import_csv_measurements(store::Store& store, const CsvI
     if (value.empty()) return make_error(ErrorCode::kParseError, where + ": empty model");
     auto graph = models::load_model(reference_of(options.format, value));
     if (!graph.ok()) return graph.error().with_context(where);
-    if (!seen.insert(value).second) return make_error(ErrorCode::kParseError, where + ": model '" + value + "' repeated");
+    if (!seen.insert(value).second)
+      return make_error(ErrorCode::kParseError, where + ": model '" + value + "' repeated");
     for (size_t c : target_cols) {
       auto cell = parse_csv_number(row.fields[c], where + ": column '" + table.header[c] + "'");
       if (!cell.ok()) return cell.error();
@@ -104,9 +106,8 @@ Result<CsvImportSummary> import_csv_measurements(store::Store& store, const CsvI
       cells.emplace_back(r, *v * options.ms_per_unit);
     }
     if (items.empty()) continue;
-    const nlohmann::json args = {{"target", targets[t].str()},
-                                 {"file", stable_hash_hex(text)},
-                                 {"model_column", options.model_column}};
+    const nlohmann::json args = {
+        {"target", targets[t].str()}, {"file", stable_hash_hex(text)}, {"model_column", options.model_column}};
     NNLAT_ASSIGN_OR_RETURN(auto campaign, store.open_campaign(store::campaign_key("import-csv", args), "import-csv",
                                                               target_id, args, items));
     NNLAT_ASSIGN_OR_RETURN(auto pending, store.pending_items(campaign.id));

@@ -28,8 +28,8 @@ const std::vector<std::string>& network_feature_names() {
       names.push_back(std::string(features::family_name(f)) + "_count");
       names.push_back(std::string(features::family_name(f)) + "_log2_macs");
     }
-    for (const char* n : {"log2_macs", "log2_params", "kernels", "log2_bytes", "grouped_conv_count",
-                          "grouped_conv_log2_macs"})
+    for (const char* n :
+         {"log2_macs", "log2_params", "kernels", "log2_bytes", "grouped_conv_count", "grouped_conv_log2_macs"})
       names.emplace_back(n);
     return names;
   }();

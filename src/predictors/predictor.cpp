@@ -78,7 +78,9 @@ struct FamilyModel {
     const double p = prior[0] + prior[1] * static_cast<double>(f.macs) + prior[2] * bytes_of(f);
     return p > 0 ? p : 1.0;  // 1.0: no prior (log 1 = 0)
   }
-  size_t implementation_columns() const { return classifier && classifier->names().size() > 1 ? classifier->names().size() : 0; }
+  size_t implementation_columns() const {
+    return classifier && classifier->names().size() > 1 ? classifier->names().size() : 0;
+  }
 };
 
 struct Interval {
@@ -95,7 +97,6 @@ double median(std::vector<double> v) {
   const size_t h = v.size() / 2;
   return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
 }
-
 
 nlohmann::json floats_to_json(const std::vector<float>& v) {
   nlohmann::json a = nlohmann::json::array();
@@ -683,10 +684,11 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
         return fail("family " + name + ": feature range has the wrong length");
       }
       if (e.contains("implementations")) {
-        NNLAT_ASSIGN_OR_RETURN(fm.classifier,
-                               ImplementationClassifier::from_json(e.at("implementations"), source + ": family " + name));
+        NNLAT_ASSIGN_OR_RETURN(
+            fm.classifier, ImplementationClassifier::from_json(e.at("implementations"), source + ": family " + name));
         fm.classifier_accuracy = e.at("implementations").value("training", nlohmann::json());
-        if (fm.classifier->names().size() > kMaxImplementations) return fail("family " + name + ": too many implementations");
+        if (fm.classifier->names().size() > kMaxImplementations)
+          return fail("family " + name + ": too many implementations");
       }
       if (!e.at("model").is_null()) {
         NNLAT_ASSIGN_OR_RETURN(fm.model, regressor_from_json(e.at("model"), source + ": family " + name));

@@ -38,7 +38,8 @@ Result<TrainingSet> make_synthetic_training_set(const SyntheticTarget& target, i
     for (size_t i = 0; i < nk.features.size(); ++i) {
       const double ms = target.kernel_ms(nk.features[i]);
       sum += ms;
-      if (seen.insert(nk.hashes[i]).second) s.kernels.push_back({nk.hashes[i], nk.features[i], ms, std::nullopt, std::string()});
+      if (seen.insert(nk.hashes[i]).second)
+        s.kernels.push_back({nk.hashes[i], nk.features[i], ms, std::nullopt, std::string()});
     }
     const double e2e =
         target.constant_ms + target.per_kernel_ms * static_cast<double>(nk.kernels.size()) + target.scale * sum;

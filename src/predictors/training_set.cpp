@@ -86,11 +86,13 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
     set.networks.push_back({n.name, family, n.hash, std::move(*decomposed), n.median_ms, n.medians_ms});
     if (auto b = breakdowns.find(n.hash); b != breakdowns.end()) {
       const NetworkKernels& nk = set.networks.back().kernels;
-      if (b->second.size() != nk.features.size() || b->second.back().position + 1 != static_cast<int>(b->second.size())) {
+      if (b->second.size() != nk.features.size() ||
+          b->second.back().position + 1 != static_cast<int>(b->second.size())) {
         return make_error(ErrorCode::kParseError,
                           store.path() + ": network " + n.name + ": its per-kernel timings list " +
                               std::to_string(b->second.size()) + " kernels, but the rule set '" + rules + "' finds " +
-                              std::to_string(nk.features.size()) + " (train with the rules the timings were taken under)");
+                              std::to_string(nk.features.size()) +
+                              " (train with the rules the timings were taken under)");
       }
       for (const store::KernelTiming& t : b->second) {
         const auto i = static_cast<size_t>(t.position);

@@ -1,7 +1,7 @@
 #include "predictors/transfer.hpp"
 
-#include <cmath>
 #include <Eigen/Dense>
+#include <cmath>
 #include <limits>
 
 #include "predictors/network_features.hpp"
@@ -171,12 +171,13 @@ double TransferModel::predict_ms(const NetworkKernels& network) const {
 }
 
 nlohmann::json TransferModel::to_json() const {
-  return {{"source_target", source_target_},
-          {"coefficients", coefficients_},
-          {"terms", use_macs_ ? nlohmann::json{"1", "log_source_ms", "log_macs"} : nlohmann::json{"1", "log_source_ms"}},
-          {"residual_lambda", residual_lambda_},
-          {"residual", residual_ ? residual_->to_json() : nlohmann::json(nullptr)},
-          {"source_model", source_model_->to_json()}};
+  return {
+      {"source_target", source_target_},
+      {"coefficients", coefficients_},
+      {"terms", use_macs_ ? nlohmann::json{"1", "log_source_ms", "log_macs"} : nlohmann::json{"1", "log_source_ms"}},
+      {"residual_lambda", residual_lambda_},
+      {"residual", residual_ ? residual_->to_json() : nlohmann::json(nullptr)},
+      {"source_model", source_model_->to_json()}};
 }
 
 Result<TransferModel> TransferModel::from_json(const nlohmann::json& j, const std::string& source) {

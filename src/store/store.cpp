@@ -255,8 +255,8 @@ Result<int64_t> add_measurement(const Db& db, MeasurementKind kind, int64_t subj
                                                          std::to_string(t.position) +
                                                          " needs a position >= 0 and a finite latency >= 0");
       }
-      NNLAT_RETURN_IF_ERROR(timing.run({id, int64_t{t.position}, std::string_view(t.name),
-                                        std::string_view(t.implementation), t.latency_ms}));
+      NNLAT_RETURN_IF_ERROR(timing.run(
+          {id, int64_t{t.position}, std::string_view(t.name), std::string_view(t.implementation), t.latency_ms}));
     }
   }
   NNLAT_RETURN_IF_ERROR(tx.commit());

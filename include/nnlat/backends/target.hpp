@@ -16,7 +16,9 @@ struct TargetName {
 
   // A bare name (config and precision empty) is the name alone: `import csv` names a target
   // exactly as its column, e.g. "pixel2".
-  std::string str() const { return config.empty() && precision.empty() ? device : device + ":" + config + ":" + precision; }
+  std::string str() const {
+    return config.empty() && precision.empty() ? device : device + ":" + config + ":" + precision;
+  }
   friend bool operator==(const TargetName&, const TargetName&) = default;
 };
 

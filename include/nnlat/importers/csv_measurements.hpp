@@ -22,7 +22,7 @@ struct CsvImportOptions {
   std::string model_column;
   ModelColumnFormat format = ModelColumnFormat::kPath;
   std::vector<std::string> target_columns;
-  double ms_per_unit = 1.0;  // 1 for ms, 1e-3 for µs
+  double ms_per_unit = 1.0;                          // 1 for ms, 1e-3 for µs
   std::function<void(const std::string&)> progress;  // optional, one line per target
 };
 

@@ -73,17 +73,17 @@ std::string mlbench_family(std::string_view model);
 
 struct ImportOptions {
   std::string e2e_path;
-  std::optional<std::string> ops_path;  // without it, models must already be in the store
+  std::optional<std::string> ops_path;               // without it, models must already be in the store
   std::function<void(const std::string&)> progress;  // optional, one line per target
 };
 
 struct ImportSummary {
   size_t targets = 0;
-  size_t networks = 0;              // networks created or found
-  size_t measurements = 0;          // end-to-end measurements added now
-  size_t already_imported = 0;      // skipped: imported before (same files, same target)
-  size_t with_kernel_timings = 0;   // measurements that carry a per-kernel breakdown
-  size_t missing = 0;               // empty or '-' cells
+  size_t networks = 0;                      // networks created or found
+  size_t measurements = 0;                  // end-to-end measurements added now
+  size_t already_imported = 0;              // skipped: imported before (same files, same target)
+  size_t with_kernel_timings = 0;           // measurements that carry a per-kernel breakdown
+  size_t missing = 0;                       // empty or '-' cells
   std::vector<std::string> unknown_models;  // in the e2e file but without an op sequence
 };
 

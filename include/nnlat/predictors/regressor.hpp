@@ -45,7 +45,8 @@ enum class RegressorKind {
   kMlp,           // small multi-layer perceptron (Eigen, Adam)
   kRidgeGbdt,     // GBDT on the residual of a ridge fit (extrapolates the ridge trend)
 };
-std::string_view regressor_kind_name(RegressorKind kind);  // "linear", "ridge", "lasso", "gbdt", "rf", "mlp", "ridge+gbdt"
+std::string_view regressor_kind_name(
+    RegressorKind kind);  // "linear", "ridge", "lasso", "gbdt", "rf", "mlp", "ridge+gbdt"
 Result<RegressorKind> parse_regressor_kind(std::string_view name);
 std::vector<RegressorKind> all_regressor_kinds();
 

@@ -75,9 +75,8 @@ Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& o
     }
     if (items.empty()) continue;
     const nlohmann::json args = {{"target", target}, {"files", files_hash}};
-    NNLAT_ASSIGN_OR_RETURN(auto campaign,
-                           store.open_campaign(store::campaign_key("import-mlbench", args), "import-mlbench",
-                                               target_id, args, items));
+    NNLAT_ASSIGN_OR_RETURN(auto campaign, store.open_campaign(store::campaign_key("import-mlbench", args),
+                                                              "import-mlbench", target_id, args, items));
     NNLAT_ASSIGN_OR_RETURN(auto pending, store.pending_items(campaign.id));
     const std::set<std::string> todo(pending.begin(), pending.end());
     summary.already_imported += items.size() - todo.size();

@@ -61,7 +61,8 @@ Result<std::map<std::string, std::string>> parse_feature_dict(std::string_view t
     return t;
   };
   skip();
-  if (i >= text.size() || text[i] != '{') return make_error(ErrorCode::kParseError, where + ": feature is not a {...} dict");
+  if (i >= text.size() || text[i] != '{')
+    return make_error(ErrorCode::kParseError, where + ": feature is not a {...} dict");
   ++i;
   for (;;) {
     skip();
@@ -111,9 +112,9 @@ Result<int64_t> total_padding(int64_t in, int64_t out, int64_t k, int64_t s, con
   for (int64_t total = 0; total < k; ++total) {
     if ((in + total - k) >= 0 && (in + total - k) / s + 1 == out) return total;
   }
-  return make_error(ErrorCode::kShapeError, where + ": no padding turns input " + std::to_string(in) +
-                                                " into output " + std::to_string(out) + " with kernel " +
-                                                std::to_string(k) + " and stride " + std::to_string(s));
+  return make_error(ErrorCode::kShapeError, where + ": no padding turns input " + std::to_string(in) + " into output " +
+                                                std::to_string(out) + " with kernel " + std::to_string(k) +
+                                                " and stride " + std::to_string(s));
 }
 
 std::vector<int64_t> pads_of(int64_t total) { return {total / 2, total / 2, total - total / 2, total - total / 2}; }
@@ -127,7 +128,8 @@ std::vector<std::string> linked_ops(std::string_view kernel_name) {
   while (at != std::string_view::npos) {
     const size_t start = at + kLink.size();
     at = kernel_name.find(kLink, start);
-    std::string_view part = kernel_name.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start);
+    std::string_view part =
+        kernel_name.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start);
     while (!part.empty() && (std::isdigit(static_cast<unsigned char>(part.back())) || part.back() == '_'))
       part.remove_suffix(1);
     if (!part.empty()) ops.emplace_back(part);
@@ -176,9 +178,8 @@ Status add_island(ir::GraphBuilder& b, const OpRow& row, const std::string& wher
       NNLAT_ASSIGN_OR_RETURN(int64_t oh, required(out_hw, "Output_shape", op, where));
       const int64_t s = stride && *stride > 0 ? *stride : 1;
       NNLAT_ASSIGN_OR_RETURN(int64_t pad, total_padding(h, oh, k, s, where));
-      ir::Attrs a{{"kernel", std::vector<int64_t>{k, k}},
-                  {"stride", std::vector<int64_t>{s, s}},
-                  {"pads", pads_of(pad)}};
+      ir::Attrs a{
+          {"kernel", std::vector<int64_t>{k, k}}, {"stride", std::vector<int64_t>{s, s}}, {"pads", pads_of(pad)}};
       if (op == "DEPTHWISE_CONV_2D") {
         if (filters.value_or(1) != 1) {
           return make_error(ErrorCode::kUnsupported, where + ": depthwise channel multiplier " +
@@ -202,9 +203,8 @@ Status add_island(ir::GraphBuilder& b, const OpRow& row, const std::string& wher
       NNLAT_ASSIGN_OR_RETURN(int64_t oh, required(out_hw, "Output_shape", op, where));
       const int64_t s = stride && *stride > 0 ? *stride : 1;
       NNLAT_ASSIGN_OR_RETURN(int64_t pad, total_padding(h, oh, k, s, where));
-      ir::Attrs a{{"kernel", std::vector<int64_t>{k, k}},
-                  {"stride", std::vector<int64_t>{s, s}},
-                  {"pads", pads_of(pad)}};
+      ir::Attrs a{
+          {"kernel", std::vector<int64_t>{k, k}}, {"stride", std::vector<int64_t>{s, s}}, {"pads", pads_of(pad)}};
       y = b.op(op == "MAX_POOL_2D" ? OpKind::kMaxPool2d : OpKind::kAvgPool2d, {x}, std::move(a));
     } else if (op == "MEAN") {
       y = b.global_avg_pool(x);
@@ -305,8 +305,9 @@ Result<MlbenchE2e> parse_mlbench_e2e(std::string_view text, const std::string& s
     settings.push_back({target, c, t.column(std_name)});
   }
   if (settings.empty()) {
-    return make_error(ErrorCode::kParseError,
-                      source + ": no 'device|config|precision|mean' columns in the header (is this an end-to-end file?)");
+    return make_error(
+        ErrorCode::kParseError,
+        source + ": no 'device|config|precision|mean' columns in the header (is this an end-to-end file?)");
   }
   MlbenchE2e out;
   for (const auto& s : settings) out.targets.push_back(s.target);
@@ -315,7 +316,8 @@ Result<MlbenchE2e> parse_mlbench_e2e(std::string_view text, const std::string& s
     const std::string& model = row.fields[*model_col];
     const std::string where = source + ":" + std::to_string(row.line);
     if (model.empty()) return make_error(ErrorCode::kParseError, where + ": empty model name");
-    if (!seen.insert(model).second) return make_error(ErrorCode::kParseError, where + ": model '" + model + "' repeated");
+    if (!seen.insert(model).second)
+      return make_error(ErrorCode::kParseError, where + ": model '" + model + "' repeated");
     for (const auto& s : settings) {
       const std::string cell = where + ": column '" + t.header[s.mean] + "'";
       NNLAT_ASSIGN_OR_RETURN(auto mean, parse_csv_number(row.fields[s.mean], cell));
@@ -378,7 +380,8 @@ Result<MlbenchOps> parse_mlbench_ops(std::string_view text, const std::string& s
     r.op = row.fields[*op_col];
     NNLAT_ASSIGN_OR_RETURN(r.features, parse_feature_dict(row.fields[*feature_col], where));
     for (const auto& g : gpus) {
-      NNLAT_ASSIGN_OR_RETURN(auto v, parse_csv_number(row.fields[g.time], where + ": column '" + t.header[g.time] + "'"));
+      NNLAT_ASSIGN_OR_RETURN(auto v,
+                             parse_csv_number(row.fields[g.time], where + ": column '" + t.header[g.time] + "'"));
       if (v && *v < 0) return make_error(ErrorCode::kParseError, where + ": negative time for " + g.target);
       r.times_ms.push_back(v ? std::optional<double>(*v * kMsPerUs) : std::nullopt);
       r.kernels.push_back(row.fields[g.kernel]);
