@@ -39,7 +39,7 @@ Result<Session> open_session(store::Store& store, const ProfileRequest& request)
   Session s;
   NNLAT_ASSIGN_OR_RETURN(s.target, resolve_local_target(request.target));
   s.target.config.weight_seed = request.weight_seed;
-  s.backend = make_backend(s.target.backend);
+  s.backend = make_backend(s.target);
   if (!s.backend) return make_error(ErrorCode::kInternal, "backend " + s.target.backend + " is not registered");
   NNLAT_ASSIGN_OR_RETURN(s.target_id, store.upsert_target(s.target.name, s.backend->name()));
   s.environment = capture_environment();

@@ -21,6 +21,9 @@ struct RunConfig {
   int threads = 1;
   std::vector<int> affinity;  // CPU ids the worker threads may run on; empty: no pinning
   uint64_t weight_seed = 0;   // random but valid weights
+  // Backend-specific device selector; empty: the backend's default. OpenCL:
+  // "<platform short name>/<device index>", e.g. "pocl/0" (registry.hpp).
+  std::string device;
 };
 
 // A graph ready to run: weights packed, buffers allocated, everything that must not be
