@@ -99,9 +99,9 @@ std::vector<OpCase> opencl_cases() {
                }});
   c.push_back({"conv1x1_gemm_large", [] { return conv_graph({2, 37, 9, 11}, 29, 1, 1, 0); }});
   c.push_back({"conv3x3_groups2", [] { return conv_graph({1, 8, 9, 7}, 6, 3, 2, 1, 2); }});
-  c.push_back({"fc_tiles_with_remainders", [] {
+  c.push_back({"fc_gemm_tiles_with_remainders", [] {
                  GraphBuilder b("t");
-                 return b.finish({b.fully_connected(b.input({5, 70}), 33)});
+                 return b.finish({b.fully_connected(b.input({19, 70}), 33)});
                }});
   c.push_back({"tanh",
                [] {
@@ -207,6 +207,8 @@ TEST(OpenClPolicy, ChoosesTheDocumentedImplementation) {
   EXPECT_EQ(choose_conv_impl(conv_shape(32, 32, 3, 2, 1, 28)), Impl::kConvDirect);     // stride 2
   EXPECT_EQ(choose_conv_impl(conv_shape(32, 32, 3, 1, 1, 28, 2)), Impl::kConvDirect);  // grouped
   EXPECT_EQ(choose_conv_impl(conv_shape(32, 32, 5, 1, 2, 28)), Impl::kConvDirect);
+  EXPECT_EQ(opencl::choose_fc_impl(1), Impl::kFcGemv);
+  EXPECT_EQ(opencl::choose_fc_impl(opencl::kGemmMinRows), Impl::kFcGemm);
 }
 
 TEST(OpenClPolicy, RefusesOtherPrecisions) {
@@ -235,7 +237,7 @@ TEST(OpenClKernels, ImplementationsAndLaunchesPerKernel) {
   ASSERT_TRUE(c.error.empty()) << c.error;
   EXPECT_LE(c.max_relative_error, kTolerance);
   const std::vector<std::string> impls = {"conv2d_winograd4x4", "conv2d_1x1_gemm", "depthwise_conv2d", "reduce_mean",
-                                          "fully_connected_gemm"};
+                                          "fully_connected_gemv"};
   EXPECT_EQ(c.impls, impls);
   EXPECT_EQ(c.launches, (std::vector<int>{3, 1, 1, 1, 1}));
   ASSERT_EQ(c.kernels.size(), 5u);

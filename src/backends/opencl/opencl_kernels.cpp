@@ -72,6 +72,21 @@ __kernel void gemm(__global const float* a, __global const float* b, __global co
   }
 }
 )CL";
+    case Family::kGemv:
+      // out(r, o) = x(r, :) . W(o, :) + bias[o]: one work-item per output, the rows of W read
+      // contiguously.
+      return R"CL(
+__kernel void gemv(__global const float* x, __global const float* w, __global const float* bias, __global float* out,
+                   int4 od, int rows, int nout, int k TAIL_PARAMS) {
+  const int o = get_global_id(0), r = get_global_id(1);
+  if (o >= nout || r >= rows) return;
+  __global const float* xr = x + r * k;
+  __global const float* wr = w + o * k;
+  float acc = bias[o];
+  for (int t = 0; t < k; ++t) acc += xr[t] * wr[t];
+  STORE_OUT(r * nout + o, acc);
+}
+)CL";
     case Family::kWinograd:
       // F(4x4, 3x3): the input transform B^T d B of each 6x6 input tile (stride 4) into
       // v[36][cin][tiles], and the output transform A^T m A of the 36 products into a 4x4

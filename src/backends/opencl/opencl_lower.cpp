@@ -138,6 +138,7 @@ class Lowerer {
       case Impl::kDepthwise:
         return depthwise(a);
       case Impl::kFcGemm:
+      case Impl::kFcGemv:
         return fully_connected(a);
       case Impl::kMatMulGemm:
         return matmul(a);
@@ -351,6 +352,12 @@ class Lowerer {
     folded(nout, weight, bias);
     NNLAT_ASSIGN_OR_RETURN(cl_mem wb, constant(weight));
     NNLAT_ASSIGN_OR_RETURN(cl_mem bb, constant(bias));
+    if (k_.impl == Impl::kFcGemv) {
+      NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kGemv, "gemv"));
+      Args args(k);
+      args.mem(value(k_.inputs[0])).mem(wb).mem(bb).mem(value(k_.outputs[0])).i4(dims4(out)).i(rows).i(nout).i(kdim);
+      return finish(args, grid_3d(nout, rows, 1, wg_limit()));
+    }
     // out(r, o) = sum_k W(o, k) in(r, k): i = o, j = r.
     return gemm(
         {wb, value(k_.inputs[0]), bb, value(k_.outputs[0]), nout, rows, kdim, kdim, 1, 0, 1, kdim, 0, 1, nout, 0, 1},

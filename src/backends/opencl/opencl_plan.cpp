@@ -107,8 +107,10 @@ Impl main_impl(const ir::Graph& g, const ir::Node& node) {
     }
     case OpKind::kDepthwiseConv2d:
       return Impl::kDepthwise;
-    case OpKind::kFullyConnected:
-      return Impl::kFcGemm;
+    case OpKind::kFullyConnected: {
+      const ir::Shape& in = shape_of(g, node.inputs[0]);
+      return choose_fc_impl(ir::num_elements(in) / in.back());
+    }
     case OpKind::kMatMul:
       return Impl::kMatMulGemm;
     case OpKind::kMaxPool2d:
@@ -194,6 +196,8 @@ const char* impl_name(Impl impl) {
       return "depthwise_conv2d";
     case Impl::kFcGemm:
       return "fully_connected_gemm";
+    case Impl::kFcGemv:
+      return "fully_connected_gemv";
     case Impl::kMatMulGemm:
       return "matmul_gemm";
     case Impl::kPool:
@@ -236,6 +240,8 @@ Impl choose_conv_impl(const ConvShape& c) {
   }
   return Impl::kConvDirect;
 }
+
+Impl choose_fc_impl(int64_t rows) { return rows < kGemmMinRows ? Impl::kFcGemv : Impl::kFcGemm; }
 
 Result<Plan> make_plan(const ir::Graph& graph, const RunConfig& config) {
   std::vector<std::string> problems;

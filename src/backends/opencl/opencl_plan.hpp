@@ -18,7 +18,8 @@ enum class Impl {
   kConv1x1Gemm,   // 1x1, stride 1, no padding, one group: a tiled matrix product
   kConvWinograd,  // 3x3, stride 1, no dilation, one group, enough channels and tiles
   kDepthwise,     // depthwise_conv2d (any multiplier)
-  kFcGemm,        // fully_connected as a tiled matrix product
+  kFcGemm,        // fully_connected as a tiled matrix product (many rows)
+  kFcGemv,        // fully_connected with few rows (batch-1 classifiers): matrix-vector
   kMatMulGemm,    // matmul of two activations (batched tiled matrix product)
   kPool,          // max / average pooling
   kReduceMean,    // global average pool, reduce_mean (any axes of a rank <= 4 tensor)
@@ -40,6 +41,10 @@ struct ConvShape {
   int64_t pad_top, pad_left, pad_bottom, pad_right, out_h, out_w;
 };
 Impl choose_conv_impl(const ConvShape& conv);
+// fully_connected over `rows` input rows: below kGemmMinRows a matrix-vector kernel (a
+// 16x16 tile would leave 15 of 16 columns idle), else the tiled product.
+inline constexpr int64_t kGemmMinRows = 8;
+Impl choose_fc_impl(int64_t rows);
 // Winograd thresholds (both channel counts, and 4x4 output tiles per image).
 inline constexpr int64_t kWinogradMinChannels = 16;
 inline constexpr int64_t kWinogradMinTiles = 16;

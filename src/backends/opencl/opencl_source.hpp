@@ -16,6 +16,7 @@ namespace nnlat::backends::opencl {
 enum class Family {
   kConvDirect,
   kGemm,
+  kGemv,
   kWinograd,
   kDepthwise,
   kPool,
