@@ -8,6 +8,7 @@
 #include "nnlat/backends/profiler.hpp"
 #include "nnlat/models/kernel_sampler.hpp"
 #include "nnlat/models/model_ref.hpp"
+#include "nnlat/predictors/training_set.hpp"
 #include "progress.hpp"
 
 namespace nnlat::cli {
@@ -124,10 +125,12 @@ void add_profile_command(CLI::App& app, int& exit_code) {
   around->excludes(sample);
   kernels->add_option("--n", kern->n, "Sampled kernels")->capture_default_str();
   kernels->add_option("--seed", kern->seed, "Sampler seed")->capture_default_str();
-  kernels->add_option("--rules", kern->request.rules, "Fusion rules that define the kernels")->capture_default_str();
+  auto* rules =
+      kernels->add_option("--rules", kern->request.rules,
+                          "Fusion rules that define the kernels (default: xnnpack, tflite-gpu for GPU targets)");
   kernels->add_flag("--cold-cache", kern->request.cold_cache, "Flush the caches before every timed run");
   add_common_options(kernels, *kern);
-  kernels->callback([kern, &exit_code] {
+  kernels->callback([kern, rules, &exit_code] {
     if (kern->models.empty() && kern->sample_family.empty() && kern->around_models.empty()) {
       exit_code = report(make_error(ErrorCode::kInvalidArgument,
                                     "profile kernels needs --from MODEL..., --sample FAMILY or --around MODEL..."));
@@ -139,6 +142,8 @@ void add_profile_command(CLI::App& app, int& exit_code) {
       return;
     }
     kern->request.target = kern->target;
+    // Kernels are what the target's framework runs: GPU targets fuse as the GPU delegate.
+    if (rules->count() == 0) kern->request.rules = predictors::default_rules_for(kern->target);
     std::vector<backends::ProfileEvent> events;
     ProgressPrinter printer(kern->quiet || kern->json);
     auto on_event = [&](const backends::ProfileEvent& e) {
