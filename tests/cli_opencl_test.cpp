@@ -8,6 +8,7 @@
 
 #include "cli_test_util.hpp"
 #include "nnlat/backends/opencl_backend.hpp"
+#include "nnlat/store/store.hpp"
 
 namespace nnlat {
 namespace {
@@ -29,7 +30,31 @@ TEST(CliOpenCl, ProfileNetworksAndKernelsThenEvalWithFiveFolds) {
   ASSERT_EQ(profiled.exit_code, 0) << profiled.err;
   auto j = nlohmann::json::parse(profiled.out);
   EXPECT_EQ(j["measured"], 10);
-  for (const auto& item : j["items"]) EXPECT_GT(item["median_ms"].get<double>(), 0.0);
+  for (const auto& item : j["items"]) {
+    EXPECT_GT(item["median_ms"].get<double>(), 0.0);
+    // Kernels timed on the device: their sum and the host-side gap are reported.
+    ASSERT_TRUE(item.contains("device_ms")) << item.dump();
+    EXPECT_GT(item["device_ms"].get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(item["gap_ms"].get<double>(), item["median_ms"].get<double>() - item["device_ms"].get<double>());
+  }
+  // Every measurement records each kernel's implementation and device time.
+  auto store = store::Store::open(db);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  size_t rows = 0;
+  ASSERT_TRUE(store
+                  ->for_each_measurement(std::nullopt,
+                                         [&](const store::MeasurementRow& row) {
+                                           auto env = nlohmann::json::parse(row.environment_json);
+                                           EXPECT_FALSE(env["kernels"].empty());
+                                           for (const auto& k : env["kernels"]) {
+                                             EXPECT_FALSE(k["implementation"].get<std::string>().empty());
+                                             EXPECT_GE(k["device_ms"].get<double>(), 0.0);
+                                           }
+                                           ++rows;
+                                           return Status::Ok();
+                                         })
+                  .ok());
+  EXPECT_EQ(rows, 10u);
 
   // Kernels default to the GPU delegate's fusions (tflite-gpu) on an OpenCL target.
   auto kernels = run_cli("profile kernels" + target + " --db " + db + " --from" + nets + kFast + " --json");

@@ -282,6 +282,29 @@ TEST(OpenClKernels, KernelTimesFromProfilingEvents) {
   EXPECT_GT(*std::max_element(times->begin(), times->end()), 0.0);
 }
 
+TEST(OpenClKernels, KernelRunsNameTheImplementationAndDeviceTime) {
+  SKIP_WITHOUT_OPENCL();
+  auto g = GraphBuilder::run([] {
+    GraphBuilder b("t");
+    auto x = b.input({1, 16, 16, 16});
+    return b.finish({b.conv_bn_act(b.conv_bn_act(x, 16, 3, 1, 1, ir::Act::kRelu), 8, 1, 1, 1, ir::Act::kNone)});
+  });
+  ASSERT_TRUE(g.ok());
+  auto prepared = backend().prepare(*g, {});
+  ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+  auto untimed = (*prepared)->kernel_runs(0);
+  ASSERT_TRUE(untimed.ok());
+  ASSERT_EQ(untimed->size(), 2u);
+  EXPECT_EQ((*untimed)[0].implementation, "conv2d_winograd4x4");
+  EXPECT_EQ((*untimed)[1].implementation, "conv2d_1x1_gemm");
+  EXPECT_LT((*untimed)[0].device_ms, 0.0);
+  auto timed = (*prepared)->kernel_runs(3);
+  ASSERT_TRUE(timed.ok()) << timed.error().message;
+  for (const auto& k : *timed) EXPECT_GT(k.device_ms, 0.0) << k.name;
+  // Timing for the breakdown leaves later runs untimed.
+  EXPECT_FALSE(dynamic_cast<OpenClPreparedGraph*>(prepared->get())->last_kernel_times_ms().ok());
+}
+
 TEST(OpenClKernels, KernelListFollowsTheTfliteGpuRules) {
   SKIP_WITHOUT_OPENCL();
   // MobileNetV2 has no broadcasting tails: one OpenCL kernel per detected kernel.

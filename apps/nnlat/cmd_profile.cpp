@@ -2,6 +2,7 @@
 // Killed and started again with the same arguments, a campaign resumes where it stopped.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
@@ -58,6 +59,10 @@ int print_summary(const Result<backends::ProfileSummary>& summary, const std::ve
         item["reason"] = e.message;
       } else {
         item["median_ms"] = e.median_ms;
+        if (e.device_ms >= 0) {  // kernels timed on the device: their sum and the host-side gap
+          item["device_ms"] = e.device_ms;
+          item["gap_ms"] = e.median_ms - e.device_ms;
+        }
       }
       items.push_back(item);
     }
@@ -67,9 +72,13 @@ int print_summary(const Result<backends::ProfileSummary>& summary, const std::ve
                                {"items", items}};
     fmt::print("{}\n", doc.dump(2));
   } else {
-    fmt::print("{:<60} {:>12}\n", what, "median ms");
+    const bool device = std::any_of(events.begin(), events.end(), [](const auto& e) { return e.device_ms >= 0; });
+    fmt::print("{:<60} {:>12}{}\n", what, "median ms", device ? "    device ms  gap ms" : "");
     for (const auto& e : events) {
-      if (!e.skipped) fmt::print("{:<60} {:>12.4f}\n", e.item.substr(0, 60), e.median_ms);
+      if (e.skipped) continue;
+      fmt::print("{:<60} {:>12.4f}", e.item.substr(0, 60), e.median_ms);
+      if (e.device_ms >= 0) fmt::print(" {:>12.4f} {:>7.4f}", e.device_ms, e.median_ms - e.device_ms);
+      fmt::print("\n");
     }
     fmt::print("{} planned, {} measured now, {} measured earlier{}, {} skipped (unsupported), {:.1f} s -> {}\n",
                s.planned, s.measured, s.already_done, s.resumed ? " (resumed)" : "", s.skipped, s.elapsed_s, o.db);

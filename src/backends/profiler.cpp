@@ -99,6 +99,11 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
     if (flusher) before = [flusher] { flusher->flush(); };
     auto m = measure([&] { return (*prepared)->run(); }, request.protocol, Clock::steady(), before);
     if (!m.ok()) return m.error().with_context(item.label);
+    // What ran, per kernel (implementation, device time), for backends that report it.
+    auto kernels = (*prepared)->kernel_runs(kKernelTimingRuns);
+    if (!kernels.ok()) return kernels.error().with_context(item.label);
+    double device_ms = kernels->empty() ? -1.0 : 0.0;
+    for (const auto& k : *kernels) device_ms = k.device_ms < 0 || device_ms < 0 ? -1.0 : device_ms + k.device_ms;
     store::MeasurementRecord record;
     record.target_id = session.target_id;
     record.campaign_id = campaign.id;
@@ -106,6 +111,7 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
     record.protocol = request.protocol;
     record.measurement = *m;
     record.environment = session.environment;
+    record.environment.kernels = std::move(*kernels);
     // Only the time changes between measurements; the rest was captured once per campaign.
     record.environment.time_utc = iso8601_utc(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -115,6 +121,7 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
     ++finished;
     event.done = finished;
     event.median_ms = m->median_ms;
+    event.device_ms = device_ms;
     if (progress) progress(event);
   }
   if (summary.skipped == 0) NNLAT_RETURN_IF_ERROR(store.finish_campaign(campaign.id));

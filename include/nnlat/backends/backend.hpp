@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nnlat/backends/environment.hpp"
 #include "nnlat/core/status.hpp"
 #include "nnlat/ir/graph.hpp"
 
@@ -38,6 +39,14 @@ class PreparedGraph {
   virtual std::vector<std::vector<float>> outputs() const = 0;
   // Inputs the next run() reads, in IR layout (NCHW); tests write them.
   virtual Status set_input(size_t index, const std::vector<float>& values) = 0;
+  // The kernels this graph runs, with the implementation chosen for each and, when
+  // `timing_runs` > 0 and the device can time kernels, each kernel's median device time over
+  // that many extra runs (outside any timed region). Empty for backends that do not report
+  // their kernels (the default).
+  virtual Result<std::vector<KernelRun>> kernel_runs(int timing_runs) {
+    (void)timing_runs;
+    return std::vector<KernelRun>{};
+  }
 };
 
 class Backend {

@@ -6,6 +6,7 @@
 #include "backends/opencl/opencl_lower.hpp"
 #include "backends/opencl/opencl_plan.hpp"
 #include "backends/opencl/opencl_runtime.hpp"
+#include "nnlat/backends/measurement.hpp"
 #include "nnlat/backends/weights.hpp"
 
 namespace nnlat::backends {
@@ -109,6 +110,30 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
     return names;
   }
   std::vector<int> kernel_launches() const override { return launches_per_kernel_; }
+
+  Result<std::vector<KernelRun>> kernel_runs(int timing_runs) override {
+    std::vector<KernelRun> runs;
+    for (const auto& k : plan_.kernels) runs.push_back({k.name, opencl::impl_name(k.impl), -1.0});
+    if (timing_runs <= 0) return runs;
+    const bool was_timing = timing_;
+    set_kernel_timing(true);
+    std::vector<std::vector<double>> samples(runs.size());
+    for (int r = 0; r < timing_runs; ++r) {
+      if (Status st = run(); !st.ok()) {
+        set_kernel_timing(was_timing);
+        return st.error();
+      }
+      auto ms = last_kernel_times_ms();
+      if (!ms.ok()) {  // a driver without profiling information: kernels stay untimed
+        set_kernel_timing(was_timing);
+        return runs;
+      }
+      for (size_t i = 0; i < ms->size(); ++i) samples[i].push_back((*ms)[i]);
+    }
+    set_kernel_timing(was_timing);
+    for (size_t i = 0; i < runs.size(); ++i) runs[i].device_ms = compute_stats(samples[i]).median_ms;
+    return runs;
+  }
 
   void set_kernel_timing(bool on) override {
     release_events();
