@@ -71,6 +71,13 @@ TEST(CliOpenCl, ProfileNetworksAndKernelsThenEvalWithFiveFolds) {
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
   auto s = nlohmann::json::parse(stats.out);
   EXPECT_EQ(s["per_target"][0]["backend"], "opencl");
+
+  // fp16 storage is a target of its own.
+  const std::string half = " --target local:" + devices.front().target_config + ":fp16";
+  auto fp16 = run_cli("profile networks" + half + " --db " + db + " 'zoo:mobilenet_v2?width=0.35&res=32'" + kFast);
+  ASSERT_EQ(fp16.exit_code, 0) << fp16.err;
+  auto both = nlohmann::json::parse(run_cli("db stats --db " + db + " --json").out);
+  EXPECT_EQ(both["targets"], 2);
 }
 
 TEST(CliOpenCl, WithoutAPlatformDevicesStillListsTheCpuAndProfilingFailsCleanly) {

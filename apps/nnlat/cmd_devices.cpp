@@ -55,8 +55,9 @@ void add_devices_command(CLI::App& app, int& exit_code) {
       } else {
         fmt::print("OpenCL devices:\n");
         for (const auto& d : gpus) {
-          fmt::print("  {:<28} {} ({}, {}), driver {}, {}, fp16 {}\n", "local:" + d.target_config + ":float", d.name,
-                     d.type, d.platform, d.driver_version, d.opencl_version, d.fp16 ? "yes" : "no");
+          fmt::print("  {:<28} {} ({}, {}), driver {}, {}, fp16 arithmetic (cl_khr_fp16) {}\n",
+                     "local:" + d.target_config + ":float", d.name, d.type, d.platform, d.driver_version,
+                     d.opencl_version, d.fp16 ? "yes" : "no");
         }
       }
     }

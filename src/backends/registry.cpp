@@ -73,17 +73,22 @@ Result<LocalTarget> resolve_local_target(std::string_view text) {
     t.config.precision = Precision::kFloat32;
   } else if (name.precision == "quant") {
     t.config.precision = Precision::kInt8;
+  } else if (name.precision == "fp16") {
+    t.config.precision = Precision::kFloat16;
   } else {
-    return make_error(ErrorCode::kInvalidArgument, where + ": precision must be 'float' or 'quant'");
+    return make_error(ErrorCode::kInvalidArgument, where + ": precision must be 'float', 'quant' or 'fp16'");
   }
   const std::string& config = name.config;
   if (config == "reference") {
+    if (t.config.precision != Precision::kFloat32) {
+      return make_error(ErrorCode::kUnsupported, where + ": the reference runs float only");
+    }
     t.backend = "reference";
     return t;
   }
   if (config.rfind("opencl-", 0) == 0) {
-    if (t.config.precision != Precision::kFloat32) {
-      return make_error(ErrorCode::kUnsupported, where + ": the OpenCL backend runs float only");
+    if (t.config.precision == Precision::kInt8) {
+      return make_error(ErrorCode::kUnsupported, where + ": the OpenCL backend runs float and fp16, not quant");
     }
     t.backend = "opencl";
     NNLAT_ASSIGN_OR_RETURN(t.config.device, opencl_selector(config, where));
@@ -95,6 +100,9 @@ Result<LocalTarget> resolve_local_target(std::string_view text) {
                       where + ": unknown config '" + config +
                           "' (xnnpack-t<threads>[-a<cpu>.<cpu>...], opencl-<platform>[-d<device>] "
                           "or reference)");
+  }
+  if (t.config.precision == Precision::kFloat16) {
+    return make_error(ErrorCode::kUnsupported, where + ": XNNPACK targets run float or quant (fp16: OpenCL only)");
   }
   t.backend = "xnnpack";
   std::string_view rest = std::string_view(config).substr(prefix.size());
@@ -132,6 +140,8 @@ std::vector<AvailableTarget> available_local_targets() {
   for (const auto& d : list_opencl_devices()) {
     out.push_back({"local:" + d.target_config + ":float", "opencl",
                    "OpenCL " + d.type + " '" + d.name + "' (" + d.platform + "), fp32"});
+    out.push_back({"local:" + d.target_config + ":fp16", "opencl",
+                   "OpenCL " + d.type + " '" + d.name + "' (" + d.platform + "), fp16 storage, fp32 arithmetic"});
   }
   out.push_back({"local:reference:float", "reference", "naive reference loops (for checking, not for speed)"});
   return out;

@@ -3,7 +3,8 @@
 // group of ops (the `tflite-gpu` rule set: element-wise tails linked into the previous
 // kernel), a per-kernel implementation chosen by a fixed policy (Winograd F(4x4,3x3), 1x1
 // convolution as a matrix product, direct convolution, ...), programs built in prepare().
-// Tensors stay in the IR layout (NCHW, fp32) in device buffers; reshapes are aliases.
+// Tensors stay in the IR layout (NCHW; fp32, or fp16 storage) in device buffers; reshapes
+// are aliases.
 // docs/gpu.md describes the backend, the selection policy and the error bounds.
 #pragma once
 
@@ -52,7 +53,8 @@ class OpenClBackend final : public Backend {
   // "opencl-1.2 host; no device (<why>)" when the selected device does not exist.
   std::string version() const override;
   // Ok, or kUnsupported listing every node (name, op, reason) the backend cannot run;
-  // float32 only (float16 storage and int8 are refused).
+  // float32, and float16 (Precision::kFloat16: activations stored as half through
+  // vload_half / vstore_half, weights and arithmetic float; any device); int8 is refused.
   Status supports(const ir::Graph& graph, const RunConfig& config) const override;
   // Builds (or takes from the backend's cache) every program, uploads weights, allocates
   // buffers and runs the graph once so that lazily compiling drivers (pocl compiles per

@@ -7,7 +7,8 @@
 //                                                        (pocl, nvidia, intel, amd, mali,
 //                                                        adreno, ...; `nnlat devices` lists
 //                                                        them), e.g. opencl-pocl, opencl-nvidia-d1
-//   PRECISION = float | quant   (OpenCL: float only)
+//   PRECISION = float | quant | fp16   (XNNPACK: float, quant; OpenCL: float, fp16 =
+//               activations stored as half; reference: float)
 // The `-a` suffix pins the threads to those CPUs: the phone "core configs" (1large, 2med)
 // are exactly a thread count plus an affinity set.
 #pragma once

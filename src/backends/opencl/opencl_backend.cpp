@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 
+#include "backends/opencl/opencl_half.hpp"
 #include "backends/opencl/opencl_lower.hpp"
 #include "backends/opencl/opencl_plan.hpp"
 #include "backends/opencl/opencl_runtime.hpp"
@@ -71,10 +72,14 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
     std::vector<std::vector<float>> out;
     for (const auto& [v, n] : outputs_) {
       std::vector<float> values(usize(n));
+      std::vector<uint16_t> halves(plan_.half_storage ? usize(n) : 0);
+      void* dst = plan_.half_storage ? static_cast<void*>(halves.data()) : static_cast<void*>(values.data());
       // A failed read leaves NaNs, which every comparison reports.
-      if (clEnqueueReadBuffer(rt_->queue(), dg_.values[v.index].get(), CL_TRUE, 0, values.size() * sizeof(float),
-                              values.data(), 0, nullptr, nullptr) != CL_SUCCESS) {
+      if (clEnqueueReadBuffer(rt_->queue(), dg_.values[v.index].get(), CL_TRUE, 0, usize(n) * element_size(), dst, 0,
+                              nullptr, nullptr) != CL_SUCCESS) {
         std::fill(values.begin(), values.end(), std::numeric_limits<float>::quiet_NaN());
+      } else if (plan_.half_storage) {
+        values = opencl::from_half(halves);
       }
       out.push_back(std::move(values));
     }
@@ -93,8 +98,10 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
                                                          std::to_string(n) + " values, got " +
                                                          std::to_string(values.size()));
     }
+    const std::vector<uint16_t> halves = plan_.half_storage ? opencl::to_half(values) : std::vector<uint16_t>{};
+    const void* src = plan_.half_storage ? static_cast<const void*>(halves.data()) : values.data();
     const cl_int err = clEnqueueWriteBuffer(rt_->queue(), dg_.values[v.index].get(), CL_TRUE, 0,
-                                            values.size() * sizeof(float), values.data(), 0, nullptr, nullptr);
+                                            values.size() * element_size(), src, 0, nullptr, nullptr);
     if (err != CL_SUCCESS) return error("clEnqueueWriteBuffer of input " + std::to_string(index), err);
     return Status::Ok();
   }
@@ -164,6 +171,7 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
     return make_error(ErrorCode::kInternal, "opencl device '" + rt_->device().info.name + "': " + call +
                                                 " failed: " + opencl::cl_error_name(code));
   }
+  size_t element_size() const { return plan_.half_storage ? sizeof(uint16_t) : sizeof(float); }
   void release_events() {
     for (cl_event& e : events_) {
       if (e) clReleaseEvent(e);

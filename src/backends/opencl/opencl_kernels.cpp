@@ -1,6 +1,9 @@
 // The OpenCL C text of every kernel, compiled into the binary (nothing is read from disk at
-// run time). Tensors are NCHW fp32. Every kernel that writes an output takes
-// `__global float* out, int4 od` (the output's dims padded to 4-D) and ends its parameter
+// run time). Tensors are NCHW; activations are DATA (float, or half for fp16 storage), read
+// with LD(p, i) and written with ST, never through pointer arithmetic on half pointers
+// (OpenCL 1.2 without cl_khr_fp16 allows half only behind vload_half / vstore_half); weights
+// and scratch are float; arithmetic is float. Every kernel that writes an output takes
+// `__global DATA* out, int4 od` (the output's dims padded to 4-D) and ends its parameter
 // list with TAIL_PARAMS; it stores through STORE_OUT(index, value), which applies the linked
 // element-wise tail (generated per kernel, opencl_source.cpp) in registers before the write.
 #include "backends/opencl/opencl_source.hpp"
@@ -13,8 +16,8 @@ std::string_view kernel_text(Family family) {
       // One work-item: one output pixel and CO_BLOCK consecutive output channels (the
       // channel block shares every input load; CO_BLOCK is 1 for grouped convolutions).
       return R"CL(
-__kernel void conv2d_direct(__global const float* in, __global const float* w, __global const float* bias,
-                            __global float* out, int4 od, int cin, int ih, int iw, int kh, int kw, int sh, int sw,
+__kernel void conv2d_direct(__global const DATA* in, __global const float* w, __global const float* bias,
+                            __global DATA* out, int4 od, int cin, int ih, int iw, int kh, int kw, int sh, int sw,
                             int pt, int pl, int dh, int dw, int groups TAIL_PARAMS) {
   const int ox = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
   const int cout = od.y, oh = od.z, ow = od.w;
@@ -25,14 +28,14 @@ __kernel void conv2d_direct(__global const float* in, __global const float* w, _
   float acc[CO_BLOCK];
   for (int b = 0; b < CO_BLOCK; ++b) acc[b] = oc0 + b < cout ? bias[oc0 + b] : 0.0f;
   for (int ic = 0; ic < cin_g; ++ic) {
-    __global const float* src = in + (n * cin + g * cin_g + ic) * ih * iw;
+    const int src = (n * cin + g * cin_g + ic) * ih * iw;
     for (int ky = 0; ky < kh; ++ky) {
       const int iy = oy * sh - pt + ky * dh;
       if (iy < 0 || iy >= ih) continue;
       for (int kx = 0; kx < kw; ++kx) {
         const int ix = ox * sw - pl + kx * dw;
         if (ix < 0 || ix >= iw) continue;
-        const float x = src[iy * iw + ix];
+        const float x = LD(in, src + iy * iw + ix);
         for (int b = 0; b < CO_BLOCK; ++b) {
           if (oc0 + b < cout) acc[b] += x * w[(((oc0 + b) * cin_g + ic) * kh + ky) * kw + kx];
         }
@@ -45,13 +48,34 @@ __kernel void conv2d_direct(__global const float* in, __global const float* w, _
 }
 )CL";
     case Family::kGemm:
+      // A_HALF / B_HALF: whether A / B are half activations (else float weights or scratch).
       // C[bt](i, j) = sum_k A[bt](i, k) B[bt](k, j) (+ bias[i]) with arbitrary strides, so the
       // same kernel serves 1x1 convolution (A = weights, B = pixels), fully connected (A =
       // weights, B = rows of the input), matmul and Winograd's 36 products. TS x TS tiles of
       // A and B are staged in local memory; every work-item owns one output.
       return R"CL(
-__kernel void gemm(__global const float* a, __global const float* b, __global const float* bias,
-                   __global float* out, int4 od, int m, int n, int k, int a_si, int a_sk, int a_sb, int b_sk,
+#ifndef A_HALF
+#define A_HALF 0
+#endif
+#ifndef B_HALF
+#define B_HALF 0
+#endif
+#if A_HALF
+#define A_T half
+#define LDA(p, i) vload_half((i), (p))
+#else
+#define A_T float
+#define LDA(p, i) ((p)[(i)])
+#endif
+#if B_HALF
+#define B_T half
+#define LDB(p, i) vload_half((i), (p))
+#else
+#define B_T float
+#define LDB(p, i) ((p)[(i)])
+#endif
+__kernel void gemm(__global const A_T* a, __global const B_T* b, __global const float* bias,
+                   __global DATA* out, int4 od, int m, int n, int k, int a_si, int a_sk, int a_sb, int b_sk,
                    int b_sj, int b_sb, int c_si, int c_sj, int c_sb, int has_bias TAIL_PARAMS) {
   const int j = get_global_id(0), i = get_global_id(1), bt = get_global_id(2);
   const int lj = get_local_id(0), li = get_local_id(1);
@@ -60,8 +84,8 @@ __kernel void gemm(__global const float* a, __global const float* b, __global co
   float acc = 0.0f;
   for (int t0 = 0; t0 < k; t0 += TS) {
     const int ka = t0 + lj, kb = t0 + li;
-    ta[li][lj] = (i < m && ka < k) ? a[bt * a_sb + i * a_si + ka * a_sk] : 0.0f;
-    tb[li][lj] = (j < n && kb < k) ? b[bt * b_sb + kb * b_sk + j * b_sj] : 0.0f;
+    ta[li][lj] = (i < m && ka < k) ? LDA(a, bt * a_sb + i * a_si + ka * a_sk) : 0.0f;
+    tb[li][lj] = (j < n && kb < k) ? LDB(b, bt * b_sb + kb * b_sk + j * b_sj) : 0.0f;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int t = 0; t < TS; ++t) acc += ta[li][t] * tb[t][lj];
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -76,14 +100,14 @@ __kernel void gemm(__global const float* a, __global const float* b, __global co
       // out(r, o) = x(r, :) . W(o, :) + bias[o]: one work-item per output, the rows of W read
       // contiguously.
       return R"CL(
-__kernel void gemv(__global const float* x, __global const float* w, __global const float* bias, __global float* out,
+__kernel void gemv(__global const DATA* x, __global const float* w, __global const float* bias, __global DATA* out,
                    int4 od, int rows, int nout, int k TAIL_PARAMS) {
   const int o = get_global_id(0), r = get_global_id(1);
   if (o >= nout || r >= rows) return;
-  __global const float* xr = x + r * k;
+  const int xr = r * k;
   __global const float* wr = w + o * k;
   float acc = bias[o];
-  for (int t = 0; t < k; ++t) acc += xr[t] * wr[t];
+  for (int t = 0; t < k; ++t) acc += LD(x, xr + t) * wr[t];
   STORE_OUT(r * nout + o, acc);
 }
 )CL";
@@ -109,17 +133,17 @@ void winograd_at(const float* m, int s, float* o, int os) {
   o[3 * os] = b + 8.0f * d + m[5 * s];
 }
 
-__kernel void winograd_input(__global const float* in, __global float* v, int cin, int ih, int iw, int pt, int pl,
+__kernel void winograd_input(__global const DATA* in, __global float* v, int cin, int ih, int iw, int pt, int pl,
                              int tiles_w, int tiles, int total_tiles) {
   const int t = get_global_id(0), c = get_global_id(1);
   if (t >= total_tiles || c >= cin) return;
   const int n = t / tiles, r = t % tiles, y0 = (r / tiles_w) * 4 - pt, x0 = (r % tiles_w) * 4 - pl;
-  __global const float* src = in + (n * cin + c) * ih * iw;
+  const int src = (n * cin + c) * ih * iw;
   float d[36], tmp[36], o[36];
   for (int y = 0; y < 6; ++y) {
     for (int x = 0; x < 6; ++x) {
       const int iy = y0 + y, ix = x0 + x;
-      d[y * 6 + x] = (iy >= 0 && iy < ih && ix >= 0 && ix < iw) ? src[iy * iw + ix] : 0.0f;
+      d[y * 6 + x] = (iy >= 0 && iy < ih && ix >= 0 && ix < iw) ? LD(in, src + iy * iw + ix) : 0.0f;
     }
   }
   for (int x = 0; x < 6; ++x) winograd_bt(d + x, 6, tmp + x, 6);      // columns: B^T d
@@ -127,7 +151,7 @@ __kernel void winograd_input(__global const float* in, __global float* v, int ci
   for (int e = 0; e < 36; ++e) v[(e * cin + c) * total_tiles + t] = o[e];
 }
 
-__kernel void winograd_output(__global const float* m, __global const float* bias, __global float* out, int4 od,
+__kernel void winograd_output(__global const float* m, __global const float* bias, __global DATA* out, int4 od,
                               int tiles_w, int tiles, int total_tiles TAIL_PARAMS) {
   const int t = get_global_id(0), oc = get_global_id(1);
   const int cout = od.y, oh = od.z, ow = od.w;
@@ -148,14 +172,14 @@ __kernel void winograd_output(__global const float* m, __global const float* bia
 )CL";
     case Family::kDepthwise:
       return R"CL(
-__kernel void depthwise_conv2d(__global const float* in, __global const float* w, __global const float* bias,
-                               __global float* out, int4 od, int cin, int ih, int iw, int kh, int kw, int sh, int sw,
+__kernel void depthwise_conv2d(__global const DATA* in, __global const float* w, __global const float* bias,
+                               __global DATA* out, int4 od, int cin, int ih, int iw, int kh, int kw, int sh, int sw,
                                int pt, int pl, int dh, int dw, int mult TAIL_PARAMS) {
   const int ox = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
   const int cout = od.y, oh = od.z, ow = od.w;
   if (ox >= ow || oy >= oh || z >= od.x * cout) return;
   const int n = z / cout, oc = z % cout, c = oc / mult;
-  __global const float* src = in + (n * cin + c) * ih * iw;
+  const int src = (n * cin + c) * ih * iw;
   __global const float* f = w + oc * kh * kw;
   float acc = bias[oc];
   for (int ky = 0; ky < kh; ++ky) {
@@ -163,7 +187,7 @@ __kernel void depthwise_conv2d(__global const float* in, __global const float* w
     if (iy < 0 || iy >= ih) continue;
     for (int kx = 0; kx < kw; ++kx) {
       const int ix = ox * sw - pl + kx * dw;
-      if (ix >= 0 && ix < iw) acc += src[iy * iw + ix] * f[ky * kw + kx];
+      if (ix >= 0 && ix < iw) acc += LD(in, src + iy * iw + ix) * f[ky * kw + kx];
     }
   }
   STORE_OUT(z * oh * ow + oy * ow + ox, acc);
@@ -173,13 +197,13 @@ __kernel void depthwise_conv2d(__global const float* in, __global const float* w
       // Average pooling as PyTorch (and the reference): the window is clipped to the padded
       // input; include_pad divides by that clipped size, else by the real elements.
       return R"CL(
-__kernel void pool2d(__global const float* in, __global float* out, int4 od, int ih, int iw, int kh, int kw,
+__kernel void pool2d(__global const DATA* in, __global DATA* out, int4 od, int ih, int iw, int kh, int kw,
                      int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw, int is_max,
                      int include_pad TAIL_PARAMS) {
   const int ox = get_global_id(0), oy = get_global_id(1), p = get_global_id(2);
   const int oh = od.z, ow = od.w;
   if (ox >= ow || oy >= oh || p >= od.x * od.y) return;
-  __global const float* src = in + p * ih * iw;
+  const int src = p * ih * iw;
   float v;
   if (is_max) {
     v = -INFINITY;
@@ -188,7 +212,7 @@ __kernel void pool2d(__global const float* in, __global float* out, int4 od, int
       if (iy < 0 || iy >= ih) continue;
       for (int kx = 0; kx < kw; ++kx) {
         const int ix = ox * sw - pl + kx * dw;
-        if (ix >= 0 && ix < iw) v = fmax(v, src[iy * iw + ix]);
+        if (ix >= 0 && ix < iw) v = fmax(v, LD(in, src + iy * iw + ix));
       }
     }
   } else {
@@ -201,7 +225,7 @@ __kernel void pool2d(__global const float* in, __global float* out, int4 od, int
     x1 = min(x1, iw);
     float acc = 0.0f;
     for (int iy = y0; iy < y1; ++iy) {
-      for (int ix = x0; ix < x1; ++ix) acc += src[iy * iw + ix];
+      for (int ix = x0; ix < x1; ++ix) acc += LD(in, src + iy * iw + ix);
     }
     const int count = include_pad ? padded : (y1 - y0) * (x1 - x0);
     v = count > 0 ? acc / (float)count : 0.0f;
@@ -213,7 +237,7 @@ __kernel void pool2d(__global const float* in, __global float* out, int4 od, int
       // One work-item per output element, looping over the reduced box of a <= 4-D input
       // (`kd`: the kept dims, 1 where reduced; `red`: 1 on reduced axes).
       return R"CL(
-__kernel void reduce_mean(__global const float* in, __global float* out, int4 od, int4 id, int4 kd, int4 red,
+__kernel void reduce_mean(__global const DATA* in, __global DATA* out, int4 od, int4 id, int4 kd, int4 red,
                           int total, float inv_count TAIL_PARAMS) {
   const int oi = get_global_id(0);
   if (oi >= total) return;
@@ -223,8 +247,8 @@ __kernel void reduce_mean(__global const float* in, __global float* out, int4 od
   for (int a = red.x ? 0 : c0; a < (red.x ? id.x : c0 + 1); ++a) {
     for (int b = red.y ? 0 : c1; b < (red.y ? id.y : c1 + 1); ++b) {
       for (int c = red.z ? 0 : c2; c < (red.z ? id.z : c2 + 1); ++c) {
-        __global const float* row = in + ((a * id.y + b) * id.z + c) * id.w;
-        for (int d = red.w ? 0 : c3; d < (red.w ? id.w : c3 + 1); ++d) acc += row[d];
+        const int row = ((a * id.y + b) * id.z + c) * id.w;
+        for (int d = red.w ? 0 : c3; d < (red.w ? id.w : c3 + 1); ++d) acc += LD(in, row + d);
       }
     }
   }
@@ -235,20 +259,20 @@ __kernel void reduce_mean(__global const float* in, __global float* out, int4 od
       // ELT_MODE 0: copy (a lone unary op or batch norm runs as the tail of a copy);
       // 1: a op b with NumPy broadcasting (4-D strides, 0 where broadcast); 2: a op scalar.
       return R"CL(
-__kernel void eltwise(__global const float* a, __global const float* b, __global float* out, int4 od, int4 as,
+__kernel void eltwise(__global const DATA* a, __global const DATA* b, __global DATA* out, int4 od, int4 as,
                       int4 bs, int total, float scalar TAIL_PARAMS) {
   const int oi = get_global_id(0);
   if (oi >= total) return;
 #if ELT_MODE == 1
   const int w_ = oi % od.w, h_ = (oi / od.w) % od.z, c_ = (oi / (od.w * od.z)) % od.y;
   const int n_ = oi / (od.w * od.z * od.y);
-  const float x = a[n_ * as.x + c_ * as.y + h_ * as.z + w_ * as.w];
-  const float y = b[n_ * bs.x + c_ * bs.y + h_ * bs.z + w_ * bs.w];
+  const float x = LD(a, n_ * as.x + c_ * as.y + h_ * as.z + w_ * as.w);
+  const float y = LD(b, n_ * bs.x + c_ * bs.y + h_ * bs.z + w_ * bs.w);
   STORE_OUT(oi, ELT_OP(x, y));
 #elif ELT_MODE == 2
-  STORE_OUT(oi, ELT_OP(a[oi], scalar));
+  STORE_OUT(oi, ELT_OP(LD(a, oi), scalar));
 #else
-  STORE_OUT(oi, a[oi]);
+  STORE_OUT(oi, LD(a, oi));
 #endif
 }
 )CL";
@@ -256,27 +280,27 @@ __kernel void eltwise(__global const float* a, __global const float* b, __global
       // One launch per input: its `outer` blocks of `inner_in` elements go to their slice
       // (at `offset` within blocks of `inner_out`) of the output.
       return R"CL(
-__kernel void concat_copy(__global const float* in, __global float* out, int4 od, int inner_in, int inner_out,
+__kernel void concat_copy(__global const DATA* in, __global DATA* out, int4 od, int inner_in, int inner_out,
                           int offset, int total TAIL_PARAMS) {
   const int e = get_global_id(0);
   if (e >= total) return;
-  STORE_OUT((e / inner_in) * inner_out + offset + e % inner_in, in[e]);
+  STORE_OUT((e / inner_in) * inner_out + offset + e % inner_in, LD(in, e));
 }
 )CL";
     case Family::kSplit:
       return R"CL(
-__kernel void split_copy(__global const float* in, __global float* out, int4 od, int inner_in, int inner_out,
+__kernel void split_copy(__global const DATA* in, __global DATA* out, int4 od, int inner_in, int inner_out,
                          int offset, int total TAIL_PARAMS) {
   const int e = get_global_id(0);
   if (e >= total) return;
-  STORE_OUT(e, in[(e / inner_out) * inner_in + offset + e % inner_out]);
+  STORE_OUT(e, LD(in, (e / inner_out) * inner_in + offset + e % inner_out));
 }
 )CL";
     case Family::kPermute:
       // out[coords] = in[sum coords * istr]: `dims` the output dims, `istr` the input
       // stride of each output axis (transpose, channel shuffle as a 4-D transpose).
       return R"CL(
-__kernel void permute(__global const float* in, __global float* out, int4 od, int8 dims, int8 istr, int rank,
+__kernel void permute(__global const DATA* in, __global DATA* out, int4 od, int8 dims, int8 istr, int rank,
                       int total TAIL_PARAMS) {
   const int oi = get_global_id(0);
   if (oi >= total) return;
@@ -287,13 +311,13 @@ __kernel void permute(__global const float* in, __global float* out, int4 od, in
     src += (rest % d[k]) * s[k];
     rest /= d[k];
   }
-  STORE_OUT(oi, in[src]);
+  STORE_OUT(oi, LD(in, src));
 }
 )CL";
     case Family::kPad:
       // mode 0: constant `value`; 1: edge (clamp); 2: reflect without repeating the edge.
       return R"CL(
-__kernel void pad_nd(__global const float* in, __global float* out, int4 od, int8 odims, int8 idims, int8 before,
+__kernel void pad_nd(__global const DATA* in, __global DATA* out, int4 od, int8 odims, int8 idims, int8 before,
                      int rank, int total, int mode, float value TAIL_PARAMS) {
   const int oi = get_global_id(0);
   if (oi >= total) return;
@@ -318,19 +342,19 @@ __kernel void pad_nd(__global const float* in, __global float* out, int4 od, int
     src += i * stride;
     stride *= n[k];
   }
-  STORE_OUT(oi, inside ? in[src] : value);
+  STORE_OUT(oi, inside ? LD(in, src) : value);
 }
 )CL";
     case Family::kResize:
       // Bilinear: half-pixel centres, source coordinates clamped at 0; nearest: asymmetric
       // coordinates, floor (the reference's semantics, docs/backends.md).
       return R"CL(
-__kernel void resize2d(__global const float* in, __global float* out, int4 od, int ih, int iw, float scale_h,
+__kernel void resize2d(__global const DATA* in, __global DATA* out, int4 od, int ih, int iw, float scale_h,
                        float scale_w, int bilinear TAIL_PARAMS) {
   const int ox = get_global_id(0), oy = get_global_id(1), p = get_global_id(2);
   const int oh = od.z, ow = od.w;
   if (ox >= ow || oy >= oh || p >= od.x * od.y) return;
-  __global const float* src = in + p * ih * iw;
+  const int src = p * ih * iw;
   float v;
   if (bilinear) {
     const float fy = fmax(0.0f, ((float)oy + 0.5f) * scale_h - 0.5f);
@@ -338,13 +362,13 @@ __kernel void resize2d(__global const float* in, __global float* out, int4 od, i
     const int y0 = min((int)fy, ih - 1), x0 = min((int)fx, iw - 1);
     const int y1 = min(y0 + 1, ih - 1), x1 = min(x0 + 1, iw - 1);
     const float ly = fy - (float)y0, lx = fx - (float)x0;
-    const float top = src[y0 * iw + x0] * (1.0f - lx) + src[y0 * iw + x1] * lx;
-    const float bottom = src[y1 * iw + x0] * (1.0f - lx) + src[y1 * iw + x1] * lx;
+    const float top = LD(in, src + y0 * iw + x0) * (1.0f - lx) + LD(in, src + y0 * iw + x1) * lx;
+    const float bottom = LD(in, src + y1 * iw + x0) * (1.0f - lx) + LD(in, src + y1 * iw + x1) * lx;
     v = top * (1.0f - ly) + bottom * ly;
   } else {
     const int sy = min((int)floor((float)oy * scale_h), ih - 1);
     const int sx = min((int)floor((float)ox * scale_w), iw - 1);
-    v = src[sy * iw + sx];
+    v = LD(in, src + sy * iw + sx);
   }
   STORE_OUT(p * oh * ow + oy * ow + ox, v);
 }
@@ -352,17 +376,17 @@ __kernel void resize2d(__global const float* in, __global float* out, int4 od, i
     case Family::kSoftmax:
       // One work-item per row (outer x inner positions), three passes over the axis.
       return R"CL(
-__kernel void softmax_axis(__global const float* in, __global float* out, int4 od, int len, int inner,
+__kernel void softmax_axis(__global const DATA* in, __global DATA* out, int4 od, int len, int inner,
                            int rows TAIL_PARAMS) {
   const int row = get_global_id(0);
   if (row >= rows) return;
   const int base = (row / inner) * len * inner + row % inner;
   float m = -INFINITY;
-  for (int t = 0; t < len; ++t) m = fmax(m, in[base + t * inner]);
+  for (int t = 0; t < len; ++t) m = fmax(m, LD(in, base + t * inner));
   float sum = 0.0f;
-  for (int t = 0; t < len; ++t) sum += exp(in[base + t * inner] - m);
+  for (int t = 0; t < len; ++t) sum += exp(LD(in, base + t * inner) - m);
   const float inv = 1.0f / sum;
-  for (int t = 0; t < len; ++t) STORE_OUT(base + t * inner, exp(in[base + t * inner] - m) * inv);
+  for (int t = 0; t < len; ++t) STORE_OUT(base + t * inner, exp(LD(in, base + t * inner) - m) * inv);
 }
 )CL";
   }

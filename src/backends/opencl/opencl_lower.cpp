@@ -252,6 +252,9 @@ class Lowerer {
   // Builds (cached) the family's program with this kernel's tail and creates `entry`.
   Result<cl_kernel> make(Family family, const std::string& entry,
                          std::vector<std::pair<std::string, std::string>> defines = {}, bool with_tail = true) {
+    if (std::none_of(defines.begin(), defines.end(), [](const auto& d) { return d.first == "DATA_HALF"; })) {
+      defines.emplace_back("DATA_HALF", plan_.half_storage ? "1" : "0");
+    }
     const std::string src = program_source(family, defines, with_tail ? specs_ : std::vector<TailSpec>{});
     NNLAT_ASSIGN_OR_RETURN(cl_kernel k, rt_.make_kernel(src, entry));
     Launch l;
@@ -317,14 +320,22 @@ class Lowerer {
     return finish(args, grid_3d(out[3], out[2], out[0] * ((out[1] + block - 1) / block), wg_limit()));
   }
 
-  // One tiled product launch: C = A x B (+ bias) with the given strides.
+  // One tiled product launch: C = A x B (+ bias) with the given strides. A, B and C are
+  // activations (DATA) or float weights / scratch as the flags say.
   struct GemmArgs {
     cl_mem a, b, bias, c;
     int64_t m, n, k, a_si, a_sk, a_sb, b_sk, b_sj, b_sb, c_si, c_sj, c_sb, batch;
+    bool a_data = false, b_data = true, c_data = true;
   };
   Status gemm(const GemmArgs& p, bool with_tail) {
     const size_t ts = gemm_tile(rt_);
-    NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kGemm, "gemm", {{"TS", std::to_string(ts)}}, with_tail));
+    const auto flag = [this](bool data) { return data && plan_.half_storage ? "1" : "0"; };
+    NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kGemm, "gemm",
+                                             {{"TS", std::to_string(ts)},
+                                              {"A_HALF", flag(p.a_data)},
+                                              {"B_HALF", flag(p.b_data)},
+                                              {"DATA_HALF", flag(p.c_data)}},
+                                             with_tail));
     Args args(k);
     args.mem(p.a).mem(p.b).mem(p.bias).mem(p.c).i4(dims4(out_shape()));
     args.i(p.m).i(p.n).i(p.k).i(p.a_si).i(p.a_sk).i(p.a_sb).i(p.b_sk).i(p.b_sj).i(p.b_sb);
@@ -371,7 +382,7 @@ class Lowerer {
     const int64_t a_sb = ir::num_elements(a) == m * kdim ? 0 : m * kdim;
     const int64_t b_sb = ir::num_elements(b) == kdim * n ? 0 : kdim * n;
     return gemm({value(k_.inputs[0]), value(k_.inputs[1]), nullptr, value(k_.outputs[0]), m, n, kdim, kdim, 1, a_sb, n,
-                 1, b_sb, n, 1, m * n, batch},
+                 1, b_sb, n, 1, m * n, batch, /*a_data=*/true},
                 true);
   }
 
@@ -415,9 +426,27 @@ class Lowerer {
       args.i(tiles_w).i(tiles).i(total);
       NNLAT_RETURN_IF_ERROR(finish(args, grid_3d(total, cin, 1, wg_limit()), false));
     }
-    NNLAT_RETURN_IF_ERROR(gemm(
-        {ub, v, nullptr, m, cout, total, cin, cin, 1, cout * cin, total, 1, cin * total, total, 1, cout * total, 36},
-        false));
+    NNLAT_RETURN_IF_ERROR(gemm({ub,
+                                v,
+                                nullptr,
+                                m,
+                                cout,
+                                total,
+                                cin,
+                                cin,
+                                1,
+                                cout * cin,
+                                total,
+                                1,
+                                cin * total,
+                                total,
+                                1,
+                                cout * total,
+                                36,
+                                /*a_data=*/false,
+                                /*b_data=*/false,
+                                /*c_data=*/false},  // float filters and scratch
+                               false));
     NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kWinograd, "winograd_output"));
     Args args(k);
     args.mem(m).mem(bb).mem(value(k_.outputs[0])).i4(dims4(out)).i(tiles_w).i(tiles).i(total);
@@ -619,8 +648,9 @@ Status allocate_values(Runtime& rt, const ir::Graph& graph, const Plan& plan, De
   for (size_t i = 0; i < graph.values().size(); ++i) {
     if (plan.storage[i].index != i) continue;
     const int64_t n = std::max<int64_t>(1, ir::num_elements(graph.values()[i].shape));
+    const size_t element = plan.half_storage ? sizeof(uint16_t) : sizeof(float);
     cl_int err = CL_SUCCESS;
-    cl_mem m = clCreateBuffer(rt.context(), CL_MEM_READ_WRITE, usize(n) * sizeof(float), nullptr, &err);
+    cl_mem m = clCreateBuffer(rt.context(), CL_MEM_READ_WRITE, usize(n) * element, nullptr, &err);
     if (err != CL_SUCCESS) {
       return make_error(ErrorCode::kInternal, "opencl device '" + rt.device().info.name +
                                                   "': clCreateBuffer for value " + graph.values()[i].name + " (" +

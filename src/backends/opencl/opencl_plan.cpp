@@ -245,13 +245,13 @@ Impl choose_fc_impl(int64_t rows) { return rows < kGemmMinRows ? Impl::kFcGemv :
 
 Result<Plan> make_plan(const ir::Graph& graph, const RunConfig& config) {
   std::vector<std::string> problems;
-  if (config.precision != Precision::kFloat32) {
-    return make_error(ErrorCode::kUnsupported,
-                      "opencl: only float32 is implemented (float16 storage and int8 are not yet)");
+  if (config.precision == Precision::kInt8) {
+    return make_error(ErrorCode::kUnsupported, "opencl: int8 is not implemented (float32 and float16 storage are)");
   }
   NNLAT_ASSIGN_OR_RETURN(fusion::RuleSet rules, fusion::load_rule_set("tflite-gpu"));
   NNLAT_ASSIGN_OR_RETURN(std::vector<fusion::Kernel> detected, fusion::detect_kernels(graph, rules));
   Plan plan;
+  plan.half_storage = config.precision == Precision::kFloat16;
   plan.storage.resize(graph.values().size());
   for (size_t i = 0; i < plan.storage.size(); ++i) plan.storage[i] = ir::ValueId{static_cast<uint32_t>(i)};
   // Elided ops (reshape, flatten, identity) keep the element order in NCHW: aliases.

@@ -78,6 +78,9 @@ struct Plan {
   // storage[v.index]: the value whose buffer holds v (itself unless v is the output of an
   // elided reshape / flatten / identity).
   std::vector<ir::ValueId> storage;
+  // RunConfig precision kFloat16: activations stored as half (2 bytes), weights and
+  // arithmetic float, like a GPU delegate's fp16 storage mode.
+  bool half_storage = false;
 };
 
 // Ok with the plan, or kUnsupported listing every node that cannot run (name, op, reason).

@@ -52,10 +52,10 @@ std::string tail_statement(const TailSpec& t, int j) {
       other = p + "a";
       break;
     case TailSpec::Operand::kTensorSameShape:
-      other = p + "p[oi_]";
+      other = "LD(" + p + "p, oi_)";
       break;
     case TailSpec::Operand::kTensorBroadcast:
-      other = p + "p[n_ * " + p + "s.x + c_ * " + p + "s.y + h_ * " + p + "s.z + w_ * " + p + "s.w]";
+      other = "LD(" + p + "p, n_ * " + p + "s.x + c_ * " + p + "s.y + h_ * " + p + "s.z + w_ * " + p + "s.w)";
       break;
     default:
       other = "v_";
@@ -64,6 +64,25 @@ std::string tail_statement(const TailSpec& t, int j) {
   const std::string sym = binary_symbol(t.op);
   return t.chain_is_first ? "v_ = v_ " + sym + " " + other + ";" : "v_ = " + other + " " + sym + " v_;";
 }
+
+bool reads_tensor(const TailSpec& t) {
+  return t.operand == TailSpec::Operand::kTensorSameShape || t.operand == TailSpec::Operand::kTensorBroadcast;
+}
+
+// Activations are DATA: float, or half behind vload_half / vstore_half (fp16 storage).
+constexpr const char* kDataMacros = R"CL(#ifndef DATA_HALF
+#define DATA_HALF 0
+#endif
+#if DATA_HALF
+#define DATA half
+#define LD(p, i) vload_half((i), (p))
+#define ST(p, i, v) vstore_half((v), (i), (p))
+#else
+#define DATA float
+#define LD(p, i) ((p)[(i)])
+#define ST(p, i, v) ((p)[(i)] = (v))
+#endif
+)CL";
 
 bool needs_coordinates(const TailSpec& t) {
   return t.op == OpKind::kBatchNorm || t.operand == TailSpec::Operand::kTensorBroadcast;
@@ -75,10 +94,13 @@ std::string program_source(Family family, const std::vector<std::pair<std::strin
                            const std::vector<TailSpec>& tail) {
   std::string s;
   for (const auto& [name, value] : defines) s += "#define " + name + " " + value + "\n";
+  s += kDataMacros;
   s += "#define TAIL_PARAMS";
   for (size_t j = 0; j < tail.size(); ++j) {
     const std::string p = "t" + std::to_string(j) + "_";
-    s += " , __global const float* " + p + "p, int4 " + p + "s, float " + p + "a, float " + p + "b";
+    // A tensor operand is an activation (DATA); batch norm's scale/shift are float constants.
+    s += std::string(" , __global const ") + (reads_tensor(tail[j]) ? "DATA" : "float") + "* " + p + "p, int4 " + p +
+         "s, float " + p + "a, float " + p + "b";
   }
   s += "\n";
   // STORE_OUT evaluates `value` once, applies the tail in registers and writes `out`.
@@ -91,7 +113,7 @@ std::string program_source(Family family, const std::vector<std::pair<std::strin
          "(void)w_; (void)h_; (void)c_; (void)n_; ";
   }
   for (size_t j = 0; j < tail.size(); ++j) s += tail_statement(tail[j], static_cast<int>(j)) + " ";
-  s += "out[oi_] = v_; }\n";
+  s += "ST(out, oi_, v_); }\n";
   s += kernel_text(family);
   return s;
 }

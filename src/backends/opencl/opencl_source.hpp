@@ -41,13 +41,14 @@ struct TailSpec {
   bool gelu_tanh = false;      // gelu with approximate = tanh
 };
 
-// Every tail op j takes four kernel arguments, in this order: `__global const float* tj_p`
-// (the other operand, or batch norm's scale then shift; may be NULL), `int4 tj_s` (the
-// operand's strides over the output's 4-D coordinates), `float tj_a`, `float tj_b` (the
-// scalar; clamp's min/max; hardsigmoid's alpha/beta).
-inline constexpr int kTailArgsPerOp = 4;
-
-// `defines`: "NAME VALUE" pairs for the family's options (e.g. {"CO_BLOCK", "4"}).
+// Every tail op j takes four kernel arguments, in this order: `__global const DATA* tj_p`
+// for a tensor operand (an activation), else `__global const float* tj_p` (batch norm's
+// scale then shift, or NULL); `int4 tj_s` (the operand's strides over the output's 4-D
+// coordinates); `float tj_a`, `float tj_b` (the scalar; clamp's min/max; hardsigmoid's
+// alpha/beta).
+//
+// `defines`: "NAME VALUE" pairs for the family's options (e.g. {"CO_BLOCK", "4"}; every
+// family: {"DATA_HALF", "1"} stores activations as half).
 std::string program_source(Family family, const std::vector<std::pair<std::string, std::string>>& defines,
                            const std::vector<TailSpec>& tail);
 
