@@ -1,6 +1,7 @@
 #include "backends/opencl/opencl_plan.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "nnlat/fusion/fusion.hpp"
 
@@ -275,6 +276,10 @@ Result<Plan> make_plan(const ir::Graph& graph, const RunConfig& config) {
     if (v.dtype != ir::DType::kFloat32) {
       problems.push_back("value " + v.name + ": only float32 tensors are implemented");
       break;
+    }
+    // Kernels index with 32-bit ints (what GPU drivers handle fastest).
+    if (ir::num_elements(v.shape) > std::numeric_limits<int32_t>::max()) {
+      problems.push_back("value " + v.name + ": more than 2^31 - 1 elements");
     }
   }
   if (!problems.empty()) {
