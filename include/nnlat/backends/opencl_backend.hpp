@@ -73,13 +73,15 @@ class OpenClBackend final : public Backend {
 // in-order queue and waits with clFinish.
 class OpenClPreparedGraph : public PreparedGraph {
  public:
-  // One entry per detected kernel (tflite-gpu rules), named after its IR nodes joined by
-  // '+' ("conv1+bn1+relu1"), in execution order.
+  // One entry per detected kernel (tflite-gpu rules, exactly the rule file's list), named
+  // after its IR nodes joined by '+' ("conv1+bn1+relu1"), in execution order. The methods
+  // below report per detected kernel too.
   virtual std::vector<std::string> kernel_names() const = 0;
   // The implementation chosen for each kernel, same order: "conv2d_winograd4x4",
   // "conv2d_1x1_gemm", "conv2d_direct", "depthwise_conv2d", "fully_connected_gemm", ...
   virtual std::vector<std::string> kernel_implementations() const = 0;
-  // OpenCL kernel launches per detected kernel (Winograd: 3, concat: one per input, ...).
+  // OpenCL kernel launches per detected kernel (Winograd: 3, concat: one per input, a
+  // squeeze-excite gate whose multiply broadcasts: one more, ...).
   virtual std::vector<int> kernel_launches() const = 0;
   // With kernel timing on, run() records a profiling event per launch and
   // last_kernel_times_ms() returns each detected kernel's device time (sum over its

@@ -44,8 +44,9 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
     for (ir::ValueId v : graph.outputs()) {
       outputs_.push_back({plan_.storage[v.index], ir::num_elements(graph.value(v).shape)});
     }
-    launches_per_kernel_.assign(plan_.kernels.size(), 0);
-    for (const auto& l : dg_.launches) ++launches_per_kernel_[l.group];
+    // Reported per detected kernel (the rule file's list), see opencl::DetectedKernel.
+    launches_per_kernel_.assign(plan_.detected.size(), 0);
+    for (const auto& l : dg_.launches) ++launches_per_kernel_[detected_of(l)];
   }
   ~PreparedOpenCl() override { release_events(); }
 
@@ -59,7 +60,7 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
           clEnqueueNDRangeKernel(q, l.kernel.get(), l.dims, nullptr, l.global.data(), l.local.data(), 0, nullptr, ev);
       if (err != CL_SUCCESS) {
         return error(
-            "clEnqueueNDRangeKernel of kernel " + plan_.kernels[l.group].name + " (launch " + std::to_string(i) + ")",
+            "clEnqueueNDRangeKernel of kernel " + plan_.kernels[l.planned].name + " (launch " + std::to_string(i) + ")",
             err);
       }
     }
@@ -108,19 +109,19 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
 
   std::vector<std::string> kernel_names() const override {
     std::vector<std::string> names;
-    for (const auto& k : plan_.kernels) names.push_back(k.name);
+    for (const auto& k : plan_.detected) names.push_back(k.name);
     return names;
   }
   std::vector<std::string> kernel_implementations() const override {
     std::vector<std::string> names;
-    for (const auto& k : plan_.kernels) names.emplace_back(opencl::impl_name(k.impl));
+    for (const auto& k : plan_.detected) names.emplace_back(opencl::impl_name(k.impl));
     return names;
   }
   std::vector<int> kernel_launches() const override { return launches_per_kernel_; }
 
   Result<std::vector<KernelRun>> kernel_runs(int timing_runs) override {
     std::vector<KernelRun> runs;
-    for (const auto& k : plan_.kernels) runs.push_back({k.name, opencl::impl_name(k.impl), -1.0});
+    for (const auto& k : plan_.detected) runs.push_back({k.name, opencl::impl_name(k.impl), -1.0});
     if (timing_runs <= 0) return runs;
     const bool was_timing = timing_;
     set_kernel_timing(true);
@@ -153,7 +154,7 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
       return make_error(ErrorCode::kInvalidArgument,
                         "opencl: no kernel times: call set_kernel_timing(true) and run() first");
     }
-    std::vector<double> ms(plan_.kernels.size(), 0.0);
+    std::vector<double> ms(plan_.detected.size(), 0.0);
     for (size_t i = 0; i < events_.size(); ++i) {
       cl_ulong start = 0, end = 0;
       cl_int err = clGetEventProfilingInfo(events_[i], CL_PROFILING_COMMAND_START, sizeof start, &start, nullptr);
@@ -161,7 +162,7 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
         err = clGetEventProfilingInfo(events_[i], CL_PROFILING_COMMAND_END, sizeof end, &end, nullptr);
       }
       if (err != CL_SUCCESS) return error("clGetEventProfilingInfo", err);
-      ms[dg_.launches[i].group] += static_cast<double>(end - start) * 1e-6;
+      ms[detected_of(dg_.launches[i])] += static_cast<double>(end - start) * 1e-6;
     }
     return ms;
   }
@@ -171,6 +172,7 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
     return make_error(ErrorCode::kInternal, "opencl device '" + rt_->device().info.name + "': " + call +
                                                 " failed: " + opencl::cl_error_name(code));
   }
+  size_t detected_of(const opencl::Launch& l) const { return plan_.kernels[l.planned].detected; }
   size_t element_size() const { return plan_.half_storage ? sizeof(uint16_t) : sizeof(float); }
   void release_events() {
     for (cl_event& e : events_) {

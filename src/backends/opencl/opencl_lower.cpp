@@ -259,7 +259,7 @@ class Lowerer {
     NNLAT_ASSIGN_OR_RETURN(cl_kernel k, rt_.make_kernel(src, entry));
     Launch l;
     l.kernel.reset(k);
-    l.group = index_;
+    l.planned = index_;
     dg_.launches.push_back(std::move(l));
     return k;
   }

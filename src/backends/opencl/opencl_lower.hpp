@@ -28,7 +28,7 @@ struct Launch {
   cl_uint dims = 1;
   std::array<size_t, 3> global{1, 1, 1};
   std::array<size_t, 3> local{1, 1, 1};
-  size_t group = 0;  // index of the planned kernel it belongs to
+  size_t planned = 0;  // index of the planned kernel it belongs to (Plan::kernels)
 };
 
 // Device state of one prepared graph.

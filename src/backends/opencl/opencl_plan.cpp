@@ -265,12 +265,18 @@ Result<Plan> make_plan(const ir::Graph& graph, const RunConfig& config) {
   }
   for (const auto& dk : detected) {
     std::span<const ir::NodeId> nodes(dk.nodes);
+    const size_t first = plan.kernels.size();
     while (!nodes.empty()) {
       Kernel k;
+      k.detected = plan.detected.size();
       const size_t linked = build_kernel(graph, nodes[0], nodes.subspan(1), k, problems);
       nodes = nodes.subspan(1 + linked);
       plan.kernels.push_back(std::move(k));
     }
+    DetectedKernel reported;
+    for (size_t i = 0; i < dk.nodes.size(); ++i) reported.name += (i ? "+" : "") + graph.node(dk.nodes[i]).name;
+    reported.impl = plan.kernels[first].impl;
+    plan.detected.push_back(std::move(reported));
   }
   for (const auto& v : graph.values()) {
     if (v.dtype != ir::DType::kFloat32) {

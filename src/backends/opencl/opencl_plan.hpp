@@ -59,9 +59,11 @@ struct TailOp {
   bool both_chain = false;     // x op x
 };
 
+// One OpenCL kernel: a main op and its linked tail (one or more launches).
 struct Kernel {
   std::string name;               // IR node names joined by '+'
   std::vector<ir::NodeId> nodes;  // as the rule set grouped them (after broadcasting cuts)
+  size_t detected = 0;            // the rule set's kernel it implements (Plan::detected)
   ir::NodeId anchor;
   Impl impl = Impl::kElementwise;
   // The anchor is a unary op or batch norm: the main op is a copy and the anchor is the
@@ -73,8 +75,18 @@ struct Kernel {
   std::vector<ir::ValueId> outputs;  // values written (the last node's outputs)
 };
 
+// A kernel of the `tflite-gpu` rule set as the backend reports it: per-kernel names,
+// implementations, launches and times are per detected kernel, so that they line up with
+// the rule file's kernel list (what predictors train on). One planned Kernel implements
+// it, or two when a linked op broadcasts the chain (the squeeze-excite gate's multiply).
+struct DetectedKernel {
+  std::string name;                // all its IR node names joined by '+'
+  Impl impl = Impl::kElementwise;  // its first planned kernel's (the anchor's) implementation
+};
+
 struct Plan {
   std::vector<Kernel> kernels;  // execution order
+  std::vector<DetectedKernel> detected;
   // storage[v.index]: the value whose buffer holds v (itself unless v is the output of an
   // elided reshape / flatten / identity).
   std::vector<ir::ValueId> storage;
