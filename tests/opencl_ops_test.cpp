@@ -434,6 +434,24 @@ TEST(OpenClKernels, KernelListIsTheTfliteGpuRuleFilesList) {
   }
 }
 
+TEST(OpenClRuntime, ProgramsAreBuiltOnceAndNeverByRun) {
+  SKIP_WITHOUT_OPENCL();
+  OpenClBackend fresh;
+  auto g = reduced_zoo("mobilenet_v2");
+  ASSERT_TRUE(g.ok());
+  auto first = fresh.prepare(*g, {});
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  const size_t built = fresh.programs_built();
+  EXPECT_GT(built, 0u);
+  // Shapes are arguments: MobileNetV2's ~50 kernels share a handful of programs.
+  EXPECT_LT(built, dynamic_cast<OpenClPreparedGraph*>(first->get())->kernel_names().size() / 2);
+  ASSERT_TRUE((*first)->run().ok());
+  EXPECT_EQ(fresh.programs_built(), built);  // run() builds nothing
+  auto second = fresh.prepare(*g, {});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(fresh.programs_built(), built);  // the same kernels again: all cached
+}
+
 TEST(OpenClRuntime, InputValidation) {
   SKIP_WITHOUT_OPENCL();
   GraphBuilder b("t");

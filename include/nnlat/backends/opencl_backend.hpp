@@ -61,6 +61,9 @@ class OpenClBackend final : public Backend {
   // work-group size at the first launch) do that outside any timed run. Errors name the
   // device and the kernel.
   Result<std::unique_ptr<PreparedGraph>> prepare(const ir::Graph& graph, const RunConfig& config) override;
+  // OpenCL programs this backend has built (clBuildProgram calls) on all its devices so far:
+  // a kernel shape seen before costs no build.
+  size_t programs_built() const;
 
   struct Impl;
 

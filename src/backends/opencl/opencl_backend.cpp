@@ -210,6 +210,13 @@ std::string OpenClBackend::version() const {
   return "opencl-1.2 host; " + d.platform_version + "; " + d.name + "; driver " + d.driver_version;
 }
 
+size_t OpenClBackend::programs_built() const {
+  std::lock_guard lock(impl_->mutex);
+  size_t n = 0;
+  for (const auto& [selector, rt] : impl_->runtimes) n += rt->programs_built();
+  return n;
+}
+
 Status OpenClBackend::supports(const ir::Graph& graph, const RunConfig& config) const {
   NNLAT_RETURN_IF_ERROR(opencl::make_plan(graph, config));
   return Status::Ok();
