@@ -17,12 +17,13 @@ struct CliRun {
   std::string err;  // stderr
 };
 
-// Runs `nnlat ARGS` through the shell (arguments are passed verbatim).
-inline CliRun run_cli(const std::string& args) {
+// Runs `ENV nnlat ARGS` through the shell (arguments are passed verbatim; `env` is empty or
+// shell assignments ending in a space, e.g. "OCL_ICD_VENDORS=/tmp/x ").
+inline CliRun run_cli_with_env(const std::string& env, const std::string& args) {
   static int counter = 0;
   const auto err_path = std::filesystem::temp_directory_path() /
                         ("nnlat_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  const std::string cmd = std::string(NNLAT_BINARY) + " " + args + " 2>" + err_path.string();
+  const std::string cmd = env + std::string(NNLAT_BINARY) + " " + args + " 2>" + err_path.string();
   CliRun r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -38,6 +39,9 @@ inline CliRun run_cli(const std::string& args) {
   std::filesystem::remove(err_path);
   return r;
 }
+
+// Runs `nnlat ARGS` through the shell (arguments are passed verbatim).
+inline CliRun run_cli(const std::string& args) { return run_cli_with_env("", args); }
 
 // A fresh empty directory under the system temp dir, removed by the destructor.
 class TempDir {

@@ -290,7 +290,9 @@ TEST(EnvironmentJson, RoundTrip) {
   env.affinity = {4, 5, 6, 7};
   env.backend = "xnnpack";
   env.backend_version = "2024.01";
+  env.kernels = {{"conv1+relu1", "conv2d_winograd4x4", 0.25}, {"fc", "fully_connected_gemv", -1}};
   const nlohmann::json j = environment_to_json(env);
+  EXPECT_EQ(j["kernels"][0]["implementation"], "conv2d_winograd4x4");
   EXPECT_EQ(j["affinity"], nlohmann::json({4, 5, 6, 7}));
   auto back = environment_from_json(j);
   ASSERT_TRUE(back.ok()) << back.error().message;
@@ -298,6 +300,8 @@ TEST(EnvironmentJson, RoundTrip) {
   EXPECT_EQ(*environment_from_json(nlohmann::json::object()), Environment{});
   EXPECT_FALSE(environment_from_json(nlohmann::json{{"threads", "four"}}).ok());
   EXPECT_FALSE(environment_from_json(nlohmann::json{{"affinity", {1, "x"}}}).ok());
+  EXPECT_FALSE(environment_from_json(nlohmann::json{{"kernels", {{{"name", "a"}}}}}).ok());
+  EXPECT_FALSE(environment_to_json(Environment{}).contains("kernels"));  // older records keep their shape
 }
 
 TEST(EnvironmentTime, Iso8601) {

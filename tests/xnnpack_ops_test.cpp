@@ -13,6 +13,7 @@
 #include <functional>
 #include <string>
 
+#include "backend_op_cases.hpp"
 #include "backends/reference/reference_backend.hpp"
 #include "nnlat/backends/weights.hpp"
 #include "nnlat/backends/xnnpack_backend.hpp"
@@ -23,11 +24,11 @@
 namespace nnlat::backends {
 namespace {
 
-using ir::Attrs;
 using ir::GraphBuilder;
 using ir::OpKind;
-using ir::ValueId;
-using V = std::vector<int64_t>;
+using testing_cases::op_cases;
+using testing_cases::OpCase;
+using testing_cases::zoo_names;
 
 constexpr double kTolerance = 1e-4;
 
@@ -36,16 +37,6 @@ constexpr double kTolerance = 1e-4;
 // the bound is loose; it still catches layout or parameter mistakes, which give errors of
 // order 1 or more. The per-op int8 tests above hold each kernel to 5%.
 constexpr double kInt8NetTolerance = 0.6;
-
-double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
-  double max_ref = 0, max_diff = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    max_ref = std::max(max_ref, std::abs(static_cast<double>(want[i])));
-    const double d = std::abs(static_cast<double>(got[i]) - want[i]);
-    max_diff = std::isnan(d) ? INFINITY : std::max(max_diff, d);
-  }
-  return max_diff / std::max(max_ref, 1e-30);
-}
 
 struct Comparison {
   std::string error;  // non-empty: something failed before comparing
@@ -57,345 +48,26 @@ struct Comparison {
 // Runs `g` on XNNPACK and on the reference with the same weights (config.weight_seed) and
 // the same uniform inputs in [lo, hi) (int8: the calibration inputs).
 Comparison compare(const ir::Graph& g, RunConfig config = {}, float lo = -1, float hi = 1) {
-  Comparison c;
-  XnnpackBackend xnn;
-  auto prepared = xnn.prepare(g, config);
-  if (!prepared.ok()) {
-    c.error = prepared.error().message;
-    return c;
-  }
   std::vector<std::vector<float>> inputs;
   for (size_t i = 0; i < g.inputs().size(); ++i) {
     const auto n = static_cast<size_t>(ir::num_elements(g.value(g.inputs()[i]).shape));
     inputs.push_back(config.precision == Precision::kInt8 ? xnnpack_int8_calibration_inputs(g, config.weight_seed)[i]
                                                           : random_uniform(n, 1000 + i, lo, hi));
-    if (auto st = (*prepared)->set_input(i, inputs.back()); !st.ok()) {
-      c.error = st.error().message;
-      return c;
-    }
   }
-  // Twice: a second run must give the same result (no state carried between runs).
-  for (int r = 0; r < 2; ++r) {
-    if (auto st = (*prepared)->run(); !st.ok()) {
-      c.error = st.error().message;
-      return c;
-    }
-  }
-  auto weights = make_weights(g, config.weight_seed);
-  if (!weights.ok()) {
-    c.error = weights.error().message;
-    return c;
-  }
-  auto want = reference::evaluate(g, *weights, inputs);
-  if (!want.ok()) {
-    c.error = want.error().message;
-    return c;
-  }
-  const auto got = (*prepared)->outputs();
-  if (got.size() != want->size()) {
-    c.error = "output count differs";
-    return c;
-  }
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (got[i].size() != (*want)[i].size()) {
-      c.error = "output " + std::to_string(i) + " size differs";
-      return c;
-    }
-    c.max_relative_error = std::max(c.max_relative_error, relative_error(got[i], (*want)[i]));
-  }
-  const auto* x = dynamic_cast<const XnnpackPreparedGraph*>(prepared->get());
+  XnnpackBackend xnn;
+  auto r = testing_cases::compare_with_reference(xnn, g, config, inputs);
+  Comparison c;
+  c.error = r.error;
+  c.max_relative_error = r.max_relative_error;
+  if (!c.error.empty()) return c;
+  const auto* x = dynamic_cast<const XnnpackPreparedGraph*>(r.prepared.get());
   c.kernels = x->kernel_names();
   c.subgraphs = x->num_subgraph_segments();
   c.operator_steps = x->num_operator_steps();
   return c;
 }
 
-// ---- one small graph per case --------------------------------------------------------------
-struct OpCase {
-  std::string name;
-  std::function<ir::Graph()> build;
-  float lo = -1, hi = 1;  // input range
-};
-
-ir::Graph single(ir::Shape in, OpKind op, Attrs attrs) {
-  GraphBuilder b("t");
-  auto x = b.input(std::move(in));
-  return b.finish({b.op(op, {x}, std::move(attrs))});
-}
-
-Attrs conv_attrs(int64_t cout, V kernel, V stride, V pads, int64_t groups = 1, V dilation = {1, 1}, bool bias = true) {
-  return {{"out_channels", cout},
-          {"kernel", kernel},
-          {"stride", stride},
-          {"pads", pads},
-          {"dilation", dilation},
-          {"groups", groups},
-          {"bias", int64_t{bias ? 1 : 0}}};
-}
-
-std::vector<OpCase> op_cases() {
-  std::vector<OpCase> c;
-  // -- convolutions
-  c.push_back({"conv3x3_pad1", [] {
-                 return single({1, 5, 9, 7}, OpKind::kConv2d, conv_attrs(6, {3, 3}, {1, 1}, {1, 1, 1, 1}));
-               }});
-  c.push_back(
-      {"conv5x3_stride2x1_asymmetric_pads", [] {
-         return single({2, 3, 11, 8}, OpKind::kConv2d, conv_attrs(4, {5, 3}, {2, 1}, {1, 2, 0, 1}, 1, {1, 1}, false));
-       }});
-  c.push_back({"conv_same_stride2", [] {
-                 Attrs a = conv_attrs(7, {3, 3}, {2, 2}, {0, 0, 0, 0});
-                 a.erase("pads");
-                 a["padding"] = std::string("same");
-                 return single({1, 4, 11, 13}, OpKind::kConv2d, a);
-               }});
-  c.push_back({"conv_valid_dilation2", [] {
-                 Attrs a = conv_attrs(5, {3, 3}, {1, 1}, {0, 0, 0, 0}, 1, {2, 2});
-                 a.erase("pads");
-                 a["padding"] = std::string("valid");
-                 return single({1, 3, 12, 10}, OpKind::kConv2d, a);
-               }});
-  c.push_back({"conv_groups3", [] {
-                 return single({1, 6, 7, 9}, OpKind::kConv2d, conv_attrs(9, {3, 3}, {1, 1}, {1, 1, 1, 1}, 3));
-               }});
-  c.push_back({"conv_groups_equal_channels", [] {
-                 return single({1, 4, 7, 7}, OpKind::kConv2d, conv_attrs(4, {3, 3}, {2, 2}, {1, 1, 1, 1}, 4));
-               }});
-  c.push_back({"conv1x1", [] {
-                 return single({1, 17, 5, 3}, OpKind::kConv2d, conv_attrs(11, {1, 1}, {1, 1}, {0, 0, 0, 0}));
-               }});
-  c.push_back(
-      {"depthwise3x3_same_stride2", [] {
-         return single(
-             {1, 7, 9, 11}, OpKind::kDepthwiseConv2d,
-             {{"kernel", V{3, 3}}, {"stride", V{2, 2}}, {"padding", std::string("same")}, {"bias", int64_t{1}}});
-       }});
-  c.push_back({"depthwise_multiplier2_dilation2", [] {
-                 return single(
-                     {1, 3, 10, 9}, OpKind::kDepthwiseConv2d,
-                     {{"kernel", V{3, 3}}, {"dilation", V{2, 2}}, {"pads", V{2, 2, 2, 2}}, {"multiplier", int64_t{2}}});
-               }});
-  c.push_back({"depthwise5x5", [] {
-                 return single({1, 16, 9, 9}, OpKind::kDepthwiseConv2d, {{"kernel", V{5, 5}}, {"pads", V{2, 2, 2, 2}}});
-               }});
-  c.push_back({"fc_bias", [] { return single({3, 37}, OpKind::kFullyConnected, {{"out_features", int64_t{13}}}); }});
-  c.push_back({"fc_no_bias", [] {
-                 return single({1, 20}, OpKind::kFullyConnected, {{"out_features", int64_t{7}}, {"bias", int64_t{0}}});
-               }});
-  c.push_back({"fc_rank3", [] { return single({2, 3, 9}, OpKind::kFullyConnected, {{"out_features", int64_t{5}}}); }});
-  // -- batch norm alone (no conv before it)
-  c.push_back({"batch_norm_rank4", [] { return single({1, 6, 5, 7}, OpKind::kBatchNorm, {}); }});
-  c.push_back({"batch_norm_rank2", [] { return single({3, 10}, OpKind::kBatchNorm, {}); }});
-  // -- activations (unfused: directly on an input), inputs in [-4, 4)
-  const std::pair<std::string, OpKind> acts[] = {
-      {"relu", OpKind::kRelu},       {"relu6", OpKind::kRelu6}, {"hardswish", OpKind::kHardSwish},
-      {"sigmoid", OpKind::kSigmoid}, {"swish", OpKind::kSwish}, {"hardsigmoid", OpKind::kHardSigmoid}};
-  for (const auto& [name, op] : acts) {
-    c.push_back({name, [op = op] { return single({1, 5, 6, 7}, op, {}); }, -8, 8});
-  }
-  c.push_back({"clamp", [] { return single({1, 5, 6, 7}, OpKind::kClamp, {{"min", -0.5}, {"max", 0.7}}); }});
-  c.push_back({"hardsigmoid_torch",
-               [] {
-                 return single({2, 3, 4, 5}, OpKind::kHardSigmoid, {{"alpha", 1.0 / 6.0}, {"beta", 0.5}});
-               },
-               -5, 5});
-  // -- pools
-  c.push_back({"max_pool3x3_s2_p1", [] {
-                 return single({1, 4, 11, 9}, OpKind::kMaxPool2d,
-                               {{"kernel", V{3, 3}}, {"stride", V{2, 2}}, {"pads", V{1, 1, 1, 1}}});
-               }});
-  c.push_back({"max_pool_ceil_mode", [] {
-                 return single({1, 3, 10, 12}, OpKind::kMaxPool2d,
-                               {{"kernel", V{3, 3}}, {"stride", V{2, 2}}, {"ceil_mode", int64_t{1}}});
-               }});
-  c.push_back({"max_pool_dilation2_same", [] {
-                 return single({1, 3, 9, 9}, OpKind::kMaxPool2d,
-                               {{"kernel", V{2, 2}}, {"dilation", V{2, 2}}, {"padding", std::string("same")}});
-               }});
-  c.push_back({"max_pool1x1_stride2", [] {
-                 return single({1, 5, 9, 8}, OpKind::kMaxPool2d, {{"kernel", V{1, 1}}, {"stride", V{2, 2}}});
-               }});
-  c.push_back({"avg_pool3x3_exclude_pad", [] {
-                 return single({1, 4, 7, 9}, OpKind::kAvgPool2d, {{"kernel", V{3, 3}}, {"pads", V{1, 1, 1, 1}}});
-               }});
-  c.push_back(
-      {"avg_pool_include_pad", [] {
-         return single(
-             {1, 4, 7, 9}, OpKind::kAvgPool2d,
-             {{"kernel", V{3, 3}}, {"stride", V{2, 2}}, {"pads", V{1, 0, 1, 2}}, {"count_include_pad", int64_t{1}}});
-       }});
-  c.push_back({"avg_pool_ceil_include_pad", [] {
-                 return single({1, 2, 8, 8}, OpKind::kAvgPool2d,
-                               {{"kernel", V{3, 3}},
-                                {"stride", V{2, 2}},
-                                {"pads", V{1, 1, 1, 1}},
-                                {"ceil_mode", int64_t{1}},
-                                {"count_include_pad", int64_t{1}}});
-               }});
-  c.push_back({"avg_pool2x2_s2_ceil", [] {
-                 return single({1, 3, 7, 5}, OpKind::kAvgPool2d,
-                               {{"kernel", V{2, 2}}, {"stride", V{2, 2}}, {"ceil_mode", int64_t{1}}});
-               }});
-  c.push_back({"global_avg_pool", [] { return single({2, 6, 5, 7}, OpKind::kGlobalAvgPool, {}); }});
-  c.push_back({"reduce_mean_hw_keepdims", [] {
-                 return single({1, 6, 5, 7}, OpKind::kReduceMean, {{"axes", V{2, 3}}});
-               }});
-  c.push_back({"reduce_mean_hw_squeeze", [] {
-                 return single({2, 6, 5, 7}, OpKind::kReduceMean, {{"axes", V{-1, -2}}, {"keepdims", int64_t{0}}});
-               }});
-  // -- element-wise
-  const OpKind binaries[] = {OpKind::kAdd, OpKind::kSub, OpKind::kMul};
-  for (OpKind op : binaries) {
-    const std::string n(ir::op_name(op));
-    c.push_back({n + "_same_shape", [op] {
-                   GraphBuilder b("t");
-                   auto x = b.input({1, 5, 6, 7}, "x");
-                   auto y = b.input({1, 5, 6, 7}, "y");
-                   return b.finish({b.op(op, {x, y})});
-                 }});
-    c.push_back({n + "_broadcast_channel", [op] {
-                   GraphBuilder b("t");
-                   auto x = b.input({2, 5, 6, 7}, "x");
-                   auto y = b.input({2, 5, 1, 1}, "y");
-                   return b.finish({b.op(op, {x, y})});
-                 }});
-    c.push_back({n + "_scalar", [op] { return single({1, 3, 4, 5}, op, {{"scalar", 0.75}}); }});
-  }
-  c.push_back({"div_positive_denominator", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 4, 5, 6}, "x");
-                 auto y = b.input({1, 4, 5, 6}, "y");
-                 auto d = b.op(OpKind::kAdd, {b.op(OpKind::kSigmoid, {y})}, {{"scalar", 1.0}});
-                 return b.finish({b.op(OpKind::kDiv, {x, d})});
-               }});
-  c.push_back({"div_scalar", [] { return single({1, 3, 4, 5}, OpKind::kDiv, {{"scalar", 3.0}}); }});
-  c.push_back({"add_lower_rank_operands", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({2, 5, 4, 3}, "x");
-                 auto per_channel = b.input({5, 1, 1}, "c");
-                 auto per_column = b.input({3}, "w");
-                 return b.finish({b.op(OpKind::kMul, {b.op(OpKind::kAdd, {x, per_channel}), per_column})});
-               }});
-  // -- data movement
-  c.push_back({"pad_constant", [] {
-                 return single({1, 3, 5, 4}, OpKind::kPad, {{"pads", V{0, 1, 2, 0, 0, 2, 1, 3}}, {"value", 0.5}});
-               }});
-  c.push_back({"pad_rank2", [] { return single({3, 5}, OpKind::kPad, {{"pads", V{1, 0, 0, 2}}}); }});
-  c.push_back({"flatten_after_gap", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({2, 7, 4, 4});
-                 return b.finish({b.flatten(b.global_avg_pool(x))});
-               }});
-  c.push_back({"flatten_spatial_into_fc", [] {  // NHWC reshape + permuted FC weights
-                 GraphBuilder b("t");
-                 auto x = b.input({2, 4, 3, 5});
-                 return b.finish({b.fully_connected(b.flatten(b.op(OpKind::kRelu, {x})), 6)});
-               }});
-  c.push_back({"reshape_spatial_into_fc", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 3, 2, 2});
-                 auto r = b.op(OpKind::kReshape, {x}, {{"shape", V{1, -1}}});
-                 return b.finish({b.fully_connected(r, 4), b.fully_connected(r, 5)});
-               }});
-  c.push_back({"reshape_rank2_to_rank3", [] { return single({2, 12}, OpKind::kReshape, {{"shape", V{2, 3, 4}}}); }});
-  c.push_back({"reshape_vector_to_nchw", [] { return single({2, 6}, OpKind::kReshape, {{"shape", V{2, 6, 1, 1}}}); }});
-  c.push_back({"identity", [] { return single({1, 3, 4, 5}, OpKind::kIdentity, {}); }});
-  c.push_back({"softmax_rank2", [] { return single({3, 10}, OpKind::kSoftmax, {}); }, -4, 4});
-  c.push_back({"softmax_channels",
-               [] {
-                 return single({1, 10, 3, 2}, OpKind::kSoftmax, {{"axis", int64_t{1}}});
-               },
-               -4, 4});
-  c.push_back({"resize_bilinear_up2", [] {
-                 return single({1, 3, 5, 7}, OpKind::kResize,
-                               {{"scales", std::vector<double>{2.0, 2.0}}, {"mode", std::string("bilinear")}});
-               }});
-  c.push_back({"resize_bilinear_to_size", [] {
-                 return single({1, 2, 9, 6}, OpKind::kResize, {{"size", V{4, 11}}, {"mode", std::string("bilinear")}});
-               }});
-  c.push_back({"concat_channels_between_convs", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 4, 7, 7});
-                 auto a = b.conv(x, 3, 3);
-                 auto bb = b.conv(x, 5, 1);
-                 auto cat = b.concat({a, x, bb}, 1);
-                 return b.finish({b.conv(cat, 6, 3)});
-               }});
-  c.push_back({"concat_height", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 3, 4, 5}, "x");
-                 auto y = b.input({1, 3, 2, 5}, "y");
-                 return b.finish({b.concat({x, y}, 2)});
-               }});
-  c.push_back({"concat_rank2", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({2, 3}, "x");
-                 auto y = b.input({2, 4}, "y");
-                 return b.finish({b.concat({x, y}, -1)});
-               }});
-  c.push_back({"split_channels", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 9, 5, 4});
-                 auto parts = b.split(b.conv(x, 9, 1), {2, 3, 4});
-                 return b.finish({b.op(OpKind::kRelu, {parts[0]}), parts[1], b.conv(parts[2], 3, 3)});
-               }});
-  c.push_back({"split_width", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 2, 3, 7});
-                 auto parts = b.split(x, {3, 4}, 3);
-                 return b.finish({parts[0], parts[1]});
-               }});
-  c.push_back({"channel_shuffle_g3", [] {
-                 return single({1, 12, 3, 5}, OpKind::kChannelShuffle, {{"groups", int64_t{3}}});
-               }});
-  c.push_back({"channel_shuffle_g2_batch2", [] {
-                 return single({2, 8, 3, 3}, OpKind::kChannelShuffle, {{"groups", int64_t{2}}});
-               }});
-  c.push_back({"shufflenet_unit", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 8, 6, 6});
-                 auto parts = b.split(x, {4, 4});
-                 auto branch = b.conv_bn_act(parts[1], 4, 1, 1, 1, ir::Act::kRelu);
-                 branch = b.batch_norm(b.depthwise(branch, 3));
-                 branch = b.conv_bn_act(branch, 4, 1, 1, 1, ir::Act::kRelu);
-                 return b.finish({b.channel_shuffle(b.concat({parts[0], branch}), 2)});
-               }});
-  // -- fusions
-  c.push_back({"conv_bn_relu6", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 3, 9, 9});
-                 return b.finish({b.conv_bn_act(x, 8, 3, 2, 1, ir::Act::kRelu6)});
-               }});
-  c.push_back({"depthwise_bn_relu", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 6, 8, 8});
-                 return b.finish({b.activation(b.batch_norm(b.depthwise(x, 3, 1)), ir::Act::kRelu)});
-               }});
-  c.push_back({"fc_bn_clamp", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({2, 16});
-                 auto y = b.batch_norm(b.fully_connected(x, 10));
-                 return b.finish({b.op(OpKind::kClamp, {y}, {{"min", -0.2}, {"max", 0.3}})});
-               }});
-  c.push_back({"add_relu_residual", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 4, 6, 6});
-                 auto y = b.conv_bn_act(x, 4, 3, 1, 1, ir::Act::kNone);
-                 return b.finish({b.op(OpKind::kRelu, {b.add(x, y)})});
-               }});
-  c.push_back({"conv_output_also_graph_output", [] {  // BN must not be folded: conv output is needed
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 3, 6, 6});
-                 auto y = b.conv(x, 4, 3);
-                 return b.finish({y, b.batch_norm(y)});
-               }});
-  c.push_back({"squeeze_excite_hardsigmoid", [] {
-                 GraphBuilder b("t");
-                 auto x = b.input({1, 8, 5, 5});
-                 return b.finish({b.squeeze_excite(x, 4, ir::Act::kRelu, ir::Act::kHardSigmoid)});
-               }});
-  return c;
-}
+// ---- one small graph per case: tests/backend_op_cases.cpp --------------------------------
 
 class XnnpackOp : public ::testing::TestWithParam<OpCase> {};
 
@@ -550,12 +222,6 @@ TEST_P(XnnpackZooInt8, MatchesReferenceWithinQuantisationError) {
   const Comparison c = compare(*g, cfg);
   ASSERT_TRUE(c.error.empty()) << c.error;
   EXPECT_LE(c.max_relative_error, kInt8NetTolerance) << GetParam();
-}
-
-std::vector<std::string> zoo_names() {
-  std::vector<std::string> names;
-  for (const auto& e : models::zoo_entries()) names.emplace_back(e.name);
-  return names;
 }
 
 INSTANTIATE_TEST_SUITE_P(XnnpackNets, XnnpackZoo, ::testing::ValuesIn(zoo_names()),

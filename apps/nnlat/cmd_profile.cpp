@@ -2,12 +2,14 @@
 // Killed and started again with the same arguments, a campaign resumes where it stopped.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
 #include "nnlat/backends/profiler.hpp"
 #include "nnlat/models/kernel_sampler.hpp"
 #include "nnlat/models/model_ref.hpp"
+#include "nnlat/predictors/training_set.hpp"
 #include "progress.hpp"
 
 namespace nnlat::cli {
@@ -57,6 +59,10 @@ int print_summary(const Result<backends::ProfileSummary>& summary, const std::ve
         item["reason"] = e.message;
       } else {
         item["median_ms"] = e.median_ms;
+        if (e.device_ms >= 0) {  // kernels timed on the device: their sum and the host-side gap
+          item["device_ms"] = e.device_ms;
+          item["gap_ms"] = e.median_ms - e.device_ms;
+        }
       }
       items.push_back(item);
     }
@@ -66,9 +72,13 @@ int print_summary(const Result<backends::ProfileSummary>& summary, const std::ve
                                {"items", items}};
     fmt::print("{}\n", doc.dump(2));
   } else {
-    fmt::print("{:<60} {:>12}\n", what, "median ms");
+    const bool device = std::any_of(events.begin(), events.end(), [](const auto& e) { return e.device_ms >= 0; });
+    fmt::print("{:<60} {:>12}{}\n", what, "median ms", device ? "    device ms  gap ms" : "");
     for (const auto& e : events) {
-      if (!e.skipped) fmt::print("{:<60} {:>12.4f}\n", e.item.substr(0, 60), e.median_ms);
+      if (e.skipped) continue;
+      fmt::print("{:<60} {:>12.4f}", e.item.substr(0, 60), e.median_ms);
+      if (e.device_ms >= 0) fmt::print(" {:>12.4f} {:>7.4f}", e.device_ms, e.median_ms - e.device_ms);
+      fmt::print("\n");
     }
     fmt::print("{} planned, {} measured now, {} measured earlier{}, {} skipped (unsupported), {:.1f} s -> {}\n",
                s.planned, s.measured, s.already_done, s.resumed ? " (resumed)" : "", s.skipped, s.elapsed_s, o.db);
@@ -124,10 +134,12 @@ void add_profile_command(CLI::App& app, int& exit_code) {
   around->excludes(sample);
   kernels->add_option("--n", kern->n, "Sampled kernels")->capture_default_str();
   kernels->add_option("--seed", kern->seed, "Sampler seed")->capture_default_str();
-  kernels->add_option("--rules", kern->request.rules, "Fusion rules that define the kernels")->capture_default_str();
+  auto* rules =
+      kernels->add_option("--rules", kern->request.rules,
+                          "Fusion rules that define the kernels (default: xnnpack, tflite-gpu for GPU targets)");
   kernels->add_flag("--cold-cache", kern->request.cold_cache, "Flush the caches before every timed run");
   add_common_options(kernels, *kern);
-  kernels->callback([kern, &exit_code] {
+  kernels->callback([kern, rules, &exit_code] {
     if (kern->models.empty() && kern->sample_family.empty() && kern->around_models.empty()) {
       exit_code = report(make_error(ErrorCode::kInvalidArgument,
                                     "profile kernels needs --from MODEL..., --sample FAMILY or --around MODEL..."));
@@ -139,6 +151,8 @@ void add_profile_command(CLI::App& app, int& exit_code) {
       return;
     }
     kern->request.target = kern->target;
+    // Kernels are what the target's framework runs: GPU targets fuse as the GPU delegate.
+    if (rules->count() == 0) kern->request.rules = predictors::default_rules_for(kern->target);
     std::vector<backends::ProfileEvent> events;
     ProgressPrinter printer(kern->quiet || kern->json);
     auto on_event = [&](const backends::ProfileEvent& e) {

@@ -9,7 +9,7 @@ int main(int argc, char** argv) {
                " - predict the inference latency of neural networks on target devices.\n"
                "Model references: FILE.onnx | FILE.tflite | FILE.json | zoo:NAME[?width=W&res=R] | nb201:ARCH | "
                "nb101:SPEC.json | space:mbv2:ENCODING\n"
-               "Not built yet: OpenCL GPU targets."};
+               "Not built yet: int8 and fp16 arithmetic on OpenCL targets (their fp16 is storage only)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", NNLAT_VERSION);
   int exit_code = nnlat::cli::kExitOk;

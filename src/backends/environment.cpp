@@ -113,6 +113,13 @@ nlohmann::json environment_to_json(const Environment& e) {
   j["affinity"] = e.affinity;
   j["backend"] = e.backend;
   j["backend_version"] = e.backend_version;
+  if (!e.kernels.empty()) {
+    nlohmann::json kernels = nlohmann::json::array();
+    for (const auto& k : e.kernels) {
+      kernels.push_back({{"name", k.name}, {"implementation", k.implementation}, {"device_ms", k.device_ms}});
+    }
+    j["kernels"] = std::move(kernels);
+  }
   return j;
 }
 
@@ -155,6 +162,18 @@ Result<Environment> environment_from_json(const nlohmann::json& j) {
   }
   NNLAT_RETURN_IF_ERROR(get_string("backend", e.backend));
   NNLAT_RETURN_IF_ERROR(get_string("backend_version", e.backend_version));
+  if (j.contains("kernels")) {
+    const std::string what = "kernels must be an array of {name, implementation, device_ms}";
+    if (!j["kernels"].is_array()) return fail(what);
+    for (const auto& k : j["kernels"]) {
+      if (!k.is_object() || !k.contains("name") || !k["name"].is_string() || !k.contains("implementation") ||
+          !k["implementation"].is_string() || !k.contains("device_ms") || !k["device_ms"].is_number()) {
+        return fail(what);
+      }
+      e.kernels.push_back(
+          {k["name"].get<std::string>(), k["implementation"].get<std::string>(), k["device_ms"].get<double>()});
+    }
+  }
   return e;
 }
 

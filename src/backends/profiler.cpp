@@ -39,7 +39,7 @@ Result<Session> open_session(store::Store& store, const ProfileRequest& request)
   Session s;
   NNLAT_ASSIGN_OR_RETURN(s.target, resolve_local_target(request.target));
   s.target.config.weight_seed = request.weight_seed;
-  s.backend = make_backend(s.target.backend);
+  s.backend = make_backend(s.target);
   if (!s.backend) return make_error(ErrorCode::kInternal, "backend " + s.target.backend + " is not registered");
   NNLAT_ASSIGN_OR_RETURN(s.target_id, store.upsert_target(s.target.name, s.backend->name()));
   s.environment = capture_environment();
@@ -56,6 +56,7 @@ struct Item {
   std::string label;
   ir::Graph graph;
   std::function<Result<int64_t>(const store::MeasurementRecord&)> store_measurement;
+  bool network = false;  // a network item stores its per-kernel breakdown (kernel_timings)
 };
 
 Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const ProfileRequest& request,
@@ -99,6 +100,11 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
     if (flusher) before = [flusher] { flusher->flush(); };
     auto m = measure([&] { return (*prepared)->run(); }, request.protocol, Clock::steady(), before);
     if (!m.ok()) return m.error().with_context(item.label);
+    // What ran, per kernel (implementation, device time), for backends that report it.
+    auto kernels = (*prepared)->kernel_runs(kKernelTimingRuns);
+    if (!kernels.ok()) return kernels.error().with_context(item.label);
+    double device_ms = kernels->empty() ? -1.0 : 0.0;
+    for (const auto& k : *kernels) device_ms = k.device_ms < 0 || device_ms < 0 ? -1.0 : device_ms + k.device_ms;
     store::MeasurementRecord record;
     record.target_id = session.target_id;
     record.campaign_id = campaign.id;
@@ -106,6 +112,15 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
     record.protocol = request.protocol;
     record.measurement = *m;
     record.environment = session.environment;
+    // A network's per-kernel device times are its breakdown (store schema v2), which
+    // predictors train on as in-network kernel rows; only when every kernel has a time.
+    if (item.network && device_ms >= 0) {
+      for (size_t i = 0; i < kernels->size(); ++i) {
+        const auto& k = (*kernels)[i];
+        record.kernel_timings.push_back({static_cast<int>(i), k.name, k.implementation, k.device_ms});
+      }
+    }
+    record.environment.kernels = std::move(*kernels);
     // Only the time changes between measurements; the rest was captured once per campaign.
     record.environment.time_utc = iso8601_utc(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -115,6 +130,7 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
     ++finished;
     event.done = finished;
     event.median_ms = m->median_ms;
+    event.device_ms = device_ms;
     if (progress) progress(event);
   }
   if (summary.skipped == 0) NNLAT_RETURN_IF_ERROR(store.finish_campaign(campaign.id));
@@ -179,9 +195,11 @@ Result<ProfileSummary> profile_networks(store::Store& store, const ProfileReques
     if (seen[key]) continue;  // the same network given twice is measured once
     seen[key] = true;
     const std::string label = g.name;
-    items.push_back({key, label, std::move(g), [&store, network_id](const store::MeasurementRecord& r) {
+    items.push_back({key, label, std::move(g),
+                     [&store, network_id](const store::MeasurementRecord& r) {
                        return store.add_network_measurement(network_id, r);
-                     }});
+                     },
+                     true});
   }
   nlohmann::json args = base_arguments(request);
   args["models"] = request.models;
@@ -202,9 +220,10 @@ Result<ProfileSummary> profile_kernel_graphs(store::Store& store, const ProfileR
                                                                   kernel_features_json(kg), ir::graph_to_json(kg)));
     const std::string item_label =
         kg.name + " " + ir::shape_to_string(kg.value(kg.outputs().front()).shape) + " [" + hash.substr(0, 8) + "]";
-    items.push_back({"kernel:" + hash, item_label, kg, [&store, kernel_id](const store::MeasurementRecord& r) {
-                       return store.add_kernel_measurement(kernel_id, r);
-                     }});
+    items.push_back(
+        {"kernel:" + hash, item_label, kg,
+         [&store, kernel_id](const store::MeasurementRecord& r) { return store.add_kernel_measurement(kernel_id, r); },
+         false});
   }
   nlohmann::json args = base_arguments(request);
   args["source"] = label;

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "backends/reference/reference_backend.hpp"
+#include "nnlat/backends/opencl_backend.hpp"
 #include "nnlat/backends/xnnpack_backend.hpp"
 
 namespace nnlat::backends {
@@ -20,14 +21,42 @@ Result<int> parse_positive(std::string_view text, const std::string& what) {
 
 int hardware_threads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
+// `opencl-<platform>[-d<device>]` -> the device selector "<platform>/<device>", checked
+// against the devices present so that a missing device fails before any measurement.
+Result<std::string> opencl_selector(std::string_view config, const std::string& where) {
+  std::string_view rest = config.substr(std::string_view("opencl-").size());
+  std::string platform(rest), device = "0";
+  if (const size_t d = rest.rfind("-d"); d != std::string_view::npos && d > 0) {
+    NNLAT_ASSIGN_OR_RETURN(int index, parse_positive(rest.substr(d + 2), where + " device index"));
+    platform = std::string(rest.substr(0, d));
+    device = std::to_string(index);
+  }
+  const std::string selector = platform + "/" + device;
+  std::string known;
+  for (const auto& dev : list_opencl_devices()) {
+    if (dev.selector == selector) return selector;
+    known += (known.empty() ? "" : ", ") + dev.target_config + " (" + dev.name + ")";
+  }
+  return make_error(ErrorCode::kNotFound,
+                    where + ": no OpenCL device " + selector + " on this machine; " +
+                        (known.empty() ? std::string("no OpenCL platform found (install an ICD, e.g. pocl-opencl-icd)")
+                                       : "OpenCL configs here: " + known));
+}
+
 }  // namespace
 
-std::vector<std::string> backend_names() { return {"xnnpack", "reference"}; }
+std::vector<std::string> backend_names() { return {"xnnpack", "opencl", "reference"}; }
 
 std::unique_ptr<Backend> make_backend(std::string_view name) {
   if (name == "xnnpack") return std::make_unique<XnnpackBackend>();
+  if (name == "opencl") return std::make_unique<OpenClBackend>();
   if (name == "reference") return std::make_unique<reference::ReferenceBackend>();
   return nullptr;
+}
+
+std::unique_ptr<Backend> make_backend(const LocalTarget& target) {
+  if (target.backend == "opencl") return std::make_unique<OpenClBackend>(target.config.device);
+  return make_backend(target.backend);
 }
 
 Result<LocalTarget> resolve_local_target(std::string_view text) {
@@ -44,18 +73,36 @@ Result<LocalTarget> resolve_local_target(std::string_view text) {
     t.config.precision = Precision::kFloat32;
   } else if (name.precision == "quant") {
     t.config.precision = Precision::kInt8;
+  } else if (name.precision == "fp16") {
+    t.config.precision = Precision::kFloat16;
   } else {
-    return make_error(ErrorCode::kInvalidArgument, where + ": precision must be 'float' or 'quant'");
+    return make_error(ErrorCode::kInvalidArgument, where + ": precision must be 'float', 'quant' or 'fp16'");
   }
   const std::string& config = name.config;
   if (config == "reference") {
+    if (t.config.precision != Precision::kFloat32) {
+      return make_error(ErrorCode::kUnsupported, where + ": the reference runs float only");
+    }
     t.backend = "reference";
+    return t;
+  }
+  if (config.rfind("opencl-", 0) == 0) {
+    if (t.config.precision == Precision::kInt8) {
+      return make_error(ErrorCode::kUnsupported, where + ": the OpenCL backend runs float and fp16, not quant");
+    }
+    t.backend = "opencl";
+    NNLAT_ASSIGN_OR_RETURN(t.config.device, opencl_selector(config, where));
     return t;
   }
   const std::string prefix = "xnnpack-t";
   if (config.rfind(prefix, 0) != 0) {
     return make_error(ErrorCode::kNotFound,
-                      where + ": unknown config '" + config + "' (xnnpack-t<threads>[-a<cpu>.<cpu>...] or reference)");
+                      where + ": unknown config '" + config +
+                          "' (xnnpack-t<threads>[-a<cpu>.<cpu>...], opencl-<platform>[-d<device>] "
+                          "or reference)");
+  }
+  if (t.config.precision == Precision::kFloat16) {
+    return make_error(ErrorCode::kUnsupported, where + ": XNNPACK targets run float or quant (fp16: OpenCL only)");
   }
   t.backend = "xnnpack";
   std::string_view rest = std::string_view(config).substr(prefix.size());
@@ -89,6 +136,12 @@ std::vector<AvailableTarget> available_local_targets() {
                      "XNNPACK on this CPU, " + std::to_string(threads) + (threads == 1 ? " thread, " : " threads, ") +
                          (std::string(precision) == "float" ? "fp32" : "int8 (QS8, per-channel weights)")});
     }
+  }
+  for (const auto& d : list_opencl_devices()) {
+    out.push_back({"local:" + d.target_config + ":float", "opencl",
+                   "OpenCL " + d.type + " '" + d.name + "' (" + d.platform + "), fp32"});
+    out.push_back({"local:" + d.target_config + ":fp16", "opencl",
+                   "OpenCL " + d.type + " '" + d.name + "' (" + d.platform + "), fp16 storage, fp32 arithmetic"});
   }
   out.push_back({"local:reference:float", "reference", "naive reference loops (for checking, not for speed)"});
   return out;

@@ -58,6 +58,21 @@ void batch_norm_scale_shift(const NodeWeights& bn, std::vector<float>& scale, st
   }
 }
 
+void fold_batch_norm(const NodeWeights& layer, const NodeWeights* bn, int64_t out_channels, std::vector<float>& weight,
+                     std::vector<float>& bias) {
+  const auto outs = static_cast<size_t>(out_channels);
+  weight = layer.weight;
+  bias = layer.bias.empty() ? std::vector<float>(outs, 0.0f) : layer.bias;
+  if (!bn) return;
+  std::vector<float> scale, shift;
+  batch_norm_scale_shift(*bn, scale, shift);
+  const size_t per_out = weight.size() / outs;
+  for (size_t o = 0; o < outs; ++o) {
+    for (size_t i = 0; i < per_out; ++i) weight[o * per_out + i] *= scale[o];
+    bias[o] = bias[o] * scale[o] + shift[o];
+  }
+}
+
 Result<GraphWeights> make_weights(const ir::Graph& graph, uint64_t seed) {
   GraphWeights weights;
   weights.nodes.resize(graph.nodes().size());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nnlat/backends/environment.hpp"
 #include "nnlat/core/status.hpp"
 #include "nnlat/ir/graph.hpp"
 
@@ -21,6 +22,9 @@ struct RunConfig {
   int threads = 1;
   std::vector<int> affinity;  // CPU ids the worker threads may run on; empty: no pinning
   uint64_t weight_seed = 0;   // random but valid weights
+  // Backend-specific device selector; empty: the backend's default. OpenCL:
+  // "<platform short name>/<device index>", e.g. "pocl/0" (registry.hpp).
+  std::string device;
 };
 
 // A graph ready to run: weights packed, buffers allocated, everything that must not be
@@ -35,6 +39,14 @@ class PreparedGraph {
   virtual std::vector<std::vector<float>> outputs() const = 0;
   // Inputs the next run() reads, in IR layout (NCHW); tests write them.
   virtual Status set_input(size_t index, const std::vector<float>& values) = 0;
+  // The kernels this graph runs, with the implementation chosen for each and, when
+  // `timing_runs` > 0 and the device can time kernels, each kernel's median device time over
+  // that many extra runs (outside any timed region). Empty for backends that do not report
+  // their kernels (the default).
+  virtual Result<std::vector<KernelRun>> kernel_runs(int timing_runs) {
+    (void)timing_runs;
+    return std::vector<KernelRun>{};
+  }
 };
 
 class Backend {

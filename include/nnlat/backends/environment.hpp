@@ -14,6 +14,16 @@ namespace nnlat::backends {
 
 inline constexpr const char* kUnknown = "unknown";
 
+// One kernel of a measured graph as the backend ran it, for backends that report their
+// kernels (OpenCL): predictors must learn the implementation a GPU delegate chose.
+struct KernelRun {
+  std::string name;            // its IR nodes joined by '+'
+  std::string implementation;  // e.g. "conv2d_winograd4x4"
+  double device_ms = -1;       // median device time over the kernel-timing runs; < 0: not timed
+
+  friend bool operator==(const KernelRun&, const KernelRun&) = default;
+};
+
 struct Environment {
   // Filled by capture_environment().
   std::string cpu_model = kUnknown;     // /proc/cpuinfo "model name", else "Hardware", ...
@@ -30,6 +40,8 @@ struct Environment {
   std::vector<int> affinity;  // CPU ids the run was pinned to; empty: not pinned
   std::string backend = kUnknown;
   std::string backend_version = kUnknown;
+  // The measured graph's kernels, in execution order; empty when the backend reports none.
+  std::vector<KernelRun> kernels;
 
   friend bool operator==(const Environment&, const Environment&) = default;
 };
@@ -37,7 +49,8 @@ struct Environment {
 // Reads the machine's fields now; caller fields are left at their defaults.
 Environment capture_environment();
 
-// A JSON object with the field names above.
+// A JSON object with the field names above ("kernels": [{"name", "implementation",
+// "device_ms"}], only when there are kernels).
 nlohmann::json environment_to_json(const Environment& env);
 // Missing fields keep their defaults; a field of the wrong type is kParseError.
 Result<Environment> environment_from_json(const nlohmann::json& json);

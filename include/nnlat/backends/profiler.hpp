@@ -33,6 +33,9 @@ struct ProfileEvent {
   double median_ms = 0;
   bool skipped = false;
   std::string message;  // why it was skipped
+  // Backends that time kernels on the device (OpenCL): the sum of the kernels' median
+  // device times; median_ms - device_ms is the gap (dispatch, synchronisation). < 0: none.
+  double device_ms = -1;
 };
 
 struct ProfileSummary {
@@ -47,6 +50,10 @@ struct ProfileSummary {
 };
 
 using ProgressFn = std::function<void(const ProfileEvent&)>;
+
+// Extra untimed runs per item, after its measurement, that give the per-kernel device times
+// stored with it (Environment::kernels) on backends that report kernels.
+inline constexpr int kKernelTimingRuns = 5;
 
 // One end-to-end measurement per distinct network.
 Result<ProfileSummary> profile_networks(store::Store& store, const ProfileRequest& request, const ProgressFn& progress);

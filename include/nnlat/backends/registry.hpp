@@ -2,7 +2,13 @@
 // offer. A local target name is `local:CONFIG:PRECISION` with
 //   CONFIG    = xnnpack-t<threads>[-a<cpu>[.<cpu>...]]   e.g. xnnpack-t2, xnnpack-t1-a3
 //               reference                                the naive reference (tests)
-//   PRECISION = float | quant
+//               opencl-<platform>[-d<device>]            OpenCL device <device> (default 0) of
+//                                                        the platform with that short name
+//                                                        (pocl, nvidia, intel, amd, mali,
+//                                                        adreno, ...; `nnlat devices` lists
+//                                                        them), e.g. opencl-pocl, opencl-nvidia-d1
+//   PRECISION = float | quant | fp16   (XNNPACK: float, quant; OpenCL: float, fp16 =
+//               activations stored as half; reference: float)
 // The `-a` suffix pins the threads to those CPUs: the phone "core configs" (1large, 2med)
 // are exactly a thread count plus an affinity set.
 #pragma once
@@ -27,7 +33,12 @@ struct LocalTarget {
   RunConfig config;
 };
 
-// Errors name the target and say what is wrong (not local, unknown config, bad CPU id).
+// The backend of a resolved target, bound to the target's device (RunConfig::device), so
+// that version() names that device; nullptr for an unknown backend.
+std::unique_ptr<Backend> make_backend(const LocalTarget& target);
+
+// Errors name the target and say what is wrong (not local, unknown config, bad CPU id, no
+// such OpenCL device).
 Result<LocalTarget> resolve_local_target(std::string_view target);
 
 struct AvailableTarget {
@@ -35,7 +46,8 @@ struct AvailableTarget {
   std::string backend;
   std::string description;
 };
-// What `nnlat devices` lists: XNNPACK with 1..N threads in both precisions on this machine.
+// What `nnlat devices` lists: XNNPACK with 1..N threads in both precisions on this machine,
+// then one float target per OpenCL device (none when there is no OpenCL platform).
 std::vector<AvailableTarget> available_local_targets();
 
 }  // namespace nnlat::backends

@@ -40,6 +40,13 @@ Result<GraphWeights> make_weights(const ir::Graph& graph, uint64_t seed);
 // Per-channel scale and shift of a batch norm: y = x * scale + shift.
 void batch_norm_scale_shift(const NodeWeights& bn, std::vector<float>& scale, std::vector<float>& shift);
 
+// The weight and bias of a conv / depthwise conv / fully-connected layer (IR layout) with a
+// following batch norm folded in, as TFLite's converter does: W' = W * scale per output
+// channel, b' = b * scale + shift. `bn` null: the layer's own weights; the bias is zeros
+// when the layer has none.
+void fold_batch_norm(const NodeWeights& layer, const NodeWeights* bn, int64_t out_channels, std::vector<float>& weight,
+                     std::vector<float>& bias);
+
 // `count` uniform values in [lo, hi) from a seeded, platform-independent generator (inputs
 // for tests and benchmark runs).
 std::vector<float> random_uniform(size_t count, uint64_t seed, float lo, float hi);

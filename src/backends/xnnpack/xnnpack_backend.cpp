@@ -398,17 +398,7 @@ class SubgraphEmitter {
 
   // Weight and bias of a conv / fc with the batch norm folded in (IR layout).
   void folded(const Kernel& k, int64_t out_channels, std::vector<float>& weight, std::vector<float>& bias) const {
-    const NodeWeights& nw = w_.nodes[k.node.index];
-    weight = nw.weight;
-    bias = nw.bias.empty() ? std::vector<float>(usize(out_channels), 0.0f) : nw.bias;
-    if (!k.bn) return;
-    std::vector<float> scale, shift;
-    batch_norm_scale_shift(w_.nodes[k.bn->index], scale, shift);
-    const size_t per_out = weight.size() / usize(out_channels);
-    for (size_t o = 0; o < usize(out_channels); ++o) {
-      for (size_t i = 0; i < per_out; ++i) weight[o * per_out + i] *= scale[o];
-      bias[o] = bias[o] * scale[o] + shift[o];
-    }
+    fold_batch_norm(w_.nodes[k.node.index], k.bn ? &w_.nodes[k.bn->index] : nullptr, out_channels, weight, bias);
   }
 
   Status conv(const Kernel& k);
