@@ -6,18 +6,21 @@
 # 600 kernels sampled around them in isolation (the kernel-profiling time is printed), then
 # 5-fold cross-validation by network: each fold trains on ~45 networks and predicts ~11 whose
 # kernels it never saw. Resumable: rerun the same command after an interruption.
+# NNLAT_SEED (default 1) picks the NAS samples and the sampled kernels: another seed gives a
+# fresh store of other networks, to confirm figures on networks no one has looked at.
 set -euo pipefail
 NNLAT=${1:-build/nnlat}
 TARGET=${2:-local:xnnpack-t1:float}
 DB=${3:-accuracy.db}
 WORK=${NNLAT_RUN_DIR:-accuracy-run}
+SEED=${NNLAT_SEED:-1}
 ZOO=(zoo:mobilenet_v2 zoo:mobilenet_v3_small zoo:mobilenet_v1 zoo:mnasnet_a1 zoo:efficientnet_lite0
      zoo:shufflenet_v2 zoo:squeezenet1_1 zoo:regnetx_200mf zoo:resnet18 zoo:mobilenet_v3_large zoo:proxylessnas_mobile
      zoo:ghostnet zoo:efficientnet_b0 "zoo:mobilenet_v2?width=0.5&res=160" "zoo:mobilenet_v1?width=0.75&res=192"
      "zoo:mnasnet_a1?width=0.75" zoo:regnetx_400mf)
 mkdir -p "$WORK"
-"$NNLAT" sample nb201 --n 20 --seed 1 --out "$WORK/nb201" >/dev/null
-"$NNLAT" sample mbv2 --n 20 --seed 1 --out "$WORK/mbv2" >/dev/null
+"$NNLAT" sample nb201 --n 20 --seed "$SEED" --out "$WORK/nb201" >/dev/null
+"$NNLAT" sample mbv2 --n 20 --seed "$SEED" --out "$WORK/mbv2" >/dev/null
 NETS=("$WORK/nb201" "$WORK/mbv2" "${ZOO[@]}")
 
 "$NNLAT" profile networks --target "$TARGET" --db "$DB" --quiet "${NETS[@]}" | tail -1
@@ -25,7 +28,7 @@ NETS=("$WORK/nb201" "$WORK/mbv2" "${ZOO[@]}")
 start=$(date +%s)
 "$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --from "${NETS[@]}" | tail -1
 "$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --around "${NETS[@]}" --n 600 \
-  --seed 1 | tail -1
+  --seed "$SEED" | tail -1
 echo "kernel profiling took $(( $(date +%s) - start )) s in this run (0 s when resumed from a finished campaign)"
 for method in opwise-gbdt opwise-rf opwise-linear opwise-mlp; do
   "$NNLAT" eval --db "$DB" --target "$TARGET" --method "$method" --cv 5 --baselines none --no-intervals | sed -n 3p
