@@ -647,6 +647,17 @@ TEST(StoreKernelTimings, StoredWithTheMeasurementAndAppendOnly) {
   EXPECT_DOUBLE_EQ(t[0].latency_ms, 1.25);
   EXPECT_EQ(t[1].name, "fully_connected_2");
 
+  // The JSONL export carries each network measurement's breakdown.
+  std::ostringstream out;
+  ASSERT_EQ(*export_measurements(store, ExportOptions{ExportFormat::kJsonl, std::nullopt}, out), 2);
+  std::istringstream lines(out.str());
+  std::string first;
+  std::getline(lines, first);
+  const auto row = nlohmann::json::parse(first);
+  ASSERT_EQ(row["kernel_timings"].size(), 2u);
+  EXPECT_EQ(row["kernel_timings"][0]["implementation"], "convolution_2d");
+  EXPECT_DOUBLE_EQ(row["kernel_timings"][0]["latency_ms"].get<double>(), 1.25);
+
   RawDb raw(dir.file("m.db"));
   EXPECT_NE(raw.exec("UPDATE kernel_timings SET latency_ms = 0"), "");
   EXPECT_NE(raw.exec("DELETE FROM kernel_timings"), "");

@@ -82,6 +82,16 @@ std::string jsonl_row(const MeasurementRow& r) {
   j["samples_ms"] = r.samples_ms;
   j["protocol"] = parse_or_string(r.protocol_json);
   j["environment"] = parse_or_string(r.environment_json);
+  if (!r.kernel_timings.empty()) {
+    nlohmann::ordered_json timings = nlohmann::ordered_json::array();
+    for (const auto& t : r.kernel_timings) {
+      timings.push_back({{"position", t.position},
+                         {"name", t.name},
+                         {"implementation", t.implementation},
+                         {"latency_ms", t.latency_ms}});
+    }
+    j["kernel_timings"] = timings;
+  }
   // Invalid UTF-8 in a name must not throw: replace it.
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

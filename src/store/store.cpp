@@ -456,6 +456,9 @@ Status Store::for_each_measurement(const std::optional<std::string>& target,
     NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(*target));
     target_param = id;
   }
+  NNLAT_ASSIGN_OR_RETURN(Stmt timings,
+                         db.prepare("SELECT position, name, implementation, latency_ms FROM kernel_timings "
+                                    "WHERE measurement_id = ? ORDER BY position"));
   for (MeasurementKind kind : {MeasurementKind::kNetwork, MeasurementKind::kKernel}) {
     NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare(kind == MeasurementKind::kNetwork ? kNetworkRowsSql : kKernelRowsSql));
     NNLAT_RETURN_IF_ERROR(stmt.bind({target_param}));
@@ -498,6 +501,16 @@ Status Store::for_each_measurement(const std::optional<std::string>& target,
       r.protocol_json = stmt.column_text(20);
       r.environment_json = stmt.column_text(21);
       r.created = stmt.column_text(22);
+      if (kind == MeasurementKind::kNetwork) {
+        NNLAT_RETURN_IF_ERROR(timings.reset());
+        NNLAT_RETURN_IF_ERROR(timings.bind({r.id}));
+        for (;;) {
+          NNLAT_ASSIGN_OR_RETURN(bool t, timings.step());
+          if (!t) break;
+          r.kernel_timings.push_back({static_cast<int>(timings.column_int64(0)), timings.column_text(1),
+                                      timings.column_text(2), timings.column_double(3)});
+        }
+      }
       NNLAT_RETURN_IF_ERROR(visit(r));
     }
   }

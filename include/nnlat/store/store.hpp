@@ -128,6 +128,7 @@ struct MeasurementRow {
   std::string protocol_json;
   std::string environment_json;
   std::string created;
+  std::vector<KernelTiming> kernel_timings;  // network rows: the per-kernel breakdown, by position
 };
 
 // Everything measured about one network or kernel on one target, for training predictors.

@@ -151,6 +151,19 @@ struct GpuColumns {
   size_t kernel = 0;
 };
 
+// kernel, stride and pads of a k×k window op (conv, pool) that turns an h×h input into the
+// listed output size.
+Result<ir::Attrs> window_attrs(const std::optional<int64_t>& kernel, const std::optional<int64_t>& out_hw,
+                               const std::optional<int64_t>& stride, int64_t h, const std::string& op,
+                               const std::string& where) {
+  NNLAT_ASSIGN_OR_RETURN(int64_t k, required(kernel, "Kernel", op, where));
+  NNLAT_ASSIGN_OR_RETURN(int64_t oh, required(out_hw, "Output_shape", op, where));
+  const int64_t s = stride && *stride > 0 ? *stride : 1;
+  NNLAT_ASSIGN_OR_RETURN(int64_t pad, total_padding(h, oh, k, s, where));
+  return ir::Attrs{
+      {"kernel", std::vector<int64_t>{k, k}}, {"stride", std::vector<int64_t>{s, s}}, {"pads", pads_of(pad)}};
+}
+
 std::string next_input_name(ir::GraphBuilder& b) { return "in" + std::to_string(b.graph().inputs().size()); }
 
 // One op row as graph nodes: its own input, the op, then its linked tail.
@@ -174,12 +187,7 @@ Status add_island(ir::GraphBuilder& b, const OpRow& row, const std::string& wher
     NNLAT_ASSIGN_OR_RETURN(int64_t h, required(in_hw, "Input_shape", op, where));
     const ir::ValueId x = b.input({1, c, h, h}, next_input_name(b));
     if (op == "CONV_2D" || op == "CONV_2D_GROUP" || op == "DEPTHWISE_CONV_2D") {
-      NNLAT_ASSIGN_OR_RETURN(int64_t k, required(kernel, "Kernel", op, where));
-      NNLAT_ASSIGN_OR_RETURN(int64_t oh, required(out_hw, "Output_shape", op, where));
-      const int64_t s = stride && *stride > 0 ? *stride : 1;
-      NNLAT_ASSIGN_OR_RETURN(int64_t pad, total_padding(h, oh, k, s, where));
-      ir::Attrs a{
-          {"kernel", std::vector<int64_t>{k, k}}, {"stride", std::vector<int64_t>{s, s}}, {"pads", pads_of(pad)}};
+      NNLAT_ASSIGN_OR_RETURN(ir::Attrs a, window_attrs(kernel, out_hw, stride, h, op, where));
       if (op == "DEPTHWISE_CONV_2D") {
         if (filters.value_or(1) != 1) {
           return make_error(ErrorCode::kUnsupported, where + ": depthwise channel multiplier " +
@@ -199,12 +207,7 @@ Status add_island(ir::GraphBuilder& b, const OpRow& row, const std::string& wher
         y = b.op(OpKind::kConv2d, {x}, std::move(a));
       }
     } else if (op == "MAX_POOL_2D" || op == "AVERAGE_POOL_2D") {
-      NNLAT_ASSIGN_OR_RETURN(int64_t k, required(kernel, "Kernel", op, where));
-      NNLAT_ASSIGN_OR_RETURN(int64_t oh, required(out_hw, "Output_shape", op, where));
-      const int64_t s = stride && *stride > 0 ? *stride : 1;
-      NNLAT_ASSIGN_OR_RETURN(int64_t pad, total_padding(h, oh, k, s, where));
-      ir::Attrs a{
-          {"kernel", std::vector<int64_t>{k, k}}, {"stride", std::vector<int64_t>{s, s}}, {"pads", pads_of(pad)}};
+      NNLAT_ASSIGN_OR_RETURN(ir::Attrs a, window_attrs(kernel, out_hw, stride, h, op, where));
       y = b.op(op == "MAX_POOL_2D" ? OpKind::kMaxPool2d : OpKind::kAvgPool2d, {x}, std::move(a));
     } else if (op == "MEAN") {
       y = b.global_avg_pool(x);
