@@ -97,6 +97,10 @@ TEST_F(CliPredict, EvalReportsTheMethodAndTheBaselines) {
   auto rj = nlohmann::json::parse(repeated.out);
   EXPECT_EQ(rj["repeats"].get<int>(), 3);
   EXPECT_EQ(rj["repeat_mean"]["n"].get<int>(), 4);
+  // Top level: the mean over the draws; all draws pooled apart.
+  EXPECT_DOUBLE_EQ(rj["mape"].get<double>(), rj["repeat_mean"]["mape"].get<double>());
+  EXPECT_DOUBLE_EQ(rj["spearman"].get<double>(), rj["repeat_mean"]["spearman"].get<double>());
+  EXPECT_EQ(rj["pooled"]["n"].get<int>(), 12);
 
   const std::string csv = dir_->file("curve.csv");
   auto curve = run_cli("learning-curve --db " + db_ + kTarget +

@@ -156,7 +156,11 @@ Result<Metrics> noise_floor(const predictors::TrainingSet& data) {
 }
 
 nlohmann::json method_report_to_json(const MethodReport& report, bool with_results) {
-  nlohmann::json j = metrics_to_json(report.overall);
+  // Repeated draws: the top-level metrics are the mean over the draws (what a user of
+  // `--train-size` compares), the metrics of all draws' predictions pooled sit in "pooled".
+  const bool repeated = !report.per_repeat.empty();
+  nlohmann::json j = metrics_to_json(repeated ? report.repeat_mean : report.overall);
+  if (repeated) j["pooled"] = metrics_to_json(report.overall);
   j["method"] = predictors::method_name(report.method);
   j["interval_coverage"] = report.interval_coverage;
   if (report.implementation_kernels > 0) {
