@@ -78,6 +78,23 @@ TEST(CliProfile, KernelsFromANetworkAndFromTheSampler) {
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), measured + 4 + 1);  // rows + header
 }
 
+// `db kernel-sum` takes a directory like the other commands, and compares summed isolated
+// kernels with the end-to-end time of every network in it.
+TEST(CliProfile, KernelSumExpandsADirectory) {
+  TempDir dir("kernel_sum");
+  const std::string db = dir.file("k.db");
+  const std::string nets = dir.file("nb201");
+  ASSERT_EQ(run_cli("sample nb201 --n 2 --seed 5 --out " + nets).exit_code, 0);
+  const std::string target = " --target local:xnnpack-t1:float --db " + db + " ";
+  ASSERT_EQ(run_cli("profile networks" + target + nets + kFast).exit_code, 0);
+  ASSERT_EQ(run_cli("profile kernels" + target + "--from " + nets + kFast).exit_code, 0);
+  auto sum = run_cli("db kernel-sum" + target + nets);
+  ASSERT_EQ(sum.exit_code, 0) << sum.err;
+  size_t rows = 0;
+  for (size_t at = sum.out.find("nb201"); at != std::string::npos; at = sum.out.find("nb201", at + 1)) ++rows;
+  EXPECT_EQ(rows, 2u) << sum.out;
+}
+
 TEST(CliProfile, UnsupportedOpsAreSkippedByName) {
   TempDir dir("profile_unsupported");
   const std::string model = dir.file("tanh.json");

@@ -126,7 +126,7 @@ void add_db_command(CLI::App& app, int& exit_code) {
   ksum->add_option("--db", ko->db, "SQLite store")->required();
   ksum->add_option("--target", ko->target, "Target")->capture_default_str();
   ksum->add_option("--rules", ko->rules, "Fusion rules that define the kernels")->capture_default_str();
-  ksum->add_option("models", ko->models, "Model references")->required();
+  ksum->add_option("models", ko->models, "Model references (a directory: every model in it)")->required();
   ksum->callback([ko, &exit_code] {
     auto rules = fusion::load_rule_set(ko->rules);
     if (!rules.ok()) {
@@ -150,7 +150,12 @@ void add_db_command(CLI::App& app, int& exit_code) {
     }
     fmt::print("{:<28} {:>8} {:>9} {:>14} {:>14} {:>8}\n", "network", "kernels", "missing", "sum kernels ms",
                "end-to-end ms", "ratio");
-    for (const auto& ref : ko->models) {
+    auto refs = models::expand_model_references(ko->models);  // a directory: every model in it
+    if (!refs.ok()) {
+      exit_code = report(refs.error());
+      return;
+    }
+    for (const auto& ref : *refs) {
       auto g = models::load_model(ref);
       if (!g.ok()) {
         exit_code = report(g.error());
