@@ -57,8 +57,15 @@ void FamilyTotals::add(const features::KernelFeatures& f, double ms) {
   activation_mb += static_cast<double>(f.bytes - f.weight_bytes) * 1e-6;
 }
 
+void FamilyTotals::add_implementation(features::KernelFamily family, size_t implementation) {
+  implementation_count[static_cast<size_t>(family) * kImplementationSlots + implementation] += 1;
+}
+
 double OverheadModel::apply(const FamilyTotals& totals) const {
   double e2e = constant_ms + per_weight_mb_ms * totals.weight_mb + per_activation_mb_ms * totals.activation_mb;
+  for (size_t s = 0; s < per_implementation_ms.size(); ++s) {
+    e2e += per_implementation_ms[s] * totals.implementation_count[s];
+  }
   for (size_t f = 0; f < features::kNumFamilies; ++f) {
     e2e += per_kernel_ms[f] * totals.count[f] + scale[f] * totals.sum_ms[f];
   }
@@ -99,7 +106,20 @@ OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const
       present.push_back(f);
     }
   }
-  const size_t coefficients = 6 + present.size();
+  // Implementation slots that some but not all training networks use (a slot every network
+  // uses equally is the shared per-kernel cost again).
+  std::vector<size_t> slots;
+  for (size_t slot = 0; slot < features::kNumFamilies * kImplementationSlots; ++slot) {
+    const double first = totals[0].implementation_count[slot];
+    bool used = false;
+    bool varies = false;
+    for (const auto& t : totals) {
+      used = used || t.implementation_count[slot] > 0;
+      varies = varies || t.implementation_count[slot] != first;
+    }
+    if (used && varies) slots.push_back(slot);
+  }
+  const size_t coefficients = 6 + present.size() + slots.size();
   if (n < coefficients) return model;
   std::vector<double> weights_col(n);
   std::vector<double> acts_col(n);
@@ -128,6 +148,12 @@ OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const
     columns.push_back(std::move(count_col));
     nonnegative.push_back(true);
     extra.push_back(f);
+  }
+  for (size_t slot : slots) {
+    std::vector<double> count_col(n);
+    for (size_t i = 0; i < n; ++i) count_col[i] = totals[i].implementation_count[slot];
+    columns.push_back(std::move(count_col));
+    nonnegative.push_back(true);
   }
   // Shrinkage, as pseudo-observations of unit weight (a data row's residual is relative, so a
   // penalty row of λ·δ weighs like a network mispredicted by λ·δ): each family's scale toward
@@ -165,6 +191,9 @@ OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const
   model.per_activation_mb_ms = c[3];
   for (size_t k = 0; k < present.size(); ++k) model.scale[present[k]] = c[4 + k];
   for (size_t k = 0; k < extra.size(); ++k) model.per_kernel_ms[extra[k]] += c[4 + present.size() + k];
+  for (size_t k = 0; k < slots.size(); ++k) {
+    model.per_implementation_ms[slots[k]] = c[4 + present.size() + extra.size() + k];
+  }
   return model;
 }
 

@@ -20,14 +20,22 @@ std::vector<double> fit_nonnegative_least_squares(const std::vector<std::vector<
                                                   std::span<const double> y, std::span<const double> w,
                                                   const std::vector<bool>& nonnegative = {});
 
+// Implementations per family the composition can tell apart (== kMaxImplementations of the
+// kernel-selection classifier).
+inline constexpr size_t kImplementationSlots = 8;
+
 // A network's kernel predictions summed per kernel family.
 struct FamilyTotals {
   std::array<double, features::kNumFamilies> sum_ms{};
   std::array<double, features::kNumFamilies> count{};
   double weight_mb = 0;      // weights the kernels read (MB)
   double activation_mb = 0;  // activations read and written (MB)
+  // Kernels per (family, implementation) slot, for kernels whose implementation the
+  // predictor chose (kernel selection): slot = family × kImplementationSlots + index.
+  std::array<double, features::kNumFamilies * kImplementationSlots> implementation_count{};
   double total_ms() const;
   void add(const features::KernelFeatures& f, double ms);
+  void add_implementation(features::KernelFamily family, size_t implementation);
 };
 
 // Overhead model: e2e = constant_ms + Σ_family (per_kernel_ms[f] × kernels of f
@@ -48,6 +56,10 @@ struct OverheadModel {
   // MB of activations (either sign).
   double per_weight_mb_ms = 0;
   double per_activation_mb_ms = 0;
+  // What a kernel of an implementation costs beyond its own time (≥ 0): a Winograd
+  // convolution is three dispatches (input transform, products, output transform) where a
+  // direct one is one. Per (family, implementation) slot; 0 for slots never seen.
+  std::array<double, features::kNumFamilies * kImplementationSlots> per_implementation_ms{};
   size_t networks = 0;  // networks it was fitted on (0: identity model)
   bool per_family = false;
 

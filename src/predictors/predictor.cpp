@@ -15,6 +15,9 @@
 #include "predictors/network_features.hpp"
 #include "predictors/transfer.hpp"
 
+static_assert(nnlat::predictors::kMaxImplementations == nnlat::predictors::kImplementationSlots,
+              "the overhead model keeps one slot per implementation the classifier can name");
+
 namespace nnlat::predictors {
 namespace {
 
@@ -172,26 +175,28 @@ struct LatencyPredictor::Impl {
     return (fm.rows > 0 ? fm.ms_per_byte : global_ms_per_byte) * bytes_of(f);
   }
 
-  // One kernel: (latency, extrapolated).
-  std::pair<double, bool> kernel_ms(const KernelFeatures& f) const {
+  // One kernel: latency, extrapolated, and the implementation the classifier chose (-1: the
+  // family has no kernel selection).
+  KernelEstimate kernel_ms(const KernelFeatures& f) const {
     const FamilyModel& fm = families[static_cast<size_t>(f.family)];
     bool outside = fm.rows == 0;
     for (size_t i = 0; i < fm.min.size() && !outside && i < f.count; ++i) {
       outside = f.values[i] < fm.min[i] || f.values[i] > fm.max[i];
     }
-    if (!fm.model) return {fallback_ms(f), true};
+    if (!fm.model) return {fallback_ms(f), true, -1};
     const size_t icols = fm.implementation_columns();
-    if (icols == 0) return {fm.prior_ms(f) * from_target(fm.model->predict(f.view())), outside};
+    if (icols == 0) return {fm.prior_ms(f) * from_target(fm.model->predict(f.view())), outside, -1};
     const size_t impl = fm.classifier->predict(f.view());
-    if (fm.classifier->names()[impl] == kFusedImplementation) return {0.0, outside};
+    const int chosen = static_cast<int>(impl);
+    if (fm.classifier->names()[impl] == kFusedImplementation) return {0.0, outside, chosen};
     std::array<float, features::kMaxFeatures + kMaxImplementations> row{};
     std::copy(f.values.begin(), f.values.begin() + f.count, row.begin());
     row[f.count + impl] = 1.0f;
-    return {fm.prior_ms(f) * from_target(fm.model->predict({row.data(), f.count + icols})), outside};
+    return {fm.prior_ms(f) * from_target(fm.model->predict({row.data(), f.count + icols})), outside, chosen};
   }
 
   // kernel_ms through the batch's cache when there is one.
-  std::pair<double, bool> cached_kernel_ms(const KernelFeatures& f, PredictionCache* cache) const {
+  KernelEstimate cached_kernel_ms(const KernelFeatures& f, PredictionCache* cache) const {
     if (!cache) return kernel_ms(f);
     const uint64_t key = f.fingerprint();
     auto it = cache->kernels.find(key);
@@ -199,10 +204,15 @@ struct LatencyPredictor::Impl {
     return it->second;
   }
 
+  static void add_to(FamilyTotals& t, const KernelFeatures& f, const KernelEstimate& e) {
+    t.add(f, e.ms);
+    if (e.implementation >= 0) t.add_implementation(f.family, static_cast<size_t>(e.implementation));
+  }
+
   // Kernel predictions of a network summed per family (op-wise methods).
   FamilyTotals family_totals(const NetworkKernels& network) const {
     FamilyTotals t;
-    for (const auto& f : network.features) t.add(f, kernel_ms(f).first);
+    for (const auto& f : network.features) add_to(t, f, kernel_ms(f));
     return t;
   }
 
@@ -536,16 +546,17 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
     if (with_breakdown) out.kernels.reserve(n);
     for (size_t i = 0; i < n; ++i) {
       const KernelFeatures& f = network.features[i];
-      double ms = 0;
-      bool extrapolated = false;
+      KernelEstimate e;
       if (im.method == Method::kLut) {
         const std::string& hash = i < network.hashes.size() ? network.hashes[i] : std::string();
-        ms = im.lut_kernel_ms(f, hash, extrapolated);
+        e.ms = im.lut_kernel_ms(f, hash, e.extrapolated);
       } else {
-        std::tie(ms, extrapolated) = im.cached_kernel_ms(f, cache);
+        e = im.cached_kernel_ms(f, cache);
       }
+      const double ms = e.ms;
+      const bool extrapolated = e.extrapolated;
       out.kernel_sum_ms += ms;
-      totals.add(f, ms);
+      Impl::add_to(totals, f, e);
       out.extrapolated_kernels += extrapolated ? 1 : 0;
       if (with_breakdown) {
         const auto& k = network.kernels[i];
@@ -629,6 +640,19 @@ nlohmann::json LatencyPredictor::to_json() const {
                    {"per_activation_mb_ms", im.overhead.per_activation_mb_ms},
                    {"per_family", im.overhead.per_family},
                    {"networks", im.overhead.networks}};
+  // Per-implementation costs, named by family and implementation (the classifier's names).
+  nlohmann::json per_implementation = nlohmann::json::array();
+  for (size_t slot = 0; slot < im.overhead.per_implementation_ms.size(); ++slot) {
+    const double ms = im.overhead.per_implementation_ms[slot];
+    const FamilyModel& fm = im.families[slot / kImplementationSlots];
+    const size_t index = slot % kImplementationSlots;
+    if (ms == 0 || !fm.classifier || index >= fm.classifier->names().size()) continue;
+    per_implementation.push_back(
+        {{"family", features::family_name(static_cast<KernelFamily>(slot / kImplementationSlots))},
+         {"implementation", fm.classifier->names()[index]},
+         {"ms", ms}});
+  }
+  j["overhead"]["per_implementation_ms"] = per_implementation;
   j["flops"] = {{"ms_per_mac", im.flops_ms_per_mac}, {"constant_ms", im.flops_constant_ms}};
   j["network_model"] = im.network_model ? im.network_model->to_json() : nlohmann::json(nullptr);
   if (im.transfer) j["transfer"] = im.transfer->to_json();
@@ -708,6 +732,17 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
     im.overhead.per_family = o.at("per_family").get<bool>();
     im.overhead.per_weight_mb_ms = o.at("per_weight_mb_ms").get<double>();
     im.overhead.per_activation_mb_ms = o.at("per_activation_mb_ms").get<double>();
+    for (const auto& e : o.value("per_implementation_ms", nlohmann::json::array())) {
+      auto fam = features::parse_family(e.at("family").get<std::string>());
+      if (!fam.ok()) return fail(fam.error().message);
+      const FamilyModel& fm = im.families[static_cast<size_t>(*fam)];
+      const auto name = e.at("implementation").get<std::string>();
+      const auto& names = fm.classifier ? fm.classifier->names() : std::vector<std::string>{};
+      const auto it = std::find(names.begin(), names.end(), name);
+      if (it == names.end()) return fail("overhead names implementation '" + name + "' that its family does not know");
+      const size_t slot = static_cast<size_t>(*fam) * kImplementationSlots + static_cast<size_t>(it - names.begin());
+      im.overhead.per_implementation_ms[slot] = e.at("ms").get<double>();
+    }
     im.overhead.networks = o.at("networks").get<size_t>();
     im.flops_ms_per_mac = j.at("flops").at("ms_per_mac").get<double>();
     im.flops_constant_ms = j.at("flops").at("constant_ms").get<double>();

@@ -76,10 +76,18 @@ struct NetworkPrediction {
   std::vector<KernelPrediction> kernels;  // op-wise and lut only, execution order
 };
 
+// One kernel's prediction: latency, whether a feature lies outside its family's training
+// range, and the implementation index the kernel-selection classifier chose (-1: none).
+struct KernelEstimate {
+  double ms = 0;
+  bool extrapolated = false;
+  int implementation = -1;
+};
+
 // Per-call scratch for fast batch prediction: kernel predictions de-duplicated by feature
 // fingerprint. One cache per thread; it is only valid for the predictor that filled it.
 struct PredictionCache {
-  std::unordered_map<uint64_t, std::pair<double, bool>> kernels;  // fingerprint → (ms, extrapolated)
+  std::unordered_map<uint64_t, KernelEstimate> kernels;  // fingerprint → estimate
 };
 
 class LatencyPredictor {
