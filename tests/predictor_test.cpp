@@ -70,6 +70,38 @@ TEST(Predictor, OverheadModelRecoversTheDispatchCost) {
   EXPECT_EQ(p->to_json()["overhead"]["networks"].get<size_t>(), data.networks.size());
 }
 
+TEST(Predictor, OverheadModelLearnsAPerImplementationCost) {
+  // Networks whose conv kernels are partly "Winograd" (slot 1), each such kernel costing an
+  // extra 0.05 ms inside the network: the fit must find that cost and predict the networks.
+  const auto& data = synthetic_set();
+  std::vector<predictors::FamilyTotals> totals;
+  std::vector<double> measured;
+  for (size_t n = 0; n < data.networks.size(); ++n) {
+    predictors::FamilyTotals t;
+    double e2e = 0;
+    size_t convs = 0;
+    for (const auto& f : data.networks[n].kernels.features) {
+      const double ms = synthetic_kernel_ms(f);
+      t.add(f, ms);
+      e2e += ms;
+      if (f.family == features::KernelFamily::kConv && (convs++ + n) % 3 == 0) {
+        t.add_implementation(f.family, 1);
+        e2e += 0.05;
+      }
+    }
+    totals.push_back(t);
+    measured.push_back(e2e);
+  }
+  const auto model = predictors::fit_overhead(totals, measured);
+  const size_t slot = static_cast<size_t>(features::KernelFamily::kConv) * predictors::kImplementationSlots + 1;
+  EXPECT_NEAR(model.per_implementation_ms[slot], 0.05, 0.01);
+  double worst = 0;
+  for (size_t i = 0; i < totals.size(); ++i) {
+    worst = std::max(worst, std::abs(model.apply(totals[i]) / measured[i] - 1));
+  }
+  EXPECT_LT(worst, 0.02);
+}
+
 TEST(Predictor, OpwiseBeatsTheBaselinesOnHeldOutNetworks) {
   const auto& data = synthetic_set();
   auto splits = eval::kfold_splits(data.networks.size(), 4, 1);
