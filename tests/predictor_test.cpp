@@ -102,6 +102,29 @@ TEST(Predictor, OverheadModelLearnsAPerImplementationCost) {
   EXPECT_LT(worst, 0.02);
 }
 
+TEST(Predictor, TransferLearnsTheCorrectionFromFiveNetworks) {
+  // The target runs every network 2.5x slower than the source: five target networks must
+  // be enough to predict the others from their source latencies.
+  predictors::TrainingSet data = synthetic_set();
+  data.source_target = "synthetic:source:float";
+  for (auto& n : data.networks) n.kernels.source_ms = n.latency_ms / 2.5;
+  const std::vector<size_t> train = {0, 1, 2, 3, 4};
+  predictors::TrainOptions o;
+  o.method = Method::kTransfer;
+  o.calibrate = false;
+  auto p = predictors::LatencyPredictor::train(data, {}, train, o);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  for (size_t i = 5; i < data.networks.size(); ++i) {
+    EXPECT_NEAR(p->predict(data.networks[i].kernels).latency_ms / data.networks[i].latency_ms, 1.0, 0.02)
+        << data.networks[i].name;
+  }
+  // Without a source: an error that says what is missing.
+  predictors::TrainingSet no_source = synthetic_set();
+  auto missing = predictors::LatencyPredictor::train(no_source, {}, train, o);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("--from"), std::string::npos) << missing.error().message;
+}
+
 TEST(Predictor, OpwiseBeatsTheBaselinesOnHeldOutNetworks) {
   const auto& data = synthetic_set();
   auto splits = eval::kfold_splits(data.networks.size(), 4, 1);
