@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "importers/dataset_import.hpp"
 #include "nnlat/backends/environment.hpp"
 #include "nnlat/core/csv.hpp"
 #include "nnlat/core/file_io.hpp"
@@ -89,51 +90,29 @@ Result<CsvImportSummary> import_csv_measurements(store::Store& store, const CsvI
   }
   summary.networks = network_ids.size();
   backends::Environment env = backends::capture_environment();
-  env.backend = "dataset";
+  env.backend = kDatasetBackend;
   env.backend_version = "csv import of " + options.csv_path;
   for (size_t t = 0; t < targets.size(); ++t) {
-    NNLAT_ASSIGN_OR_RETURN(int64_t target_id, store.upsert_target(targets[t], "dataset"));
-    std::vector<std::string> items;
-    std::vector<std::pair<size_t, double>> cells;  // (row, ms)
+    NNLAT_ASSIGN_OR_RETURN(int64_t target_id, store.upsert_target(targets[t], kDatasetBackend));
+    std::vector<DatasetValue> values;
     for (size_t r = 0; r < table.rows.size(); ++r) {
-      const size_t c = target_cols[t];
-      NNLAT_ASSIGN_OR_RETURN(auto v, parse_csv_number(table.rows[r].fields[c], options.csv_path));
+      NNLAT_ASSIGN_OR_RETURN(auto v, parse_csv_number(table.rows[r].fields[target_cols[t]], options.csv_path));
       if (!v || *v <= 0) {
         ++summary.skipped;
         continue;
       }
-      items.push_back(keys[r]);
-      cells.emplace_back(r, *v * options.ms_per_unit);
+      // One published value per cell: it is the central value; no samples, no spread.
+      DatasetValue value{keys[r], network_ids[r], {}};
+      value.record.measurement = published_measurement(*v * options.ms_per_unit, std::nullopt);
+      value.record.environment = env;
+      values.push_back(std::move(value));
     }
-    if (items.empty()) continue;
     const nlohmann::json args = {
         {"target", targets[t].str()}, {"file", stable_hash_hex(text)}, {"model_column", options.model_column}};
-    NNLAT_ASSIGN_OR_RETURN(auto campaign, store.open_campaign(store::campaign_key("import-csv", args), "import-csv",
-                                                              target_id, args, items));
-    NNLAT_ASSIGN_OR_RETURN(auto pending, store.pending_items(campaign.id));
-    const std::set<std::string> todo(pending.begin(), pending.end());
-    summary.already_imported += items.size() - todo.size();
-    size_t added = 0;
-    for (const auto& [r, ms] : cells) {
-      if (!todo.contains(keys[r])) continue;
-      store::MeasurementRecord record;
-      record.target_id = target_id;
-      record.campaign_id = campaign.id;
-      record.item_key = keys[r];
-      // One published value per cell: it is the central value; no samples, no spread.
-      record.measurement.median_ms = ms;
-      record.measurement.mean_ms = ms;
-      record.measurement.min_ms = ms;
-      record.environment = env;
-      NNLAT_RETURN_IF_ERROR(store.add_network_measurement(network_ids[r], record));
-      ++summary.measurements;
-      ++added;
-    }
-    NNLAT_RETURN_IF_ERROR(store.finish_campaign(campaign.id));
-    if (options.progress) {
-      options.progress(targets[t].str() + ": " + std::to_string(added) + " measurements added, " +
-                       std::to_string(items.size() - todo.size()) + " already imported");
-    }
+    NNLAT_ASSIGN_OR_RETURN(auto imported, import_target_values(store, "import-csv", target_id, targets[t].str(), args,
+                                                               values, options.progress));
+    summary.already_imported += imported.already;
+    summary.measurements += imported.written.size();
   }
   return summary;
 }

@@ -285,9 +285,11 @@ Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows
   FeatureMatrix x;
   std::vector<double> y;
   std::vector<double> ratios;
+  std::vector<const KernelExample*> timed;  // the rows behind x and y, in order
   std::vector<float> row(cols + icols);
   for (size_t r = 0; r < rows.size(); ++r) {
     if (rows[r]->latency_ms <= 0 && rows[r]->implementation == kFusedImplementation) continue;
+    timed.push_back(rows[r]);
     const auto f = rows[r]->features.view();
     std::fill(row.begin(), row.end(), 0.0f);
     std::copy(f.begin(), f.end(), row.begin());
@@ -304,8 +306,8 @@ Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows
     std::vector<double> bytes;
     std::vector<double> ms;
     std::vector<double> w;
-    for (const KernelExample* r : rows) {
-      if (r->latency_ms <= 0) continue;
+    for (const KernelExample* r : timed) {
+      if (r->latency_ms <= 0) continue;  // a 0 ms copy kernel carries no weight in relative terms
       ones.push_back(1.0);
       macs.push_back(static_cast<double>(r->features.macs));
       bytes.push_back(bytes_of(r->features));
@@ -315,11 +317,7 @@ Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows
     const auto c = fit_nonnegative_least_squares({ones, macs, bytes}, ms, w);
     if (c[0] > 0 || c[1] > 0 || c[2] > 0) {
       fm.prior = {c[0], c[1], c[2]};
-      size_t i = 0;
-      for (const KernelExample* r : rows) {
-        if (r->latency_ms <= 0 && r->implementation == kFusedImplementation) continue;
-        y[i++] -= std::log(fm.prior_ms(r->features));
-      }
+      for (size_t i = 0; i < timed.size(); ++i) y[i] -= std::log(fm.prior_ms(timed[i]->features));
     }
   }
 

@@ -188,6 +188,12 @@ Result<int64_t> Store::upsert_kernel(const std::string& hash, const std::string&
 
 namespace {
 
+// A kernel_timings row read from `first` on: position, name, implementation, latency_ms.
+KernelTiming kernel_timing_at(const Stmt& stmt, int first) {
+  return {static_cast<int>(stmt.column_int64(first)), stmt.column_text(first + 1), stmt.column_text(first + 2),
+          stmt.column_double(first + 3)};
+}
+
 Result<int64_t> add_measurement(const Db& db, MeasurementKind kind, int64_t subject_id, const MeasurementRecord& r) {
   const bool network = kind == MeasurementKind::kNetwork;
   const char* subject_table = network ? "networks" : "kernels";
@@ -507,8 +513,7 @@ Status Store::for_each_measurement(const std::optional<std::string>& target,
         for (;;) {
           NNLAT_ASSIGN_OR_RETURN(bool t, timings.step());
           if (!t) break;
-          r.kernel_timings.push_back({static_cast<int>(timings.column_int64(0)), timings.column_text(1),
-                                      timings.column_text(2), timings.column_double(3)});
+          r.kernel_timings.push_back(kernel_timing_at(timings, 0));
         }
       }
       NNLAT_RETURN_IF_ERROR(visit(r));
@@ -535,12 +540,7 @@ Result<std::map<std::string, std::vector<KernelTiming>>> Store::kernel_timings(c
     const int64_t measurement = stmt.column_int64(1);
     const auto [it, inserted] = chosen_measurement.emplace(hash, measurement);
     if (it->second != measurement) continue;
-    KernelTiming t;
-    t.position = static_cast<int>(stmt.column_int64(2));
-    t.name = stmt.column_text(3);
-    t.implementation = stmt.column_text(4);
-    t.latency_ms = stmt.column_double(5);
-    out[hash].push_back(std::move(t));
+    out[hash].push_back(kernel_timing_at(stmt, 2));
   }
   return out;
 }

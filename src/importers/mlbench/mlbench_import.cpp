@@ -2,29 +2,13 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "importers/dataset_import.hpp"
 #include "nnlat/backends/environment.hpp"
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/core/hash.hpp"
 #include "nnlat/importers/mlbench.hpp"
 
 namespace nnlat::importers {
-namespace {
-
-constexpr const char* kBackend = "dataset";
-
-backends::Measurement measurement_of(const MlbenchE2eValue& v) {
-  // The benchmark publishes mean and standard deviation, not samples: the mean is the
-  // central value (median_ms) and the minimum is unknown (set to the mean, never 0).
-  backends::Measurement m;
-  m.median_ms = v.mean_ms;
-  m.mean_ms = v.mean_ms;
-  m.min_ms = v.mean_ms;
-  m.std_ms = v.std_ms.value_or(0.0);
-  m.cv = v.std_ms ? *v.std_ms / v.mean_ms : 0.0;
-  return m;
-}
-
-}  // namespace
 
 Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& options) {
   NNLAT_ASSIGN_OR_RETURN(std::string e2e_text, read_file(options.e2e_path));
@@ -57,54 +41,35 @@ Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& o
   std::set<int64_t> networks;
 
   backends::Environment env = backends::capture_environment();
-  env.backend = kBackend;
+  env.backend = kDatasetBackend;
   env.backend_version = "mlbench import of " + options.e2e_path;
   const std::string files_hash =
       stable_hash_hex(e2e_text) + (options.ops_path ? ":" + stable_hash_hex(ops_text) : std::string());
 
   for (const std::string& target : e2e.targets) {
     NNLAT_ASSIGN_OR_RETURN(auto name, backends::parse_target_name(target));
-    NNLAT_ASSIGN_OR_RETURN(int64_t target_id, store.upsert_target(name, kBackend));
+    NNLAT_ASSIGN_OR_RETURN(int64_t target_id, store.upsert_target(name, kDatasetBackend));
     ++summary.targets;
-    std::vector<const MlbenchE2eValue*> values;
-    std::vector<std::string> items;
+    std::vector<DatasetValue> values;
     for (const auto& v : e2e.values) {
       if (v.target != target || !network_of.contains(v.model)) continue;
-      values.push_back(&v);
-      items.push_back(v.model);
-    }
-    if (items.empty()) continue;
-    const nlohmann::json args = {{"target", target}, {"files", files_hash}};
-    NNLAT_ASSIGN_OR_RETURN(auto campaign, store.open_campaign(store::campaign_key("import-mlbench", args),
-                                                              "import-mlbench", target_id, args, items));
-    NNLAT_ASSIGN_OR_RETURN(auto pending, store.pending_items(campaign.id));
-    const std::set<std::string> todo(pending.begin(), pending.end());
-    summary.already_imported += items.size() - todo.size();
-    size_t added = 0;
-    for (const MlbenchE2eValue* v : values) {
-      networks.insert(network_of[v->model]);
-      if (!todo.contains(v->model)) continue;
-      store::MeasurementRecord record;
-      record.target_id = target_id;
-      record.campaign_id = campaign.id;
-      record.item_key = v->model;
-      record.measurement = measurement_of(*v);
-      record.environment = env;
-      if (auto it = model_of.find(v->model); it != model_of.end()) {
+      networks.insert(network_of[v.model]);
+      DatasetValue value{v.model, network_of[v.model], {}};
+      value.record.measurement = published_measurement(v.mean_ms, v.std_ms);
+      value.record.environment = env;
+      if (auto it = model_of.find(v.model); it != model_of.end()) {
         if (auto t = it->second->timings.find(target); t != it->second->timings.end()) {
-          record.kernel_timings = t->second;
-          ++summary.with_kernel_timings;
+          value.record.kernel_timings = t->second;
         }
       }
-      NNLAT_RETURN_IF_ERROR(store.add_network_measurement(network_of[v->model], record));
-      ++summary.measurements;
-      ++added;
+      values.push_back(std::move(value));
     }
-    NNLAT_RETURN_IF_ERROR(store.finish_campaign(campaign.id));
-    if (options.progress) {
-      options.progress(target + ": " + std::to_string(added) + " measurements added, " +
-                       std::to_string(items.size() - todo.size()) + " already imported");
-    }
+    const nlohmann::json args = {{"target", target}, {"files", files_hash}};
+    NNLAT_ASSIGN_OR_RETURN(auto imported, import_target_values(store, "import-mlbench", target_id, target, args, values,
+                                                               options.progress));
+    summary.already_imported += imported.already;
+    summary.measurements += imported.written.size();
+    for (size_t i : imported.written) summary.with_kernel_timings += values[i].record.kernel_timings.empty() ? 0 : 1;
   }
   summary.networks = networks.size();
   return summary;

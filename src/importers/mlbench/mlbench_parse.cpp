@@ -119,6 +119,20 @@ Result<int64_t> total_padding(int64_t in, int64_t out, int64_t k, int64_t s, con
 
 std::vector<int64_t> pads_of(int64_t total) { return {total / 2, total / 2, total - total / 2, total - total / 2}; }
 
+// A delegate name without its trailing node numbers: "convolution_winograd_4x4_6x6_1" →
+// "convolution_winograd_4x4_6x6", "depthwise_conv_plus_1x1_conv_5_6_7" →
+// "depthwise_conv_plus_1x1_conv", "relu_18" → "relu".
+std::string_view without_node_numbers(std::string_view s) {
+  for (;;) {
+    const size_t us = s.rfind('_');
+    if (us == std::string_view::npos || us + 1 >= s.size()) return s;
+    const std::string_view last = s.substr(us + 1);
+    if (!std::all_of(last.begin(), last.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+      return s;
+    s = s.substr(0, us);
+  }
+}
+
 // The linked element-wise ops a kernel name lists, in order:
 // "convolution_2d_16_linked_:_add_17_linked_:_relu_18" → {add, relu}.
 std::vector<std::string> linked_ops(std::string_view kernel_name) {
@@ -130,8 +144,7 @@ std::vector<std::string> linked_ops(std::string_view kernel_name) {
     at = kernel_name.find(kLink, start);
     std::string_view part =
         kernel_name.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start);
-    while (!part.empty() && (std::isdigit(static_cast<unsigned char>(part.back())) || part.back() == '_'))
-      part.remove_suffix(1);
+    part = without_node_numbers(part);
     if (!part.empty()) ops.emplace_back(part);
   }
   return ops;
@@ -269,16 +282,7 @@ Status add_island(ir::GraphBuilder& b, const OpRow& row, const std::string& wher
 }  // namespace
 
 std::string mlbench_implementation(std::string_view kernel_name) {
-  std::string_view s = kernel_name.substr(0, kernel_name.find("_linked_"));
-  for (;;) {
-    const size_t us = s.rfind('_');
-    if (us == std::string_view::npos || us + 1 >= s.size()) break;
-    const std::string_view last = s.substr(us + 1);
-    if (!std::all_of(last.begin(), last.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
-      break;
-    s = s.substr(0, us);
-  }
-  return std::string(s);
+  return std::string(without_node_numbers(kernel_name.substr(0, kernel_name.find("_linked_"))));
 }
 
 std::string mlbench_family(std::string_view model) {
