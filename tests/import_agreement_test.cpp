@@ -2,8 +2,8 @@
 // identical IR graph through the two independent importers.
 #include <gtest/gtest.h>
 
-#include "nnlat/importers/onnx.hpp"
-#include "nnlat/importers/tflite.hpp"
+#include "nnlat/formats/onnx.hpp"
+#include "nnlat/formats/tflite.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/compare.hpp"
 #include "nnlat/ir/cost.hpp"
@@ -19,13 +19,13 @@ struct Imported {
 };
 
 Imported import_both(const ir::Graph& g) {
-  auto onnx_bytes = importers::export_onnx_bytes(g, 7);
-  auto tflite_bytes = importers::export_tflite_bytes(g, 7);
+  auto onnx_bytes = formats::export_onnx_bytes(g, 7);
+  auto tflite_bytes = formats::export_tflite_bytes(g, 7);
   EXPECT_TRUE(onnx_bytes.ok()) << onnx_bytes.error().message;
   EXPECT_TRUE(tflite_bytes.ok()) << tflite_bytes.error().message;
   if (!onnx_bytes.ok() || !tflite_bytes.ok()) return {};
-  auto from_onnx = importers::import_onnx_bytes(*onnx_bytes, "g.onnx");
-  auto from_tflite = importers::import_tflite_bytes(*tflite_bytes, "g.tflite");
+  auto from_onnx = formats::import_onnx_bytes(*onnx_bytes, "g.onnx");
+  auto from_tflite = formats::import_tflite_bytes(*tflite_bytes, "g.tflite");
   EXPECT_TRUE(from_onnx.ok()) << from_onnx.error().message;
   EXPECT_TRUE(from_tflite.ok()) << from_tflite.error().message;
   if (!from_onnx.ok() || !from_tflite.ok()) return {};

@@ -6,10 +6,10 @@
 #include <fstream>
 
 #include "cli_test_util.hpp"
+#include "nnlat/campaigns/csv_measurements.hpp"
+#include "nnlat/campaigns/mlbench.hpp"
 #include "nnlat/core/csv.hpp"
 #include "nnlat/fusion/fusion.hpp"
-#include "nnlat/importers/csv_measurements.hpp"
-#include "nnlat/importers/mlbench.hpp"
 #include "nnlat/predictors/predictor.hpp"
 
 namespace nnlat {
@@ -71,17 +71,17 @@ TEST(Csv, QuotedFieldsAndLineNumbers) {
 }
 
 TEST(Mlbench, NamesTellImplementationAndFamily) {
-  EXPECT_EQ(importers::mlbench_implementation("convolution_winograd_4x4_6x6_14"), "convolution_winograd_4x4_6x6");
-  EXPECT_EQ(importers::mlbench_implementation("convolution_2d_16_linked_:_add_17_linked_:_relu_18"), "convolution_2d");
-  EXPECT_EQ(importers::mlbench_implementation("depthwise_conv_plus_1x1_conv_5_6_7_linked_:_add_8"),
+  EXPECT_EQ(campaigns::mlbench_implementation("convolution_winograd_4x4_6x6_14"), "convolution_winograd_4x4_6x6");
+  EXPECT_EQ(campaigns::mlbench_implementation("convolution_2d_16_linked_:_add_17_linked_:_relu_18"), "convolution_2d");
+  EXPECT_EQ(campaigns::mlbench_implementation("depthwise_conv_plus_1x1_conv_5_6_7_linked_:_add_8"),
             "depthwise_conv_plus_1x1_conv");
-  EXPECT_EQ(importers::mlbench_family("resnet18"), "resnet");
-  EXPECT_EQ(importers::mlbench_family("regnetx016"), "regnetx");
-  EXPECT_EQ(importers::mlbench_family("mobilenetv2_wd4"), "mobilenetv2");
+  EXPECT_EQ(campaigns::mlbench_family("resnet18"), "resnet");
+  EXPECT_EQ(campaigns::mlbench_family("regnetx016"), "regnetx");
+  EXPECT_EQ(campaigns::mlbench_family("mobilenetv2_wd4"), "mobilenetv2");
 }
 
 TEST(Mlbench, OpsBuildOneKernelPerRowWithTheHeadersPhones) {
-  auto ops = importers::parse_mlbench_ops(kOps, "ops.csv");
+  auto ops = campaigns::parse_mlbench_ops(kOps, "ops.csv");
   ASSERT_TRUE(ops.ok()) << ops.error().message;
   EXPECT_EQ(ops->targets, (std::vector<std::string>{"alpha:gpu:float", "beta:gpu:float"}));
   ASSERT_EQ(ops->models.size(), 2u);
@@ -109,14 +109,14 @@ TEST(Mlbench, OpsBuildOneKernelPerRowWithTheHeadersPhones) {
 TEST(Mlbench, MalformedRowsNameFileAndLine) {
   std::string broken = kOps;
   broken.replace(broken.find("'Kernel': '1'"), 13, "'Kernel': 'x'");
-  auto ops = importers::parse_mlbench_ops(broken, "ops.csv");
+  auto ops = campaigns::parse_mlbench_ops(broken, "ops.csv");
   ASSERT_FALSE(ops.ok());
   EXPECT_NE(ops.error().message.find("ops.csv:4"), std::string::npos) << ops.error().message;
 
-  auto e2e = importers::parse_mlbench_e2e("model,x|gpu|float|mean\nnetA,fast\n", "e2e.csv");
+  auto e2e = campaigns::parse_mlbench_e2e("model,x|gpu|float|mean\nnetA,fast\n", "e2e.csv");
   ASSERT_FALSE(e2e.ok());
   EXPECT_NE(e2e.error().message.find("e2e.csv:2"), std::string::npos) << e2e.error().message;
-  EXPECT_FALSE(importers::parse_mlbench_e2e("model,size\nnetA,1\n", "e2e.csv").ok());
+  EXPECT_FALSE(campaigns::parse_mlbench_e2e("model,size\nnetA,1\n", "e2e.csv").ok());
 }
 
 TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
@@ -125,10 +125,10 @@ TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
   write(dir.file("e2e.csv"), kE2e);
   auto store = store::Store::open(dir.file("m.db"));
   ASSERT_TRUE(store.ok());
-  importers::ImportOptions o;
+  campaigns::ImportOptions o;
   o.e2e_path = dir.file("e2e.csv");
   o.ops_path = dir.file("ops.csv");
-  auto s = importers::import_mlbench(*store, o);
+  auto s = campaigns::import_mlbench(*store, o);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->targets, 3u);
   EXPECT_EQ(s->measurements, 5u);  // netA x3, netB x2; netC has no op sequence
@@ -136,7 +136,7 @@ TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
   EXPECT_EQ(s->unknown_models, std::vector<std::string>{"netC"});
   EXPECT_EQ(s->missing, 3u);  // two empty e2e cells, beta's netB ops
 
-  auto again = importers::import_mlbench(*store, o);
+  auto again = campaigns::import_mlbench(*store, o);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->measurements, 0u);
   EXPECT_EQ(again->already_imported, 5u);

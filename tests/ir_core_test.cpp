@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
+#include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/cost.hpp"
-#include "nnlat/ir/json_format.hpp"
 
 namespace nnlat::ir {
 namespace {
@@ -84,10 +84,10 @@ TEST(Json, RoundTripIsExact) {
   z = b.op(OpKind::kClamp, {z}, {{"min", 0.0}, {"max", 6.5}});
   Graph g = b.finish({b.classifier(z, 10)});
   g.metadata["encoding"] = "x";
-  const std::string text = graph_to_json(g);
-  auto back = graph_from_json(text, "mem");
+  const std::string text = formats::graph_to_json(g);
+  auto back = formats::graph_from_json(text, "mem");
   ASSERT_TRUE(back.ok()) << back.error().message;
-  EXPECT_EQ(graph_to_json(*back), text);
+  EXPECT_EQ(formats::graph_to_json(*back), text);
   EXPECT_EQ(graph_cost(*back).total.macs, graph_cost(g).total.macs);
 }
 
@@ -97,7 +97,7 @@ TEST(Json, MalformedInputsAreErrors) {
         R"({"format":"nnlat-graph","version":1,"inputs":[],"nodes":[],"outputs":[]})",
         R"({"format":"nnlat-graph","version":1,"inputs":[{"name":"x","shape":[1,4]}],)"
         R"("nodes":[{"name":"n","op":"frobnicate","inputs":["x"],"outputs":["y"]}],"outputs":["y"]})"}) {
-    auto r = graph_from_json(text, "bad.json");
+    auto r = formats::graph_from_json(text, "bad.json");
     ASSERT_FALSE(r.ok()) << text;
     EXPECT_EQ(r.error().message.rfind("bad.json", 0), 0u) << r.error().message;
   }

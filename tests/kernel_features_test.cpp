@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
+#include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/builder.hpp"
-#include "nnlat/ir/json_format.hpp"
 #include "nnlat/models/kernel_sampler.hpp"
 #include "nnlat/models/nas.hpp"
 #include "nnlat/models/zoo.hpp"
@@ -76,7 +76,7 @@ TEST(KernelFeatures, SameInsideTheNetworkAndStandalone) {
       const auto inside = features::extract_features(net, k, ctx);
       auto kg = fusion::kernel_graph(net, k);
       ASSERT_TRUE(kg.ok());
-      auto reread = ir::graph_from_json(ir::graph_to_json(*kg), "kernel");
+      auto reread = formats::graph_from_json(formats::graph_to_json(*kg), "kernel");
       ASSERT_TRUE(reread.ok());
       auto standalone = features::extract_kernel_graph_features(*reread, ctx);
       ASSERT_TRUE(standalone.ok());

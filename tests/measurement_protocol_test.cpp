@@ -5,10 +5,10 @@
 #include <regex>
 #include <vector>
 
-#include "nnlat/backends/environment.hpp"
-#include "nnlat/backends/measurement.hpp"
+#include "nnlat/measure/environment.hpp"
+#include "nnlat/measure/measurement.hpp"
 
-namespace nnlat::backends {
+namespace nnlat::measure {
 namespace {
 
 using std::chrono::nanoseconds;
@@ -310,4 +310,4 @@ TEST(EnvironmentTime, Iso8601) {
 }
 
 }  // namespace
-}  // namespace nnlat::backends
+}  // namespace nnlat::measure

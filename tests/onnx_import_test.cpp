@@ -7,8 +7,8 @@
 #include <fstream>
 #include <random>
 
-#include "importers/onnx/onnx_proto.hpp"
-#include "nnlat/importers/onnx.hpp"
+#include "formats/onnx/onnx_proto.hpp"
+#include "nnlat/formats/onnx.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/cost.hpp"
 
@@ -92,7 +92,7 @@ class Model {
   }
   std::string bytes() const { return m_.SerializeAsString(); }
   Result<ir::Graph> import(const std::string& source = "model.onnx") const {
-    return importers::import_onnx_bytes(bytes(), source);
+    return formats::import_onnx_bytes(bytes(), source);
   }
 
  private:
@@ -566,7 +566,7 @@ TEST(OnnxImport, InputShapesAndNames) {
   m.input("x", {-1, 3, 4, 4}, "batch");
   m.node("Relu", {"x"}, {"y"});
   m.output("y");
-  auto g = importers::import_onnx_bytes(m.bytes(), "/tmp/dir/my_net.onnx");
+  auto g = formats::import_onnx_bytes(m.bytes(), "/tmp/dir/my_net.onnx");
   ASSERT_TRUE(g.ok()) << g.error().message;
   EXPECT_EQ(g->name, "my_net");
   EXPECT_EQ(g->value(g->inputs()[0]).shape, (ir::Shape{1, 3, 4, 4}));
@@ -673,7 +673,7 @@ std::string exported_model() {
     return b.finish({b.classifier(x, 10)});
   });
   EXPECT_TRUE(g.ok());
-  auto bytes = importers::export_onnx_bytes(*g, 11);
+  auto bytes = formats::export_onnx_bytes(*g, 11);
   EXPECT_TRUE(bytes.ok());
   return *bytes;
 }
@@ -681,7 +681,7 @@ std::string exported_model() {
 // Imports `bytes`; never throws; an error names the source; a success is a verified graph.
 bool try_import(const std::string& bytes, const std::string& source) {
   Result<ir::Graph> r = make_error(ErrorCode::kInternal, "not run");
-  EXPECT_NO_THROW(r = importers::import_onnx_bytes(bytes, source));
+  EXPECT_NO_THROW(r = formats::import_onnx_bytes(bytes, source));
   if (!r.ok()) {
     EXPECT_EQ(r.error().message.rfind(source + ":", 0), 0u) << r.error().message;
     EXPECT_NE(r.error().code, ErrorCode::kInternal) << r.error().message;
@@ -692,7 +692,7 @@ bool try_import(const std::string& bytes, const std::string& source) {
 }
 
 TEST(OnnxMalformed, EmptyWrongMagicAndMissingFiles) {
-  auto r = importers::import_onnx_bytes("", "empty.onnx");
+  auto r = formats::import_onnx_bytes("", "empty.onnx");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kParseError);
   EXPECT_EQ(r.error().message, "empty.onnx: not a valid ONNX model (empty file)");
@@ -701,7 +701,7 @@ TEST(OnnxMalformed, EmptyWrongMagicAndMissingFiles) {
        {std::string("\x1c\x00\x00\x00TFL3\x00\x00\x00\x00", 12), std::string("{\"nnlat_graph\": 1, \"nodes\": []}\n"),
         std::string("PK\x03\x04 not a zip either"), std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 10),
         std::string(1000, '\0'), std::string("\x08\x07", 2) /* ir_version only */}) {
-    r = importers::import_onnx_bytes(bytes, "magic.onnx");
+    r = formats::import_onnx_bytes(bytes, "magic.onnx");
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::kParseError);
     EXPECT_EQ(r.error().message.rfind("magic.onnx: not a valid ONNX model (", 0), 0u) << r.error().message;
@@ -711,10 +711,10 @@ TEST(OnnxMalformed, EmptyWrongMagicAndMissingFiles) {
   std::filesystem::create_directories(dir);
   const std::string empty = (dir / "empty.onnx").string();
   std::ofstream(empty).close();
-  r = importers::import_onnx_file(empty);
+  r = formats::import_onnx_file(empty);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, empty + ": not a valid ONNX model (empty file)");
-  r = importers::import_onnx_file((dir / "missing.onnx").string());
+  r = formats::import_onnx_file((dir / "missing.onnx").string());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("missing.onnx"), std::string::npos);
   std::filesystem::remove_all(dir);

@@ -10,8 +10,8 @@
 #include <map>
 #include <set>
 
-#include "importers/onnx/onnx_common.hpp"
-#include "nnlat/importers/onnx.hpp"
+#include "formats/onnx/onnx_common.hpp"
+#include "nnlat/formats/onnx.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/compare.hpp"
 #include "nnlat/ir/cost.hpp"
@@ -64,7 +64,7 @@ std::string functional_difference(const ir::Graph& a, const ir::Graph& b) {
     const ir::Node& nb = b.node((*ob)[i]);
     std::vector<Shape> in;
     for (ValueId v : na.inputs) in.push_back(a.value(v).shape);
-    if (!importers::onnx_detail::same_function(na.op, na.attrs, nb.op, nb.attrs, in)) {
+    if (!formats::onnx_detail::same_function(na.op, na.attrs, nb.op, nb.attrs, in)) {
       return "node " + na.name + ": " + std::string(ir::op_name(na.op)) + " vs " + std::string(ir::op_name(nb.op)) +
              " with different attributes";
     }
@@ -109,11 +109,11 @@ void expect_onnx_shapes_match(const ir::Graph& g, const std::string& bytes) {
 // the graph uses the importer's own spelling, so even a hint-free file gives it back exactly.
 void expect_round_trip(const ir::Graph& g, bool exact_without_hints, uint64_t seed = 7) {
   SCOPED_TRACE(g.name);
-  auto bytes = importers::export_onnx_bytes(g, seed);
+  auto bytes = formats::export_onnx_bytes(g, seed);
   ASSERT_TRUE(bytes.ok()) << bytes.error().message;
   EXPECT_EQ(check_model(*bytes), "");
   expect_onnx_shapes_match(g, *bytes);
-  auto back = importers::import_onnx_bytes(*bytes, g.name + ".onnx");
+  auto back = formats::import_onnx_bytes(*bytes, g.name + ".onnx");
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(ir::structural_difference(g, *back), "");
   EXPECT_TRUE(same_cost(ir::graph_cost(g).total, ir::graph_cost(*back).total));
@@ -122,7 +122,7 @@ void expect_round_trip(const ir::Graph& g, bool exact_without_hints, uint64_t se
     EXPECT_EQ(g.value(g.inputs()[i]).name, back->value(back->inputs()[i]).name);
   }
 
-  auto plain = importers::import_onnx_bytes(strip_hints(*bytes), g.name + ".onnx");
+  auto plain = formats::import_onnx_bytes(strip_hints(*bytes), g.name + ".onnx");
   ASSERT_TRUE(plain.ok()) << plain.error().message;
   EXPECT_EQ(functional_difference(g, *plain), "");
   if (exact_without_hints) {
@@ -403,9 +403,9 @@ TEST(OnnxRoundTrip, WeightsAreSeeded) {
     return b.finish({b.conv_bn_act(x, 8, 3, 1, 1, ir::Act::kRelu)});
   });
   ASSERT_TRUE(g.ok());
-  auto a = importers::export_onnx_bytes(*g, 1);
-  auto a2 = importers::export_onnx_bytes(*g, 1);
-  auto b = importers::export_onnx_bytes(*g, 2);
+  auto a = formats::export_onnx_bytes(*g, 1);
+  auto a2 = formats::export_onnx_bytes(*g, 1);
+  auto b = formats::export_onnx_bytes(*g, 2);
   ASSERT_TRUE(a.ok() && a2.ok() && b.ok());
   EXPECT_EQ(*a, *a2);
   EXPECT_NE(*a, *b);
@@ -414,7 +414,7 @@ TEST(OnnxRoundTrip, WeightsAreSeeded) {
   onnx::ModelProto m;
   ASSERT_TRUE(m.ParseFromString(*a));
   for (const auto& t : m.graph().initializer()) {
-    auto values = importers::onnx_detail::tensor_values(t);
+    auto values = formats::onnx_detail::tensor_values(t);
     ASSERT_TRUE(values.ok());
     for (double x : *values) {
       EXPECT_LE(std::abs(x), 1.5) << t.name();
@@ -436,15 +436,15 @@ TEST(OnnxRoundTrip, FileApi) {
   const auto path =
       (std::filesystem::temp_directory_path() / ("nnlat_onnx_file_api_" + std::to_string(::getpid()) + ".onnx"))
           .string();
-  ASSERT_TRUE(importers::export_onnx_file(*g, path, 3).ok());
-  auto back = importers::import_onnx_file(path);
+  ASSERT_TRUE(formats::export_onnx_file(*g, path, 3).ok());
+  auto back = formats::import_onnx_file(path);
   std::filesystem::remove(path);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(ir::structural_difference(*g, *back), "");
   EXPECT_EQ(back->metadata.at("source"), "onnx:" + path);
   EXPECT_EQ(back->metadata.at("exported_from"), "test:file_api");
 
-  auto missing = importers::import_onnx_file(path);
+  auto missing = formats::import_onnx_file(path);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find(path), std::string::npos);
 }
@@ -455,7 +455,7 @@ TEST(OnnxRoundTrip, ExportRejectsInvalidGraphs) {
   const ValueId x = g.add_input("x", {1, 3, 4, 4});
   const ir::NodeId n = g.add_node("r", OpKind::kRelu, {x}, {}, {"y"});
   g.mark_output(g.node(n).outputs[0]);  // shapes never inferred: verify fails
-  auto bytes = importers::export_onnx_bytes(g, 0);
+  auto bytes = formats::export_onnx_bytes(g, 0);
   ASSERT_FALSE(bytes.ok());
   EXPECT_NE(bytes.error().message.find("broken"), std::string::npos);
 }

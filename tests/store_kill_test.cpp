@@ -40,7 +40,7 @@ MeasurementRecord kill_record(int64_t target, int i) {
   r.target_id = target;
   std::vector<double> samples;
   for (int s = 0; s < 200; ++s) samples.push_back(1.0 + 0.001 * ((i + s) % 17));
-  r.measurement = backends::measurement_from_samples(std::move(samples));
+  r.measurement = measure::measurement_from_samples(std::move(samples));
   r.environment.backend = "fake";
   return r;
 }
@@ -93,7 +93,7 @@ TEST(StoreKill, SigkillDuringAppendsLosesNothingCommitted) {
   {  // Set up in the parent, closed before fork (an SQLite connection must not cross fork).
     auto store = Store::open(path);
     ASSERT_TRUE(store.ok()) << store.error().message;
-    ASSERT_TRUE(store->upsert_target(*backends::parse_target_name("local:kill:float"), "fake").ok());
+    ASSERT_TRUE(store->upsert_target(*measure::parse_target_name("local:kill:float"), "fake").ok());
   }
 
   int fds[2];

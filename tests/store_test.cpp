@@ -13,9 +13,9 @@
 #include <sstream>
 
 #include "nnlat/core/hash.hpp"
+#include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/cost.hpp"
-#include "nnlat/ir/json_format.hpp"
 #include "nnlat/store/export.hpp"
 
 namespace nnlat::store {
@@ -56,7 +56,7 @@ ir::Graph small_net(int64_t channels, const std::string& name = "small") {
 MeasurementRecord record(int64_t target_id, std::vector<double> samples) {
   MeasurementRecord r;
   r.target_id = target_id;
-  r.measurement = backends::measurement_from_samples(std::move(samples));
+  r.measurement = measure::measurement_from_samples(std::move(samples));
   r.environment.backend = "fake";
   r.environment.threads = 1;
   return r;
@@ -97,7 +97,7 @@ Store open_or_die(const std::string& path) {
 }
 
 int64_t target_or_die(Store& store, const std::string& name = "local:fake-t1:float") {
-  auto t = backends::parse_target_name(name);
+  auto t = measure::parse_target_name(name);
   EXPECT_TRUE(t.ok());
   auto id = store.upsert_target(*t, "fake");
   EXPECT_TRUE(id.ok()) << id.error().message;
@@ -256,12 +256,12 @@ TEST(StoreUpsert, NetworkIdentityAndCosts) {
   RawDb raw(dir.file("m.db"));
   const auto cost = ir::graph_cost(g);
   EXPECT_EQ(raw.text("SELECT hash FROM networks WHERE id=" + std::to_string(*a)),
-            stable_hash_hex(ir::graph_to_json(g)));
+            stable_hash_hex(formats::graph_to_json(g)));
   EXPECT_EQ(raw.text("SELECT macs FROM networks WHERE id=" + std::to_string(*a)), std::to_string(cost.total.macs));
   EXPECT_EQ(raw.text("SELECT params FROM networks WHERE id=" + std::to_string(*a)), std::to_string(cost.total.params));
   EXPECT_EQ(raw.text("SELECT source || '/' || family || '/' || name FROM networks WHERE id=" + std::to_string(*a)),
             "test/tiny/small");
-  EXPECT_EQ(raw.text("SELECT graph_json FROM networks WHERE id=" + std::to_string(*a)), ir::graph_to_json(g));
+  EXPECT_EQ(raw.text("SELECT graph_json FROM networks WHERE id=" + std::to_string(*a)), formats::graph_to_json(g));
 }
 
 TEST(StoreUpsert, NetworkInfoOverridesMetadata) {
@@ -284,7 +284,7 @@ TEST(StoreUpsert, TargetAndKernelConflictsAreErrors) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 
-  auto other_backend = store.upsert_target(*backends::parse_target_name("local:fake-t1:float"), "xnnpack");
+  auto other_backend = store.upsert_target(*measure::parse_target_name("local:fake-t1:float"), "xnnpack");
   ASSERT_FALSE(other_backend.ok());
   EXPECT_NE(other_backend.error().message.find(path), std::string::npos);
 
@@ -556,7 +556,7 @@ TEST(StoreExport, CsvParsesBack) {
   EXPECT_EQ(net[col("target")], "local:fake-t1:float");
   EXPECT_EQ(net[col("name")], "net, \"quoted\"\nname");
   EXPECT_EQ(net[col("encoding")], "enc,1");
-  EXPECT_EQ(net[col("hash")], stable_hash_hex(ir::graph_to_json(f.net)));
+  EXPECT_EQ(net[col("hash")], stable_hash_hex(formats::graph_to_json(f.net)));
   EXPECT_EQ(net[col("macs")], std::to_string(ir::graph_cost(f.net).total.macs));
   EXPECT_EQ(net[col("params")], std::to_string(ir::graph_cost(f.net).total.params));
   EXPECT_EQ(std::stod(net[col("median_ms")]), 1.75);

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "cli_test_util.hpp"
-#include "importers/tflite/tflite_schema.hpp"
-#include "nnlat/importers/tflite.hpp"
+#include "formats/tflite/tflite_schema.hpp"
+#include "nnlat/formats/tflite.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/compare.hpp"
 #include "nnlat/ir/cost.hpp"
@@ -91,19 +91,19 @@ std::vector<std::string> op_names(const std::string& bytes) {
 
 TEST(TfliteExport, RoundTripGivesTheSameGraphAndCosts) {
   const Graph g = small_graph();
-  auto bytes = importers::export_tflite_bytes(g, 7);
+  auto bytes = formats::export_tflite_bytes(g, 7);
   ASSERT_TRUE(bytes.ok()) << bytes.error().message;
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
   ASSERT_TRUE(fb::VerifyModelBuffer(verifier));
 
-  auto back = importers::import_tflite_bytes(*bytes, "small.tflite");
+  auto back = formats::import_tflite_bytes(*bytes, "small.tflite");
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(ir::structural_difference(g, *back), "");
   expect_same_costs(g, *back);
 }
 
 TEST(TfliteExport, FusesReluAndRelu6AndWritesNhwc) {
-  auto bytes = importers::export_tflite_bytes(small_graph(), 7);
+  auto bytes = formats::export_tflite_bytes(small_graph(), 7);
   ASSERT_TRUE(bytes.ok()) << bytes.error().message;
   EXPECT_EQ(op_names(*bytes), (std::vector<std::string>{"CONV_2D", "DEPTHWISE_CONV_2D", "CONV_2D", "ADD",
                                                         "CONCATENATION", "AVERAGE_POOL_2D", "MEAN", "RESHAPE",
@@ -137,9 +137,9 @@ TEST(TfliteExport, FusesReluAndRelu6AndWritesNhwc) {
 
 TEST(TfliteExport, SeededWeightsAreDeterministic) {
   const Graph g = small_graph();
-  auto a = importers::export_tflite_bytes(g, 1);
-  auto b = importers::export_tflite_bytes(g, 1);
-  auto c = importers::export_tflite_bytes(g, 2);
+  auto a = formats::export_tflite_bytes(g, 1);
+  auto b = formats::export_tflite_bytes(g, 1);
+  auto c = formats::export_tflite_bytes(g, 2);
   ASSERT_TRUE(a.ok() && b.ok() && c.ok());
   EXPECT_EQ(*a, *b);
   EXPECT_NE(*a, *c);
@@ -161,12 +161,12 @@ TEST(TfliteExport, ExplicitPadsBecomeSameOrPadOps) {
     return b.finish({x});
   });
   ASSERT_TRUE(built.ok()) << built.error().message;
-  auto bytes = importers::export_tflite_bytes(*built, 0);
+  auto bytes = formats::export_tflite_bytes(*built, 0);
   ASSERT_TRUE(bytes.ok()) << bytes.error().message;
   EXPECT_EQ(op_names(*bytes),
             (std::vector<std::string>{"CONV_2D", "PAD", "CONV_2D", "PADV2", "MAX_POOL_2D", "PAD", "AVERAGE_POOL_2D",
                                       "DEPTHWISE_CONV_2D", "MEAN", "RESHAPE", "FULLY_CONNECTED"}));
-  auto back = importers::import_tflite_bytes(*bytes, "stem.tflite");
+  auto back = formats::import_tflite_bytes(*bytes, "stem.tflite");
   ASSERT_TRUE(back.ok()) << back.error().message;
   const auto ca = ir::graph_cost(*built).total;
   const auto cb = ir::graph_cost(*back).total;
@@ -195,9 +195,9 @@ TEST(TfliteExport, MultiOpAndLayoutSensitiveOpsImportBack) {
   const ValueId add = node(g, "bcast", OpKind::kAdd, {bias, row});  // rank 4 + rank 3 broadcast
   g.mark_output(add);
   ASSERT_TRUE(ir::verify(g).ok()) << ir::verify(g).error().message;
-  auto bytes = importers::export_tflite_bytes(g, 3);
+  auto bytes = formats::export_tflite_bytes(g, 3);
   ASSERT_TRUE(bytes.ok()) << bytes.error().message;
-  auto back = importers::import_tflite_bytes(*bytes, "multi.tflite");
+  auto back = formats::import_tflite_bytes(*bytes, "multi.tflite");
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->value(back->outputs()[0]).shape, (Shape{1, 8, 16, 14}));
 
@@ -219,9 +219,9 @@ TEST(TfliteExport, SplitAndConcatRoundTrip) {
   const ValueId c = node(g, "c", OpKind::kConcat, {b, outs[1], a}, {{"axis", int64_t{1}}});
   const ValueId h = node(g, "h", OpKind::kHardSwish, {c});
   g.mark_output(h);
-  auto bytes = importers::export_tflite_bytes(g, 0);
+  auto bytes = formats::export_tflite_bytes(g, 0);
   ASSERT_TRUE(bytes.ok()) << bytes.error().message;
-  auto back = importers::import_tflite_bytes(*bytes, "split.tflite");
+  auto back = formats::import_tflite_bytes(*bytes, "split.tflite");
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(ir::structural_difference(g, *back), "");
 }
@@ -233,14 +233,14 @@ TEST(TfliteExport, BatchNormIsAClearError) {
     return b.finish({b.conv_bn_act(x, 8, 3, 1, 1, ir::Act::kRelu)});
   });
   ASSERT_TRUE(built.ok());
-  auto bytes = importers::export_tflite_bytes(*built, 0);
+  auto bytes = formats::export_tflite_bytes(*built, 0);
   ASSERT_FALSE(bytes.ok());
   EXPECT_EQ(bytes.error().code, ErrorCode::kUnsupported);
   EXPECT_NE(bytes.error().message.find("batch_norm"), std::string::npos) << bytes.error().message;
   EXPECT_NE(bytes.error().message.find("fold"), std::string::npos) << bytes.error().message;
 
   testing::TempDir dir("tflite_bn");
-  auto st = importers::export_tflite_file(*built, dir.file("bn.tflite"), 0);
+  auto st = formats::export_tflite_file(*built, dir.file("bn.tflite"), 0);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find(dir.file("bn.tflite")), std::string::npos);
 }
@@ -249,7 +249,7 @@ TEST(TfliteExport, NonFloatGraphsAreRefused) {
   Graph g;
   const ValueId x = g.add_input("x", {1, 4}, ir::DType::kInt8);
   g.mark_output(node(g, "r", OpKind::kRelu, {x}));
-  auto bytes = importers::export_tflite_bytes(g, 0);
+  auto bytes = formats::export_tflite_bytes(g, 0);
   ASSERT_FALSE(bytes.ok());
   EXPECT_EQ(bytes.error().code, ErrorCode::kUnsupported);
 }
@@ -277,7 +277,7 @@ TEST(TfliteExportCli, ExportThenInfo) {
   EXPECT_NE(r.out.find("wrote " + tfl), std::string::npos);
   auto info = testing::run_cli("info " + tfl);
   EXPECT_EQ(info.exit_code, 0) << info.err;
-  auto back = importers::import_tflite_file(tfl);
+  auto back = formats::import_tflite_file(tfl);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->value(back->outputs()[0]).shape, (Shape{1, 10}));
 }

@@ -7,8 +7,8 @@
 #include <map>
 #include <random>
 
-#include "importers/tflite/tflite_schema.hpp"
-#include "nnlat/importers/tflite.hpp"
+#include "formats/tflite/tflite_schema.hpp"
+#include "nnlat/formats/tflite.hpp"
 #include "nnlat/ir/cost.hpp"
 
 namespace nnlat {
@@ -144,7 +144,7 @@ std::string mobile_block_model() {
 }
 
 TEST(TfliteImport, BuilderModelWithFusedActivationsAndSamePadding) {
-  auto g = importers::import_tflite_bytes(mobile_block_model(), "block.tflite");
+  auto g = formats::import_tflite_bytes(mobile_block_model(), "block.tflite");
   ASSERT_TRUE(g.ok()) << g.error().message;
   EXPECT_EQ(kinds(*g), (std::vector<OpKind>{OpKind::kConv2d, OpKind::kRelu6, OpKind::kDepthwiseConv2d, OpKind::kRelu,
                                             OpKind::kConv2d, OpKind::kAdd, OpKind::kClamp, OpKind::kMaxPool2d,
@@ -210,7 +210,7 @@ TEST(TfliteImport, ReshapeFlattenAndLayout) {
   m.op(Op::RESHAPE, {gap, m.ints("sq/shape", {1, 8}, {2})}, {squeezed});
   const int32_t direct = m.tensor("direct", {1, 5});  // FULLY_CONNECTED straight on NHWC
   m.op(Op::FULLY_CONNECTED, {x, m.floats("direct/w", {5, 128}), -1}, {direct});
-  auto g = importers::import_tflite_bytes(m.finish({x}, {fc, flat, squeezed, direct}), "reshape.tflite");
+  auto g = formats::import_tflite_bytes(m.finish({x}, {fc, flat, squeezed, direct}), "reshape.tflite");
   ASSERT_TRUE(g.ok()) << g.error().message;
   EXPECT_EQ(kinds(*g), (std::vector<OpKind>{OpKind::kTranspose, OpKind::kReshape, OpKind::kFullyConnected,
                                             OpKind::kFlatten, OpKind::kGlobalAvgPool, OpKind::kFlatten,
@@ -242,7 +242,7 @@ TEST(TfliteImport, PadResizeSplitTransposeAndScalars) {
   const int32_t bias = m.tensor("bias", {2});
   const int32_t sum = m.tensor("sum", {1, 16, 20, 2});
   m.op(Op::ADD, {b, bias}, {sum});  // rank-1 activation broadcast against NHWC
-  auto g = importers::import_tflite_bytes(m.finish({x, bias}, {t, sum}), "misc.tflite");
+  auto g = formats::import_tflite_bytes(m.finish({x, bias}, {t, sum}), "misc.tflite");
   ASSERT_TRUE(g.ok()) << g.error().message;
   EXPECT_EQ(ir::get_ints(node_named(*g, "padded").attrs, "pads", {}), (Ints{0, 0, 1, 2, 0, 0, 1, 2}));
   EXPECT_EQ(ir::get_string(node_named(*g, "up").attrs, "mode", ""), "nearest");
@@ -276,7 +276,7 @@ TEST(TfliteImport, QuantizeDequantizeAndFloat16Weights) {
   const int32_t y = m.tensor("y", {1, 8, 8, 2});
   m.op(Op::CONV_2D, {d, w32}, {y}, fb::BuiltinOptions::Conv2DOptions,
        fb::CreateConv2DOptions(f, fb::Padding::SAME, 1, 1).Union());
-  auto g = importers::import_tflite_bytes(m.finish({x}, {y}), "quant.tflite");
+  auto g = formats::import_tflite_bytes(m.finish({x}, {y}), "quant.tflite");
   ASSERT_TRUE(g.ok()) << g.error().message;
   EXPECT_EQ(kinds(*g), (std::vector<OpKind>{OpKind::kIdentity, OpKind::kConv2d, OpKind::kIdentity, OpKind::kConv2d}));
   EXPECT_EQ(shape_of(*g, "y"), (Shape{1, 2, 8, 8}));
@@ -296,12 +296,12 @@ TEST(TfliteImport, ConstantDataOutsideTheFlatBuffer) {
   std::string data(8, '\0');
   flatbuffers::WriteScalar<int32_t>(reinterpret_cast<uint8_t*>(data.data()), 1);
   flatbuffers::WriteScalar<int32_t>(reinterpret_cast<uint8_t*>(data.data()) + 4, 12);
-  auto g = importers::import_tflite_bytes(bytes + data, "big.tflite");
+  auto g = formats::import_tflite_bytes(bytes + data, "big.tflite");
   ASSERT_TRUE(g.ok()) << g.error().message;
   EXPECT_EQ(kinds(*g), (std::vector<OpKind>{OpKind::kTranspose, OpKind::kReshape}));
   EXPECT_EQ(shape_of(*g, "y"), (Shape{1, 12}));
 
-  auto cut = importers::import_tflite_bytes(bytes + data.substr(0, 4), "big.tflite");
+  auto cut = formats::import_tflite_bytes(bytes + data.substr(0, 4), "big.tflite");
   ASSERT_FALSE(cut.ok());
   EXPECT_NE(cut.error().message.find("beyond the end of the file"), std::string::npos) << cut.error().message;
 }
@@ -315,23 +315,23 @@ void expect_clean_error(const Result<ir::Graph>& r, const std::string& file, con
 }
 
 TEST(TfliteMalformed, EmptyShortAndWrongIdentifier) {
-  auto empty = importers::import_tflite_bytes("", "e.tflite");
+  auto empty = formats::import_tflite_bytes("", "e.tflite");
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.error().code, ErrorCode::kParseError);
   EXPECT_EQ(empty.error().message, "e.tflite: not a valid TFLite model (empty file)");
 
-  auto short_file = importers::import_tflite_bytes("TFL", "s.tflite");
+  auto short_file = formats::import_tflite_bytes("TFL", "s.tflite");
   ASSERT_FALSE(short_file.ok());
   EXPECT_NE(short_file.error().message.find("s.tflite: not a valid TFLite model"), std::string::npos);
 
   std::string wrong = mobile_block_model();
   wrong.replace(4, 4, "ONNX");
-  auto magic = importers::import_tflite_bytes(wrong, "w.tflite");
+  auto magic = formats::import_tflite_bytes(wrong, "w.tflite");
   ASSERT_FALSE(magic.ok());
   EXPECT_EQ(magic.error().code, ErrorCode::kParseError);
   EXPECT_EQ(magic.error().message.rfind("w.tflite: wrong magic", 0), 0u) << magic.error().message;
 
-  auto missing = importers::import_tflite_file("/nonexistent/dir/m.tflite");
+  auto missing = formats::import_tflite_file("/nonexistent/dir/m.tflite");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("/nonexistent/dir/m.tflite"), std::string::npos);
 }
@@ -340,7 +340,7 @@ TEST(TfliteMalformed, TruncatedAtEveryCutPoint) {
   const std::string bytes = mobile_block_model();
   int accepted = 0;
   for (size_t cut = 0; cut < bytes.size(); ++cut) {
-    auto r = importers::import_tflite_bytes(bytes.substr(0, cut), "cut.tflite");
+    auto r = formats::import_tflite_bytes(bytes.substr(0, cut), "cut.tflite");
     expect_clean_error(r, "cut.tflite", "cut at " + std::to_string(cut));
     accepted += r.ok();
   }
@@ -356,7 +356,7 @@ TEST(TfliteMalformed, CorruptedBytesNeverCrash) {
     std::string bad = bytes;
     const int flips = 1 + static_cast<int>(rng() % 4);
     for (int k = 0; k < flips; ++k) bad[rng() % bad.size()] = static_cast<char>(rng() & 0xff);
-    auto r = importers::import_tflite_bytes(bad, "bad.tflite");
+    auto r = formats::import_tflite_bytes(bad, "bad.tflite");
     expect_clean_error(r, "bad.tflite", "trial " + std::to_string(i));
     if (r.ok()) {
       EXPECT_TRUE(ir::verify(*r).ok());  // whatever was accepted is a valid graph
@@ -378,7 +378,7 @@ TEST(TfliteMalformed, UnknownOpsAreListedByNameAndIndex) {
   m.op(Op::CUSTOM, {b}, {c}, fb::BuiltinOptions::NONE, 0, false, "MyFancyOp");
   const int32_t d = m.tensor("d", {1, 4, 8});
   m.op(static_cast<Op>(400), {c}, {d});
-  auto r = importers::import_tflite_bytes(m.finish({x}, {d}), "lstm.tflite");
+  auto r = formats::import_tflite_bytes(m.finish({x}, {d}), "lstm.tflite");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kUnsupported);
   EXPECT_EQ(r.error().message,
@@ -392,7 +392,7 @@ TEST(TfliteMalformed, BadIndicesConstantsAndShapesAreCleanErrors) {
     const int32_t x = m.tensor("x", {1, 4});
     const int32_t y = m.tensor("y", {1, 4});
     m.op(Op::RELU, {x + 7}, {y});
-    auto r = importers::import_tflite_bytes(m.finish({x}, {y}), "idx.tflite");
+    auto r = formats::import_tflite_bytes(m.finish({x}, {y}), "idx.tflite");
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().message.find("idx.tflite: operator 0 (RELU): input tensor index 7 out of range"),
               std::string::npos)
@@ -403,7 +403,7 @@ TEST(TfliteMalformed, BadIndicesConstantsAndShapesAreCleanErrors) {
     const int32_t x = m.tensor("x", {1, 4, 4, 3});
     const int32_t y = m.tensor("y", {1, 4, 4, 3});
     m.op(Op::ADD, {x, m.floats("per_channel", {3})}, {y});
-    auto r = importers::import_tflite_bytes(m.finish({x}, {y}), "const.tflite");
+    auto r = formats::import_tflite_bytes(m.finish({x}, {y}), "const.tflite");
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::kUnsupported);
     EXPECT_NE(r.error().message.find("per_channel"), std::string::npos) << r.error().message;
@@ -414,7 +414,7 @@ TEST(TfliteMalformed, BadIndicesConstantsAndShapesAreCleanErrors) {
     const int32_t y = m.tensor("y", {1, 8, 8, 4});  // VALID 3x3 gives 6x6
     m.op(Op::CONV_2D, {x, m.floats("w", {4, 3, 3, 3})}, {y}, fb::BuiltinOptions::Conv2DOptions,
          fb::CreateConv2DOptions(m.fbb(), fb::Padding::VALID, 1, 1).Union());
-    auto r = importers::import_tflite_bytes(m.finish({x}, {y}), "shape.tflite");
+    auto r = formats::import_tflite_bytes(m.finish({x}, {y}), "shape.tflite");
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::kShapeError);
     EXPECT_NE(r.error().message.find("tensor 'y'"), std::string::npos) << r.error().message;
@@ -425,7 +425,7 @@ TEST(TfliteMalformed, BadIndicesConstantsAndShapesAreCleanErrors) {
     const int32_t x = m.tensor("x", {1, 8, 8, 3});
     const int32_t y = m.tensor("y", {1, 8, 8, 4});
     m.op(Op::CONV_2D, {x, m.floats("w", {4, 3, 3, 3})}, {y});
-    auto r = importers::import_tflite_bytes(m.finish({x}, {y}), "opts.tflite");
+    auto r = formats::import_tflite_bytes(m.finish({x}, {y}), "opts.tflite");
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().message.find("Conv2DOptions"), std::string::npos) << r.error().message;
   }

@@ -8,8 +8,8 @@
 #include <cmath>
 #include <set>
 
+#include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/cost.hpp"
-#include "nnlat/ir/json_format.hpp"
 
 namespace nnlat::models {
 namespace {
@@ -39,7 +39,8 @@ TEST_P(ZooFamily, ScalesWithWidthAndResolution) {
   ASSERT_TRUE(base.ok()) << base.error().message;
   ASSERT_TRUE(scaled.ok()) << scaled.error().message;
   EXPECT_LT(ir::graph_cost(*scaled).total.macs, ir::graph_cost(*base).total.macs);
-  EXPECT_EQ(ir::graph_to_json(*ir::graph_from_json(ir::graph_to_json(*scaled), "rt")), ir::graph_to_json(*scaled));
+  EXPECT_EQ(formats::graph_to_json(*formats::graph_from_json(formats::graph_to_json(*scaled), "rt")),
+            formats::graph_to_json(*scaled));
 }
 
 std::vector<std::string> zoo_names() {

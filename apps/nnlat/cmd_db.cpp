@@ -8,8 +8,8 @@
 
 #include "cli_common.hpp"
 #include "nnlat/core/hash.hpp"
+#include "nnlat/formats/json_format.hpp"
 #include "nnlat/fusion/fusion.hpp"
-#include "nnlat/ir/json_format.hpp"
 #include "nnlat/models/model_ref.hpp"
 #include "nnlat/store/export.hpp"
 #include "nnlat/store/store.hpp"
@@ -177,7 +177,7 @@ void add_db_command(CLI::App& app, int& exit_code) {
           sum += it->second;
         }
       }
-      auto e2e = network_ms.find(stable_hash_hex(ir::graph_to_json(*g)));
+      auto e2e = network_ms.find(stable_hash_hex(formats::graph_to_json(*g)));
       const std::string e2e_text = e2e == network_ms.end() ? "-" : fmt::format("{:.3f}", e2e->second);
       const std::string ratio =
           (e2e == network_ms.end() || missing > 0) ? "-" : fmt::format("{:.3f}", sum / e2e->second);

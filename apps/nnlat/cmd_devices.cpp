@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
-#include "nnlat/backends/environment.hpp"
 #include "nnlat/backends/opencl_backend.hpp"
 #include "nnlat/backends/registry.hpp"
+#include "nnlat/measure/environment.hpp"
 
 namespace nnlat::cli {
 
@@ -16,7 +16,7 @@ void add_devices_command(CLI::App& app, int& exit_code) {
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "Print a JSON object");
   cmd->callback([json, &exit_code] {
-    const auto env = backends::capture_environment();
+    const auto env = measure::capture_environment();
     const auto targets = backends::available_local_targets();
     const auto gpus = backends::list_opencl_devices();
     if (*json) {

@@ -3,9 +3,9 @@
 
 #include "cli_common.hpp"
 #include "nnlat/core/file_io.hpp"
-#include "nnlat/importers/onnx.hpp"
-#include "nnlat/importers/tflite.hpp"
-#include "nnlat/ir/json_format.hpp"
+#include "nnlat/formats/json_format.hpp"
+#include "nnlat/formats/onnx.hpp"
+#include "nnlat/formats/tflite.hpp"
 #include "nnlat/ir/passes.hpp"
 #include "nnlat/models/model_ref.hpp"
 
@@ -40,7 +40,7 @@ void add_export_command(CLI::App& app, int& exit_code) {
       return;
     }
     if (!o->onnx.empty()) {
-      if (auto st = importers::export_onnx_file(*g, o->onnx, o->seed); !st.ok()) {
+      if (auto st = formats::export_onnx_file(*g, o->onnx, o->seed); !st.ok()) {
         exit_code = report(st.error());
         return;
       }
@@ -54,14 +54,14 @@ void add_export_command(CLI::App& app, int& exit_code) {
         exit_code = report(folded.error());
         return;
       }
-      if (auto st = importers::export_tflite_file(*folded, o->tflite, o->seed); !st.ok()) {
+      if (auto st = formats::export_tflite_file(*folded, o->tflite, o->seed); !st.ok()) {
         exit_code = report(st.error());
         return;
       }
       fmt::print("wrote {}\n", o->tflite);
     }
     if (!o->json.empty()) {
-      if (auto st = write_file_atomic(o->json, ir::graph_to_json(*g)); !st.ok()) {
+      if (auto st = write_file_atomic(o->json, formats::graph_to_json(*g)); !st.ok()) {
         exit_code = report(st.error());
         return;
       }

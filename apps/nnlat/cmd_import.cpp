@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
-#include "nnlat/importers/csv_measurements.hpp"
-#include "nnlat/importers/mlbench.hpp"
+#include "nnlat/campaigns/csv_measurements.hpp"
+#include "nnlat/campaigns/mlbench.hpp"
 
 namespace nnlat::cli {
 namespace {
@@ -37,11 +37,11 @@ void add_import_mlbench(CLI::App& parent, int& exit_code) {
       exit_code = report(store.error());
       return;
     }
-    importers::ImportOptions options;
+    campaigns::ImportOptions options;
     options.e2e_path = o->e2e;
     if (!o->ops.empty()) options.ops_path = o->ops;
     if (!o->json) options.progress = print_line;
-    auto summary = importers::import_mlbench(*store, options);
+    auto summary = campaigns::import_mlbench(*store, options);
     if (!summary.ok()) {
       exit_code = report(summary.error());
       return;
@@ -95,7 +95,7 @@ void add_import_csv(CLI::App& parent, int& exit_code) {
   cmd->add_option("--db", o->db, "SQLite store (created if absent)")->required();
   cmd->add_flag("--json", o->json, "Print the summary as JSON");
   cmd->callback([o, &exit_code] {
-    auto format = importers::parse_model_column_format(o->format);
+    auto format = campaigns::parse_model_column_format(o->format);
     if (!format.ok()) {
       exit_code = report(format.error());
       return;
@@ -105,14 +105,14 @@ void add_import_csv(CLI::App& parent, int& exit_code) {
       exit_code = report(store.error());
       return;
     }
-    importers::CsvImportOptions options;
+    campaigns::CsvImportOptions options;
     options.csv_path = o->csv;
     options.model_column = o->model_column;
     options.format = *format;
     options.target_columns = o->targets;
     options.ms_per_unit = o->unit == "us" ? 1e-3 : 1.0;
     if (!o->json) options.progress = print_line;
-    auto summary = importers::import_csv_measurements(*store, options);
+    auto summary = campaigns::import_csv_measurements(*store, options);
     if (!summary.ok()) {
       exit_code = report(summary.error());
       return;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
-#include "nnlat/backends/profiler.hpp"
+#include "nnlat/campaigns/profiler.hpp"
 #include "nnlat/models/kernel_sampler.hpp"
 #include "nnlat/models/model_ref.hpp"
 #include "nnlat/predictors/training_set.hpp"
@@ -25,7 +25,7 @@ struct ProfileOptions {
   uint64_t seed = 0;
   bool json = false;
   bool quiet = false;
-  backends::ProfileRequest request;
+  campaigns::ProfileRequest request;
 };
 
 void add_common_options(CLI::App* cmd, ProfileOptions& o) {
@@ -47,7 +47,7 @@ void add_common_options(CLI::App* cmd, ProfileOptions& o) {
   cmd->add_flag("--quiet", o.quiet, "No progress output");
 }
 
-int print_summary(const Result<backends::ProfileSummary>& summary, const std::vector<backends::ProfileEvent>& events,
+int print_summary(const Result<campaigns::ProfileSummary>& summary, const std::vector<campaigns::ProfileEvent>& events,
                   const ProfileOptions& o, const char* what) {
   if (!summary.ok()) return report(summary.error());
   const auto& s = *summary;
@@ -110,9 +110,9 @@ void add_profile_command(CLI::App& app, int& exit_code) {
     }
     nets->request.target = nets->target;
     nets->request.models = *refs;
-    std::vector<backends::ProfileEvent> events;
+    std::vector<campaigns::ProfileEvent> events;
     ProgressPrinter printer(nets->quiet || nets->json);
-    auto summary = backends::profile_networks(*store, nets->request, [&](const backends::ProfileEvent& e) {
+    auto summary = campaigns::profile_networks(*store, nets->request, [&](const campaigns::ProfileEvent& e) {
       events.push_back(e);
       printer(e);
     });
@@ -153,20 +153,20 @@ void add_profile_command(CLI::App& app, int& exit_code) {
     kern->request.target = kern->target;
     // Kernels are what the target's framework runs: GPU targets fuse as the GPU delegate.
     if (rules->count() == 0) kern->request.rules = predictors::default_rules_for(kern->target);
-    std::vector<backends::ProfileEvent> events;
+    std::vector<campaigns::ProfileEvent> events;
     ProgressPrinter printer(kern->quiet || kern->json);
-    auto on_event = [&](const backends::ProfileEvent& e) {
+    auto on_event = [&](const campaigns::ProfileEvent& e) {
       events.push_back(e);
       printer(e);
     };
-    Result<backends::ProfileSummary> summary = backends::ProfileSummary{};
+    Result<campaigns::ProfileSummary> summary = campaigns::ProfileSummary{};
     if (!kern->sample_family.empty()) {
       auto graphs = models::sample_kernels(kern->sample_family, kern->n, kern->seed);
       if (!graphs.ok()) {
         exit_code = report(graphs.error());
         return;
       }
-      summary = backends::profile_kernel_graphs(
+      summary = campaigns::profile_kernel_graphs(
           *store, kern->request, *graphs,
           fmt::format("sample:{}:n={}:seed={}", kern->sample_family, kern->n, kern->seed), on_event);
     } else if (!kern->around_models.empty()) {
@@ -190,9 +190,9 @@ void add_profile_command(CLI::App& app, int& exit_code) {
         return;
       }
       nlohmann::json list = *refs;
-      summary = backends::profile_kernel_graphs(*store, kern->request, *graphs,
-                                                fmt::format("around:{}:n={}:seed={}", list.dump(), kern->n, kern->seed),
-                                                on_event);
+      summary = campaigns::profile_kernel_graphs(
+          *store, kern->request, *graphs, fmt::format("around:{}:n={}:seed={}", list.dump(), kern->n, kern->seed),
+          on_event);
     } else {
       auto refs = models::expand_model_references(kern->models);
       if (!refs.ok()) {
@@ -200,7 +200,7 @@ void add_profile_command(CLI::App& app, int& exit_code) {
         return;
       }
       kern->request.models = *refs;
-      summary = backends::profile_kernels(*store, kern->request, on_event);
+      summary = campaigns::profile_kernels(*store, kern->request, on_event);
     }
     printer.finish();
     exit_code = print_summary(summary, events, *kern, "kernel");

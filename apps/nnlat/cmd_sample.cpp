@@ -7,7 +7,7 @@
 
 #include "cli_common.hpp"
 #include "nnlat/core/file_io.hpp"
-#include "nnlat/ir/json_format.hpp"
+#include "nnlat/formats/json_format.hpp"
 #include "nnlat/models/nas.hpp"
 
 namespace nnlat::cli {
@@ -47,7 +47,7 @@ void add_sample_command(CLI::App& app, int& exit_code) {
       }
       const std::string hash = models::encoding_hash(o->space, enc);
       const std::string file = fmt::format("{}_{:06d}_{}.json", o->space, i, hash);
-      if (auto st = write_file_atomic((std::filesystem::path(o->out) / file).string(), ir::graph_to_json(*g));
+      if (auto st = write_file_atomic((std::filesystem::path(o->out) / file).string(), formats::graph_to_json(*g));
           !st.ok()) {
         exit_code = report(st.error());
         return;

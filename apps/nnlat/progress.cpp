@@ -10,7 +10,7 @@ namespace nnlat::cli {
 ProgressPrinter::ProgressPrinter(bool quiet)
     : quiet_(quiet), tty_(::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
 
-void ProgressPrinter::operator()(const backends::ProfileEvent& e) {
+void ProgressPrinter::operator()(const campaigns::ProfileEvent& e) {
   if (quiet_) return;
   if (first_done_ == SIZE_MAX) first_done_ = e.done - (e.skipped ? 0 : 1);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "nnlat/backends/profiler.hpp"
+#include "nnlat/campaigns/profiler.hpp"
 
 namespace nnlat::cli {
 
@@ -12,7 +12,7 @@ class ProgressPrinter {
  public:
   // Writes to stderr; `quiet` prints nothing.
   explicit ProgressPrinter(bool quiet);
-  void operator()(const backends::ProfileEvent& event);
+  void operator()(const campaigns::ProfileEvent& event);
   void finish();
 
  private:

@@ -60,7 +60,7 @@ std::unique_ptr<Backend> make_backend(const LocalTarget& target) {
 }
 
 Result<LocalTarget> resolve_local_target(std::string_view text) {
-  NNLAT_ASSIGN_OR_RETURN(TargetName name, parse_target_name(text));
+  NNLAT_ASSIGN_OR_RETURN(measure::TargetName name, measure::parse_target_name(text));
   const std::string where = "target '" + name.str() + "'";
   if (name.device != "local") {
     return make_error(ErrorCode::kNotFound, where +

@@ -2,8 +2,8 @@
 #include <map>
 
 #include "nnlat/core/hash.hpp"
+#include "nnlat/formats/json_format.hpp"
 #include "nnlat/fusion/fusion.hpp"
-#include "nnlat/ir/json_format.hpp"
 
 namespace nnlat::fusion {
 namespace {
@@ -119,6 +119,6 @@ Result<ir::Graph> kernel_graph(const ir::Graph& graph, const Kernel& kernel) {
   return g;
 }
 
-std::string kernel_hash(const ir::Graph& kernel_graph) { return stable_hash_hex(ir::graph_to_json(kernel_graph)); }
+std::string kernel_hash(const ir::Graph& kernel_graph) { return stable_hash_hex(formats::graph_to_json(kernel_graph)); }
 
 }  // namespace nnlat::fusion

@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "nnlat/core/file_io.hpp"
-#include "nnlat/importers/onnx.hpp"
-#include "nnlat/importers/tflite.hpp"
-#include "nnlat/ir/json_format.hpp"
+#include "nnlat/formats/json_format.hpp"
+#include "nnlat/formats/onnx.hpp"
+#include "nnlat/formats/tflite.hpp"
 #include "nnlat/models/nas.hpp"
 #include "nnlat/models/zoo.hpp"
 
@@ -90,11 +90,11 @@ Result<ir::Graph> load_zoo(std::string_view ref) {
 
 Result<ir::Graph> load_file(const std::string& path) {
   const std::string ext = lower_extension(path);
-  if (ext == ".onnx") return importers::import_onnx_file(path);
-  if (ext == ".tflite") return importers::import_tflite_file(path);
+  if (ext == ".onnx") return formats::import_onnx_file(path);
+  if (ext == ".tflite") return formats::import_tflite_file(path);
   if (ext == ".json") {
     NNLAT_ASSIGN_OR_RETURN(std::string text, read_file(path));
-    return ir::graph_from_json(text, path);
+    return formats::graph_from_json(text, path);
   }
   return make_error(ErrorCode::kInvalidArgument,
                     path +

@@ -9,7 +9,7 @@
 #include <unordered_set>
 
 #include "nnlat/core/file_io.hpp"
-#include "nnlat/eval/metrics.hpp"
+#include "nnlat/core/sampling.hpp"
 #include "predictors/composition.hpp"
 #include "predictors/implementation_classifier.hpp"
 #include "predictors/network_features.hpp"
@@ -327,7 +327,7 @@ Status fit_family(FamilyModel& fm, const std::vector<const KernelExample*>& rows
   RegressorKind best = kinds.front();
   if (kinds.size() > 1) {
     const int k = std::min<int>(options.selection_folds, static_cast<int>(y.size()));
-    NNLAT_ASSIGN_OR_RETURN(auto folds, eval::kfold_assignment(y.size(), k, options.seed));
+    NNLAT_ASSIGN_OR_RETURN(auto folds, nnlat::kfold_assignment(y.size(), k, options.seed));
     double best_score = std::numeric_limits<double>::infinity();
     for (RegressorKind kind : kinds) {
       double abs_err = 0;
@@ -463,7 +463,7 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
   const size_t nn = network_rows.size();
   if (options.calibrate && nn >= 5) {
     const int k = std::min<int>(options.calibration_folds, static_cast<int>(nn));
-    NNLAT_ASSIGN_OR_RETURN(auto folds, eval::kfold_assignment(nn, k, options.seed + 1));
+    NNLAT_ASSIGN_OR_RETURN(auto folds, nnlat::kfold_assignment(nn, k, options.seed + 1));
     TrainOptions inner = options;
     inner.calibrate = false;
     // The folds refit the models chosen above instead of choosing again: the interval is
@@ -492,8 +492,8 @@ Result<LatencyPredictor> LatencyPredictor::train(const TrainingSet& data, std::s
       const double tail = (1.0 - options.coverage) / 2.0;
       im.interval.calibrated = true;
       im.interval.networks = residuals.size();
-      im.interval.low_log = eval::quantile(residuals, tail);
-      im.interval.high_log = eval::quantile(residuals, 1.0 - tail);
+      im.interval.low_log = nnlat::quantile(residuals, tail);
+      im.interval.high_log = nnlat::quantile(residuals, 1.0 - tail);
     }
   }
 

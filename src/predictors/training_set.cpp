@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "nnlat/backends/target.hpp"
 #include "nnlat/core/file_io.hpp"
+#include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/cost.hpp"
-#include "nnlat/ir/json_format.hpp"
+#include "nnlat/measure/target.hpp"
 
 namespace nnlat::predictors {
 
@@ -46,7 +46,7 @@ Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& 
 }
 
 std::string default_rules_for(const std::string& target) {
-  auto name = backends::parse_target_name(target);
+  auto name = measure::parse_target_name(target);
   if (name.ok() && (name->config == "gpu" || name->config.rfind("opencl", 0) == 0)) return "tflite-gpu";
   return "xnnpack";
 }
@@ -54,7 +54,7 @@ std::string default_rules_for(const std::string& target) {
 Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules) {
   TrainingSet set;
   set.target = target;
-  NNLAT_ASSIGN_OR_RETURN(auto name, backends::parse_target_name(target));
+  NNLAT_ASSIGN_OR_RETURN(auto name, measure::parse_target_name(target));
   set.context = features::target_context_from_config(name.config);
   NNLAT_ASSIGN_OR_RETURN(auto rule_set, fusion::load_rule_set(rules));
   set.rules = rules;
@@ -66,7 +66,7 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
   NNLAT_ASSIGN_OR_RETURN(auto kernels, store.subject_latencies(target, store::MeasurementKind::kKernel));
   for (const auto& k : kernels) {
     if (k.unstable) ++set.unstable;
-    auto graph = ir::graph_from_json(k.graph_json, store.path() + ": kernel " + k.hash);
+    auto graph = formats::graph_from_json(k.graph_json, store.path() + ": kernel " + k.hash);
     if (!graph.ok()) return graph.error();
     auto f = features::extract_kernel_graph_features(*graph, set.context);
     if (!f.ok()) return f.error().with_context(store.path() + ": kernel " + k.hash);
@@ -76,7 +76,7 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
   NNLAT_ASSIGN_OR_RETURN(auto breakdowns, store.kernel_timings(target));
   for (const auto& n : networks) {
     if (n.unstable) ++set.unstable;
-    auto graph = ir::graph_from_json(n.graph_json, store.path() + ": network " + n.name);
+    auto graph = formats::graph_from_json(n.graph_json, store.path() + ": network " + n.name);
     if (!graph.ok()) return graph.error();
     auto decomposed = decompose(*graph, rule_set, set.context, /*with_hashes=*/true);
     if (!decomposed.ok()) return decomposed.error().with_context(store.path() + ": network " + n.name);

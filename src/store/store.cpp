@@ -6,8 +6,8 @@
 #include <set>
 
 #include "nnlat/core/hash.hpp"
+#include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/cost.hpp"
-#include "nnlat/ir/json_format.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 
@@ -49,7 +49,7 @@ struct EncodedRecord {
 
 Result<EncodedRecord> encode_record(const Db& db, const MeasurementRecord& r) {
   const auto& m = r.measurement;
-  if (Status s = backends::validate(r.protocol); !s.ok()) return s.error().with_context(db.path());
+  if (Status s = measure::validate(r.protocol); !s.ok()) return s.error().with_context(db.path());
   NNLAT_RETURN_IF_ERROR(check_finite(db, m.median_ms, "median_ms"));
   NNLAT_RETURN_IF_ERROR(check_finite(db, m.mean_ms, "mean_ms"));
   NNLAT_RETURN_IF_ERROR(check_finite(db, m.std_ms, "std_ms"));
@@ -60,8 +60,8 @@ Result<EncodedRecord> encode_record(const Db& db, const MeasurementRecord& r) {
   if (r.campaign_id.has_value() == r.item_key.empty()) {
     return db.error(ErrorCode::kInvalidArgument, "a measurement names both a campaign and an item key, or neither");
   }
-  return EncodedRecord{dump(backends::protocol_to_json(r.protocol)), dump(nlohmann::json(m.samples_ms)),
-                       dump(backends::environment_to_json(r.environment))};
+  return EncodedRecord{dump(measure::protocol_to_json(r.protocol)), dump(nlohmann::json(m.samples_ms)),
+                       dump(measure::environment_to_json(r.environment))};
 }
 
 Result<std::vector<std::string>> campaign_items_query(const Db& db, int64_t campaign_id, const char* sql) {
@@ -109,10 +109,10 @@ Result<Store> Store::open(const std::string& path, int busy_timeout_ms) {
 
 // ---- targets, networks, kernels
 
-Result<int64_t> Store::upsert_target(const backends::TargetName& target, const std::string& backend) {
+Result<int64_t> Store::upsert_target(const measure::TargetName& target, const std::string& backend) {
   const Db& db = impl_->db;
   const std::string name = target.str();
-  if (auto parsed = backends::parse_target_name(name); !parsed.ok()) return parsed.error().with_context(db.path());
+  if (auto parsed = measure::parse_target_name(name); !parsed.ok()) return parsed.error().with_context(db.path());
   if (backend.empty()) return db.error(ErrorCode::kInvalidArgument, "target " + name + ": backend name is empty");
   NNLAT_ASSIGN_OR_RETURN(Stmt insert, db.prepare("INSERT INTO targets (name, device, config, precision, backend) "
                                                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"));
@@ -144,7 +144,7 @@ Result<int64_t> Store::upsert_network(const ir::Graph& graph, const NetworkInfo&
   if (Status s = ir::verify(graph); !s.ok()) {
     return s.error().with_context(db.path() + ": network '" + graph.name + "'");
   }
-  const std::string graph_json = ir::graph_to_json(graph);
+  const std::string graph_json = formats::graph_to_json(graph);
   const std::string hash = stable_hash_hex(graph_json);
   const ir::GraphCost cost = ir::graph_cost(graph);
   const std::string name = info.name.empty() ? graph.name : info.name;

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "nnlat/backends/environment.hpp"
 #include "nnlat/core/status.hpp"
 #include "nnlat/ir/graph.hpp"
+#include "nnlat/measure/environment.hpp"
 
 namespace nnlat::backends {
 
@@ -43,9 +43,9 @@ class PreparedGraph {
   // `timing_runs` > 0 and the device can time kernels, each kernel's median device time over
   // that many extra runs (outside any timed region). Empty for backends that do not report
   // their kernels (the default).
-  virtual Result<std::vector<KernelRun>> kernel_runs(int timing_runs) {
+  virtual Result<std::vector<measure::KernelRun>> kernel_runs(int timing_runs) {
     (void)timing_runs;
-    return std::vector<KernelRun>{};
+    return std::vector<measure::KernelRun>{};
   }
 };
 

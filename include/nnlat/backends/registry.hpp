@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "nnlat/backends/backend.hpp"
-#include "nnlat/backends/target.hpp"
+#include "nnlat/measure/target.hpp"
 
 namespace nnlat::backends {
 
@@ -28,7 +28,7 @@ std::vector<std::string> backend_names();
 std::unique_ptr<Backend> make_backend(std::string_view name);
 
 struct LocalTarget {
-  TargetName name;
+  measure::TargetName name;
   std::string backend;  // a name from backend_names()
   RunConfig config;
 };

@@ -1,5 +1,5 @@
-// Accuracy metrics of latency predictions (predicted vs measured, both in ms) and the
-// splits used to estimate them honestly.
+// Accuracy metrics of latency predictions (predicted vs measured, both in ms). The splits
+// used to estimate them honestly (folds, draws, quantiles) live in core/sampling.hpp.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nnlat/core/sampling.hpp"
 #include "nnlat/core/status.hpp"
 
 namespace nnlat::eval {
@@ -30,15 +31,5 @@ Result<Metrics> compute_metrics(std::span<const double> predicted, std::span<con
 
 // {"n", "mape", "rmspe", "rmse_ms", "acc5", "acc10", "kendall_tau", "spearman"}
 nlohmann::json metrics_to_json(const Metrics& m);
-
-// Assigns each of n items to one of k folds (0..k-1), balanced (sizes differ by at most one)
-// and shuffled with `seed` (same seed, same folds). Requires 2 <= k <= n.
-Result<std::vector<int>> kfold_assignment(size_t n, int k, uint64_t seed);
-
-// Draws `count` distinct indices from [0, n) with `seed`, sorted. Requires count <= n.
-Result<std::vector<size_t>> sample_without_replacement(size_t n, size_t count, uint64_t seed);
-
-// Quantile (linear interpolation, q in [0,1]) of values; requires a non-empty span.
-double quantile(std::vector<double> values, double q);
 
 }  // namespace nnlat::eval

@@ -20,11 +20,11 @@
 #include <string_view>
 #include <vector>
 
-#include "nnlat/backends/environment.hpp"
-#include "nnlat/backends/measurement.hpp"
-#include "nnlat/backends/target.hpp"
 #include "nnlat/core/status.hpp"
 #include "nnlat/ir/graph.hpp"
+#include "nnlat/measure/environment.hpp"
+#include "nnlat/measure/measurement.hpp"
+#include "nnlat/measure/target.hpp"
 
 namespace nnlat::store {
 
@@ -59,9 +59,9 @@ struct MeasurementRecord {
   int64_t target_id = 0;
   std::optional<int64_t> campaign_id;
   std::string item_key;
-  backends::ProtocolOptions protocol;
-  backends::Measurement measurement;
-  backends::Environment environment;
+  measure::ProtocolOptions protocol;
+  measure::Measurement measurement;
+  measure::Environment environment;
   // Network measurements only: the per-kernel breakdown of the run, stored in the same
   // transaction (positions distinct). Empty when the runtime reports none.
   std::vector<KernelTiming> kernel_timings;
@@ -162,12 +162,12 @@ class Store {
 
   // Returns the target's id, inserting it on first use. The same name with another backend
   // is an error.
-  Result<int64_t> upsert_target(const backends::TargetName& target, const std::string& backend);
+  Result<int64_t> upsert_target(const measure::TargetName& target, const std::string& backend);
   // The id of a target by name ("device:config:precision"); kNotFound if absent.
   Result<int64_t> target_id(const std::string& name) const;
 
   // Returns the network's id, inserting it on first use. Its identity is
-  // stable_hash_hex(ir::graph_to_json(graph)); MACs and params come from ir::graph_cost.
+  // stable_hash_hex(formats::graph_to_json(graph)); MACs and params come from ir::graph_cost.
   // The graph must verify. An existing network is never modified.
   Result<int64_t> upsert_network(const ir::Graph& graph, const NetworkInfo& info = {});
   // Networks by name (name → id of the first network stored with it), for importers that

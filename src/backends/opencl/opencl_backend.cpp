@@ -7,8 +7,8 @@
 #include "backends/opencl/opencl_lower.hpp"
 #include "backends/opencl/opencl_plan.hpp"
 #include "backends/opencl/opencl_runtime.hpp"
-#include "nnlat/backends/measurement.hpp"
 #include "nnlat/backends/weights.hpp"
+#include "nnlat/measure/measurement.hpp"
 
 namespace nnlat::backends {
 
@@ -119,8 +119,8 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
   }
   std::vector<int> kernel_launches() const override { return launches_per_kernel_; }
 
-  Result<std::vector<KernelRun>> kernel_runs(int timing_runs) override {
-    std::vector<KernelRun> runs;
+  Result<std::vector<measure::KernelRun>> kernel_runs(int timing_runs) override {
+    std::vector<measure::KernelRun> runs;
     for (const auto& k : plan_.detected) runs.push_back({k.name, opencl::impl_name(k.impl), -1.0});
     if (timing_runs <= 0) return runs;
     const bool was_timing = timing_;
@@ -139,7 +139,7 @@ class PreparedOpenCl final : public OpenClPreparedGraph {
       for (size_t i = 0; i < ms->size(); ++i) samples[i].push_back((*ms)[i]);
     }
     set_kernel_timing(was_timing);
-    for (size_t i = 0; i < runs.size(); ++i) runs[i].device_ms = compute_stats(samples[i]).median_ms;
+    for (size_t i = 0; i < runs.size(); ++i) runs[i].device_ms = measure::compute_stats(samples[i]).median_ms;
     return runs;
   }
 

@@ -1,0 +1,517 @@
+// One ONNX op -> one IR node: the op-table lookup and each op's refinement (docs/onnx.md).
+#include <algorithm>
+#include <cfloat>
+#include <limits>
+
+#include "formats/onnx/onnx_importer.hpp"
+
+namespace nnlat::formats::onnx_detail {
+
+// The op-table entry an ONNX node maps to, if any. Legacy names go through their modern name.
+std::optional<OpKind> table_kind(const onnx::NodeProto& n) {
+  const bool std_domain = n.domain().empty() || n.domain() == "ai.onnx";
+  if (std_domain) {
+    if (n.op_type() == "Upsample") return ir::op_from_onnx("Resize");
+    return ir::op_from_onnx(n.op_type());
+  }
+  if (n.domain() == "com.microsoft" && n.op_type() == "Gelu") return ir::op_from_onnx("Gelu");
+  return std::nullopt;
+}
+
+bool is_bypass(const onnx::NodeProto& n) {
+  return (n.domain().empty() || n.domain() == "ai.onnx") && (n.op_type() == "Dropout" || n.op_type() == "Constant");
+}
+
+Result<Shape> Importer::resolve_reshape(size_t i, const Shape& in, const std::vector<int64_t>& target,
+                                        bool allow_zero) const {
+  Shape s;
+  int infer_at = -1;
+  int64_t known = 1;
+  for (size_t k = 0; k < target.size(); ++k) {
+    int64_t d = target[k];
+    if (d == 0) {
+      if (allow_zero) return unsupported(i, "Reshape to a zero-sized dimension (allowzero=1)");
+      if (k >= in.size()) return node_fail(i, ErrorCode::kShapeError, "shape entry 0 has no input dimension to copy");
+      d = in[k];
+    }
+    if (d == -1) {
+      if (infer_at >= 0) return node_fail(i, ErrorCode::kShapeError, "shape has more than one -1");
+      infer_at = static_cast<int>(k);
+    } else if (d < 0 || d > (int64_t{1} << 40) || (d > 0 && known > (int64_t{1} << 40) / d)) {
+      return node_fail(i, ErrorCode::kShapeError, "shape entry " + std::to_string(d) + " is invalid");
+    } else {
+      known *= d;
+    }
+    s.push_back(d);
+  }
+  const int64_t n = ir::num_elements(in);
+  if (infer_at >= 0) {
+    if (known <= 0 || n % known != 0) {
+      return node_fail(i, ErrorCode::kShapeError, "cannot infer -1 when reshaping " + ir::shape_to_string(in));
+    }
+    s[static_cast<size_t>(infer_at)] = n / known;
+  }
+  return s;
+}
+
+Status Importer::map_node(size_t i) {
+  const auto& n = node(i);
+  const std::vector<std::string> outs(n.output().begin(), n.output().end());
+  if (outs.empty() || outs[0].empty()) return node_fail(i, ErrorCode::kParseError, "has no output");
+  auto simple = [&](OpKind op, Attrs attrs = {}) -> Status {
+    NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+    return emit(i, {i}, op, {x}, std::move(attrs), {outs[0]});
+  };
+  if (is_bypass(n)) {  // Dropout on an activation (Constant nodes were folded)
+    if (outs.size() > 1 && used(outs[1])) return unsupported(i, "the Dropout mask output is not supported");
+    NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+    acts_[outs[0]] = x;
+    return Status::Ok();
+  }
+  const auto kind = table_kind(n);
+  if (!kind) return unsupported(i, "unsupported ONNX op '" + n.op_type() + "'");
+  switch (*kind) {
+    case OpKind::kConv2d:
+      return map_conv(i);
+    case OpKind::kFullyConnected:
+      return map_gemm(i);
+    case OpKind::kMatMul:
+      return map_matmul(i);
+    case OpKind::kBatchNorm: {
+      if (n.input_size() != 5) return node_fail(i, ErrorCode::kParseError, "BatchNormalization needs 5 inputs");
+      NNLAT_ASSIGN_OR_RETURN(auto training, attr_int(i, "training_mode"));
+      if (training.value_or(0) != 0 ||
+          std::any_of(outs.begin() + 1, outs.end(), [&](const auto& o) { return used(o); })) {
+        return unsupported(i, "training-mode batch normalization is not supported");
+      }
+      NNLAT_ASSIGN_OR_RETURN(auto eps, attr_float(i, "epsilon"));
+      Attrs a;
+      if (eps) a["epsilon"] = *eps;
+      return simple(OpKind::kBatchNorm, a);
+    }
+    case OpKind::kClamp:
+      return map_clip(i);
+    case OpKind::kHardSigmoid: {
+      Attrs a;
+      NNLAT_ASSIGN_OR_RETURN(auto alpha, attr_float(i, "alpha"));
+      NNLAT_ASSIGN_OR_RETURN(auto beta, attr_float(i, "beta"));
+      if (alpha) a["alpha"] = *alpha;
+      if (beta) a["beta"] = *beta;
+      return simple(OpKind::kHardSigmoid, a);
+    }
+    case OpKind::kGelu: {
+      Attrs a;
+      NNLAT_ASSIGN_OR_RETURN(auto approx, attr_string(i, "approximate"));
+      if (approx) {
+        if (*approx != "none" && *approx != "tanh") return unsupported(i, "approximate '" + *approx + "'");
+        a["approximate"] = *approx;
+      }
+      return simple(OpKind::kGelu, a);
+    }
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d:
+      return map_pool(i, *kind);
+    case OpKind::kReduceMean:
+      return map_reduce_mean(i);
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+      return map_binary(i, *kind);
+    case OpKind::kConcat: {
+      std::vector<ir::ValueId> xs;
+      for (int k = 0; k < n.input_size(); ++k) {
+        NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, k));
+        xs.push_back(x);
+      }
+      if (xs.empty()) return node_fail(i, ErrorCode::kParseError, "Concat has no inputs");
+      NNLAT_ASSIGN_OR_RETURN(auto axis, attr_int(i, "axis"));
+      Attrs a;
+      if (axis) a["axis"] = *axis;
+      return emit(i, {i}, OpKind::kConcat, xs, a, {outs[0]});
+    }
+    case OpKind::kSplit:
+      return map_split(i);
+    case OpKind::kReshape:
+      return map_reshape(i);
+    case OpKind::kFlatten: {
+      NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+      NNLAT_ASSIGN_OR_RETURN(auto axis, attr_int(i, "axis"));
+      Attrs a;
+      if (axis) a["axis"] = *axis < 0 ? *axis + static_cast<int64_t>(shape(x).size()) : *axis;
+      return emit(i, {i}, OpKind::kFlatten, {x}, a, {outs[0]});
+    }
+    case OpKind::kTranspose: {
+      NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+      NNLAT_ASSIGN_OR_RETURN(auto perm, attr_ints(i, "perm"));
+      std::vector<int64_t> p;
+      if (perm) {
+        p = *perm;
+      } else {
+        for (auto r = static_cast<int64_t>(shape(x).size()); r > 0; --r) p.push_back(r - 1);
+      }
+      return emit(i, {i}, OpKind::kTranspose, {x}, {{"perm", p}}, {outs[0]});
+    }
+    case OpKind::kPad:
+      return map_pad(i);
+    case OpKind::kResize:
+      return map_resize(i);
+    case OpKind::kSoftmax: {
+      NNLAT_ASSIGN_OR_RETURN(auto axis, attr_int(i, "axis"));
+      Attrs a;
+      if (axis) {
+        a["axis"] = *axis;
+      } else if (opset_ < 13) {
+        a["axis"] = int64_t{1};  // the old default (the flattened 2-D form has the same latency profile)
+      }
+      return simple(OpKind::kSoftmax, a);
+    }
+    default:
+      break;
+  }
+  // Ops without attributes: relu, hardswish, sigmoid, tanh, global_avg_pool, identity (legacy
+  // attributes such as opset 1's consumed_inputs change nothing and are ignored).
+  return simple(*kind);
+}
+
+Status Importer::map_conv(size_t i) {
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  const Shape xs = shape(x);
+  if (xs.size() != 4) {
+    return unsupported(i, "Conv on a rank-" + std::to_string(xs.size()) + " input (only 2-D convolution is supported)");
+  }
+  const std::string wname = input(i, 1);
+  if (!is_const(wname)) return unsupported(i, "Conv with a non-constant weight is not supported");
+  const auto wd = tensor_dims(*consts_.at(wname));
+  if (wd.size() != 4) return node_fail(i, ErrorCode::kShapeError, "weight has shape " + dims_to_string(wd));
+  NNLAT_ASSIGN_OR_RETURN(auto group_attr, attr_int(i, "group"));
+  const int64_t group = group_attr.value_or(1);
+  if (group <= 0) return node_fail(i, ErrorCode::kParseError, "group must be positive");
+  if (wd[1] * group != xs[1]) {
+    return node_fail(i, ErrorCode::kShapeError,
+                     "weight " + dims_to_string(wd) + " with group=" + std::to_string(group) + " expects " +
+                         std::to_string(wd[1] * group) + " input channels, the input has " + std::to_string(xs[1]));
+  }
+  NNLAT_ASSIGN_OR_RETURN(auto kernel_shape, attr_ints(i, "kernel_shape"));
+  const std::vector<int64_t> kernel{wd[2], wd[3]};
+  if (kernel_shape && *kernel_shape != kernel) {
+    return node_fail(i, ErrorCode::kShapeError, "kernel_shape differs from the weight shape " + dims_to_string(wd));
+  }
+  const int64_t m = wd[0];
+  const bool bias = !input(i, 2).empty();
+  if (bias && !is_const(input(i, 2))) return unsupported(i, "Conv with a non-constant bias is not supported");
+  Attrs a;
+  NNLAT_RETURN_IF_ERROR(window_attrs(i, xs, kernel, true, a));
+  if (bias) a["bias"] = int64_t{1};
+  if (group > 1 && group == xs[1] && m % group == 0) {
+    if (m / group != 1) a["multiplier"] = m / group;
+    return emit(i, {i}, OpKind::kDepthwiseConv2d, {x}, a, {node(i).output(0)});
+  }
+  a["out_channels"] = m;
+  if (group_attr) a["groups"] = group;
+  return emit(i, {i}, OpKind::kConv2d, {x}, a, {node(i).output(0)});
+}
+
+Status Importer::map_pool(size_t i, OpKind op) {
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  const Shape xs = shape(x);
+  if (xs.size() != 4) return unsupported(i, "pooling on a rank-" + std::to_string(xs.size()) + " input (only 2-D)");
+  const auto& n = node(i);
+  if (n.output_size() > 1 && used(n.output(1))) return unsupported(i, "the MaxPool indices output is not supported");
+  NNLAT_ASSIGN_OR_RETURN(auto kernel, attr_ints(i, "kernel_shape"));
+  if (!kernel) return node_fail(i, ErrorCode::kParseError, "kernel_shape is missing");
+  if (kernel->size() != 2) return unsupported(i, "only 2-D pooling windows are supported");
+  Attrs a;
+  NNLAT_RETURN_IF_ERROR(window_attrs(i, xs, *kernel, op == OpKind::kMaxPool2d, a));
+  NNLAT_ASSIGN_OR_RETURN(auto ceil_mode, attr_int(i, "ceil_mode"));
+  if (ceil_mode) a["ceil_mode"] = *ceil_mode;
+  if (op == OpKind::kAvgPool2d) {
+    NNLAT_ASSIGN_OR_RETURN(auto cip, attr_int(i, "count_include_pad"));
+    if (cip) a["count_include_pad"] = *cip;
+  }
+  return emit(i, {i}, op, {x}, a, {n.output(0)});
+}
+
+Status Importer::map_gemm(size_t i) {
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  const Shape xs = shape(x);
+  NNLAT_ASSIGN_OR_RETURN(auto trans_a, attr_int(i, "transA"));
+  NNLAT_ASSIGN_OR_RETURN(auto trans_b, attr_int(i, "transB"));
+  if (trans_a.value_or(0) != 0) return unsupported(i, "Gemm with transA=1 is not supported");
+  if (xs.size() != 2)
+    return node_fail(i, ErrorCode::kShapeError, "Gemm input must be 2-D, got " + ir::shape_to_string(xs));
+  const std::string wname = input(i, 1);
+  const bool bias = !input(i, 2).empty();
+  if (!is_const(wname)) {
+    if (trans_b.value_or(0) != 0 || bias) {
+      return unsupported(i, "Gemm with a non-constant weight is only supported as a plain matmul");
+    }
+    NNLAT_ASSIGN_OR_RETURN(ir::ValueId b, act_input(i, 1));
+    return emit(i, {i}, OpKind::kMatMul, {x, b}, {}, {node(i).output(0)});
+  }
+  const auto wd = tensor_dims(*consts_.at(wname));
+  if (wd.size() != 2) return node_fail(i, ErrorCode::kShapeError, "Gemm weight has shape " + dims_to_string(wd));
+  const bool tb = trans_b.value_or(0) != 0;
+  const int64_t k = tb ? wd[1] : wd[0];
+  const int64_t nout = tb ? wd[0] : wd[1];
+  if (k != xs[1]) {
+    return node_fail(i, ErrorCode::kShapeError,
+                     "weight " + dims_to_string(wd) + " does not fit input " + ir::shape_to_string(xs));
+  }
+  return emit(i, {i}, OpKind::kFullyConnected, {x}, {{"out_features", nout}, {"bias", int64_t{bias ? 1 : 0}}},
+              {node(i).output(0)});
+}
+
+Status Importer::map_matmul(size_t i) {
+  if (node(i).input_size() != 2) return node_fail(i, ErrorCode::kParseError, "MatMul needs 2 inputs");
+  if (is_const(input(i, 0))) return unsupported(i, "MatMul with a constant first operand is not supported");
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  const std::string wname = input(i, 1);
+  if (!is_const(wname)) {
+    NNLAT_ASSIGN_OR_RETURN(ir::ValueId b, act_input(i, 1));
+    return emit(i, {i}, OpKind::kMatMul, {x, b}, {}, {node(i).output(0)});
+  }
+  const auto wd = tensor_dims(*consts_.at(wname));
+  const Shape& xs = shape(x);
+  if (wd.size() != 2)
+    return unsupported(i, "MatMul with a constant weight of shape " + dims_to_string(wd) + " (only 2-D)");
+  if (xs.size() < 2 || xs.back() != wd[0]) {
+    return node_fail(i, ErrorCode::kShapeError,
+                     "weight " + dims_to_string(wd) + " does not fit input " + ir::shape_to_string(xs));
+  }
+  return emit(i, {i}, OpKind::kFullyConnected, {x}, {{"out_features", wd[1]}, {"bias", int64_t{0}}},
+              {node(i).output(0)});
+}
+
+Status Importer::map_clip(size_t i) {
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  // Absent bounds, infinities and +-FLT_MAX (the old defaults) all mean "no bound".
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  double lo = -kInf;
+  double hi = kInf;
+  if (opset_ < 11) {
+    NNLAT_ASSIGN_OR_RETURN(auto min_attr, attr_float(i, "min"));
+    NNLAT_ASSIGN_OR_RETURN(auto max_attr, attr_float(i, "max"));
+    lo = min_attr.value_or(-kInf);
+    hi = max_attr.value_or(kInf);
+  } else {
+    for (int k = 1; k <= 2; ++k) {
+      const std::string name = input(i, k);
+      if (name.empty()) continue;
+      if (!is_const(name)) return unsupported(i, "Clip with a non-constant bound is not supported");
+      NNLAT_ASSIGN_OR_RETURN(auto v, const_values(i, name));
+      if (v.size() != 1) return node_fail(i, ErrorCode::kShapeError, "Clip bounds must be scalars");
+      (k == 1 ? lo : hi) = v[0];
+    }
+  }
+  const bool has_lo = lo > -static_cast<double>(FLT_MAX);
+  const bool has_hi = hi < static_cast<double>(FLT_MAX);
+  const std::string out = node(i).output(0);
+  if (has_lo && lo == 0.0 && has_hi && hi == 6.0) return emit(i, {i}, OpKind::kRelu6, {x}, {}, {out});
+  if (has_lo && lo == 0.0 && !has_hi) return emit(i, {i}, OpKind::kRelu, {x}, {}, {out});
+  Attrs a;
+  if (has_lo) a["min"] = lo;
+  if (has_hi) a["max"] = hi;
+  return emit(i, {i}, OpKind::kClamp, {x}, a, {out});
+}
+
+Status Importer::map_binary(size_t i, OpKind op) {
+  const auto& n = node(i);
+  if (n.input_size() != 2) return node_fail(i, ErrorCode::kParseError, n.op_type() + " needs 2 inputs");
+  const bool c0 = is_const(n.input(0));
+  const bool c1 = is_const(n.input(1));
+  if (c0 && c1) return unsupported(i, "both operands are constants (constant folding is not supported)");
+  if (!c0 && !c1) {
+    NNLAT_ASSIGN_OR_RETURN(ir::ValueId a, act_input(i, 0));
+    NNLAT_ASSIGN_OR_RETURN(ir::ValueId b, act_input(i, 1));
+    return emit(i, {i}, op, {a, b}, {}, {n.output(0)});
+  }
+  const int xk = c0 ? 1 : 0;
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, xk));
+  const std::string cname = n.input(1 - xk);
+  const auto cd = tensor_dims(*consts_.at(cname));
+  if (tensor_num_elements(*consts_.at(cname)) != 1 || cd.size() > shape(x).size()) {
+    return unsupported(i, n.op_type() + " with a constant tensor operand '" + cname + "' of shape " +
+                              dims_to_string(cd) + " (only scalar constants are supported)");
+  }
+  if (c0 && (op == OpKind::kSub || op == OpKind::kDiv)) {
+    return unsupported(i, n.op_type() + " with a constant first operand (c " + (op == OpKind::kSub ? "-" : "/") +
+                              " x) has no nnlat form");
+  }
+  NNLAT_ASSIGN_OR_RETURN(auto v, const_values(i, cname));
+  return emit(i, {i}, op, {x}, {{"scalar", v[0]}}, {n.output(0)});
+}
+
+Status Importer::map_split(size_t i) {
+  const auto& n = node(i);
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  const Shape xs = shape(x);
+  NNLAT_ASSIGN_OR_RETURN(auto axis_attr, attr_int(i, "axis"));
+  const int64_t axis = axis_attr.value_or(0);
+  const auto rank = static_cast<int64_t>(xs.size());
+  if (axis < -rank || axis >= rank) return node_fail(i, ErrorCode::kShapeError, "axis out of range");
+  const int64_t dim = xs[static_cast<size_t>(axis < 0 ? axis + rank : axis)];
+  std::vector<int64_t> sizes;
+  NNLAT_ASSIGN_OR_RETURN(auto split_attr, attr_ints(i, "split"));
+  if (split_attr) {
+    sizes = *split_attr;
+  } else if (!input(i, 1).empty()) {
+    NNLAT_ASSIGN_OR_RETURN(sizes, const_ints(i, input(i, 1)));
+  } else {
+    const auto parts = static_cast<int64_t>(n.output_size());
+    if (parts <= 0) return node_fail(i, ErrorCode::kParseError, "Split has no outputs");
+    const int64_t chunk = (dim + parts - 1) / parts;  // opset 18: the last chunk may be smaller
+    for (int64_t k = 0; k < parts; ++k) sizes.push_back(std::min(chunk, dim - k * chunk));
+  }
+  if (static_cast<int>(sizes.size()) != n.output_size()) {
+    return node_fail(i, ErrorCode::kShapeError,
+                     std::to_string(sizes.size()) + " split sizes for " + std::to_string(n.output_size()) + " outputs");
+  }
+  Attrs a{{"axis", axis}, {"sizes", sizes}};  // ONNX's default axis is 0, the IR's is 1: always explicit
+  return emit(i, {i}, OpKind::kSplit, {x}, a, {n.output().begin(), n.output().end()});
+}
+
+Status Importer::map_reshape(size_t i) {
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  std::vector<int64_t> target;
+  NNLAT_ASSIGN_OR_RETURN(auto shape_attr, attr_ints(i, "shape"));  // opset < 5
+  if (shape_attr) {
+    target = *shape_attr;
+  } else {
+    const std::string sname = input(i, 1);
+    if (sname.empty()) return node_fail(i, ErrorCode::kParseError, "Reshape has no shape input");
+    if (!is_const(sname)) {
+      return unsupported(i,
+                         "Reshape with a shape computed at run time is not supported (the shape must be a constant)");
+    }
+    NNLAT_ASSIGN_OR_RETURN(target, const_ints(i, sname));
+  }
+  NNLAT_ASSIGN_OR_RETURN(auto allow_zero, attr_int(i, "allowzero"));
+  NNLAT_ASSIGN_OR_RETURN(Shape s, resolve_reshape(i, shape(x), target, allow_zero.value_or(0) != 0));
+  return emit(i, {i}, OpKind::kReshape, {x}, {{"shape", std::vector<int64_t>(s)}}, {node(i).output(0)});
+}
+
+Status Importer::map_pad(size_t i) {
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  const auto rank = static_cast<int64_t>(shape(x).size());
+  std::vector<int64_t> pads;
+  std::optional<double> value;
+  if (opset_ < 11) {
+    NNLAT_ASSIGN_OR_RETURN(auto p, attr_ints(i, "pads"));
+    if (!p) {
+      NNLAT_ASSIGN_OR_RETURN(p, attr_ints(i, "paddings"));
+    }
+    if (!p) return node_fail(i, ErrorCode::kParseError, "Pad has no pads");
+    pads = *p;
+    NNLAT_ASSIGN_OR_RETURN(value, attr_float(i, "value"));
+  } else {
+    if (input(i, 1).empty()) return node_fail(i, ErrorCode::kParseError, "Pad has no pads input");
+    NNLAT_ASSIGN_OR_RETURN(pads, const_ints(i, input(i, 1)));
+    if (!input(i, 2).empty()) {
+      NNLAT_ASSIGN_OR_RETURN(auto v, const_values(i, input(i, 2)));
+      if (v.size() != 1) return node_fail(i, ErrorCode::kShapeError, "constant_value must be a scalar");
+      value = v[0];
+    }
+    if (!input(i, 3).empty()) {  // opset 18 axes
+      NNLAT_ASSIGN_OR_RETURN(auto axes, const_ints(i, input(i, 3)));
+      if (pads.size() != 2 * axes.size()) return node_fail(i, ErrorCode::kShapeError, "pads do not match axes");
+      std::vector<int64_t> full(static_cast<size_t>(2 * rank), 0);
+      for (size_t k = 0; k < axes.size(); ++k) {
+        const int64_t ax = axes[k] < 0 ? axes[k] + rank : axes[k];
+        if (ax < 0 || ax >= rank) return node_fail(i, ErrorCode::kShapeError, "axis out of range");
+        full[static_cast<size_t>(ax)] = pads[k];
+        full[static_cast<size_t>(ax + rank)] = pads[k + axes.size()];
+      }
+      pads = full;
+    }
+  }
+  Attrs a{{"pads", pads}};
+  NNLAT_ASSIGN_OR_RETURN(auto mode, attr_string(i, "mode"));
+  if (mode) {
+    if (*mode != "constant" && *mode != "reflect" && *mode != "edge") return unsupported(i, "Pad mode '" + *mode + "'");
+    a["mode"] = *mode;
+  }
+  if (value) a["value"] = *value;
+  return emit(i, {i}, OpKind::kPad, {x}, a, {node(i).output(0)});
+}
+
+Status Importer::map_resize(size_t i) {
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  const Shape xs = shape(x);
+  if (xs.size() != 4) return unsupported(i, "resizing a rank-" + std::to_string(xs.size()) + " input (only NCHW)");
+  if (attr(i, "axes")) return unsupported(i, "Resize with 'axes' is not supported");
+  Attrs a;
+  NNLAT_ASSIGN_OR_RETURN(auto mode, attr_string(i, "mode"));
+  if (mode) {
+    if (*mode == "nearest") {
+      a["mode"] = std::string("nearest");
+    } else if (*mode == "linear" || *mode == "bilinear") {
+      a["mode"] = std::string("bilinear");
+    } else {
+      return unsupported(i, "resize mode '" + *mode + "'");
+    }
+  }
+  std::optional<std::vector<double>> scales;
+  std::optional<std::vector<int64_t>> sizes;
+  auto from_input = [&](int k, bool ints) -> Status {
+    const std::string name = input(i, k);
+    if (name.empty()) return Status::Ok();
+    if (!is_const(name)) return unsupported(i, "scales / sizes computed at run time are not supported");
+    if (tensor_num_elements(*consts_.at(name)) == 0) return Status::Ok();
+    if (ints) {
+      NNLAT_ASSIGN_OR_RETURN(sizes, const_ints(i, name));
+    } else {
+      NNLAT_ASSIGN_OR_RETURN(scales, const_values(i, name));
+    }
+    return Status::Ok();
+  };
+  if (node(i).op_type() == "Upsample") {
+    if (opset_ < 9) {
+      NNLAT_ASSIGN_OR_RETURN(scales, attr_floats(i, "scales"));
+    } else {
+      NNLAT_RETURN_IF_ERROR(from_input(1, false));
+    }
+  } else if (opset_ < 11) {
+    NNLAT_RETURN_IF_ERROR(from_input(1, false));
+  } else {
+    NNLAT_RETURN_IF_ERROR(from_input(2, false));
+    NNLAT_RETURN_IF_ERROR(from_input(3, true));
+  }
+  if (sizes) {
+    if (sizes->size() != 4 || (*sizes)[0] != xs[0] || (*sizes)[1] != xs[1]) {
+      return unsupported(i, "resizing other than H and W is not supported");
+    }
+    a["size"] = std::vector<int64_t>{(*sizes)[2], (*sizes)[3]};
+  } else if (scales) {
+    if (scales->size() != 4 || (*scales)[0] != 1.0 || (*scales)[1] != 1.0) {
+      return unsupported(i, "resizing other than H and W is not supported");
+    }
+    a["scales"] = std::vector<double>{(*scales)[2], (*scales)[3]};
+  } else {
+    return node_fail(i, ErrorCode::kParseError, "neither scales nor sizes are given");
+  }
+  return emit(i, {i}, OpKind::kResize, {x}, a, {node(i).output(0)});
+}
+
+Status Importer::map_reduce_mean(size_t i) {
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  NNLAT_ASSIGN_OR_RETURN(auto axes, attr_ints(i, "axes"));
+  if (!axes && !input(i, 1).empty()) {  // opset 18
+    std::vector<int64_t> v;
+    NNLAT_ASSIGN_OR_RETURN(v, const_ints(i, input(i, 1)));
+    axes = v;
+  }
+  if (!axes || axes->empty()) {
+    NNLAT_ASSIGN_OR_RETURN(auto noop, attr_int(i, "noop_with_empty_axes"));
+    if (noop.value_or(0) != 0) return unsupported(i, "ReduceMean with noop_with_empty_axes=1 is not supported");
+    std::vector<int64_t> all;
+    for (int64_t d = 0; d < static_cast<int64_t>(shape(x).size()); ++d) all.push_back(d);
+    axes = all;
+  }
+  Attrs a{{"axes", *axes}};
+  NNLAT_ASSIGN_OR_RETURN(auto keepdims, attr_int(i, "keepdims"));
+  if (keepdims) a["keepdims"] = *keepdims;
+  return emit(i, {i}, OpKind::kReduceMean, {x}, a, {node(i).output(0)});
+}
+
+}  // namespace nnlat::formats::onnx_detail
