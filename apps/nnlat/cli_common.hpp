@@ -4,8 +4,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "nnlat/app/training_data.hpp"
 #include "nnlat/core/status.hpp"
-#include "nnlat/predictors/training_set.hpp"
 
 namespace nnlat::cli {
 
@@ -16,13 +16,6 @@ inline constexpr int kExitBadInput = 2;
 
 // Prints "nnlat: error: MESSAGE" on stderr and returns the exit code for the error.
 int report(const Error& error);
-
-// Opens an existing store (a missing file is an error, never a fresh empty store) and loads
-// the target's training set. `rules` empty: the target's default rule set. A non-empty
-// `transfer_source` attaches that target's latencies for `--method transfer`.
-Result<predictors::TrainingSet> load_training_set_from(const std::string& db, const std::string& target,
-                                                       const std::string& rules,
-                                                       const std::string& transfer_source = "");
 
 // Each subcommand registers itself on the root app; its callback stores the exit code.
 void add_info_command(CLI::App& app, int& exit_code);

@@ -95,7 +95,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       }
       if (*m != *method) baselines.push_back(*m);
     }
-    auto data = load_training_set_from(o->db, o->target, o->rules, o->from);
+    auto data = app::load_training_set_from(o->db, o->target, o->rules, o->from);
     if (!data.ok()) {
       exit_code = report(data.error());
       return;

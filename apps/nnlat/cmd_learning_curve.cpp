@@ -47,7 +47,7 @@ void add_learning_curve_command(CLI::App& app, int& exit_code) {
       exit_code = report(method.error());
       return;
     }
-    auto data = load_training_set_from(o->db, o->target, o->rules);
+    auto data = app::load_training_set_from(o->db, o->target, o->rules);
     if (!data.ok()) {
       exit_code = report(data.error());
       return;

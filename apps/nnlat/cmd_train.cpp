@@ -50,7 +50,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
       exit_code = report(method.error());
       return;
     }
-    auto data = load_training_set_from(o->db, o->target, o->rules, o->from);
+    auto data = app::load_training_set_from(o->db, o->target, o->rules, o->from);
     if (!data.ok()) {
       exit_code = report(data.error());
       return;

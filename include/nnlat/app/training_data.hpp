@@ -1,0 +1,20 @@
+// The library calls behind the CLI subcommands and the Python module (DESIGN.md principle
+// 14): each takes plain arguments, returns a result with to_json() or an error, and prints
+// nothing. This file: opening a store's training set the way every training command does.
+#pragma once
+
+#include <string>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/predictors/training_set.hpp"
+
+namespace nnlat::app {
+
+// Opens an existing store (a missing file is an error, never a fresh empty store) and loads
+// the target's training set. `rules` empty: the target's default rule set. A non-empty
+// `transfer_source` attaches that target's latencies for `--method transfer`.
+Result<predictors::TrainingSet> load_training_set_from(const std::string& db, const std::string& target,
+                                                       const std::string& rules,
+                                                       const std::string& transfer_source = "");
+
+}  // namespace nnlat::app
