@@ -1,6 +1,7 @@
 # The GoogleTest suite as a few executables, split by file so that CTest labels say what a
 # test needs (docs/testing.md):
-#   unit    no device, no CLI process: IR, formats, fusion, features, store, predictors, eval
+#   unit    runs no backend: IR, formats, fusion, features, store, predictors, eval (a few
+#           also run the nnlat binary on a graph, e.g. TfliteExportCli)
 #   cli     runs the nnlat binary
 #   device  runs a backend (reference, XNNPACK, OpenCL on pocl), also through the CLI; and
 #           per backend: xnnpack, opencl
