@@ -32,6 +32,18 @@ Attrs conv_attrs(int64_t cout, V kernel, V stride, V pads, int64_t groups = 1, V
           {"bias", int64_t{bias ? 1 : 0}}};
 }
 
+// A plain convolution with square kernel, stride and padding (no explicit bias or dilation).
+ir::Graph conv_graph(ir::Shape in, int64_t cout, int64_t k, int64_t stride, int64_t pad, int64_t groups = 1) {
+  GraphBuilder b("t");
+  auto x = b.input(std::move(in));
+  return b.finish({b.op(OpKind::kConv2d, {x},
+                        {{"out_channels", cout},
+                         {"kernel", V{k, k}},
+                         {"stride", V{stride, stride}},
+                         {"pads", V{pad, pad, pad, pad}},
+                         {"groups", groups}})});
+}
+
 }  // namespace
 
 std::vector<OpCase> op_cases() {
@@ -294,6 +306,90 @@ std::vector<OpCase> op_cases() {
                  GraphBuilder b("t");
                  auto x = b.input({1, 8, 5, 5});
                  return b.finish({b.squeeze_excite(x, 4, ir::Act::kRelu, ir::Act::kHardSigmoid)});
+               }});
+  // -- shapes that select OpenCL's Winograd and GEMM implementations, ops XNNPACK lacks
+  // (tanh, gelu, matmul, transpose, nearest resize, edge/reflect pad, other reductions) and
+  // linked tails with broadcasting operands
+  c.push_back({"winograd_odd_sizes", [] { return conv_graph({1, 17, 19, 21}, 19, 3, 1, 1); }});
+  c.push_back({"winograd_no_pad_batch2", [] { return conv_graph({2, 16, 18, 17}, 20, 3, 1, 0); }});
+  c.push_back({"winograd_bn_relu6_tail", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({1, 24, 17, 16});
+                 return b.finish({b.conv_bn_act(x, 32, 3, 1, 1, ir::Act::kRelu6)});
+               }});
+  c.push_back({"conv1x1_gemm_large", [] { return conv_graph({2, 37, 9, 11}, 29, 1, 1, 0); }});
+  c.push_back({"conv3x3_groups2", [] { return conv_graph({1, 8, 9, 7}, 6, 3, 2, 1, 2); }});
+  c.push_back({"fc_gemm_tiles_with_remainders", [] {
+                 GraphBuilder b("t");
+                 return b.finish({b.fully_connected(b.input({19, 70}), 33)});
+               }});
+  c.push_back({"tanh",
+               [] {
+                 GraphBuilder b("t");
+                 return b.finish({b.op(OpKind::kTanh, {b.input({1, 3, 5, 7})})});
+               },
+               -3, 3});
+  c.push_back(
+      {"gelu_exact_and_tanh",
+       [] {
+         GraphBuilder b("t");
+         auto x = b.input({2, 9});
+         return b.finish({b.op(OpKind::kGelu, {x}), b.op(OpKind::kGelu, {x}, {{"approximate", std::string("tanh")}})});
+       },
+       -3, 3});
+  c.push_back({"matmul_batched", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({3, 5, 17}, "x");
+                 auto y = b.input({3, 17, 6}, "y");
+                 return b.finish({b.op(OpKind::kMatMul, {x, y})});
+               }});
+  c.push_back({"matmul_broadcast_rhs", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({2, 4, 9}, "x");
+                 auto y = b.input({9, 3}, "y");
+                 return b.finish({b.op(OpKind::kMatMul, {x, y})});
+               }});
+  c.push_back({"transpose_0213", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({2, 3, 4, 5});
+                 return b.finish({b.op(OpKind::kTranspose, {x}, {{"perm", V{0, 2, 1, 3}}})});
+               }});
+  c.push_back({"pad_reflect_edge", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({1, 2, 5, 4});
+                 return b.finish(
+                     {b.op(OpKind::kPad, {x}, {{"pads", V{0, 0, 2, 1, 0, 0, 1, 3}}, {"mode", std::string("reflect")}}),
+                      b.op(OpKind::kPad, {x}, {{"pads", V{0, 1, 1, 0, 0, 0, 2, 2}}, {"mode", std::string("edge")}})});
+               }});
+  c.push_back({"resize_nearest", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({1, 3, 5, 4});
+                 return b.finish({b.op(OpKind::kResize, {x}, {{"size", V{9, 11}}, {"mode", std::string("nearest")}})});
+               }});
+  c.push_back({"reduce_mean_channels", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({2, 6, 3, 5});
+                 return b.finish({b.op(OpKind::kReduceMean, {x}, {{"axes", V{1}}, {"keepdims", int64_t{0}}})});
+               }});
+  c.push_back({"tail_add_broadcast_then_swish", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({1, 6, 5, 7}, "x");
+                 auto bias = b.input({6, 1, 1}, "b");
+                 auto y = b.conv(x, 6, 3);
+                 return b.finish({b.op(OpKind::kSwish, {b.op(OpKind::kAdd, {bias, y})})});
+               }});
+  c.push_back({"tail_sub_other_first_and_square", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({1, 4, 6, 6}, "x");
+                 auto y = b.conv(x, 4, 1);
+                 auto d = b.op(OpKind::kSub, {x, y});
+                 return b.finish({b.op(OpKind::kMul, {d, d})});
+               }});
+  c.push_back({"concat_then_relu_tail", [] {
+                 GraphBuilder b("t");
+                 auto x = b.input({1, 3, 4, 5}, "x");
+                 auto y = b.input({1, 2, 4, 5}, "y");
+                 return b.finish({b.op(OpKind::kRelu, {b.concat({x, y}, 1)})});
                }});
   return c;
 }

@@ -3,9 +3,7 @@
 // evaluator is checked against XGBoost's own predictions.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -422,37 +420,6 @@ TEST(RegressorTreeEnsembleTest, MatchesXgboostPredictions) {
       const double theirs = check.xgboost_predictions[i];
       EXPECT_LE(std::abs(ours - theirs), 1e-5 * std::max(1.0, std::abs(theirs))) << kind_label(kind) << " row " << i;
     }
-  }
-}
-
-// Not a check: fit and predict times on a typical large training set. Run with
-// --gtest_also_run_disabled_tests --gtest_filter='*FitTimes*'.
-TEST(RegressorTest, DISABLED_FitTimes10kBy25) {
-  const size_t cols = 25;
-  // A roofline-like log latency on log-scale features, plus smaller smooth effects of the rest.
-  auto make_data = [&](size_t rows, uint32_t seed) {
-    Dataset d{uniform_matrix(rows, cols, seed, 0.0f, 1.0f), {}};
-    for (size_t i = 0; i < rows; ++i) {
-      double s = 0.0;
-      for (size_t c = 2; c < cols; ++c) s += std::sin(static_cast<double>(c % 5 + 1) * d.x.at(i, c));
-      d.y.push_back(std::max(6.0 * d.x.at(i, 0), 4.0 * d.x.at(i, 1) + 1.0) + 0.1 * s);
-    }
-    return d;
-  };
-  const Dataset train = make_data(10000, 61);
-  const Dataset test = make_data(2000, 62);
-  for (RegressorKind kind : all_regressor_kinds()) {
-    auto r = make(kind, RegressorOptions{});
-    const auto t0 = std::chrono::steady_clock::now();
-    ASSERT_TRUE(r->fit(train.x, train.y).ok());
-    const auto t1 = std::chrono::steady_clock::now();
-    std::vector<double> out(test.x.rows);
-    r->predict_many(test.x, out);
-    const auto t2 = std::chrono::steady_clock::now();
-    std::printf("%-6s fit %7.3f s   predict %7.3f us/row   held-out R^2 %.4f\n", kind_label(kind).c_str(),
-                std::chrono::duration<double>(t1 - t0).count(),
-                std::chrono::duration<double, std::micro>(t2 - t1).count() / static_cast<double>(test.x.rows),
-                r_squared(out, test.y));
   }
 }
 

@@ -3,7 +3,10 @@
 // cannot express; the `nnlat export --tflite` command.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
 
 #include "cli_test_util.hpp"
@@ -252,6 +255,180 @@ TEST(TfliteExport, NonFloatGraphsAreRefused) {
   auto bytes = formats::export_tflite_bytes(g, 0);
   ASSERT_FALSE(bytes.ok());
   EXPECT_EQ(bytes.error().code, ErrorCode::kUnsupported);
+}
+
+// ---- every op of the table: written (and read back) or refused by name ----------------------
+// One case per form: `refused` empty means TFLite expresses it, and export -> import must
+// give the same output shapes and MACs (and, for `exact` cases, written in the importer's
+// own spelling, the identical graph); otherwise the export must fail with kUnsupported,
+// naming the node and its op, with `refused` in the message.
+using CaseBody = std::function<ValueId(ir::GraphBuilder&, ValueId)>;  // x: the graph's input
+
+struct TfliteCase {
+  TfliteCase(std::string case_name, OpKind case_op, CaseBody case_body, bool exact_round_trip = false,
+             std::string refused_because = "", Shape input = {1, 8, 6, 6})
+      : name(std::move(case_name)),
+        op(case_op),
+        body(std::move(case_body)),
+        exact(exact_round_trip),
+        refused(std::move(refused_because)),
+        input_shape(std::move(input)) {}
+  std::string name;
+  OpKind op;
+  CaseBody body;
+  bool exact;
+  std::string refused;
+  Shape input_shape;
+};
+
+CaseBody one(OpKind op, Attrs attrs) {
+  return [op, attrs](ir::GraphBuilder& b, ValueId x) { return b.op(op, {x}, attrs); };
+}
+
+std::vector<TfliteCase> tflite_cases() {
+  const Attrs same3{{"kernel", Ints{3, 3}}, {"stride", Ints{1, 1}}, {"padding", std::string("same")}};
+  auto with = [](Attrs a, const Attrs& more) {
+    for (const auto& [k, val] : more) a[k] = val;
+    return a;
+  };
+  auto two = [](OpKind op) {
+    return [op](ir::GraphBuilder& b, ValueId x) { return b.op(op, {x, b.op(OpKind::kRelu, {x})}); };
+  };
+  std::vector<TfliteCase> c = {
+      {"conv_same", OpKind::kConv2d,
+       one(OpKind::kConv2d, with(same3, {{"out_channels", int64_t{4}}, {"bias", int64_t{1}}})), true},
+      {"conv_explicit_pads", OpKind::kConv2d, [](ir::GraphBuilder& b, ValueId x) { return b.conv(x, 4, 3, 2); }},
+      {"depthwise_same", OpKind::kDepthwiseConv2d, one(OpKind::kDepthwiseConv2d, same3), true},
+      {"fully_connected", OpKind::kFullyConnected,
+       [](ir::GraphBuilder& b, ValueId x) { return b.fully_connected(b.flatten(x), 10); }},
+      {"fully_connected_rank4", OpKind::kFullyConnected, one(OpKind::kFullyConnected, {{"out_features", int64_t{3}}}),
+       false, "flatten first"},
+      {"matmul_rank3",
+       OpKind::kMatMul,
+       [](ir::GraphBuilder& b, ValueId x) {
+         return b.op(OpKind::kMatMul, {x, b.op(OpKind::kTranspose, {x}, {{"perm", Ints{0, 2, 1}}})});
+       },
+       false,
+       "",
+       {1, 4, 6}},
+      {"matmul_rank4", OpKind::kMatMul,
+       [](ir::GraphBuilder& b, ValueId x) {
+         return b.op(OpKind::kMatMul, {x, x});
+       },
+       false, "rank-4 operands"},
+      {"batch_norm", OpKind::kBatchNorm, [](ir::GraphBuilder& b, ValueId x) { return b.batch_norm(x); }, false,
+       "no batch normalization op"},
+      {"clamp_to_relu6", OpKind::kClamp, one(OpKind::kClamp, {{"min", 0.0}, {"max", 6.0}})},
+      {"clamp_other_range", OpKind::kClamp, one(OpKind::kClamp, {{"min", -0.5}, {"max", 0.7}}), false,
+       "only clamps to [0, 6]"},
+      {"gelu_tanh", OpKind::kGelu, one(OpKind::kGelu, {{"approximate", std::string("tanh")}})},
+      {"gelu_erf_spelling", OpKind::kGelu, one(OpKind::kGelu, {{"approximate", std::string("erf")}}), false,
+       "approximate 'erf' unknown"},
+      {"max_pool", OpKind::kMaxPool2d,
+       one(OpKind::kMaxPool2d, {{"kernel", Ints{2, 2}}, {"stride", Ints{2, 2}}, {"padding", std::string("valid")}}),
+       true},
+      {"max_pool_dilated", OpKind::kMaxPool2d,
+       one(OpKind::kMaxPool2d, {{"kernel", Ints{2, 2}}, {"dilation", Ints{2, 2}}}), false, "dilated pooling"},
+      {"avg_pool", OpKind::kAvgPool2d,
+       one(OpKind::kAvgPool2d, {{"kernel", Ints{2, 2}}, {"stride", Ints{2, 2}}, {"padding", std::string("valid")}}),
+       true},
+      {"global_avg_pool", OpKind::kGlobalAvgPool, one(OpKind::kGlobalAvgPool, {})},
+      {"reduce_mean_channels", OpKind::kReduceMean, one(OpKind::kReduceMean, {{"axes", Ints{1}}})},
+      {"add", OpKind::kAdd, two(OpKind::kAdd)},
+      {"sub", OpKind::kSub, two(OpKind::kSub)},
+      {"mul_scalar", OpKind::kMul, one(OpKind::kMul, {{"scalar", 0.5}})},
+      {"div", OpKind::kDiv, two(OpKind::kDiv)},
+      {"concat", OpKind::kConcat,
+       [](ir::GraphBuilder& b, ValueId x) {
+         return b.concat({x, x}, 1);
+       }},
+      {"channel_shuffle", OpKind::kChannelShuffle,
+       [](ir::GraphBuilder& b, ValueId x) { return b.channel_shuffle(x, 2); }},
+      {"split_equal", OpKind::kSplit,
+       [](ir::GraphBuilder& b, ValueId x) {
+         auto parts = b.split(x, {4, 4});
+         return b.concat({parts[1], parts[0]}, 1);
+       }},
+      {"split_unequal", OpKind::kSplit,
+       [](ir::GraphBuilder& b, ValueId x) {
+         auto parts = b.split(x, {3, 5});
+         return b.concat({parts[1], parts[0]}, 1);
+       },
+       false, "unequal split sizes"},
+      {"reshape", OpKind::kReshape, one(OpKind::kReshape, {{"shape", Ints{1, 8, 36}}})},
+      {"flatten", OpKind::kFlatten, [](ir::GraphBuilder& b, ValueId x) { return b.flatten(x); }},
+      {"transpose", OpKind::kTranspose, one(OpKind::kTranspose, {{"perm", Ints{0, 2, 3, 1}}})},
+      {"pad_constant", OpKind::kPad, one(OpKind::kPad, {{"pads", Ints{0, 0, 1, 1, 0, 0, 1, 1}}})},
+      {"pad_reflect", OpKind::kPad,
+       one(OpKind::kPad, {{"pads", Ints{0, 0, 1, 1, 0, 0, 1, 1}}, {"mode", std::string("reflect")}}), false,
+       "MIRROR_PAD"},
+      {"resize_bilinear", OpKind::kResize,
+       one(OpKind::kResize, {{"scales", std::vector<double>{2.0, 2.0}}, {"mode", std::string("bilinear")}})},
+      {"resize_nearest", OpKind::kResize, one(OpKind::kResize, {{"size", Ints{9, 11}}})},
+      {"softmax_channels", OpKind::kSoftmax, one(OpKind::kSoftmax, {{"axis", int64_t{1}}})},
+      {"softmax_height", OpKind::kSoftmax, one(OpKind::kSoftmax, {{"axis", int64_t{2}}}), false,
+       "last (NHWC: channel) dimension only"},
+      {"identity", OpKind::kIdentity,
+       [](ir::GraphBuilder& b, ValueId x) { return b.op(OpKind::kRelu, {b.op(OpKind::kIdentity, {x})}); }},
+  };
+  for (OpKind op : {OpKind::kRelu, OpKind::kRelu6, OpKind::kHardSwish, OpKind::kHardSigmoid, OpKind::kSigmoid,
+                    OpKind::kSwish, OpKind::kTanh}) {
+    c.push_back({std::string(ir::op_name(op)), op, one(op, {})});
+  }
+  return c;
+}
+
+Result<Graph> build_case(const TfliteCase& tc) {
+  return ir::GraphBuilder::run([&] {
+    ir::GraphBuilder b(tc.name);
+    const ValueId x = b.input(tc.input_shape);
+    return b.finish({tc.body(b, x)});
+  });
+}
+
+TEST(TfliteExport, EveryOpOfTheTableIsWrittenOrRefusedByName) {
+  std::set<OpKind> written, refused;
+  for (const TfliteCase& tc : tflite_cases()) {
+    SCOPED_TRACE(tc.name);
+    auto g = build_case(tc);
+    ASSERT_TRUE(g.ok()) << g.error().message;
+    ASSERT_TRUE(std::any_of(g->nodes().begin(), g->nodes().end(), [&](const ir::Node& n) { return n.op == tc.op; }))
+        << "the case does not use its op";
+    auto bytes = formats::export_tflite_bytes(*g, 7);
+    if (!tc.refused.empty()) {
+      ASSERT_FALSE(bytes.ok()) << "exported a form TFLite cannot express";
+      EXPECT_EQ(bytes.error().code, ErrorCode::kUnsupported);
+      const std::string& message = bytes.error().message;
+      EXPECT_NE(message.find("(" + std::string(ir::op_name(tc.op)) + ")"), std::string::npos) << message;
+      EXPECT_NE(message.find(tc.refused), std::string::npos) << message;
+      refused.insert(tc.op);
+      continue;
+    }
+    ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+    flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+    ASSERT_TRUE(fb::VerifyModelBuffer(verifier));
+    auto back = formats::import_tflite_bytes(*bytes, tc.name + ".tflite");
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    ASSERT_EQ(back->outputs().size(), g->outputs().size());
+    for (size_t i = 0; i < g->outputs().size(); ++i) {
+      EXPECT_EQ(back->value(back->outputs()[i]).shape, g->value(g->outputs()[i]).shape);
+    }
+    EXPECT_EQ(ir::graph_cost(*back).total.macs, ir::graph_cost(*g).total.macs);
+    if (tc.exact) {
+      EXPECT_EQ(ir::structural_difference(*g, *back), "");
+    }
+    written.insert(tc.op);
+  }
+  for (const auto& info : ir::all_ops()) {
+    EXPECT_TRUE(written.contains(info.kind) || refused.contains(info.kind))
+        << "op " << info.name << " has no TFLite export case (written or refused)";
+  }
+  // Ops TFLite cannot express in any form: batch norm only (it must be folded first).
+  std::set<OpKind> never_written;
+  for (OpKind op : refused) {
+    if (!written.contains(op)) never_written.insert(op);
+  }
+  EXPECT_EQ(never_written, std::set<OpKind>{OpKind::kBatchNorm});
 }
 
 TEST(TfliteExportCli, ExportThenInfo) {

@@ -1,6 +1,7 @@
-// XNNPACK backend vs the naive reference (DESIGN.md principle 12): small graphs of every
-// supported op (odd sizes, strides, padding modes, groups, dilation) and reduced zoo
-// networks, run with the same seeded weights and inputs.
+// XNNPACK backend beyond the single ops (which tests/backend_ops_test.cpp runs on every
+// backend): fusions and segments visible in the kernel list, and reduced zoo networks in
+// float and int8 against the naive reference (DESIGN.md principle 12), with the same seeded
+// weights and inputs.
 //
 // Tolerance (fp32): max |xnnpack - reference| / max |reference| <= 1e-4 per output, i.e. the
 // error relative to the output's largest magnitude. An element-wise relative error is
@@ -10,7 +11,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <string>
 
 #include "backend_op_cases.hpp"
@@ -25,9 +25,6 @@ namespace nnlat::backends {
 namespace {
 
 using ir::GraphBuilder;
-using ir::OpKind;
-using testing_cases::op_cases;
-using testing_cases::OpCase;
 using testing_cases::zoo_names;
 
 constexpr double kTolerance = 1e-4;
@@ -35,7 +32,7 @@ constexpr double kTolerance = 1e-4;
 // int8 networks: quantisation noise compounds over the layers of a random-weight network
 // (MobileNetV2 at width 0.35: 2.5% after block 2, ~40% after block 15, growing smoothly), so
 // the bound is loose; it still catches layout or parameter mistakes, which give errors of
-// order 1 or more. The per-op int8 tests above hold each kernel to 5%.
+// order 1 or more. The per-op int8 cases (backend_ops_test.cpp) hold each kernel to 5%.
 constexpr double kInt8NetTolerance = 0.6;
 
 struct Comparison {
@@ -66,46 +63,6 @@ Comparison compare(const ir::Graph& g, RunConfig config = {}, float lo = -1, flo
   c.operator_steps = x->num_operator_steps();
   return c;
 }
-
-// ---- one small graph per case: tests/backend_op_cases.cpp --------------------------------
-
-class XnnpackOp : public ::testing::TestWithParam<OpCase> {};
-
-TEST_P(XnnpackOp, MatchesReference) {
-  const OpCase& oc = GetParam();
-  auto graph = GraphBuilder::run(oc.build);
-  ASSERT_TRUE(graph.ok()) << graph.error().message;
-  RunConfig cfg;
-  cfg.weight_seed = 7;
-  const Comparison c = compare(*graph, cfg, oc.lo, oc.hi);
-  ASSERT_TRUE(c.error.empty()) << c.error;
-  EXPECT_LE(c.max_relative_error, kTolerance) << oc.name;
-}
-
-// int8 (QS8): activations calibrated on the reference, per-channel int8 weights. Ops this
-// XNNPACK build has no int8 kernel for are refused by supports() (checked separately).
-constexpr double kInt8Tolerance = 0.05;
-
-class XnnpackOpInt8 : public ::testing::TestWithParam<OpCase> {};
-
-TEST_P(XnnpackOpInt8, MatchesReferenceWithinQuantisationError) {
-  const OpCase& oc = GetParam();
-  auto graph = GraphBuilder::run(oc.build);
-  ASSERT_TRUE(graph.ok()) << graph.error().message;
-  RunConfig cfg;
-  cfg.weight_seed = 7;
-  cfg.precision = Precision::kInt8;
-  if (auto st = XnnpackBackend().supports(*graph, cfg); !st.ok()) GTEST_SKIP() << st.error().message;
-  const Comparison c = compare(*graph, cfg, oc.lo, oc.hi);
-  ASSERT_TRUE(c.error.empty()) << c.error;
-  EXPECT_LE(c.max_relative_error, kInt8Tolerance) << oc.name;
-}
-
-INSTANTIATE_TEST_SUITE_P(XnnpackOps, XnnpackOpInt8, ::testing::ValuesIn(op_cases()),
-                         [](const ::testing::TestParamInfo<OpCase>& info) { return info.param.name; });
-
-INSTANTIATE_TEST_SUITE_P(XnnpackOps, XnnpackOp, ::testing::ValuesIn(op_cases()),
-                         [](const ::testing::TestParamInfo<OpCase>& info) { return info.param.name; });
 
 // ---- fusions are visible in the kernel list -------------------------------------------------
 TEST(XnnpackFusion, ConvBatchNormReluBecomeOneKernel) {
