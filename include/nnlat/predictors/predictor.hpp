@@ -22,22 +22,32 @@ namespace nnlat::predictors {
 inline constexpr std::string_view kPredictorFormat = "nnlat-predictor";
 inline constexpr int kPredictorVersion = 1;
 
+// The methods, in the order of their registry (predictors/methods.inc): adding a method is
+// one line there plus one file under src/predictors/methods/ (docs/predictors.md).
 enum class Method {
-  kOpwiseGbdt,      // per-family GBDT (or ridge where CV prefers it) + overhead model
-  kOpwiseRf,        // per-family random forest (or ridge)
-  kOpwiseLinear,    // per-family linear / ridge / lasso, chosen by CV
-  kOpwiseMlp,       // per-family MLP (or ridge)
-  kLut,             // sum of measured kernels (exact match by hash), declared fallback, no overhead
-  kFlops,           // latency = a * MACs + b
-  kE2eGbdt,         // GBDT on whole-network aggregated features
-  kE2eRidge,        // ridge on whole-network aggregated features
-  kOpwiseEnsemble,  // geometric mean of opwise-gbdt, opwise-rf and opwise-mlp (3× the training)
-  kTransfer,        // few-shot: a source target's latencies corrected on K target networks
+#define NNLAT_METHOD(id, name, baseline, factory) id,
+#include "nnlat/predictors/methods.inc"
+#undef NNLAT_METHOD
 };
+inline constexpr size_t kNumMethods = 0
+#define NNLAT_METHOD(id, name, baseline, factory) +1
+#include "nnlat/predictors/methods.inc"
+#undef NNLAT_METHOD
+    ;
+
 std::string_view method_name(Method method);  // "opwise-gbdt", ..., "lut", "flops", "e2e-gbdt"
 Result<Method> parse_method(std::string_view name);
 std::vector<Method> all_methods();
-bool is_opwise(Method method);
+
+// What a method needs and shows, declared by the method itself (its file under
+// src/predictors/methods/), so that callers ask instead of listing methods.
+struct MethodTraits {
+  bool needs_kernels = false;  // trains on kernel measurements (op-wise, lut): an error without them
+  bool opwise = false;         // composes kernel predictions through the overhead model
+  bool needs_hashes = false;   // looks kernels up by hash (lut): NetworkKernels must carry them
+};
+MethodTraits method_traits(Method method);
+bool is_opwise(Method method);  // method_traits(method).opwise
 // The baselines every report shows beside the chosen method.
 std::vector<Method> baseline_methods();
 

@@ -1,0 +1,46 @@
+// `nnlat predict` as a library call: a trained predictor's latency (with interval and
+// per-kernel breakdown) for each model reference.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/predictors/predictor.hpp"
+
+namespace nnlat::app {
+
+struct PredictRequest {
+  std::string predictor;            // file written by `nnlat train`
+  std::vector<std::string> models;  // model references or directories
+  bool breakdown = true;            // false: only the network latency (the memoised fast path)
+};
+
+struct ModelPrediction {
+  std::string reference;
+  std::string name;
+  size_t kernels = 0;  // kernels the network decomposed into
+  predictors::NetworkPrediction prediction;
+};
+
+struct PredictResult {
+  std::string predictor;
+  std::string method;
+  std::string target;
+  bool breakdown = true;
+  std::vector<ModelPrediction> models;  // in the order given, up to the first failure
+  // A model that failed to load or decompose: the models before it are predicted.
+  std::optional<Error> failure;
+
+  // One JSON object per model (the `predict --json` line).
+  nlohmann::ordered_json to_json(const ModelPrediction& model) const;
+};
+
+// An error when the predictor or the references cannot be opened; a model failing later is
+// reported in PredictResult::failure.
+Result<PredictResult> predict(const PredictRequest& request);
+
+}  // namespace nnlat::app

@@ -1,0 +1,26 @@
+// The training flags that `train`, `eval` and `learning-curve` share, turned into
+// TrainOptions in one place (so that a flag means the same in all three).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/predictors/predictor.hpp"
+
+namespace nnlat::app {
+
+struct TrainingFlags {
+  std::string method = "opwise-gbdt";
+  uint64_t seed = 0;      // model-selection and calibration folds, and the regressors' own seed
+  double coverage = 0.9;  // nominal coverage of the prediction interval
+  int threads = 1;        // training threads (XGBoost)
+  bool calibrate = true;  // false: skip the interval's calibration folds
+};
+
+// Parses the method and fills TrainOptions (kInvalidArgument for an unknown method).
+Result<predictors::TrainOptions> make_train_options(const TrainingFlags& flags);
+// The same options for another method (eval's baselines on the same splits).
+predictors::TrainOptions with_method(predictors::TrainOptions options, predictors::Method method);
+
+}  // namespace nnlat::app

@@ -1,0 +1,63 @@
+#include "nnlat/app/predict.hpp"
+
+#include "nnlat/models/model_ref.hpp"
+
+namespace nnlat::app {
+
+nlohmann::ordered_json PredictResult::to_json(const ModelPrediction& model) const {
+  const auto& pred = model.prediction;
+  nlohmann::ordered_json j;
+  j["model"] = model.reference;
+  j["name"] = model.name;
+  j["target"] = target;
+  j["method"] = method;
+  j["latency_ms"] = pred.latency_ms;
+  j["low_ms"] = pred.low_ms;
+  j["high_ms"] = pred.high_ms;
+  j["kernel_sum_ms"] = pred.kernel_sum_ms;
+  j["extrapolated_kernels"] = pred.extrapolated_kernels;
+  nlohmann::ordered_json ks = nlohmann::ordered_json::array();
+  if (breakdown) {
+    for (const auto& k : pred.kernels) {
+      ks.push_back({{"name", k.name},
+                    {"type", k.type},
+                    {"family", k.family},
+                    {"latency_ms", k.latency_ms},
+                    {"extrapolated", k.extrapolated}});
+    }
+  }
+  j["kernels"] = ks;
+  return j;
+}
+
+Result<PredictResult> predict(const PredictRequest& request) {
+  NNLAT_ASSIGN_OR_RETURN(auto predictor, predictors::LatencyPredictor::load(request.predictor));
+  auto rules = predictor.rule_set();
+  if (!rules.ok()) return rules.error().with_context(request.predictor);
+  NNLAT_ASSIGN_OR_RETURN(auto refs, models::expand_model_references(request.models));
+  PredictResult result;
+  result.predictor = request.predictor;
+  result.method = std::string(predictors::method_name(predictor.method()));
+  result.target = predictor.target();
+  result.breakdown = request.breakdown;
+  predictors::PredictionCache cache;
+  for (const auto& ref : refs) {
+    auto graph = models::load_model(ref);
+    if (!graph.ok()) {
+      result.failure = graph.error();
+      break;
+    }
+    // Without a breakdown the kernel list is not needed: the allocation-free, memoised path.
+    auto network =
+        predictors::decompose(*graph, *rules, predictor.context(), predictor.needs_hashes(), request.breakdown);
+    if (!network.ok()) {
+      result.failure = network.error().with_context(ref);
+      break;
+    }
+    result.models.push_back(
+        {ref, graph->name, network->features.size(), predictor.predict(*network, /*with_breakdown=*/true, &cache)});
+  }
+  return result;
+}
+
+}  // namespace nnlat::app
