@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <string>
 
 #include "nnlat/app/training_data.hpp"
@@ -17,6 +18,16 @@ inline constexpr int kExitBadInput = 2;
 // Prints "nnlat: error: MESSAGE" on stderr and returns the exit code for the error.
 int report(const Error& error);
 
+// Prints a library result (DESIGN.md principle 14): its to_json() when `json` (indented by
+// `indent` spaces; -1: one line), its to_text() otherwise; an error is reported instead.
+template <class T>
+int print_result(const Result<T>& result, bool json, int indent = 2) {
+  if (!result.ok()) return report(result.error());
+  const std::string text = json ? result->to_json().dump(indent) + "\n" : result->to_text();
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return kExitOk;
+}
+
 // Each subcommand registers itself on the root app; its callback stores the exit code.
 void add_info_command(CLI::App& app, int& exit_code);
 void add_zoo_command(CLI::App& app, int& exit_code);
@@ -31,5 +42,6 @@ void add_predict_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_learning_curve_command(CLI::App& app, int& exit_code);
 void add_import_command(CLI::App& app, int& exit_code);
+void add_help_options_command(CLI::App& app, int& exit_code);
 
 }  // namespace nnlat::cli

@@ -1,11 +1,6 @@
 // `nnlat kernels MODEL... --rules NAME [--json]`: the kernels a framework really runs.
-#include <fmt/core.h>
-
-#include <nlohmann/json.hpp>
-
 #include "cli_common.hpp"
-#include "nnlat/fusion/fusion.hpp"
-#include "nnlat/ir/cost.hpp"
+#include "nnlat/app/kernels.hpp"
 #include "nnlat/models/model_ref.hpp"
 
 namespace nnlat::cli {
@@ -33,47 +28,9 @@ void add_kernels_command(CLI::App& app, int& exit_code) {
       exit_code = report(refs.error());
       return;
     }
-    for (const auto& ref : *refs) {
-      auto graph = models::load_model(ref);
-      if (!graph.ok()) {
-        exit_code = report(graph.error());
-        return;
-      }
-      auto kernels = fusion::detect_kernels(*graph, *rules);
-      if (!kernels.ok()) {
-        exit_code = report(kernels.error().with_context(ref));
-        return;
-      }
-      nlohmann::ordered_json list = nlohmann::ordered_json::array();
-      if (!o->json) {
-        fmt::print("{} ({} ops -> {} kernels, rules {})\n", graph->name, graph->nodes().size(), kernels->size(),
-                   rules->name);
-        fmt::print("{:<5} {:<40} {:<18} {:<18} {:>14}  {}\n", "#", "kernel", "type", "output", "MACs", "fused ops");
-      }
-      for (size_t i = 0; i < kernels->size(); ++i) {
-        const auto& k = (*kernels)[i];
-        int64_t macs = 0;
-        std::string ops;
-        for (auto id : k.nodes) {
-          macs += ir::node_cost(*graph, id).macs;
-          if (!ops.empty()) ops += '+';
-          ops += ir::op_name(graph->node(id).op);
-        }
-        const auto& out_shape = graph->value(graph->node(k.nodes.back()).outputs[0]).shape;
-        if (o->json) {
-          list.push_back(
-              {{"name", k.name}, {"type", k.type}, {"ops", ops}, {"output_shape", out_shape}, {"macs", macs}});
-        } else {
-          fmt::print("{:<5} {:<40} {:<18} {:<18} {:>14}  {}\n", i, k.name, k.type, ir::shape_to_string(out_shape), macs,
-                     ops);
-        }
-      }
-      if (o->json) {
-        nlohmann::ordered_json doc{{"model", graph->name}, {"rules", rules->name}, {"kernels", list}};
-        fmt::print("{}\n", doc.dump());
-      } else {
-        fmt::print("\n");
-      }
+    for (const auto& ref : *refs) {  // model by model, as each loads
+      exit_code = print_result(app::model_kernels(ref, *rules), o->json, -1);
+      if (exit_code != kExitOk) return;
     }
   });
 }

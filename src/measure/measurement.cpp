@@ -1,72 +1,68 @@
 #include "nnlat/measure/measurement.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
+#include "nnlat/core/options_json.hpp"
+
 namespace nnlat::measure {
 namespace {
 
-Error invalid(const std::string& field, const std::string& why) {
-  return make_error(ErrorCode::kInvalidArgument, "measurement protocol: " + field + " " + why);
-}
+using Field = options::Field<ProtocolOptions>;
+using P = ProtocolOptions;
+constexpr std::string_view kWhat = "measurement protocol";
+constexpr auto kWording = options::Wording::kSymbols;
+
+// Flags keep the spellings `profile` has always had; keys are what every stored measurement holds.
+const auto kFields = std::to_array<Field>({
+    {.key = "warmup_runs",
+     .member = &P::warmup_runs,
+     .help = "Untimed runs first",
+     .bounds = {.min = 0},
+     .flag = "--warmup"},
+    {.key = "min_repeats", .member = &P::min_repeats, .help = "Timed runs, at least", .bounds = {.min = 1}},
+    {.key = "min_time_s",
+     .member = &P::min_time_s,
+     .help = "Seconds of timed runs, at least",
+     .bounds = {.min = 0},
+     .flag = "--min-time"},
+    {.key = "max_repeats", .member = &P::max_repeats, .help = "Timed runs, at most"},
+    {.key = "cv_threshold",
+     .member = &P::cv_threshold,
+     .help = "Re-measure when the CV is above this",
+     .bounds = {.min = 0}},
+    {.key = "max_remeasure", .member = &P::max_remeasure, .help = "Re-measurements, at most", .bounds = {.min = 0}},
+    {.key = "cooldown_s",
+     .member = &P::cooldown_s,
+     .help = "Seconds of sleep before each item",
+     .bounds = {.min = 0},
+     .flag = "--cooldown"},
+});
 
 }  // namespace
 
+std::span<const Field> protocol_option_fields() { return kFields; }
+
+std::string protocol_options_markdown() { return options::markdown_table(protocol_option_fields(), kWording); }
+
 Status validate(const ProtocolOptions& o) {
-  if (o.warmup_runs < 0) return invalid("warmup_runs", "must be >= 0");
-  if (o.min_repeats < 1) return invalid("min_repeats", "must be >= 1");
-  if (o.max_repeats < o.min_repeats) return invalid("max_repeats", "must be >= min_repeats");
-  if (!std::isfinite(o.min_time_s) || o.min_time_s < 0) return invalid("min_time_s", "must be a finite value >= 0");
-  if (!std::isfinite(o.cv_threshold) || o.cv_threshold < 0) {
-    return invalid("cv_threshold", "must be a finite value >= 0");
+  NNLAT_RETURN_IF_ERROR(options::validate(o, protocol_option_fields(), kWording, kWhat));
+  // The one rule between two fields, so not a bound of either.
+  if (o.max_repeats < o.min_repeats) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(kWhat) + ": max_repeats must be >= min_repeats");
   }
-  if (o.max_remeasure < 0) return invalid("max_remeasure", "must be >= 0");
-  if (!std::isfinite(o.cooldown_s) || o.cooldown_s < 0) return invalid("cooldown_s", "must be a finite value >= 0");
   return Status::Ok();
 }
 
-nlohmann::json protocol_to_json(const ProtocolOptions& o) {
-  nlohmann::json j;
-  j["warmup_runs"] = o.warmup_runs;
-  j["min_repeats"] = o.min_repeats;
-  j["min_time_s"] = o.min_time_s;
-  j["max_repeats"] = o.max_repeats;
-  j["cv_threshold"] = o.cv_threshold;
-  j["max_remeasure"] = o.max_remeasure;
-  j["cooldown_s"] = o.cooldown_s;
-  return j;
-}
+nlohmann::json protocol_to_json(const ProtocolOptions& o) { return options::to_json(o, protocol_option_fields()); }
 
 Result<ProtocolOptions> protocol_from_json(const nlohmann::json& j) {
-  auto fail = [](const std::string& why) { return make_error(ErrorCode::kParseError, "measurement protocol: " + why); };
-  if (!j.is_object()) return fail("must be a JSON object");
-  ProtocolOptions o;
-  auto get_int = [&](const char* key, int& out) -> Status {
-    if (!j.contains(key)) return Status::Ok();
-    if (!j[key].is_number_integer() || j[key].get<int64_t>() < std::numeric_limits<int>::min() ||
-        j[key].get<int64_t>() > std::numeric_limits<int>::max()) {
-      return fail(std::string(key) + " must be an integer");
-    }
-    out = static_cast<int>(j[key].get<int64_t>());
-    return Status::Ok();
-  };
-  auto get_double = [&](const char* key, double& out) -> Status {
-    if (!j.contains(key)) return Status::Ok();
-    if (!j[key].is_number()) return fail(std::string(key) + " must be a number");
-    out = j[key].get<double>();
-    return Status::Ok();
-  };
-  NNLAT_RETURN_IF_ERROR(get_int("warmup_runs", o.warmup_runs));
-  NNLAT_RETURN_IF_ERROR(get_int("min_repeats", o.min_repeats));
-  NNLAT_RETURN_IF_ERROR(get_double("min_time_s", o.min_time_s));
-  NNLAT_RETURN_IF_ERROR(get_int("max_repeats", o.max_repeats));
-  NNLAT_RETURN_IF_ERROR(get_double("cv_threshold", o.cv_threshold));
-  NNLAT_RETURN_IF_ERROR(get_int("max_remeasure", o.max_remeasure));
-  NNLAT_RETURN_IF_ERROR(get_double("cooldown_s", o.cooldown_s));
+  ProtocolOptions o;  // a missing key keeps its default
+  NNLAT_RETURN_IF_ERROR(options::from_json(j, o, protocol_option_fields(), kWhat, options::Missing::kDefault));
   if (Status s = validate(o); !s.ok()) return make_error(ErrorCode::kParseError, s.error().message);
   return o;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "nnlat/core/options_json.hpp"
 #include "predictors/regressor_impl.hpp"
 
 namespace nnlat::predictors {
@@ -35,8 +36,6 @@ std::string kind_prefix(RegressorKind kind) { return std::string(regressor_kind_
 Error invalid(RegressorKind kind, const std::string& message) {
   return make_error(ErrorCode::kInvalidArgument, kind_prefix(kind) + ": " + message);
 }
-
-bool is_fraction(double v) { return v > 0.0 && v <= 1.0; }
 
 }  // namespace
 
@@ -90,135 +89,129 @@ Status validate_training_data(RegressorKind kind, const FeatureMatrix& x, std::s
   return Status::Ok();
 }
 
+namespace {
+
+using Field = options::Field<RegressorOptions>;
+using R = RegressorOptions;
+constexpr auto kWording = options::Wording::kWords;
+constexpr options::Bounds kAtLeastOne = {.min = 1};
+constexpr options::Bounds kNonNegative = {.min = 0};
+constexpr options::Bounds kPositive = {.min = 0, .min_exclusive = true};
+constexpr options::Bounds kFraction = {.min = 0, .min_exclusive = true, .max = 1};
+
+// Groups are kind names: a kind validates, saves and loads only its own fields (ridge+gbdt
+// validates through its parts, which save their own). Keys are part of the file format.
+const auto kFields = std::to_array<Field>({
+    {.key = "gbdt_rounds",
+     .member = &R::gbdt_rounds,
+     .help = "Boosting rounds",
+     .bounds = kAtLeastOne,
+     .groups = "gbdt"},
+    {.key = "gbdt_max_depth",
+     .member = &R::gbdt_max_depth,
+     .help = "Depth of each tree, at most",
+     .bounds = kAtLeastOne,
+     .groups = "gbdt"},
+    {.key = "gbdt_learning_rate",
+     .member = &R::gbdt_learning_rate,
+     .help = "Shrinkage of each round",
+     .bounds = kPositive,
+     .groups = "gbdt"},
+    {.key = "gbdt_subsample",
+     .member = &R::gbdt_subsample,
+     .help = "Fraction of the rows each tree sees",
+     .bounds = kFraction,
+     .groups = "gbdt"},
+    {.key = "gbdt_min_child_weight",
+     .member = &R::gbdt_min_child_weight,
+     .help = "Hessian weight a leaf needs, at least",
+     .bounds = kNonNegative,
+     .groups = "gbdt"},
+    {.key = "rf_trees", .member = &R::rf_trees, .help = "Trees of the forest", .bounds = kAtLeastOne, .groups = "rf"},
+    {.key = "rf_max_depth",
+     .member = &R::rf_max_depth,
+     .help = "Depth of each tree, at most",
+     .bounds = kAtLeastOne,
+     .groups = "rf"},
+    {.key = "rf_subsample",
+     .member = &R::rf_subsample,
+     .help = "Fraction of the rows each tree sees",
+     .bounds = kFraction,
+     .groups = "rf"},
+    {.key = "rf_colsample",
+     .member = &R::rf_colsample,
+     .help = "Fraction of the features each tree sees",
+     .bounds = kFraction,
+     .groups = "rf"},
+    {.key = "ridge_lambda",
+     .member = &R::ridge_lambda,
+     .help = "L2 penalty on standardised features",
+     .bounds = kNonNegative,
+     .groups = "ridge"},
+    {.key = "lasso_lambda",
+     .member = &R::lasso_lambda,
+     .help = "L1 penalty on standardised features",
+     .bounds = kNonNegative,
+     .groups = "lasso"},
+    {.key = "mlp_hidden",
+     .member = &R::mlp_hidden,
+     .help = "Sizes of the hidden layers",
+     .bounds = kAtLeastOne,
+     .groups = "mlp"},
+    {.key = "mlp_epochs",
+     .member = &R::mlp_epochs,
+     .help = "Passes over the training rows",
+     .bounds = kAtLeastOne,
+     .groups = "mlp"},
+    {.key = "mlp_learning_rate",
+     .member = &R::mlp_learning_rate,
+     .help = "Adam step size",
+     .bounds = kPositive,
+     .groups = "mlp"},
+    {.key = "mlp_weight_decay",
+     .member = &R::mlp_weight_decay,
+     .help = "L2 penalty on the weights",
+     .bounds = kNonNegative,
+     .groups = "mlp"},
+    {.key = "mlp_batch",
+     .member = &R::mlp_batch,
+     .help = "Rows per mini-batch",
+     .bounds = kAtLeastOne,
+     .groups = "mlp"},
+    {.key = "seed", .member = &R::seed, .help = "Seed of the randomised kinds", .groups = "gbdt rf mlp"},
+    {.key = "threads",
+     .member = &R::threads,
+     .help = "Training threads (XGBoost nthread)",
+     .bounds = kAtLeastOne,
+     .stored = false},
+});
+
+}  // namespace
+
+std::span<const Field> regressor_option_fields() { return kFields; }
+
+std::string regressor_options_markdown() { return options::markdown_table(regressor_option_fields(), kWording); }
+
 Status validate_options(RegressorKind kind, const RegressorOptions& o) {
-  if (o.threads < 1) return invalid(kind, "threads must be at least 1");
-  switch (kind) {
-    case RegressorKind::kLinear:
-      break;
-    case RegressorKind::kRidge:
-      if (!(o.ridge_lambda >= 0.0) || !std::isfinite(o.ridge_lambda)) {
-        return invalid(kind, "ridge_lambda must be finite and >= 0");
-      }
-      break;
-    case RegressorKind::kLasso:
-      if (!(o.lasso_lambda >= 0.0) || !std::isfinite(o.lasso_lambda)) {
-        return invalid(kind, "lasso_lambda must be finite and >= 0");
-      }
-      break;
-    case RegressorKind::kRidgeGbdt:
-      NNLAT_RETURN_IF_ERROR(validate_options(RegressorKind::kRidge, o));
-      return validate_options(RegressorKind::kGbdt, o);
-    case RegressorKind::kGbdt:
-      if (o.gbdt_rounds < 1) return invalid(kind, "gbdt_rounds must be at least 1");
-      if (o.gbdt_max_depth < 1) return invalid(kind, "gbdt_max_depth must be at least 1");
-      if (!(o.gbdt_learning_rate > 0.0) || !std::isfinite(o.gbdt_learning_rate)) {
-        return invalid(kind, "gbdt_learning_rate must be finite and > 0");
-      }
-      if (!is_fraction(o.gbdt_subsample)) return invalid(kind, "gbdt_subsample must be in (0, 1]");
-      if (!(o.gbdt_min_child_weight >= 0.0) || !std::isfinite(o.gbdt_min_child_weight)) {
-        return invalid(kind, "gbdt_min_child_weight must be finite and >= 0");
-      }
-      break;
-    case RegressorKind::kRandomForest:
-      if (o.rf_trees < 1) return invalid(kind, "rf_trees must be at least 1");
-      if (o.rf_max_depth < 1) return invalid(kind, "rf_max_depth must be at least 1");
-      if (!is_fraction(o.rf_subsample)) return invalid(kind, "rf_subsample must be in (0, 1]");
-      if (!is_fraction(o.rf_colsample)) return invalid(kind, "rf_colsample must be in (0, 1]");
-      break;
-    case RegressorKind::kMlp:
-      if (o.mlp_hidden.empty()) return invalid(kind, "mlp_hidden must list at least one layer");
-      for (int h : o.mlp_hidden) {
-        if (h < 1) return invalid(kind, "mlp_hidden layer sizes must be at least 1");
-      }
-      if (o.mlp_epochs < 1) return invalid(kind, "mlp_epochs must be at least 1");
-      if (o.mlp_batch < 1) return invalid(kind, "mlp_batch must be at least 1");
-      if (!(o.mlp_learning_rate > 0.0) || !std::isfinite(o.mlp_learning_rate)) {
-        return invalid(kind, "mlp_learning_rate must be finite and > 0");
-      }
-      if (!(o.mlp_weight_decay >= 0.0) || !std::isfinite(o.mlp_weight_decay)) {
-        return invalid(kind, "mlp_weight_decay must be finite and >= 0");
-      }
-      break;
+  if (kind == RegressorKind::kRidgeGbdt) {  // its parts check their own fields, under their names
+    NNLAT_RETURN_IF_ERROR(validate_options(RegressorKind::kRidge, o));
+    return validate_options(RegressorKind::kGbdt, o);
   }
-  return Status::Ok();
+  const std::string name = kind_prefix(kind);
+  return options::validate(o, regressor_option_fields(), kWording, name, name);
 }
 
 nlohmann::json options_to_json(RegressorKind kind, const RegressorOptions& o) {
-  nlohmann::json j = nlohmann::json::object();
-  switch (kind) {
-    case RegressorKind::kLinear:
-    case RegressorKind::kRidgeGbdt:  // its parts save their own options
-      break;
-    case RegressorKind::kRidge:
-      j["ridge_lambda"] = o.ridge_lambda;
-      break;
-    case RegressorKind::kLasso:
-      j["lasso_lambda"] = o.lasso_lambda;
-      break;
-    case RegressorKind::kGbdt:
-      j["gbdt_rounds"] = o.gbdt_rounds;
-      j["gbdt_max_depth"] = o.gbdt_max_depth;
-      j["gbdt_learning_rate"] = o.gbdt_learning_rate;
-      j["gbdt_subsample"] = o.gbdt_subsample;
-      j["gbdt_min_child_weight"] = o.gbdt_min_child_weight;
-      j["seed"] = o.seed;
-      break;
-    case RegressorKind::kRandomForest:
-      j["rf_trees"] = o.rf_trees;
-      j["rf_max_depth"] = o.rf_max_depth;
-      j["rf_subsample"] = o.rf_subsample;
-      j["rf_colsample"] = o.rf_colsample;
-      j["seed"] = o.seed;
-      break;
-    case RegressorKind::kMlp:
-      j["mlp_hidden"] = o.mlp_hidden;
-      j["mlp_epochs"] = o.mlp_epochs;
-      j["mlp_learning_rate"] = o.mlp_learning_rate;
-      j["mlp_weight_decay"] = o.mlp_weight_decay;
-      j["mlp_batch"] = o.mlp_batch;
-      j["seed"] = o.seed;
-      break;
-  }
-  return j;
+  // ridge+gbdt has no fields of its own: its parts save their own options.
+  return options::to_json(o, regressor_option_fields(), regressor_kind_name(kind));
 }
 
 Result<RegressorOptions> options_from_json(RegressorKind kind, const nlohmann::json& parent) {
-  const nlohmann::json& j = parent.at("options");
+  if (!parent.contains("options")) return make_error(ErrorCode::kParseError, "options is missing");
   RegressorOptions o;
-  switch (kind) {
-    case RegressorKind::kLinear:
-    case RegressorKind::kRidgeGbdt:
-      break;
-    case RegressorKind::kRidge:
-      o.ridge_lambda = j.at("ridge_lambda").get<double>();
-      break;
-    case RegressorKind::kLasso:
-      o.lasso_lambda = j.at("lasso_lambda").get<double>();
-      break;
-    case RegressorKind::kGbdt:
-      o.gbdt_rounds = j.at("gbdt_rounds").get<int>();
-      o.gbdt_max_depth = j.at("gbdt_max_depth").get<int>();
-      o.gbdt_learning_rate = j.at("gbdt_learning_rate").get<double>();
-      o.gbdt_subsample = j.at("gbdt_subsample").get<double>();
-      o.gbdt_min_child_weight = j.at("gbdt_min_child_weight").get<double>();
-      o.seed = j.at("seed").get<uint64_t>();
-      break;
-    case RegressorKind::kRandomForest:
-      o.rf_trees = j.at("rf_trees").get<int>();
-      o.rf_max_depth = j.at("rf_max_depth").get<int>();
-      o.rf_subsample = j.at("rf_subsample").get<double>();
-      o.rf_colsample = j.at("rf_colsample").get<double>();
-      o.seed = j.at("seed").get<uint64_t>();
-      break;
-    case RegressorKind::kMlp:
-      o.mlp_hidden = j.at("mlp_hidden").get<std::vector<int>>();
-      o.mlp_epochs = j.at("mlp_epochs").get<int>();
-      o.mlp_learning_rate = j.at("mlp_learning_rate").get<double>();
-      o.mlp_weight_decay = j.at("mlp_weight_decay").get<double>();
-      o.mlp_batch = j.at("mlp_batch").get<int>();
-      o.seed = j.at("seed").get<uint64_t>();
-      break;
-  }
+  NNLAT_RETURN_IF_ERROR(options::from_json(parent["options"], o, regressor_option_fields(),
+                                           kind_prefix(kind) + " options", options::Missing::kError,
+                                           regressor_kind_name(kind)));
   // Out-of-range values in a file are a malformed file, not a bad flag.
   if (auto status = validate_options(kind, o); !status.ok()) {
     return make_error(ErrorCode::kParseError, status.error().message);

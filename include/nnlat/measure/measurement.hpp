@@ -12,8 +12,10 @@
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "nnlat/core/options.hpp"
 #include "nnlat/core/status.hpp"
 
 namespace nnlat::measure {
@@ -29,6 +31,12 @@ struct ProtocolOptions {
 
   friend bool operator==(const ProtocolOptions&, const ProtocolOptions&) = default;
 };
+
+// Each field once: JSON key (the member's name), the historical flag, help and bounds. JSON,
+// validation, the `profile` flags and the docs' table all come from this list.
+std::span<const options::Field<ProtocolOptions>> protocol_option_fields();
+// The docs' table of the fields (docs/options.md holds it; a test keeps them equal).
+std::string protocol_options_markdown();
 
 // Ok, or kInvalidArgument naming the first bad field.
 Status validate(const ProtocolOptions& options);

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nnlat/core/options.hpp"
 #include "nnlat/core/status.hpp"
 
 namespace nnlat::predictors {
@@ -77,6 +78,13 @@ struct RegressorOptions {
   uint64_t seed = 0;
   int threads = 1;  // training threads (XGBoost nthread)
 };
+
+// Each field once: JSON key, help, bounds and the kinds that use it (its groups: kind names).
+// A saved model's "options" block, the checks of make_regressor, the flags and the docs' table
+// all come from this list.
+std::span<const options::Field<RegressorOptions>> regressor_option_fields();
+// The docs' table of the fields (docs/options.md holds it; a test keeps them equal).
+std::string regressor_options_markdown();
 
 class Regressor {
  public:

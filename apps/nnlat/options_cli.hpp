@@ -1,0 +1,38 @@
+// Command-line flags of options declared with nnlat/core/options.hpp: one flag per field,
+// under the field's declared spelling, its help and its default shown by `--help`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <span>
+#include <string>
+
+#include "nnlat/core/options.hpp"
+#include "nnlat/measure/measurement.hpp"
+#include "nnlat/predictors/regressor.hpp"
+
+namespace nnlat::cli {
+
+// Adds a flag for every field. A flag the command already declares stays the command's (e.g.
+// `train --seed`), so an options struct can be added to a command that predates it. Bounds
+// are not checked here: the library validates the struct and names the JSON key.
+template <class S>
+void add_option_flags(CLI::App& cmd, S& values, std::span<const options::Field<S>> fields) {
+  for (const auto& f : fields) {
+    const std::string flag = f.flag_name();
+    if (cmd.get_option_no_throw(flag) != nullptr) continue;
+    std::visit([&](auto member) { cmd.add_option(flag, values.*member, std::string(f.help))->capture_default_str(); },
+               f.member);
+  }
+}
+
+// --warmup, --min-repeats, --min-time, --max-repeats, --cv-threshold, --max-remeasure, --cooldown.
+inline void add_protocol_flags(CLI::App& cmd, measure::ProtocolOptions& protocol) {
+  add_option_flags(cmd, protocol, measure::protocol_option_fields());
+}
+
+// --gbdt-rounds, --rf-trees, --mlp-hidden, ...: ready for train, eval and learning-curve.
+inline void add_regressor_flags(CLI::App& cmd, predictors::RegressorOptions& regressor) {
+  add_option_flags(cmd, regressor, predictors::regressor_option_fields());
+}
+
+}  // namespace nnlat::cli
