@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
+#include "options_cli.hpp"
 #include "nnlat/app/evaluate.hpp"
 
 namespace nnlat::cli {
@@ -78,6 +79,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-intervals", flags->second, "Skip interval calibration inside each split (faster)");
   cmd->add_option("--csv", o.csv, "Write every held-out prediction (all methods) to this CSV file");
   cmd->add_flag("--json", flags->first, "Print JSON");
+  add_regressor_flags(*cmd, o.training.regressor);
   cmd->callback([request, flags, &exit_code] {
     request->training.calibrate = !flags->second;
     auto result = app::evaluate(*request);

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
+#include "options_cli.hpp"
 #include "nnlat/app/learning_curve.hpp"
 
 namespace nnlat::cli {
@@ -43,6 +44,7 @@ void add_learning_curve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", o.training.seed, "Seed")->capture_default_str();
   cmd->add_option("--csv", o.csv, "Also write the curve to this CSV file");
   cmd->add_flag("--json", *json, "Print JSON");
+  add_regressor_flags(*cmd, o.training.regressor);
   cmd->callback([request, json, &exit_code] {
     auto result = app::learning_curve(*request);
     if (!result.ok()) {

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
+#include "options_cli.hpp"
 #include "nnlat/app/train.hpp"
 
 namespace nnlat::cli {
@@ -70,6 +71,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   cmd->add_flag("--json", *json, "Print the predictor's summary as JSON");
+  add_regressor_flags(*cmd, o.training.regressor);
   cmd->callback([request, json, &exit_code] {
     auto result = app::train(*request);
     if (!result.ok()) {

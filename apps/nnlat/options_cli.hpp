@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "nnlat/core/options.hpp"
 #include "nnlat/measure/measurement.hpp"
@@ -30,9 +31,16 @@ inline void add_protocol_flags(CLI::App& cmd, measure::ProtocolOptions& protocol
   add_option_flags(cmd, protocol, measure::protocol_option_fields());
 }
 
-// --gbdt-rounds, --rf-trees, --mlp-hidden, ...: ready for train, eval and learning-curve.
+// --gbdt-rounds, --rf-trees, --mlp-hidden, ... of train, eval and learning-curve. Not `seed`
+// and `threads`: app::TrainingFlags owns those (one --seed drives the folds and the regressors
+// alike), so a regressor flag of the same name would be overwritten by make_train_options.
 inline void add_regressor_flags(CLI::App& cmd, predictors::RegressorOptions& regressor) {
-  add_option_flags(cmd, regressor, predictors::regressor_option_fields());
+  const auto all = predictors::regressor_option_fields();
+  std::vector<options::Field<predictors::RegressorOptions>> hyperparameters;
+  for (const auto& f : all) {
+    if (f.key != "seed" && f.key != "threads") hyperparameters.push_back(f);
+  }
+  add_option_flags(cmd, regressor, std::span<const options::Field<predictors::RegressorOptions>>(hyperparameters));
 }
 
 }  // namespace nnlat::cli

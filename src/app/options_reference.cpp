@@ -15,7 +15,9 @@ std::string options_reference_markdown() {
          "(docs/measurements.md). A missing key takes its default. Also: `max_repeats` must be >= `min_repeats`.\n\n" +
          measure::protocol_options_markdown() +
          "\n## Regressor hyperparameters\n\n"
-         "The options of the regressors behind the kernel and network predictors (`RegressorOptions`). A saved\n"
+         "Flags of `nnlat train`, `eval` and `learning-curve` (`--seed` and `--threads` are those commands' own:\n"
+         "one seed drives the folds and the regressors). The options of the regressors behind the kernel and\n"
+         "network predictors (`RegressorOptions`). A saved\n"
          "regressor stores, under `options`, the keys of its own kind (the prefix of the key; `seed` for gbdt, rf\n"
          "and mlp); ridge+gbdt checks the ridge and gbdt keys and its parts save their own. `threads` is a run-time\n"
          "setting and is not stored.\n\n" +

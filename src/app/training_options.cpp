@@ -4,8 +4,10 @@ namespace nnlat::app {
 
 Result<predictors::TrainOptions> make_train_options(const TrainingFlags& flags) {
   NNLAT_ASSIGN_OR_RETURN(const auto method, predictors::parse_method(flags.method));
+  NNLAT_RETURN_IF_ERROR(predictors::validate_regressor_options(flags.regressor));
   predictors::TrainOptions options;
   options.method = method;
+  options.regressor = flags.regressor;
   options.seed = flags.seed;
   options.coverage = flags.coverage;
   options.calibrate = flags.calibrate;

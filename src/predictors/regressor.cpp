@@ -192,6 +192,10 @@ std::span<const Field> regressor_option_fields() { return kFields; }
 
 std::string regressor_options_markdown() { return options::markdown_table(regressor_option_fields(), kWording); }
 
+Status validate_regressor_options(const RegressorOptions& options) {
+  return options::validate(options, regressor_option_fields(), kWording, "regressor options");
+}
+
 Status validate_options(RegressorKind kind, const RegressorOptions& o) {
   if (kind == RegressorKind::kRidgeGbdt) {  // its parts check their own fields, under their names
     NNLAT_RETURN_IF_ERROR(validate_options(RegressorKind::kRidge, o));

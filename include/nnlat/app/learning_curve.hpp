@@ -23,7 +23,7 @@ struct LearningCurveRequest {
   std::string csv;  // non-empty: also write the curve here
   // The seed draws the test sets and training subsets and seeds the regressors; the curve
   // never calibrates intervals.
-  TrainingFlags training = {.calibrate = false};
+  TrainingFlags training = {.calibrate = false, .regressor = {}};
 };
 
 struct LearningCurveResult {

@@ -16,9 +16,13 @@ struct TrainingFlags {
   double coverage = 0.9;  // nominal coverage of the prediction interval
   int threads = 1;        // training threads (XGBoost)
   bool calibrate = true;  // false: skip the interval's calibration folds
+  // Hyperparameters of the regressors (flags --gbdt-rounds, --rf-trees, ...; docs/options.md).
+  // Their seed and threads are the two fields above.
+  predictors::RegressorOptions regressor;
 };
 
-// Parses the method and fills TrainOptions (kInvalidArgument for an unknown method).
+// Parses the method, checks the regressor hyperparameters and fills TrainOptions
+// (kInvalidArgument for an unknown method or a hyperparameter out of bounds).
 Result<predictors::TrainOptions> make_train_options(const TrainingFlags& flags);
 // The same options for another method (eval's baselines on the same splits).
 predictors::TrainOptions with_method(predictors::TrainOptions options, predictors::Method method);

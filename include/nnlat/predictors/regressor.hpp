@@ -85,6 +85,9 @@ struct RegressorOptions {
 std::span<const options::Field<RegressorOptions>> regressor_option_fields();
 // The docs' table of the fields (docs/options.md holds it; a test keeps them equal).
 std::string regressor_options_markdown();
+// Every field within its bounds, whatever kind will use it (the flags of train, eval and
+// learning-curve set them before any kind is chosen): kInvalidArgument naming the key.
+Status validate_regressor_options(const RegressorOptions& options);
 
 class Regressor {
  public:
