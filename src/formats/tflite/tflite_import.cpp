@@ -131,7 +131,12 @@ bool importer_handles(OpKind kind) {
     case OpKind::kSoftmax:
     case OpKind::kIdentity:
       return true;
-    default:
+    case OpKind::kBatchNorm:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kChannelShuffle:
+    case OpKind::kFlatten:
       return false;
   }
 }
@@ -941,7 +946,19 @@ Status Importer::convert(const OpCtx& c) {
       return softmax(c);
     case OpKind::kIdentity:
       return quantize(c);
-    default:
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kChannelShuffle:
+    case OpKind::kFlatten:
       return unary(c, kind);
   }
 }
