@@ -766,9 +766,10 @@ Status SubgraphEmitter::emit(const Kernel& k) {
     case OpKind::kChannelShuffle:
     case OpKind::kSplit:
     case OpKind::kTranspose:
-      return make_error(ErrorCode::kInternal, "xnnpack: " + context_ + ": op " + std::string(ir::op_name(n.op)) +
-                                                  " reached the subgraph emitter");
+      break;
   }
+  return make_error(ErrorCode::kInternal, "xnnpack: " + context_ + ": op " + std::string(ir::op_name(n.op)) +
+                                              " reached the subgraph emitter");
 }
 
 Status XnnpackPrepared::create_pool(const RunConfig& config) {

@@ -76,6 +76,7 @@ bool takes_output_range(OpKind op) {
     case OpKind::kIdentity:
       return false;
   }
+  return false;  // not an OpKind (the switch names every op)
 }
 
 std::pair<float, float> clamp_range(const ir::Node& n) {
@@ -258,6 +259,7 @@ std::string int8_unsupported_reason(const ir::Node& n) {
     case OpKind::kIdentity:
       return "";
   }
+  return "";  // not an OpKind (the switch names every op)
 }
 
 }  // namespace

@@ -97,6 +97,7 @@ bool takes_fused_activation(OpKind kind) {
     case OpKind::kIdentity:
       return false;
   }
+  return false;  // not an OpKind (the switch names every op)
 }
 
 // How a window op's padding is written: TFLite has SAME and VALID only; anything else is an
@@ -555,6 +556,7 @@ Status Writer::activation(const Node& n) {
     case OpKind::kIdentity:
       return node_error(n, "not an activation", ErrorCode::kInternal);
   }
+  return node_error(n, "not an activation", ErrorCode::kInternal);  // not an OpKind (the switch names every op)
 }
 
 Status Writer::write_node(const Node& n) {

@@ -139,6 +139,7 @@ bool importer_handles(OpKind kind) {
     case OpKind::kFlatten:
       return false;
   }
+  return false;  // not an OpKind (the switch names every op)
 }
 
 struct TensorInfo {
@@ -961,6 +962,7 @@ Status Importer::convert(const OpCtx& c) {
     case OpKind::kFlatten:
       return unary(c, kind);
   }
+  return unary(c, kind);  // not an OpKind (the switch names every op)
 }
 
 // ---- the whole model ------------------------------------------------------------------------
