@@ -141,7 +141,9 @@ TEST(OpTable, FamilyAndTraitsAreTotalAndConsistent) {
     EXPECT_EQ(activation, info.category == ir::OpCategory::kActivation && info.kind != OpKind::kSoftmax) << info.name;
     const bool binary = ir::has_trait(info.kind, OpTrait::kBinary);
     EXPECT_EQ(binary, info.category == ir::OpCategory::kElementwise) << info.name;
-    if (activation || binary) EXPECT_TRUE(ir::has_trait(info.kind, OpTrait::kElementwise)) << info.name;
+    if (activation || binary) {
+      EXPECT_TRUE(ir::has_trait(info.kind, OpTrait::kElementwise)) << info.name;
+    }
     EXPECT_EQ(ir::has_trait(info.kind, OpTrait::kWeighted), info.kind == OpKind::kConv2d ||
                                                                 info.kind == OpKind::kDepthwiseConv2d ||
                                                                 info.kind == OpKind::kFullyConnected)
