@@ -90,13 +90,13 @@ Result<GraphWeights> make_weights(const ir::Graph& graph, uint64_t seed) {
         const auto kernel = ir::get_ints(node.attrs, "kernel", {1, 1});
         const int64_t kh = kernel[0];
         const int64_t kw = kernel.size() > 1 ? kernel[1] : kernel[0];
-        const int64_t groups = ir::get_int(node.attrs, "groups", 1);
+        const int64_t groups = node.attr_int("groups");
         const int64_t cout = out[1];
         const int64_t cin_g = in[1] / groups;
         w.weight_shape = {cout, cin_g, kh, kw};
         const float b = he(cin_g * kh * kw);
         fill(w.weight, static_cast<size_t>(ir::num_elements(w.weight_shape)), rng, -b, b);
-        if (ir::get_int(node.attrs, "bias", 0) != 0) fill(w.bias, static_cast<size_t>(cout), rng, -0.1f, 0.1f);
+        if (node.attr_int("bias") != 0) fill(w.bias, static_cast<size_t>(cout), rng, -0.1f, 0.1f);
         break;
       }
       case ir::OpKind::kDepthwiseConv2d: {
@@ -108,7 +108,7 @@ Result<GraphWeights> make_weights(const ir::Graph& graph, uint64_t seed) {
         w.weight_shape = {cout, 1, kh, kw};
         const float b = he(kh * kw);
         fill(w.weight, static_cast<size_t>(ir::num_elements(w.weight_shape)), rng, -b, b);
-        if (ir::get_int(node.attrs, "bias", 0) != 0) fill(w.bias, static_cast<size_t>(cout), rng, -0.1f, 0.1f);
+        if (node.attr_int("bias") != 0) fill(w.bias, static_cast<size_t>(cout), rng, -0.1f, 0.1f);
         break;
       }
       case ir::OpKind::kFullyConnected: {
@@ -118,7 +118,7 @@ Result<GraphWeights> make_weights(const ir::Graph& graph, uint64_t seed) {
         w.weight_shape = {n, k};
         const float b = he(k);
         fill(w.weight, static_cast<size_t>(n * k), rng, -b, b);
-        if (ir::get_int(node.attrs, "bias", 1) != 0) fill(w.bias, static_cast<size_t>(n), rng, -0.1f, 0.1f);
+        if (node.attr_int("bias") != 0) fill(w.bias, static_cast<size_t>(n), rng, -0.1f, 0.1f);
         break;
       }
       case ir::OpKind::kBatchNorm: {
@@ -128,10 +128,37 @@ Result<GraphWeights> make_weights(const ir::Graph& graph, uint64_t seed) {
         fill(w.beta, c, rng, -0.1f, 0.1f);
         fill(w.mean, c, rng, -0.1f, 0.1f);
         fill(w.var, c, rng, 0.5f, 1.5f);
-        w.epsilon = ir::get_float(node.attrs, "epsilon", 1e-5);
+        w.epsilon = node.attr_float("epsilon");
         break;
       }
-      default:
+      case ir::OpKind::kMatMul:
+      case ir::OpKind::kRelu:
+      case ir::OpKind::kRelu6:
+      case ir::OpKind::kClamp:
+      case ir::OpKind::kHardSwish:
+      case ir::OpKind::kHardSigmoid:
+      case ir::OpKind::kSigmoid:
+      case ir::OpKind::kSwish:
+      case ir::OpKind::kTanh:
+      case ir::OpKind::kGelu:
+      case ir::OpKind::kMaxPool2d:
+      case ir::OpKind::kAvgPool2d:
+      case ir::OpKind::kGlobalAvgPool:
+      case ir::OpKind::kReduceMean:
+      case ir::OpKind::kAdd:
+      case ir::OpKind::kSub:
+      case ir::OpKind::kMul:
+      case ir::OpKind::kDiv:
+      case ir::OpKind::kConcat:
+      case ir::OpKind::kChannelShuffle:
+      case ir::OpKind::kSplit:
+      case ir::OpKind::kReshape:
+      case ir::OpKind::kFlatten:
+      case ir::OpKind::kTranspose:
+      case ir::OpKind::kPad:
+      case ir::OpKind::kResize:
+      case ir::OpKind::kSoftmax:
+      case ir::OpKind::kIdentity:
         break;
     }
   }

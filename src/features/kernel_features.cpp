@@ -47,29 +47,9 @@ const std::array<std::vector<std::string>, kNumFamilies>& schema() {
 
 float log2p(int64_t x) { return static_cast<float>(std::log2(1.0 + static_cast<double>(std::max<int64_t>(x, 0)))); }
 
-// 0 none, 1 min/max clamp, 2 piecewise-linear (hard-swish/sigmoid), 3 transcendental.
-float activation_code(OpKind op) {
-  switch (op) {
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-      return 1;
-    case OpKind::kHardSwish:
-    case OpKind::kHardSigmoid:
-      return 2;
-    case OpKind::kSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-      return 3;
-    default:
-      return 0;
-  }
-}
-
-bool is_binary(OpKind op) {
-  return op == OpKind::kAdd || op == OpKind::kSub || op == OpKind::kMul || op == OpKind::kDiv;
-}
+// The op table's activation class as a feature value: 0 none, 1 min/max clamp, 2
+// piecewise-linear (hard-swish/sigmoid), 3 transcendental.
+float activation_code(OpKind op) { return static_cast<float>(ir::activation_class(op)); }
 
 int64_t dim(const ir::Shape& s, size_t i) { return i < s.size() ? s[i] : 1; }
 
@@ -98,51 +78,6 @@ std::array<KernelFamily, kNumFamilies> all_families() {
   std::array<KernelFamily, kNumFamilies> out{};
   for (size_t i = 0; i < kNumFamilies; ++i) out[i] = static_cast<KernelFamily>(i);
   return out;
-}
-
-KernelFamily family_of(OpKind anchor) {
-  switch (anchor) {
-    case OpKind::kConv2d:
-      return KernelFamily::kConv;
-    case OpKind::kDepthwiseConv2d:
-      return KernelFamily::kDepthwise;
-    case OpKind::kFullyConnected:
-    case OpKind::kMatMul:
-      return KernelFamily::kFullyConnected;
-    case OpKind::kMaxPool2d:
-    case OpKind::kAvgPool2d:
-      return KernelFamily::kPool;
-    case OpKind::kGlobalAvgPool:
-    case OpKind::kReduceMean:
-      return KernelFamily::kGlobalPool;
-    case OpKind::kConcat:
-      return KernelFamily::kConcat;
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-    case OpKind::kHardSwish:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-      return KernelFamily::kElementwise;
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kSplit:
-    case OpKind::kChannelShuffle:
-    case OpKind::kIdentity:
-    case OpKind::kResize:
-      return KernelFamily::kDataMovement;
-    default:
-      return KernelFamily::kOther;
-  }
 }
 
 const std::vector<std::string>& feature_names(KernelFamily family) { return schema()[static_cast<size_t>(family)]; }
@@ -231,7 +166,7 @@ KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::Node
       if (!internal) input_bytes += ir::num_elements(value.shape) * ir::dtype_size(value.dtype);
     }
     if (i > 0) {
-      if (is_binary(node.op)) ++tail_binary;
+      if (ir::has_trait(node.op, ir::OpTrait::kBinary)) ++tail_binary;
       const float code = activation_code(node.op);
       if (code > 0) tail_activation = code;
     }
@@ -291,7 +226,7 @@ KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::Node
       w.add_int(win.kernel_h);
       w.add_int(win.kernel_w);
       w.add_int(win.stride_h);
-      w.add_int(ir::get_int(anchor.attrs, "groups", 1));
+      w.add_int(anchor.attr_int("groups"));
       w.add_int(win.dilation_h);
       break;
     }
@@ -305,7 +240,7 @@ KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::Node
       w.add_int(win.kernel_h);
       w.add_int(win.kernel_w);
       w.add_int(win.stride_h);
-      w.add_int(ir::get_int(anchor.attrs, "multiplier", 1));
+      w.add_int(anchor.attr_int("multiplier"));
       break;
     }
     case KernelFamily::kFullyConnected: {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace nnlat::ir {
@@ -30,43 +31,74 @@ Result<int64_t> normalize_axis(int64_t axis, size_t rank) {
 }
 
 // ---- attribute specs --------------------------------------------------------------------
+// Defaults are declared here once; readers use attr_int / attr_float / attr_string. List
+// attributes (kernel, stride, pads, ...) have none: resolve_window and the shape rules read them.
+constexpr AttrSpec required(std::string_view name, AttrType type) { return {name, type, true, std::monostate{}}; }
+constexpr AttrSpec optional(std::string_view name, AttrType type) { return {name, type, false, std::monostate{}}; }
+constexpr AttrSpec int_or(std::string_view name, int64_t fallback) { return {name, AttrType::kInt, false, fallback}; }
+constexpr AttrSpec float_or(std::string_view name, double fallback) {
+  return {name, AttrType::kFloat, false, fallback};
+}
+constexpr AttrSpec string_or(std::string_view name, std::string_view fallback) {
+  return {name, AttrType::kString, false, fallback};
+}
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
 constexpr AttrSpec kConvAttrs[] = {
-    {"out_channels", AttrType::kInt, true}, {"kernel", AttrType::kInts, true}, {"stride", AttrType::kInts, false},
-    {"dilation", AttrType::kInts, false},   {"pads", AttrType::kInts, false},  {"padding", AttrType::kString, false},
-    {"groups", AttrType::kInt, false},      {"bias", AttrType::kInt, false},
+    required("out_channels", AttrType::kInt),
+    required("kernel", AttrType::kInts),
+    optional("stride", AttrType::kInts),
+    optional("dilation", AttrType::kInts),
+    optional("pads", AttrType::kInts),
+    string_or("padding", "explicit"),
+    int_or("groups", 1),
+    int_or("bias", 0),
 };
 constexpr AttrSpec kDepthwiseAttrs[] = {
-    {"kernel", AttrType::kInts, true}, {"stride", AttrType::kInts, false},    {"dilation", AttrType::kInts, false},
-    {"pads", AttrType::kInts, false},  {"padding", AttrType::kString, false}, {"multiplier", AttrType::kInt, false},
-    {"bias", AttrType::kInt, false},
+    required("kernel", AttrType::kInts),
+    optional("stride", AttrType::kInts),
+    optional("dilation", AttrType::kInts),
+    optional("pads", AttrType::kInts),
+    string_or("padding", "explicit"),
+    int_or("multiplier", 1),
+    int_or("bias", 0),
 };
-constexpr AttrSpec kFcAttrs[] = {{"out_features", AttrType::kInt, true}, {"bias", AttrType::kInt, false}};
-constexpr AttrSpec kBatchNormAttrs[] = {{"epsilon", AttrType::kFloat, false}};
-constexpr AttrSpec kClampAttrs[] = {{"min", AttrType::kFloat, false}, {"max", AttrType::kFloat, false}};
-constexpr AttrSpec kHardSigmoidAttrs[] = {{"alpha", AttrType::kFloat, false}, {"beta", AttrType::kFloat, false}};
-constexpr AttrSpec kGeluAttrs[] = {{"approximate", AttrType::kString, false}};
+// Gemm carries its bias unless told otherwise (ONNX's C input), unlike a convolution.
+constexpr AttrSpec kFcAttrs[] = {required("out_features", AttrType::kInt), int_or("bias", 1)};
+constexpr AttrSpec kBatchNormAttrs[] = {float_or("epsilon", 1e-5)};
+constexpr AttrSpec kClampAttrs[] = {float_or("min", -kInf), float_or("max", kInf)};
+constexpr AttrSpec kHardSigmoidAttrs[] = {float_or("alpha", 0.2), float_or("beta", 0.5)};
+constexpr AttrSpec kGeluAttrs[] = {string_or("approximate", "none")};
 constexpr AttrSpec kMaxPoolAttrs[] = {
-    {"kernel", AttrType::kInts, true},     {"stride", AttrType::kInts, false},   {"pads", AttrType::kInts, false},
-    {"padding", AttrType::kString, false}, {"ceil_mode", AttrType::kInt, false}, {"dilation", AttrType::kInts, false},
+    required("kernel", AttrType::kInts),
+    optional("stride", AttrType::kInts),
+    optional("pads", AttrType::kInts),
+    string_or("padding", "explicit"),
+    int_or("ceil_mode", 0),
+    optional("dilation", AttrType::kInts),
 };
 constexpr AttrSpec kAvgPoolAttrs[] = {
-    {"kernel", AttrType::kInts, true},    {"stride", AttrType::kInts, false},
-    {"pads", AttrType::kInts, false},     {"padding", AttrType::kString, false},
-    {"ceil_mode", AttrType::kInt, false}, {"count_include_pad", AttrType::kInt, false},
+    required("kernel", AttrType::kInts),
+    optional("stride", AttrType::kInts),
+    optional("pads", AttrType::kInts),
+    string_or("padding", "explicit"),
+    int_or("ceil_mode", 0),
+    int_or("count_include_pad", 0),
 };
-constexpr AttrSpec kReduceMeanAttrs[] = {{"axes", AttrType::kInts, true}, {"keepdims", AttrType::kInt, false}};
-constexpr AttrSpec kBinaryAttrs[] = {{"scalar", AttrType::kFloat, false}};
-constexpr AttrSpec kConcatAttrs[] = {{"axis", AttrType::kInt, false}};
-constexpr AttrSpec kShuffleAttrs[] = {{"groups", AttrType::kInt, true}};
-constexpr AttrSpec kSplitAttrs[] = {{"axis", AttrType::kInt, false}, {"sizes", AttrType::kInts, true}};
-constexpr AttrSpec kReshapeAttrs[] = {{"shape", AttrType::kInts, true}};
-constexpr AttrSpec kFlattenAttrs[] = {{"axis", AttrType::kInt, false}};
-constexpr AttrSpec kTransposeAttrs[] = {{"perm", AttrType::kInts, true}};
-constexpr AttrSpec kPadAttrs[] = {
-    {"pads", AttrType::kInts, true}, {"mode", AttrType::kString, false}, {"value", AttrType::kFloat, false}};
-constexpr AttrSpec kResizeAttrs[] = {
-    {"size", AttrType::kInts, false}, {"scales", AttrType::kFloats, false}, {"mode", AttrType::kString, false}};
-constexpr AttrSpec kSoftmaxAttrs[] = {{"axis", AttrType::kInt, false}};
+constexpr AttrSpec kReduceMeanAttrs[] = {required("axes", AttrType::kInts), int_or("keepdims", 1)};
+// No default: a binary op with one input and no 'scalar' is malformed, not "x op 0".
+constexpr AttrSpec kBinaryAttrs[] = {optional("scalar", AttrType::kFloat)};
+constexpr AttrSpec kConcatAttrs[] = {int_or("axis", 1)};
+constexpr AttrSpec kShuffleAttrs[] = {required("groups", AttrType::kInt)};
+constexpr AttrSpec kSplitAttrs[] = {int_or("axis", 1), required("sizes", AttrType::kInts)};
+constexpr AttrSpec kReshapeAttrs[] = {required("shape", AttrType::kInts)};
+constexpr AttrSpec kFlattenAttrs[] = {int_or("axis", 1)};
+constexpr AttrSpec kTransposeAttrs[] = {required("perm", AttrType::kInts)};
+constexpr AttrSpec kPadAttrs[] = {required("pads", AttrType::kInts), string_or("mode", "constant"),
+                                  float_or("value", 0.0)};
+constexpr AttrSpec kResizeAttrs[] = {optional("size", AttrType::kInts), optional("scales", AttrType::kFloats),
+                                     string_or("mode", "nearest")};
+constexpr AttrSpec kSoftmaxAttrs[] = {int_or("axis", -1)};
 constexpr std::span<const AttrSpec> kNoAttrs{};
 
 // ---- shape rules ------------------------------------------------------------------------
@@ -79,7 +111,7 @@ Status conv_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Sha
   NNLAT_RETURN_IF_ERROR(require_rank(in[0], 4, "conv2d"));
   const int64_t cin = in[0][1];
   const int64_t cout = get_int(attrs, "out_channels", 0);
-  const int64_t groups = get_int(attrs, "groups", 1);
+  const int64_t groups = attr_int(OpKind::kConv2d, attrs, "groups");
   if (cout <= 0) return attr_error("out_channels must be positive");
   if (groups <= 0 || cin % groups != 0 || cout % groups != 0) {
     return shape_error("groups=" + std::to_string(groups) + " must divide input channels " + std::to_string(cin) +
@@ -92,7 +124,7 @@ Status conv_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Sha
 
 Status depthwise_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
   NNLAT_RETURN_IF_ERROR(require_rank(in[0], 4, "depthwise_conv2d"));
-  const int64_t multiplier = get_int(attrs, "multiplier", 1);
+  const int64_t multiplier = attr_int(OpKind::kDepthwiseConv2d, attrs, "multiplier");
   if (multiplier <= 0) return attr_error("multiplier must be positive");
   NNLAT_ASSIGN_OR_RETURN(Window2d w, resolve_window(attrs, in[0][2], in[0][3], false));
   out = {{in[0][0], in[0][1] * multiplier, w.out_h, w.out_w}};
@@ -164,7 +196,7 @@ Status reduce_mean_shape(const Attrs& attrs, std::span<const Shape> in, std::vec
     NNLAT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(a, in[0].size()));
     reduced[static_cast<size_t>(axis)] = true;
   }
-  const bool keep = get_int(attrs, "keepdims", 1) != 0;
+  const bool keep = attr_int(OpKind::kReduceMean, attrs, "keepdims") != 0;
   Shape s;
   for (size_t i = 0; i < in[0].size(); ++i) {
     if (!reduced[i])
@@ -189,7 +221,7 @@ Status binary_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<S
 }
 
 Status concat_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
-  NNLAT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(get_int(attrs, "axis", 1), in[0].size()));
+  NNLAT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(attr_int(OpKind::kConcat, attrs, "axis"), in[0].size()));
   Shape s = in[0];
   for (size_t i = 1; i < in.size(); ++i) {
     if (in[i].size() != s.size()) return shape_error("concat inputs differ in rank");
@@ -217,7 +249,7 @@ Status shuffle_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<
 }
 
 Status split_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
-  NNLAT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(get_int(attrs, "axis", 1), in[0].size()));
+  NNLAT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(attr_int(OpKind::kSplit, attrs, "axis"), in[0].size()));
   const auto sizes = get_ints(attrs, "sizes", {});
   int64_t total = 0;
   out.clear();
@@ -263,7 +295,7 @@ Status reshape_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<
 }
 
 Status flatten_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
-  const int64_t axis = get_int(attrs, "axis", 1);
+  const int64_t axis = attr_int(OpKind::kFlatten, attrs, "axis");
   if (axis < 0 || axis > static_cast<int64_t>(in[0].size())) return attr_error("flatten axis out of range");
   int64_t outer = 1;
   int64_t inner = 1;
@@ -294,7 +326,7 @@ Status pad_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shap
   if (pads.size() != 2 * rank) {
     return attr_error("pad needs 2*rank=" + std::to_string(2 * rank) + " pads (all begins, then all ends)");
   }
-  const std::string mode = get_string(attrs, "mode", "constant");
+  const std::string mode = attr_string(OpKind::kPad, attrs, "mode");
   if (mode != "constant" && mode != "reflect" && mode != "edge") return attr_error("pad mode '" + mode + "' unknown");
   Shape s = in[0];
   for (size_t i = 0; i < rank; ++i) {
@@ -307,7 +339,7 @@ Status pad_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shap
 
 Status resize_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
   NNLAT_RETURN_IF_ERROR(require_rank(in[0], 4, "resize"));
-  const std::string mode = get_string(attrs, "mode", "nearest");
+  const std::string mode = attr_string(OpKind::kResize, attrs, "mode");
   if (mode != "nearest" && mode != "bilinear") return attr_error("resize mode '" + mode + "' unknown");
   const auto size = get_ints(attrs, "size", {});
   const auto scales = get_floats(attrs, "scales", {});
@@ -327,7 +359,7 @@ Status resize_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<S
 }
 
 Status softmax_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
-  NNLAT_RETURN_IF_ERROR(normalize_axis(get_int(attrs, "axis", -1), in[0].size()));
+  NNLAT_RETURN_IF_ERROR(normalize_axis(attr_int(OpKind::kSoftmax, attrs, "axis"), in[0].size()));
   out = {in[0]};
   return Status::Ok();
 }
@@ -339,12 +371,12 @@ OpCost conv_cost(const Attrs& attrs, std::span<const Shape* const> in, std::span
   const auto* kernel = find_ints(attrs, "kernel");
   const int64_t kh = kernel && !kernel->empty() ? (*kernel)[0] : 1;
   const int64_t kw = kernel && kernel->size() > 1 ? (*kernel)[1] : kh;
-  const int64_t groups = get_int(attrs, "groups", 1);
+  const int64_t groups = attr_int(OpKind::kConv2d, attrs, "groups");
   const int64_t cin_per_group = (*in[0])[1] / groups;
   const int64_t cout = (*out[0])[1];
   OpCost c;
   c.macs = num_elements(*out[0]) * cin_per_group * kh * kw;
-  c.params = cout * cin_per_group * kh * kw + (get_int(attrs, "bias", 0) ? cout : 0);
+  c.params = cout * cin_per_group * kh * kw + (attr_int(OpKind::kConv2d, attrs, "bias") ? cout : 0);
   return c;
 }
 
@@ -355,7 +387,7 @@ OpCost depthwise_cost(const Attrs& attrs, std::span<const Shape* const>, std::sp
   const int64_t cout = (*out[0])[1];
   OpCost c;
   c.macs = num_elements(*out[0]) * kh * kw;
-  c.params = cout * kh * kw + (get_int(attrs, "bias", 0) ? cout : 0);
+  c.params = cout * kh * kw + (attr_int(OpKind::kDepthwiseConv2d, attrs, "bias") ? cout : 0);
   return c;
 }
 
@@ -364,7 +396,7 @@ OpCost fc_cost(const Attrs& attrs, std::span<const Shape* const> in, std::span<c
   const int64_t n = out[0]->back();
   OpCost c;
   c.macs = num_elements(*out[0]) * k;
-  c.params = k * n + (get_int(attrs, "bias", 1) ? n : 0);
+  c.params = k * n + (attr_int(OpKind::kFullyConnected, attrs, "bias") ? n : 0);
   return c;
 }
 
@@ -381,58 +413,94 @@ OpCost batch_norm_cost(const Attrs&, std::span<const Shape* const> in, std::span
 }
 
 // ---- the table --------------------------------------------------------------------------
+// One row per op of ops.inc, naming its op: a row out of step with ops.inc is a compile error
+// (the static_asserts below), and op_table_test checks each row against its name.
 struct Rules {
+  OpKind kind;
   OpCategory category;
+  KernelFamily family;
+  OpTraits traits;
+  ActivationClass activation;
   std::span<const AttrSpec> attrs;
   ShapeRule shape;
   CostRule cost;
 };
 
-// Indexed by OpKind; must follow ops.inc order.
-const Rules kRules[] = {
-    {OpCategory::kConv, kConvAttrs, conv_shape, conv_cost},                 // conv2d
-    {OpCategory::kConv, kDepthwiseAttrs, depthwise_shape, depthwise_cost},  // depthwise_conv2d
-    {OpCategory::kLinear, kFcAttrs, fc_shape, fc_cost},                     // fully_connected
-    {OpCategory::kLinear, kNoAttrs, matmul_shape, matmul_cost},             // matmul
-    {OpCategory::kNormalization, kBatchNormAttrs, channel_shape_check, batch_norm_cost},
-    {OpCategory::kActivation, kNoAttrs, same_shape, no_cost},                // relu
-    {OpCategory::kActivation, kNoAttrs, same_shape, no_cost},                // relu6
-    {OpCategory::kActivation, kClampAttrs, same_shape, no_cost},             // clamp
-    {OpCategory::kActivation, kNoAttrs, same_shape, no_cost},                // hardswish
-    {OpCategory::kActivation, kHardSigmoidAttrs, same_shape, no_cost},       // hardsigmoid
-    {OpCategory::kActivation, kNoAttrs, same_shape, no_cost},                // sigmoid
-    {OpCategory::kActivation, kNoAttrs, same_shape, no_cost},                // swish
-    {OpCategory::kActivation, kNoAttrs, same_shape, no_cost},                // tanh
-    {OpCategory::kActivation, kGeluAttrs, same_shape, no_cost},              // gelu
-    {OpCategory::kPool, kMaxPoolAttrs, pool_shape, no_cost},                 // max_pool2d
-    {OpCategory::kPool, kAvgPoolAttrs, pool_shape, no_cost},                 // avg_pool2d
-    {OpCategory::kReduce, kNoAttrs, gap_shape, no_cost},                     // global_avg_pool
-    {OpCategory::kReduce, kReduceMeanAttrs, reduce_mean_shape, no_cost},     // reduce_mean
-    {OpCategory::kElementwise, kBinaryAttrs, binary_shape, no_cost},         // add
-    {OpCategory::kElementwise, kBinaryAttrs, binary_shape, no_cost},         // sub
-    {OpCategory::kElementwise, kBinaryAttrs, binary_shape, no_cost},         // mul
-    {OpCategory::kElementwise, kBinaryAttrs, binary_shape, no_cost},         // div
-    {OpCategory::kDataMovement, kConcatAttrs, concat_shape, no_cost},        // concat
-    {OpCategory::kDataMovement, kShuffleAttrs, shuffle_shape, no_cost},      // channel_shuffle
-    {OpCategory::kDataMovement, kSplitAttrs, split_shape, no_cost},          // split
-    {OpCategory::kDataMovement, kReshapeAttrs, reshape_shape, no_cost},      // reshape
-    {OpCategory::kDataMovement, kFlattenAttrs, flatten_shape, no_cost},      // flatten
-    {OpCategory::kDataMovement, kTransposeAttrs, transpose_shape, no_cost},  // transpose
-    {OpCategory::kDataMovement, kPadAttrs, pad_shape, no_cost},              // pad
-    {OpCategory::kDataMovement, kResizeAttrs, resize_shape, no_cost},        // resize
-    {OpCategory::kActivation, kSoftmaxAttrs, softmax_shape, no_cost},        // softmax
-    {OpCategory::kDataMovement, kNoAttrs, same_shape, no_cost},              // identity
+using enum OpKind;
+using Family = KernelFamily;
+using Cat = OpCategory;
+using Act = ActivationClass;
+constexpr OpTraits kNoTraits = 0;
+constexpr OpTraits kWeightedOp = static_cast<OpTraits>(OpTrait::kWeighted);
+constexpr OpTraits kActivationOp = OpTrait::kActivation | OpTrait::kElementwise;
+constexpr OpTraits kBinaryOp = OpTrait::kBinary | OpTrait::kElementwise;
+constexpr OpTraits kPerChannelOp = static_cast<OpTraits>(OpTrait::kElementwise);
+
+// clang-format off
+constexpr Rules kRules[] = {
+    // op             category             family                   traits         activation             attrs              shape rule           cost rule
+    {kConv2d,          Cat::kConv,          Family::kConv,           kWeightedOp,   Act::kNone,            kConvAttrs,        conv_shape,          conv_cost},
+    {kDepthwiseConv2d, Cat::kConv,          Family::kDepthwise,      kWeightedOp,   Act::kNone,            kDepthwiseAttrs,   depthwise_shape,     depthwise_cost},
+    {kFullyConnected,  Cat::kLinear,        Family::kFullyConnected, kWeightedOp,   Act::kNone,            kFcAttrs,          fc_shape,            fc_cost},
+    {kMatMul,          Cat::kLinear,        Family::kFullyConnected, kNoTraits,     Act::kNone,            kNoAttrs,          matmul_shape,        matmul_cost},
+    {kBatchNorm,       Cat::kNormalization, Family::kOther,          kPerChannelOp, Act::kNone,            kBatchNormAttrs,   channel_shape_check, batch_norm_cost},
+    {kRelu,            Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kClamp,           kNoAttrs,          same_shape,          no_cost},
+    {kRelu6,           Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kClamp,           kNoAttrs,          same_shape,          no_cost},
+    {kClamp,           Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kClamp,           kClampAttrs,       same_shape,          no_cost},
+    {kHardSwish,       Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kPiecewiseLinear, kNoAttrs,          same_shape,          no_cost},
+    {kHardSigmoid,     Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kPiecewiseLinear, kHardSigmoidAttrs, same_shape,          no_cost},
+    {kSigmoid,         Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kTranscendental,  kNoAttrs,          same_shape,          no_cost},
+    {kSwish,           Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kTranscendental,  kNoAttrs,          same_shape,          no_cost},
+    {kTanh,            Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kTranscendental,  kNoAttrs,          same_shape,          no_cost},
+    {kGelu,            Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kTranscendental,  kGeluAttrs,        same_shape,          no_cost},
+    {kMaxPool2d,       Cat::kPool,          Family::kPool,           kNoTraits,     Act::kNone,            kMaxPoolAttrs,     pool_shape,          no_cost},
+    {kAvgPool2d,       Cat::kPool,          Family::kPool,           kNoTraits,     Act::kNone,            kAvgPoolAttrs,     pool_shape,          no_cost},
+    {kGlobalAvgPool,   Cat::kReduce,        Family::kGlobalPool,     kNoTraits,     Act::kNone,            kNoAttrs,          gap_shape,           no_cost},
+    {kReduceMean,      Cat::kReduce,        Family::kGlobalPool,     kNoTraits,     Act::kNone,            kReduceMeanAttrs,  reduce_mean_shape,   no_cost},
+    {kAdd,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     Act::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
+    {kSub,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     Act::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
+    {kMul,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     Act::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
+    {kDiv,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     Act::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
+    {kConcat,          Cat::kDataMovement,  Family::kConcat,         kNoTraits,     Act::kNone,            kConcatAttrs,      concat_shape,        no_cost},
+    {kChannelShuffle,  Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kShuffleAttrs,     shuffle_shape,       no_cost},
+    {kSplit,           Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kSplitAttrs,       split_shape,         no_cost},
+    {kReshape,         Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kReshapeAttrs,     reshape_shape,       no_cost},
+    {kFlatten,         Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kFlattenAttrs,     flatten_shape,       no_cost},
+    {kTranspose,       Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kTransposeAttrs,   transpose_shape,     no_cost},
+    {kPad,             Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kPadAttrs,         pad_shape,           no_cost},
+    {kResize,          Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kResizeAttrs,      resize_shape,        no_cost},
+    {kSoftmax,         Cat::kActivation,    Family::kOther,          kNoTraits,     Act::kNone,            kSoftmaxAttrs,     softmax_shape,       no_cost},
+    {kIdentity,        Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kNoAttrs,          same_shape,          no_cost},
 };
+// clang-format on
 static_assert(std::size(kRules) == static_cast<size_t>(kNumOpKinds),
-              "op_table.cpp rules must list one entry per op in ops.inc, in order");
+              "op_table.cpp must have one rule row per op in ops.inc");
+constexpr bool rows_follow_ops_inc() {
+  for (size_t i = 0; i < std::size(kRules); ++i) {
+    if (kRules[i].kind != static_cast<OpKind>(i)) return false;
+  }
+  return true;
+}
+static_assert(rows_follow_ops_inc(), "op_table.cpp rule rows must name the ops of ops.inc, in its order");
 
 std::array<OpInfo, kNumOpKinds> build_table() {
   std::array<OpInfo, kNumOpKinds> table{};
   size_t i = 0;
-#define NNLAT_OP(id, nm, min_in, max_in, outs, onnx, tflite)                                                       \
-  table[i] = OpInfo{                                                                                               \
-      OpKind::id,    nm, min_in, max_in, outs, onnx, tflite, kRules[i].category, kRules[i].attrs, kRules[i].shape, \
-      kRules[i].cost};                                                                                             \
+#define NNLAT_OP(id, nm, min_in, max_in, outs, onnx, tflite) \
+  table[i] = OpInfo{OpKind::id,                              \
+                    nm,                                      \
+                    min_in,                                  \
+                    max_in,                                  \
+                    outs,                                    \
+                    onnx,                                    \
+                    tflite,                                  \
+                    kRules[i].category,                      \
+                    kRules[i].family,                        \
+                    kRules[i].traits,                        \
+                    kRules[i].activation,                    \
+                    kRules[i].attrs,                         \
+                    kRules[i].shape,                         \
+                    kRules[i].cost};                         \
   ++i;
 #include "nnlat/ir/ops.inc"
 #undef NNLAT_OP
@@ -501,6 +569,48 @@ std::optional<OpKind> op_from_tflite(std::string_view tflite_builtin_name) {
     if (info.tflite_name == tflite_builtin_name) return info.kind;
   }
   return std::nullopt;
+}
+
+const AttrSpec* find_attr_spec(OpKind kind, std::string_view name) {
+  const auto specs = op_info(kind).attrs;
+  const auto it = std::find_if(specs.begin(), specs.end(), [&](const AttrSpec& s) { return s.name == name; });
+  return it == specs.end() ? nullptr : &*it;
+}
+
+namespace {
+// The declared default of type T, or T{} when none is declared.
+template <typename T>
+T declared_default(OpKind kind, std::string_view name) {
+  const AttrSpec* spec = find_attr_spec(kind, name);
+  if (spec == nullptr) return T{};
+  const T* fallback = std::get_if<T>(&spec->fallback);
+  return fallback ? *fallback : T{};
+}
+}  // namespace
+
+int64_t attr_int(OpKind kind, const Attrs& attrs, std::string_view name) {
+  const auto it = attrs.find(std::string(name));
+  if (it != attrs.end()) {
+    if (const auto* v = std::get_if<int64_t>(&it->second)) return *v;
+  }
+  return declared_default<int64_t>(kind, name);
+}
+
+double attr_float(OpKind kind, const Attrs& attrs, std::string_view name) {
+  const auto it = attrs.find(std::string(name));
+  if (it != attrs.end()) {
+    if (const auto* v = std::get_if<double>(&it->second)) return *v;
+    if (const auto* i = std::get_if<int64_t>(&it->second)) return static_cast<double>(*i);  // as get_float
+  }
+  return declared_default<double>(kind, name);
+}
+
+std::string attr_string(OpKind kind, const Attrs& attrs, std::string_view name) {
+  const auto it = attrs.find(std::string(name));
+  if (it != attrs.end()) {
+    if (const auto* v = std::get_if<std::string>(&it->second)) return *v;
+  }
+  return std::string(declared_default<std::string_view>(kind, name));
 }
 
 Status validate_attrs(OpKind kind, const Attrs& attrs) {

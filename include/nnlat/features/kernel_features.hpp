@@ -23,24 +23,15 @@ inline constexpr std::string_view kSchemaName = "nnlat-kernel-features";
 inline constexpr int kSchemaVersion = 1;
 inline constexpr size_t kMaxFeatures = 24;
 
-enum class KernelFamily {
-  kConv,            // conv2d (groups may be > 1)
-  kDepthwise,       // depthwise_conv2d
-  kFullyConnected,  // fully_connected, matmul
-  kPool,            // max_pool2d, avg_pool2d
-  kGlobalPool,      // global_avg_pool, reduce_mean
-  kConcat,          // concat
-  kElementwise,     // add/sub/mul/div and stand-alone activations
-  kDataMovement,    // reshape, flatten, transpose, pad, split, channel_shuffle, identity, resize
-  kOther,           // everything else (softmax, batch_norm alone, ...)
-};
-inline constexpr size_t kNumFamilies = 9;
+// The family is a fact of the anchor op, declared in the op table (ir/op_table.hpp).
+using KernelFamily = ir::KernelFamily;
+inline constexpr size_t kNumFamilies = ir::kNumKernelFamilies;
 
 std::string_view family_name(KernelFamily family);  // "conv", "depthwise", "fc", ...
 Result<KernelFamily> parse_family(std::string_view name);
 std::array<KernelFamily, kNumFamilies> all_families();
-// The family of a kernel whose anchor (first) op is `anchor`.
-KernelFamily family_of(ir::OpKind anchor);
+// The family of a kernel whose anchor (first) op is `anchor` (the op table's kernel_family).
+inline KernelFamily family_of(ir::OpKind anchor) { return ir::kernel_family(anchor); }
 
 // The names of a family's features, in vector order (the schema).
 const std::vector<std::string>& feature_names(KernelFamily family);

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nnlat/core/status.hpp"
@@ -25,6 +26,11 @@ struct Node {
   Attrs attrs;
   std::vector<ValueId> inputs;
   std::vector<ValueId> outputs;
+
+  // Attribute values with the op table's defaults (op_table.hpp attr_int).
+  int64_t attr_int(std::string_view attr) const { return ir::attr_int(op, attrs, attr); }
+  double attr_float(std::string_view attr) const { return ir::attr_float(op, attrs, attr); }
+  std::string attr_string(std::string_view attr) const { return ir::attr_string(op, attrs, attr); }
 };
 
 class Graph {

@@ -210,15 +210,15 @@ class Lowerer {
           break;
         }
         case OpKind::kClamp:
-          arg.a = ir::get_float(n.attrs, "min", -std::numeric_limits<double>::infinity());
-          arg.b = ir::get_float(n.attrs, "max", std::numeric_limits<double>::infinity());
+          arg.a = n.attr_float("min");
+          arg.b = n.attr_float("max");
           break;
         case OpKind::kHardSigmoid:
-          arg.a = ir::get_float(n.attrs, "alpha", 0.2);
-          arg.b = ir::get_float(n.attrs, "beta", 0.5);
+          arg.a = n.attr_float("alpha");
+          arg.b = n.attr_float("beta");
           break;
         case OpKind::kGelu:
-          spec.gelu_tanh = ir::get_string(n.attrs, "approximate", "none") == "tanh";
+          spec.gelu_tanh = n.attr_string("approximate") == "tanh";
           break;
         case OpKind::kAdd:
         case OpKind::kSub:
@@ -240,7 +240,30 @@ class Lowerer {
             }
           }
           break;
-        default:
+        case OpKind::kConv2d:
+        case OpKind::kDepthwiseConv2d:
+        case OpKind::kFullyConnected:
+        case OpKind::kMatMul:
+        case OpKind::kRelu:
+        case OpKind::kRelu6:
+        case OpKind::kHardSwish:
+        case OpKind::kSigmoid:
+        case OpKind::kSwish:
+        case OpKind::kTanh:
+        case OpKind::kMaxPool2d:
+        case OpKind::kAvgPool2d:
+        case OpKind::kGlobalAvgPool:
+        case OpKind::kReduceMean:
+        case OpKind::kConcat:
+        case OpKind::kChannelShuffle:
+        case OpKind::kSplit:
+        case OpKind::kReshape:
+        case OpKind::kFlatten:
+        case OpKind::kTranspose:
+        case OpKind::kPad:
+        case OpKind::kResize:
+        case OpKind::kSoftmax:
+        case OpKind::kIdentity:
           break;
       }
       specs_.push_back(spec);
@@ -303,7 +326,7 @@ class Lowerer {
   Status conv_direct(const ir::Node& a) {
     const Shape &in = in_shape(), &out = out_shape();
     NNLAT_ASSIGN_OR_RETURN(ir::Window2d win, window(a));
-    const int64_t groups = ir::get_int(a.attrs, "groups", 1);
+    const int64_t groups = a.attr_int("groups");
     std::vector<float> weight, bias;
     folded(out[1], weight, bias);
     NNLAT_ASSIGN_OR_RETURN(cl_mem wb, constant(weight));
@@ -470,13 +493,13 @@ class Lowerer {
 
   Status pool(const ir::Node& a) {
     const Shape &in = in_shape(), &out = out_shape();
-    NNLAT_ASSIGN_OR_RETURN(ir::Window2d win, window(a, ir::get_int(a.attrs, "ceil_mode", 0) != 0));
+    NNLAT_ASSIGN_OR_RETURN(ir::Window2d win, window(a, a.attr_int("ceil_mode") != 0));
     NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kPool, "pool2d"));
     Args args(k);
     args.mem(value(k_.inputs[0])).mem(value(k_.outputs[0])).i4(dims4(out)).i(in[2]).i(in[3]);
     args.i(win.kernel_h).i(win.kernel_w).i(win.stride_h).i(win.stride_w).i(win.pad_top).i(win.pad_left);
     args.i(win.pad_bottom).i(win.pad_right).i(win.dilation_h).i(win.dilation_w);
-    args.i(a.op == OpKind::kMaxPool2d ? 1 : 0).i(ir::get_int(a.attrs, "count_include_pad", 0) != 0 ? 1 : 0);
+    args.i(a.op == OpKind::kMaxPool2d ? 1 : 0).i(a.attr_int("count_include_pad") != 0 ? 1 : 0);
     return finish(args, grid_3d(out[3], out[2], out[0] * out[1], wg_limit()));
   }
 
@@ -561,7 +584,7 @@ class Lowerer {
     int64_t rank = 0;
     if (a.op == OpKind::kChannelShuffle) {
       // [N, g, C/g, HW] -> [N, C/g, g, HW]: output channel j*g + i is input channel i*(C/g) + j.
-      const int64_t g = ir::get_int(a.attrs, "groups", 1), c = in[1], hw = in[2] * in[3];
+      const int64_t g = a.attr_int("groups"), c = in[1], hw = in[2] * in[3];
       dims = {in[0], c / g, g, hw, 1, 1, 1, 1};
       istr = {c * hw, hw, (c / g) * hw, 1, 0, 0, 0, 0};
       rank = 4;

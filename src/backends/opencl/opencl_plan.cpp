@@ -10,29 +10,11 @@ namespace {
 
 using ir::OpKind;
 
-bool is_binary(OpKind op) {
-  return op == OpKind::kAdd || op == OpKind::kSub || op == OpKind::kMul || op == OpKind::kDiv;
-}
+bool is_binary(OpKind op) { return ir::has_trait(op, ir::OpTrait::kBinary); }
 
 // Ops that act per element with no other operand (or per channel: batch norm); they can
 // be linked into any kernel's store.
-bool is_unary_tail(OpKind op) {
-  switch (op) {
-    case OpKind::kBatchNorm:
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-    case OpKind::kHardSwish:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-      return true;
-    default:
-      return false;
-  }
-}
+bool is_unary_tail(OpKind op) { return ir::has_trait(op, ir::OpTrait::kElementwise) && !is_binary(op); }
 
 const ir::Shape& shape_of(const ir::Graph& g, ir::ValueId v) { return g.value(v).shape; }
 
@@ -72,13 +54,27 @@ std::string main_op_problem(const ir::Graph& g, const ir::Node& node) {
       return in.size() <= 8 ? "" : "tensors of rank > 8 are not implemented";
     case OpKind::kChannelShuffle:
       return in.size() == 4 ? "" : "needs a rank-4 NCHW input";
-    default:
-      break;
-  }
-  if (is_binary(node.op) || is_unary_tail(node.op)) {
-    if (out.size() > 4) return "element-wise ops on tensors of rank > 4 are not implemented";
-    if (node.op == OpKind::kBatchNorm && out.size() < 2) return "batch_norm needs a channel axis (rank >= 2)";
-    return "";
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+      if (out.size() > 4) return "element-wise ops on tensors of rank > 4 are not implemented";
+      if (node.op == OpKind::kBatchNorm && out.size() < 2) return "batch_norm needs a channel axis (rank >= 2)";
+      return "";
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kIdentity:
+      break;  // elided by the rule set (aliases), never a kernel of their own
   }
   return "no OpenCL kernel for this op";
 }
@@ -97,7 +93,7 @@ Impl main_impl(const ir::Graph& g, const ir::Node& node) {
                         win->stride_w,
                         win->dilation_h,
                         win->dilation_w,
-                        ir::get_int(node.attrs, "groups", 1),
+                        node.attr_int("groups"),
                         win->pad_top,
                         win->pad_left,
                         win->pad_bottom,
@@ -133,14 +129,29 @@ Impl main_impl(const ir::Graph& g, const ir::Node& node) {
       return Impl::kResize;
     case OpKind::kSoftmax:
       return Impl::kSoftmax;
-    default:
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kIdentity:
       return Impl::kElementwise;
   }
+  return Impl::kElementwise;
 }
 
-bool can_fold_bn(OpKind anchor) {
-  return anchor == OpKind::kConv2d || anchor == OpKind::kDepthwiseConv2d || anchor == OpKind::kFullyConnected;
-}
+bool can_fold_bn(OpKind anchor) { return ir::has_trait(anchor, ir::OpTrait::kWeighted); }
 
 std::string node_label(const ir::Node& n) { return n.name + " (" + std::string(ir::op_name(n.op)) + ")"; }
 

@@ -199,7 +199,7 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
     case OpKind::kDepthwiseConv2d: {
       NNLAT_ASSIGN_OR_RETURN(ir::Window2d win, ir::resolve_window(a, in[2], in[3], false));
       const bool dw = node.op == OpKind::kDepthwiseConv2d;
-      const int64_t groups = dw ? in[1] : ir::get_int(a, "groups", 1);
+      const int64_t groups = dw ? in[1] : node.attr_int("groups");
       if (w.weight.empty()) return node_error(node, "no weights", ErrorCode::kInternal);
       conv2d(in, out, x, w, win, groups, y);
       return Status::Ok();
@@ -252,14 +252,14 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
     case OpKind::kRelu6:
       return unary([](double v) { return std::clamp(v, 0.0, 6.0); });
     case OpKind::kClamp: {
-      const double lo = ir::get_float(a, "min", -std::numeric_limits<double>::infinity());
-      const double hi = ir::get_float(a, "max", std::numeric_limits<double>::infinity());
+      const double lo = node.attr_float("min");
+      const double hi = node.attr_float("max");
       return unary([&](double v) { return std::min(std::max(v, lo), hi); });
     }
     case OpKind::kHardSwish:
       return unary([](double v) { return v * std::clamp(v + 3.0, 0.0, 6.0) / 6.0; });
     case OpKind::kHardSigmoid: {
-      const double alpha = ir::get_float(a, "alpha", 0.2), beta = ir::get_float(a, "beta", 0.5);
+      const double alpha = node.attr_float("alpha"), beta = node.attr_float("beta");
       return unary([&](double v) { return std::clamp(alpha * v + beta, 0.0, 1.0); });
     }
     case OpKind::kSigmoid:
@@ -269,7 +269,7 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
     case OpKind::kTanh:
       return unary([](double v) { return std::tanh(v); });
     case OpKind::kGelu: {
-      if (ir::get_string(a, "approximate", "none") == "tanh") {
+      if (node.attr_string("approximate") == "tanh") {
         return unary([](double v) {
           return 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / std::numbers::pi) * (v + 0.044715 * v * v * v)));
         });
@@ -278,8 +278,7 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
     }
     case OpKind::kMaxPool2d:
     case OpKind::kAvgPool2d: {
-      NNLAT_ASSIGN_OR_RETURN(ir::Window2d win,
-                             ir::resolve_window(a, in[2], in[3], ir::get_int(a, "ceil_mode", 0) != 0));
+      NNLAT_ASSIGN_OR_RETURN(ir::Window2d win, ir::resolve_window(a, in[2], in[3], node.attr_int("ceil_mode") != 0));
       pool2d(node.op == OpKind::kMaxPool2d, a, in, out, x, win, y);
       return Status::Ok();
     }
@@ -323,7 +322,7 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
     }
     case OpKind::kChannelShuffle: {
       // [N, g, C/g, H, W] -> [N, C/g, g, H, W]: output channel j*g + i is input channel i*(C/g) + j.
-      const int64_t g = ir::get_int(a, "groups", 1), c = in[1], k = c / g, hw = in[2] * in[3];
+      const int64_t g = node.attr_int("groups"), c = in[1], k = c / g, hw = in[2] * in[3];
       y.resize(x.size());
       for (int64_t b = 0; b < in[0]; ++b)
         for (int64_t i = 0; i < g; ++i)

@@ -442,7 +442,7 @@ Status SubgraphEmitter::conv(const Kernel& k) {
     return Status::Ok();
   }
   // OIHW -> OHWI
-  const int64_t groups = ir::get_int(n.attrs, "groups", 1);
+  const int64_t groups = n.attr_int("groups");
   const int64_t cin_g = in[1] / groups;
   std::vector<float> f(weight.size());
   for (int64_t o = 0; o < cout; ++o)
@@ -495,8 +495,7 @@ Status SubgraphEmitter::subsample(const Kernel& k, uint32_t in, uint32_t out, co
 Status SubgraphEmitter::pool(const Kernel& k) {
   const ir::Node& n = g_.node(k.node);
   const Shape& in = g_.value(n.inputs[0]).shape;
-  NNLAT_ASSIGN_OR_RETURN(ir::Window2d w,
-                         ir::resolve_window(n.attrs, in[2], in[3], ir::get_int(n.attrs, "ceil_mode", 0) != 0));
+  NNLAT_ASSIGN_OR_RETURN(ir::Window2d w, ir::resolve_window(n.attrs, in[2], in[3], n.attr_int("ceil_mode") != 0));
   NNLAT_ASSIGN_OR_RETURN(uint32_t x, input(k.inputs[0]));
   NNLAT_ASSIGN_OR_RETURN(uint32_t y, output(k.outputs[0]));
   if (w.kernel_h == 1 && w.kernel_w == 1) return subsample(k, x, y, w, in[1]);
@@ -514,7 +513,7 @@ Status SubgraphEmitter::pool(const Kernel& k) {
     return Status::Ok();
   }
   const bool any_pad = w.pad_top || w.pad_left || w.pad_bottom || w.pad_right;
-  if (ir::get_int(n.attrs, "count_include_pad", 0) != 0 && any_pad) {
+  if (n.attr_int("count_include_pad") != 0 && any_pad) {
     // Padding that counts: an explicit zero pad (a separate XNNPACK node), then a pool
     // without implicit padding except the ceil_mode overhang.
     const Shape padded = {in[0], in[2] + w.pad_top + w.pad_bottom, in[3] + w.pad_left + w.pad_right, in[1]};
@@ -568,7 +567,35 @@ Status SubgraphEmitter::binary(const Kernel& k) {
     case OpKind::kMul:
       NNLAT_XNN(context_, xnn_define_multiply2(sg_, lo_, hi_, a, b, y, 0));
       break;
-    default:
+    case OpKind::kConv2d:
+    case OpKind::kDepthwiseConv2d:
+    case OpKind::kFullyConnected:
+    case OpKind::kMatMul:
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kReduceMean:
+    case OpKind::kDiv:
+    case OpKind::kConcat:
+    case OpKind::kChannelShuffle:
+    case OpKind::kSplit:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kTranspose:
+    case OpKind::kPad:
+    case OpKind::kResize:
+    case OpKind::kSoftmax:
+    case OpKind::kIdentity:
       NNLAT_XNN(context_, xnn_define_divide(sg_, lo_, hi_, a, b, y, 0));
       break;
   }
@@ -603,7 +630,29 @@ Status SubgraphEmitter::emit(const Kernel& k) {
     case OpKind::kMul:
     case OpKind::kDiv:
       return binary(k);
-    default:
+    case OpKind::kMatMul:
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kReduceMean:
+    case OpKind::kConcat:
+    case OpKind::kChannelShuffle:
+    case OpKind::kSplit:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kTranspose:
+    case OpKind::kPad:
+    case OpKind::kResize:
+    case OpKind::kSoftmax:
+    case OpKind::kIdentity:
       break;
   }
   NNLAT_ASSIGN_OR_RETURN(uint32_t x, input(k.inputs[0]));
@@ -638,8 +687,8 @@ Status SubgraphEmitter::emit(const Kernel& k) {
       float lo = 0, hi = inf;
       if (n.op == OpKind::kRelu6) hi = 6;
       if (n.op == OpKind::kClamp) {
-        lo = static_cast<float>(ir::get_float(n.attrs, "min", -inf));
-        hi = static_cast<float>(ir::get_float(n.attrs, "max", inf));
+        lo = static_cast<float>(n.attr_float("min"));
+        hi = static_cast<float>(n.attr_float("max"));
       }
       NNLAT_XNN(context_, xnn_define_clamp(sg_, std::max(lo, lo_), std::min(hi, hi_), x, y, 0));
       return Status::Ok();
@@ -657,8 +706,8 @@ Status SubgraphEmitter::emit(const Kernel& k) {
       return Status::Ok();
     }
     case OpKind::kHardSigmoid: {  // clamp(alpha * x + beta, 0, 1): multiply, then add with output range
-      NNLAT_ASSIGN_OR_RETURN(uint32_t a, scalar(static_cast<float>(ir::get_float(n.attrs, "alpha", 0.2))));
-      NNLAT_ASSIGN_OR_RETURN(uint32_t b, scalar(static_cast<float>(ir::get_float(n.attrs, "beta", 0.5))));
+      NNLAT_ASSIGN_OR_RETURN(uint32_t a, scalar(static_cast<float>(n.attr_float("alpha"))));
+      NNLAT_ASSIGN_OR_RETURN(uint32_t b, scalar(static_cast<float>(n.attr_float("beta"))));
       NNLAT_ASSIGN_OR_RETURN(uint32_t t, temp(physical_shape(in), nullptr));  // float only
       NNLAT_XNN(context_, xnn_define_multiply2(sg_, -inf, inf, x, a, t, 0));
       NNLAT_XNN(context_, xnn_define_add2(sg_, 0.0f, 1.0f, t, b, y, 0));
@@ -701,10 +750,26 @@ Status SubgraphEmitter::emit(const Kernel& k) {
     case OpKind::kSoftmax:
       NNLAT_XNN(context_, xnn_define_softmax(sg_, x, y, 0));
       return Status::Ok();
-    default:
-      return make_error(ErrorCode::kInternal, "xnnpack: " + context_ + ": op " + std::string(ir::op_name(n.op)) +
-                                                  " reached the subgraph emitter");
+    case OpKind::kConv2d:
+    case OpKind::kDepthwiseConv2d:
+    case OpKind::kFullyConnected:
+    case OpKind::kMatMul:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d:
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kConcat:
+    case OpKind::kChannelShuffle:
+    case OpKind::kSplit:
+    case OpKind::kTranspose:
+      break;
   }
+  return make_error(ErrorCode::kInternal, "xnnpack: " + context_ + ": op " + std::string(ir::op_name(n.op)) +
+                                              " reached the subgraph emitter");
 }
 
 Status XnnpackPrepared::create_pool(const RunConfig& config) {
@@ -883,7 +948,7 @@ Status XnnpackPrepared::build_operator_step(const ir::Graph& g, const Kernel& k,
       return Status::Ok();
     }
     case Step::kChannelShuffle: {
-      const int64_t groups = ir::get_int(n.attrs, "groups", 1), c = in[1];
+      const int64_t groups = n.attr_int("groups"), c = in[1];
       const size_t pixels = usize(in[0] * in[2] * in[3]);
       const char* src = buffer(n.inputs[0]);
       char* dst = buffer(n.outputs[0]);

@@ -51,9 +51,32 @@ bool takes_output_range(OpKind op) {
     case OpKind::kMaxPool2d:
     case OpKind::kAvgPool2d:
       return true;
-    default:
+    case OpKind::kMatMul:
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kReduceMean:
+    case OpKind::kConcat:
+    case OpKind::kChannelShuffle:
+    case OpKind::kSplit:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kTranspose:
+    case OpKind::kPad:
+    case OpKind::kResize:
+    case OpKind::kSoftmax:
+    case OpKind::kIdentity:
       return false;
   }
+  return false;  // not an OpKind (the switch names every op)
 }
 
 std::pair<float, float> clamp_range(const ir::Node& n) {
@@ -136,7 +159,7 @@ std::string unsupported_reason(const ir::Graph& g, const Uses& u, const ir::Node
       const auto kernel = ir::get_ints(n.attrs, "kernel", {1, 1});
       const bool one = kernel[0] == 1 && (kernel.size() < 2 || kernel[1] == 1);
       if (one) {
-        auto win = ir::resolve_window(n.attrs, in[2], in[3], ir::get_int(n.attrs, "ceil_mode", 0) != 0);
+        auto win = ir::resolve_window(n.attrs, in[2], in[3], n.attr_int("ceil_mode") != 0);
         if (!win.ok()) return win.error().message;
         if (win->pad_top || win->pad_left || win->pad_bottom || win->pad_right) {
           return "1x1 pooling with padding (XNNPACK rejects 1x1 pooling windows)";
@@ -209,9 +232,34 @@ std::string int8_unsupported_reason(const ir::Node& n) {
     case OpKind::kSoftmax:
     case OpKind::kDiv:
       return "XNNPACK 2022-02 has no int8 (QS8) " + std::string(ir::op_name(n.op));
-    default:
+    case OpKind::kConv2d:
+    case OpKind::kDepthwiseConv2d:
+    case OpKind::kFullyConnected:
+    case OpKind::kMatMul:
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kMaxPool2d:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kReduceMean:
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kConcat:
+    case OpKind::kChannelShuffle:
+    case OpKind::kSplit:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kTranspose:
+    case OpKind::kPad:
+    case OpKind::kResize:
+    case OpKind::kIdentity:
       return "";
   }
+  return "";  // not an OpKind (the switch names every op)
 }
 
 }  // namespace
@@ -284,7 +332,35 @@ Result<Plan> make_plan(const ir::Graph& g, const RunConfig& config) {
       case OpKind::kChannelShuffle:
         k.step = Step::kChannelShuffle;
         break;
-      default:
+      case OpKind::kConv2d:
+      case OpKind::kDepthwiseConv2d:
+      case OpKind::kFullyConnected:
+      case OpKind::kMatMul:
+      case OpKind::kBatchNorm:
+      case OpKind::kRelu:
+      case OpKind::kRelu6:
+      case OpKind::kClamp:
+      case OpKind::kHardSwish:
+      case OpKind::kHardSigmoid:
+      case OpKind::kSigmoid:
+      case OpKind::kSwish:
+      case OpKind::kTanh:
+      case OpKind::kGelu:
+      case OpKind::kMaxPool2d:
+      case OpKind::kAvgPool2d:
+      case OpKind::kGlobalAvgPool:
+      case OpKind::kReduceMean:
+      case OpKind::kAdd:
+      case OpKind::kSub:
+      case OpKind::kMul:
+      case OpKind::kDiv:
+      case OpKind::kReshape:
+      case OpKind::kFlatten:
+      case OpKind::kTranspose:
+      case OpKind::kPad:
+      case OpKind::kResize:
+      case OpKind::kSoftmax:
+      case OpKind::kIdentity:
         k.step = Step::kSubgraph;
     }
     if (n.op == OpKind::kFullyConnected) {

@@ -25,9 +25,29 @@ bool keeps_params(ir::OpKind op) {
     case ir::OpKind::kRelu6:
     case ir::OpKind::kClamp:
       return true;
-    default:
+    case ir::OpKind::kConv2d:
+    case ir::OpKind::kDepthwiseConv2d:
+    case ir::OpKind::kFullyConnected:
+    case ir::OpKind::kMatMul:
+    case ir::OpKind::kBatchNorm:
+    case ir::OpKind::kHardSwish:
+    case ir::OpKind::kHardSigmoid:
+    case ir::OpKind::kSigmoid:
+    case ir::OpKind::kSwish:
+    case ir::OpKind::kTanh:
+    case ir::OpKind::kGelu:
+    case ir::OpKind::kAvgPool2d:
+    case ir::OpKind::kGlobalAvgPool:
+    case ir::OpKind::kReduceMean:
+    case ir::OpKind::kAdd:
+    case ir::OpKind::kSub:
+    case ir::OpKind::kMul:
+    case ir::OpKind::kDiv:
+    case ir::OpKind::kTranspose:
+    case ir::OpKind::kSoftmax:
       return false;
   }
+  return false;  // not an OpKind (the switch names every op)
 }
 
 struct UnionFind {

@@ -383,29 +383,29 @@ Canonical canonical_form(OpKind op, const Attrs& a, std::span<const ir::Shape> i
     out["padding"] = padding;
     if (padding == "explicit") out["pads"] = get_ints(a, "pads", {0, 0, 0, 0});
   };
-  auto flag = [&](const char* name, int64_t fallback) { out[name] = int64_t{get_int(a, name, fallback) != 0}; };
+  auto flag = [&](const char* name) { out[name] = int64_t{ir::attr_int(op, a, name) != 0}; };
   switch (op) {
     case OpKind::kConv2d:
       window(true);
       out["out_channels"] = get_int(a, "out_channels", 0);
-      out["groups"] = get_int(a, "groups", 1);
-      flag("bias", 0);
+      out["groups"] = ir::attr_int(op, a, "groups");
+      flag("bias");
       break;
     case OpKind::kDepthwiseConv2d: {
       window(true);
       const int64_t ch = rank >= 2 ? inputs[0][1] : 0;
-      out["out_channels"] = ch * get_int(a, "multiplier", 1);
+      out["out_channels"] = ch * ir::attr_int(op, a, "multiplier");
       out["groups"] = ch;
-      flag("bias", 0);
+      flag("bias");
       c.op = OpKind::kConv2d;
       break;
     }
     case OpKind::kFullyConnected:
       out["out_features"] = get_int(a, "out_features", 0);
-      flag("bias", 1);
+      flag("bias");
       break;
     case OpKind::kBatchNorm:
-      out["epsilon"] = get_float(a, "epsilon", 1e-5);
+      out["epsilon"] = ir::attr_float(op, a, "epsilon");
       break;
     case OpKind::kRelu:
       out["min"] = 0.0;
@@ -418,31 +418,31 @@ Canonical canonical_form(OpKind op, const Attrs& a, std::span<const ir::Shape> i
       c.op = OpKind::kClamp;
       break;
     case OpKind::kClamp:
-      out["min"] = get_float(a, "min", -kInf);
-      out["max"] = get_float(a, "max", kInf);
+      out["min"] = ir::attr_float(op, a, "min");
+      out["max"] = ir::attr_float(op, a, "max");
       break;
     case OpKind::kHardSigmoid:
-      out["alpha"] = get_float(a, "alpha", 0.2);
-      out["beta"] = get_float(a, "beta", 0.5);
+      out["alpha"] = ir::attr_float(op, a, "alpha");
+      out["beta"] = ir::attr_float(op, a, "beta");
       break;
     case OpKind::kGelu:
-      out["approximate"] = get_string(a, "approximate", "none");
+      out["approximate"] = ir::attr_string(op, a, "approximate");
       break;
     case OpKind::kMaxPool2d:
       window(true);
-      flag("ceil_mode", 0);
+      flag("ceil_mode");
       break;
     case OpKind::kAvgPool2d:
       window(false);
-      flag("ceil_mode", 0);
-      flag("count_include_pad", 0);
+      flag("ceil_mode");
+      flag("count_include_pad");
       break;
     case OpKind::kReduceMean: {
       auto axes = get_ints(a, "axes", {});
       for (auto& x : axes) x = axis(x);
       std::sort(axes.begin(), axes.end());
       out["axes"] = axes;
-      flag("keepdims", 1);
+      flag("keepdims");
       break;
     }
     case OpKind::kAdd:
@@ -484,7 +484,15 @@ Canonical canonical_form(OpKind op, const Attrs& a, std::span<const ir::Shape> i
       if (a.contains("size")) out["size"] = get_ints(a, "size", {});
       if (a.contains("scales")) out["scales"] = ir::get_floats(a, "scales", {});
       break;
-    default:
+    case OpKind::kMatMul:
+    case OpKind::kHardSwish:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kChannelShuffle:
+    case OpKind::kTranspose:
+    case OpKind::kIdentity:
       out = a;  // ops whose attributes have no defaults (transpose perm, shuffle groups, ...)
       break;
   }

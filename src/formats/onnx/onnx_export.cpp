@@ -200,20 +200,20 @@ Status Exporter::lower(const ir::Node& n) {
   switch (n.op) {
     case OpKind::kConv2d: {
       const int64_t oc = get_int(a, "out_channels", 0);
-      const int64_t groups = get_int(a, "groups", 1);
+      const int64_t groups = n.attr_int("groups");
       const auto k = pair_of(a, "kernel");
       std::vector<std::string> inputs{in[0], weight(nm + ".weight", {oc, s[1] / groups, k[0], k[1]}, dt, -0.1, 0.1)};
-      if (get_int(a, "bias", 0) != 0) inputs.push_back(weight(nm + ".bias", {oc}, dt, -0.1, 0.1));
+      if (n.attr_int("bias") != 0) inputs.push_back(weight(nm + ".bias", {oc}, dt, -0.1, 0.1));
       onnx::NodeProto* p = final_node("Conv", inputs);
       NNLAT_RETURN_IF_ERROR(window_attrs(n, p, true));
       if (a.contains("groups")) set_int(p, "group", groups);
       return Status::Ok();
     }
     case OpKind::kDepthwiseConv2d: {
-      const int64_t oc = s[1] * get_int(a, "multiplier", 1);
+      const int64_t oc = s[1] * n.attr_int("multiplier");
       const auto k = pair_of(a, "kernel");
       std::vector<std::string> inputs{in[0], weight(nm + ".weight", {oc, 1, k[0], k[1]}, dt, -0.1, 0.1)};
-      if (get_int(a, "bias", 0) != 0) inputs.push_back(weight(nm + ".bias", {oc}, dt, -0.1, 0.1));
+      if (n.attr_int("bias") != 0) inputs.push_back(weight(nm + ".bias", {oc}, dt, -0.1, 0.1));
       onnx::NodeProto* p = final_node("Conv", inputs);
       NNLAT_RETURN_IF_ERROR(window_attrs(n, p, true));
       set_int(p, "group", s[1]);
@@ -222,7 +222,7 @@ Status Exporter::lower(const ir::Node& n) {
     case OpKind::kFullyConnected: {
       const int64_t nout = get_int(a, "out_features", 0);
       const int64_t k = s.back();
-      const bool bias = get_int(a, "bias", 1) != 0;
+      const bool bias = n.attr_int("bias") != 0;
       if (s.size() == 2) {
         std::vector<std::string> inputs{in[0], weight(nm + ".weight", {nout, k}, dt, -0.1, 0.1)};
         if (bias) inputs.push_back(weight(nm + ".bias", {nout}, dt, -0.1, 0.1));
@@ -248,7 +248,7 @@ Status Exporter::lower(const ir::Node& n) {
           final_node("BatchNormalization",
                      {in[0], weight(nm + ".scale", {c}, dt, 0.5, 1.5), weight(nm + ".shift", {c}, dt, -0.1, 0.1),
                       weight(nm + ".mean", {c}, dt, -0.1, 0.1), weight(nm + ".var", {c}, dt, 0.5, 1.5)});
-      if (a.contains("epsilon")) set_float(p, "epsilon", get_float(a, "epsilon", 1e-5));
+      if (a.contains("epsilon")) set_float(p, "epsilon", n.attr_float("epsilon"));
       return Status::Ok();
     }
     case OpKind::kRelu:
@@ -259,8 +259,8 @@ Status Exporter::lower(const ir::Node& n) {
       return Status::Ok();
     case OpKind::kClamp: {
       std::vector<std::string> inputs{in[0], "", ""};
-      if (a.contains("min")) inputs[1] = scalar(nm + ".min", dt, get_float(a, "min", 0));
-      if (a.contains("max")) inputs[2] = scalar(nm + ".max", dt, get_float(a, "max", 0));
+      if (a.contains("min")) inputs[1] = scalar(nm + ".min", dt, n.attr_float("min"));
+      if (a.contains("max")) inputs[2] = scalar(nm + ".max", dt, n.attr_float("max"));
       while (inputs.back().empty()) inputs.pop_back();
       final_node("Clip", inputs);
       return Status::Ok();
@@ -270,8 +270,8 @@ Status Exporter::lower(const ir::Node& n) {
       return Status::Ok();
     case OpKind::kHardSigmoid: {
       onnx::NodeProto* p = final_node("HardSigmoid", in);
-      if (a.contains("alpha")) set_float(p, "alpha", get_float(a, "alpha", 0.2));
-      if (a.contains("beta")) set_float(p, "beta", get_float(a, "beta", 0.5));
+      if (a.contains("alpha")) set_float(p, "alpha", n.attr_float("alpha"));
+      if (a.contains("beta")) set_float(p, "beta", n.attr_float("beta"));
       return Status::Ok();
     }
     case OpKind::kSigmoid:
@@ -287,7 +287,7 @@ Status Exporter::lower(const ir::Node& n) {
       return Status::Ok();
     }
     case OpKind::kGelu: {
-      const std::string approx = get_string(a, "approximate", "none");
+      const std::string approx = n.attr_string("approximate");
       const std::string& x = in[0];
       if (approx == "none") {
         // 0.5 * x * (1 + erf(x / sqrt(2))), as PyTorch exports it before opset 20.
@@ -318,14 +318,14 @@ Status Exporter::lower(const ir::Node& n) {
     case OpKind::kMaxPool2d: {
       onnx::NodeProto* p = final_node("MaxPool", in);
       NNLAT_RETURN_IF_ERROR(window_attrs(n, p, true));
-      if (a.contains("ceil_mode")) set_int(p, "ceil_mode", get_int(a, "ceil_mode", 0));
+      if (a.contains("ceil_mode")) set_int(p, "ceil_mode", n.attr_int("ceil_mode"));
       return Status::Ok();
     }
     case OpKind::kAvgPool2d: {
       onnx::NodeProto* p = final_node("AveragePool", in);
       NNLAT_RETURN_IF_ERROR(window_attrs(n, p, false));
-      if (a.contains("ceil_mode")) set_int(p, "ceil_mode", get_int(a, "ceil_mode", 0));
-      if (a.contains("count_include_pad")) set_int(p, "count_include_pad", get_int(a, "count_include_pad", 0));
+      if (a.contains("ceil_mode")) set_int(p, "ceil_mode", n.attr_int("ceil_mode"));
+      if (a.contains("count_include_pad")) set_int(p, "count_include_pad", n.attr_int("count_include_pad"));
       return Status::Ok();
     }
     case OpKind::kGlobalAvgPool:
@@ -334,7 +334,7 @@ Status Exporter::lower(const ir::Node& n) {
     case OpKind::kReduceMean: {
       onnx::NodeProto* p = final_node("ReduceMean", in);
       set_ints(p, "axes", get_ints(a, "axes", {}));
-      if (a.contains("keepdims")) set_int(p, "keepdims", get_int(a, "keepdims", 1));
+      if (a.contains("keepdims")) set_int(p, "keepdims", n.attr_int("keepdims"));
       return Status::Ok();
     }
     case OpKind::kAdd:
@@ -356,7 +356,7 @@ Status Exporter::lower(const ir::Node& n) {
       set_int(final_node("Concat", in), "axis", get_int(a, "axis", 1));
       return Status::Ok();
     case OpKind::kChannelShuffle: {
-      const int64_t groups = get_int(a, "groups", 1);
+      const int64_t groups = n.attr_int("groups");
       const std::string r1 = tmp("reshape"), t = tmp("transpose");
       node("Reshape", r1, {in[0], ints(nm + ".shape5", {s[0], groups, s[1] / groups, s[2], s[3]})}, {r1});
       set_ints(node("Transpose", t, {r1}, {t}), "perm", {0, 2, 1, 3, 4});

@@ -54,8 +54,7 @@ std::optional<Act> fusable_activation(const Node& n) {
     case OpKind::kRelu6:
       return Act::RELU6;
     case OpKind::kClamp:
-      return clamp_code(get_float(n.attrs, "min", -std::numeric_limits<double>::infinity()),
-                        get_float(n.attrs, "max", std::numeric_limits<double>::infinity()));
+      return clamp_code(n.attr_float("min"), n.attr_float("max"));
     default:
       return std::nullopt;
   }
@@ -74,9 +73,31 @@ bool takes_fused_activation(OpKind kind) {
     case OpKind::kDiv:
     case OpKind::kConcat:
       return true;
-    default:
+    case OpKind::kMatMul:
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kReduceMean:
+    case OpKind::kChannelShuffle:
+    case OpKind::kSplit:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kTranspose:
+    case OpKind::kPad:
+    case OpKind::kResize:
+    case OpKind::kSoftmax:
+    case OpKind::kIdentity:
       return false;
   }
+  return false;  // not an OpKind (the switch names every op)
 }
 
 // How a window op's padding is written: TFLite has SAME and VALID only; anything else is an
@@ -339,7 +360,7 @@ Status Writer::conv(const Node& n) {
   const Shape& in = g_.value(n.inputs[0]).shape;
   const int64_t cin = in[1];
   const int64_t cout = get_int(n.attrs, "out_channels", 0);
-  const int64_t groups = get_int(n.attrs, "groups", 1);
+  const int64_t groups = n.attr_int("groups");
   if (groups > 1 && groups == cin && cout % cin == 0) return depthwise(n, cout / cin);
   NNLAT_ASSIGN_OR_RETURN(PadPlan plan, plan_padding(n.attrs, in[2], in[3], false, true));
   NNLAT_ASSIGN_OR_RETURN(ir::Window2d w, ir::resolve_window(n.attrs, in[2], in[3], false));
@@ -349,7 +370,7 @@ Status Writer::conv(const Node& n) {
   std::vector<int32_t> inputs = {x, random_weights(n.name + ":filter", {cout, w.kernel_h, w.kernel_w, cin_per_group},
                                                    cin_per_group * w.kernel_h * w.kernel_w)};
   // TFLite's CONV_2D takes the bias as an optional third input (no "-1" placeholder).
-  if (get_int(n.attrs, "bias", 0)) {
+  if (n.attr_int("bias")) {
     inputs.push_back(random_weights(n.name + ":bias", {cout}, cin_per_group * w.kernel_h * w.kernel_w));
   }
   const auto options =
@@ -368,8 +389,7 @@ Status Writer::depthwise(const Node& n, int64_t multiplier) {
   const int64_t channels = in[1] * multiplier;
   std::vector<int32_t> inputs = {
       x, random_weights(n.name + ":filter", {1, w.kernel_h, w.kernel_w, channels}, w.kernel_h * w.kernel_w)};
-  if (get_int(n.attrs, "bias", 0))
-    inputs.push_back(random_weights(n.name + ":bias", {channels}, w.kernel_h * w.kernel_w));
+  if (n.attr_int("bias")) inputs.push_back(random_weights(n.name + ":bias", {channels}, w.kernel_h * w.kernel_w));
   const auto options =
       fb::CreateDepthwiseConv2DOptions(fbb_, plan.padding, static_cast<int32_t>(w.stride_w),
                                        static_cast<int32_t>(w.stride_h), static_cast<int32_t>(multiplier), fused_act(n),
@@ -388,7 +408,7 @@ Status Writer::fully_connected(const Node& n) {
   }
   const int64_t k = in.back();
   const int64_t out = get_int(n.attrs, "out_features", 0);
-  const int32_t bias = get_int(n.attrs, "bias", 1) ? random_weights(n.name + ":bias", {out}, k) : -1;
+  const int32_t bias = n.attr_int("bias") ? random_weights(n.name + ":bias", {out}, k) : -1;
   const int32_t weights = random_weights(n.name + ":weights", {out, k}, k);
   const auto options = fb::CreateFullyConnectedOptions(fbb_, fused_act(n),
                                                        fb::FullyConnectedOptionsWeightsFormat::DEFAULT, in.size() > 2);
@@ -405,8 +425,8 @@ Status Writer::pool(const Node& n) {
     return node_error(n, "dilated pooling has no TFLite equivalent");
   }
   // TFLite's SAME average pooling leaves the padding out of the count, as count_include_pad=0.
-  const bool same_allowed = max_pool || get_int(n.attrs, "count_include_pad", 0) == 0;
-  auto plan = plan_padding(n.attrs, in[2], in[3], get_int(n.attrs, "ceil_mode", 0) != 0, same_allowed);
+  const bool same_allowed = max_pool || n.attr_int("count_include_pad") == 0;
+  auto plan = plan_padding(n.attrs, in[2], in[3], n.attr_int("ceil_mode") != 0, same_allowed);
   if (!plan.ok()) return node_error(n, plan.error().message, plan.error().code);
   NNLAT_ASSIGN_OR_RETURN(ir::Window2d w, ir::resolve_window(n.attrs, in[2], in[3], false));
   int32_t x = tensor_of(n.inputs[0]);
@@ -482,7 +502,7 @@ Status Writer::activation(const Node& n) {
       add_op(Op::HARD_SWISH, {x}, {out}, Opts::HardSwishOptions, fb::CreateHardSwishOptions(fbb_).Union());
       return Status::Ok();
     case OpKind::kGelu: {
-      const std::string approximate = get_string(n.attrs, "approximate", "none");
+      const std::string approximate = n.attr_string("approximate");
       if (approximate != "none" && approximate != "tanh")
         return node_error(n, "approximate '" + approximate + "' unknown");
       add_op(Op::GELU, {x}, {out}, Opts::GeluOptions, fb::CreateGeluOptions(fbb_, approximate == "tanh").Union());
@@ -501,8 +521,8 @@ Status Writer::activation(const Node& n) {
       return Status::Ok();
     }
     case OpKind::kHardSigmoid: {  // clamp(alpha x + beta, 0, 1) = relu6(6 alpha x + 6 beta) / 6
-      const double alpha = get_float(n.attrs, "alpha", 0.2);
-      const double beta = get_float(n.attrs, "beta", 0.5);
+      const double alpha = n.attr_float("alpha");
+      const double beta = n.attr_float("beta");
       const Shape tfl = lay::nchw_to_nhwc(g_.value(n.inputs[0]).shape);
       const int32_t scaled = scalar_binary(Op::MUL, x, static_cast<float>(6 * alpha), temp(n.name + ":scaled", tfl),
                                            Act::NONE, n.name + ":scale");
@@ -511,9 +531,32 @@ Status Writer::activation(const Node& n) {
       scalar_binary(Op::MUL, clipped, static_cast<float>(1.0 / 6.0), out, Act::NONE, n.name + ":div6");
       return Status::Ok();
     }
-    default:
+    case OpKind::kConv2d:
+    case OpKind::kDepthwiseConv2d:
+    case OpKind::kFullyConnected:
+    case OpKind::kMatMul:
+    case OpKind::kBatchNorm:
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kReduceMean:
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kConcat:
+    case OpKind::kChannelShuffle:
+    case OpKind::kSplit:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kTranspose:
+    case OpKind::kPad:
+    case OpKind::kResize:
+    case OpKind::kSoftmax:
+    case OpKind::kIdentity:
       return node_error(n, "not an activation", ErrorCode::kInternal);
   }
+  return node_error(n, "not an activation", ErrorCode::kInternal);  // not an OpKind (the switch names every op)
 }
 
 Status Writer::write_node(const Node& n) {
@@ -523,7 +566,7 @@ Status Writer::write_node(const Node& n) {
     case OpKind::kConv2d:
       return conv(n);
     case OpKind::kDepthwiseConv2d:
-      return depthwise(n, get_int(n.attrs, "multiplier", 1));
+      return depthwise(n, n.attr_int("multiplier"));
     case OpKind::kFullyConnected:
       return fully_connected(n);
     case OpKind::kMaxPool2d:
@@ -558,7 +601,7 @@ Status Writer::write_node(const Node& n) {
         const auto r = static_cast<int64_t>(in.size());
         for (int64_t a : get_ints(n.attrs, "axes", {}))
           axes.insert(lay::nchw_axis_to_nhwc(a < 0 ? a + r : a, in.size()));
-        keep = get_int(n.attrs, "keepdims", 1) != 0;
+        keep = n.attr_int("keepdims") != 0;
       }
       const int32_t axes_t = const_ints(n.name + ":axes", std::vector<int64_t>(axes.begin(), axes.end()),
                                         {static_cast<int64_t>(axes.size())});
@@ -598,7 +641,7 @@ Status Writer::write_node(const Node& n) {
       layout_reshape(tensor_of(n.inputs[0]), in, out.shape, tensor_of(n.outputs[0]), n.name);
       return Status::Ok();
     case OpKind::kChannelShuffle: {  // NHWC: [N,H,W,C] -> [N,H,W,g,C/g] -> swap the last two -> [N,H,W,C]
-      const int64_t groups = get_int(n.attrs, "groups", 1);
+      const int64_t groups = n.attr_int("groups");
       const Shape tfl = lay::nchw_to_nhwc(in);
       const int32_t split =
           reshape(tensor_of(n.inputs[0]), {tfl[0], tfl[1], tfl[2], groups, tfl[3] / groups}, -1, n.name + ":groups");

@@ -131,9 +131,15 @@ bool importer_handles(OpKind kind) {
     case OpKind::kSoftmax:
     case OpKind::kIdentity:
       return true;
-    default:
+    case OpKind::kBatchNorm:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kChannelShuffle:
+    case OpKind::kFlatten:
       return false;
   }
+  return false;  // not an OpKind (the switch names every op)
 }
 
 struct TensorInfo {
@@ -941,9 +947,22 @@ Status Importer::convert(const OpCtx& c) {
       return softmax(c);
     case OpKind::kIdentity:
       return quantize(c);
-    default:
+    case OpKind::kBatchNorm:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+    case OpKind::kClamp:
+    case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
+    case OpKind::kSigmoid:
+    case OpKind::kSwish:
+    case OpKind::kTanh:
+    case OpKind::kGelu:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kChannelShuffle:
+    case OpKind::kFlatten:
       return unary(c, kind);
   }
+  return unary(c, kind);  // not an OpKind (the switch names every op)
 }
 
 // ---- the whole model ------------------------------------------------------------------------
