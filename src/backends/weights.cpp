@@ -131,34 +131,9 @@ Result<GraphWeights> make_weights(const ir::Graph& graph, uint64_t seed) {
         w.epsilon = node.attr_float("epsilon");
         break;
       }
-      case ir::OpKind::kMatMul:
-      case ir::OpKind::kRelu:
-      case ir::OpKind::kRelu6:
-      case ir::OpKind::kClamp:
-      case ir::OpKind::kHardSwish:
-      case ir::OpKind::kHardSigmoid:
-      case ir::OpKind::kSigmoid:
-      case ir::OpKind::kSwish:
-      case ir::OpKind::kTanh:
-      case ir::OpKind::kGelu:
-      case ir::OpKind::kMaxPool2d:
-      case ir::OpKind::kAvgPool2d:
-      case ir::OpKind::kGlobalAvgPool:
-      case ir::OpKind::kReduceMean:
-      case ir::OpKind::kAdd:
-      case ir::OpKind::kSub:
-      case ir::OpKind::kMul:
-      case ir::OpKind::kDiv:
-      case ir::OpKind::kConcat:
-      case ir::OpKind::kChannelShuffle:
-      case ir::OpKind::kSplit:
-      case ir::OpKind::kReshape:
-      case ir::OpKind::kFlatten:
-      case ir::OpKind::kTranspose:
-      case ir::OpKind::kPad:
-      case ir::OpKind::kResize:
-      case ir::OpKind::kSoftmax:
-      case ir::OpKind::kIdentity:
+      default:
+        // Every other op has no parameters; one that the op table calls weighted needs a rule above.
+        if (ir::has_trait(node.op, ir::OpTrait::kWeighted)) return node_error(node, "has no weight rule");
         break;
     }
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -118,6 +119,22 @@ std::span<const OpInfo> all_ops();
 inline KernelFamily kernel_family(OpKind kind) { return op_info(kind).family; }
 inline bool has_trait(OpKind kind, OpTrait trait) { return (op_info(kind).traits & static_cast<OpTraits>(trait)) != 0; }
 inline ActivationClass activation_class(OpKind kind) { return op_info(kind).activation; }
+
+// A set of ops, written as a list where a backend or format classifies ops (e.g. "takes a
+// fused activation"). Classification has a safe answer for an op nobody listed (no), so it is
+// a set rather than a switch; a switch without `default:` is kept for the places that must
+// decide per op (lowering, import/export), where a new op has to be a compile error.
+class OpSet {
+ public:
+  constexpr OpSet(std::initializer_list<OpKind> ops) {
+    for (OpKind op : ops) bits_ |= uint64_t{1} << static_cast<unsigned>(op);
+  }
+  constexpr bool contains(OpKind op) const { return (bits_ >> static_cast<unsigned>(op)) & 1u; }
+
+ private:
+  static_assert(kNumOpKinds <= 64, "OpSet keeps one bit per op");
+  uint64_t bits_ = 0;
+};
 
 // An attribute's value, or the op table's declared default when it is absent (or of another
 // type, as get_int reads it). Callers never repeat a default: the table says it once. An

@@ -240,30 +240,7 @@ class Lowerer {
             }
           }
           break;
-        case OpKind::kConv2d:
-        case OpKind::kDepthwiseConv2d:
-        case OpKind::kFullyConnected:
-        case OpKind::kMatMul:
-        case OpKind::kRelu:
-        case OpKind::kRelu6:
-        case OpKind::kHardSwish:
-        case OpKind::kSigmoid:
-        case OpKind::kSwish:
-        case OpKind::kTanh:
-        case OpKind::kMaxPool2d:
-        case OpKind::kAvgPool2d:
-        case OpKind::kGlobalAvgPool:
-        case OpKind::kReduceMean:
-        case OpKind::kConcat:
-        case OpKind::kChannelShuffle:
-        case OpKind::kSplit:
-        case OpKind::kReshape:
-        case OpKind::kFlatten:
-        case OpKind::kTranspose:
-        case OpKind::kPad:
-        case OpKind::kResize:
-        case OpKind::kSoftmax:
-        case OpKind::kIdentity:
+        default:  // tails without parameters (the plan links only element-wise tails)
           break;
       }
       specs_.push_back(spec);

@@ -43,28 +43,7 @@ std::string tail_statement(const TailSpec& t, int j) {
                          : "v_ = 0.5f * v_ * (1.0f + erf(v_ * 0.7071067812f));";
     case OpKind::kBatchNorm:
       return "v_ = v_ * " + p + "p[c_] + " + p + "p[od.y + c_];";
-    case OpKind::kConv2d:
-    case OpKind::kDepthwiseConv2d:
-    case OpKind::kFullyConnected:
-    case OpKind::kMatMul:
-    case OpKind::kMaxPool2d:
-    case OpKind::kAvgPool2d:
-    case OpKind::kGlobalAvgPool:
-    case OpKind::kReduceMean:
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kConcat:
-    case OpKind::kChannelShuffle:
-    case OpKind::kSplit:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kResize:
-    case OpKind::kSoftmax:
-    case OpKind::kIdentity:
+    default:  // not a tail op: the plan links only element-wise tails (ops with a tail trait)
       break;
   }
   std::string other;

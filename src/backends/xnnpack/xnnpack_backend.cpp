@@ -557,47 +557,15 @@ Status SubgraphEmitter::binary(const Kernel& k) {
   }
   NNLAT_ASSIGN_OR_RETURN(uint32_t y, output(k.outputs[0]));
   const uint32_t a = operands[0], b = operands[1];
-  switch (n.op) {
-    case OpKind::kAdd:
-      NNLAT_XNN(context_, xnn_define_add2(sg_, lo_, hi_, a, b, y, 0));
-      break;
-    case OpKind::kSub:
-      NNLAT_XNN(context_, xnn_define_subtract(sg_, lo_, hi_, a, b, y, 0));
-      break;
-    case OpKind::kMul:
-      NNLAT_XNN(context_, xnn_define_multiply2(sg_, lo_, hi_, a, b, y, 0));
-      break;
-    case OpKind::kConv2d:
-    case OpKind::kDepthwiseConv2d:
-    case OpKind::kFullyConnected:
-    case OpKind::kMatMul:
-    case OpKind::kBatchNorm:
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-    case OpKind::kHardSwish:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-    case OpKind::kMaxPool2d:
-    case OpKind::kAvgPool2d:
-    case OpKind::kGlobalAvgPool:
-    case OpKind::kReduceMean:
-    case OpKind::kDiv:
-    case OpKind::kConcat:
-    case OpKind::kChannelShuffle:
-    case OpKind::kSplit:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kResize:
-    case OpKind::kSoftmax:
-    case OpKind::kIdentity:
-      NNLAT_XNN(context_, xnn_define_divide(sg_, lo_, hi_, a, b, y, 0));
-      break;
+  // emit() sends only the binary ops (OpTrait::kBinary) here: add, sub, mul, div.
+  if (n.op == OpKind::kAdd) {
+    NNLAT_XNN(context_, xnn_define_add2(sg_, lo_, hi_, a, b, y, 0));
+  } else if (n.op == OpKind::kSub) {
+    NNLAT_XNN(context_, xnn_define_subtract(sg_, lo_, hi_, a, b, y, 0));
+  } else if (n.op == OpKind::kMul) {
+    NNLAT_XNN(context_, xnn_define_multiply2(sg_, lo_, hi_, a, b, y, 0));
+  } else {
+    NNLAT_XNN(context_, xnn_define_divide(sg_, lo_, hi_, a, b, y, 0));
   }
   return Status::Ok();
 }
@@ -616,45 +584,11 @@ Status SubgraphEmitter::emit(const Kernel& k) {
   const Shape& in = g_.value(n.inputs[0]).shape;
   const Shape& out = g_.value(n.outputs[0]).shape;
   constexpr float inf = std::numeric_limits<float>::infinity();
-  switch (n.op) {
-    case OpKind::kConv2d:
-    case OpKind::kDepthwiseConv2d:
-      return conv(k);
-    case OpKind::kFullyConnected:
-      return fully_connected(k);
-    case OpKind::kMaxPool2d:
-    case OpKind::kAvgPool2d:
-      return pool(k);
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-      return binary(k);
-    case OpKind::kMatMul:
-    case OpKind::kBatchNorm:
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-    case OpKind::kHardSwish:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-    case OpKind::kGlobalAvgPool:
-    case OpKind::kReduceMean:
-    case OpKind::kConcat:
-    case OpKind::kChannelShuffle:
-    case OpKind::kSplit:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kResize:
-    case OpKind::kSoftmax:
-    case OpKind::kIdentity:
-      break;
-  }
+  // Nodes with an emitter of their own; the switch below decides for every other op.
+  if (n.op == OpKind::kConv2d || n.op == OpKind::kDepthwiseConv2d) return conv(k);
+  if (n.op == OpKind::kFullyConnected) return fully_connected(k);
+  if (n.op == OpKind::kMaxPool2d || n.op == OpKind::kAvgPool2d) return pool(k);
+  if (ir::has_trait(n.op, ir::OpTrait::kBinary)) return binary(k);
   NNLAT_ASSIGN_OR_RETURN(uint32_t x, input(k.inputs[0]));
   NNLAT_ASSIGN_OR_RETURN(uint32_t y, output(k.outputs[0]));
   switch (n.op) {

@@ -40,43 +40,10 @@ bool is_clamp_like(OpKind op) { return op == OpKind::kRelu || op == OpKind::kRel
 
 // Ops whose XNNPACK node takes an output range (TFLite: a fused activation function).
 bool takes_output_range(OpKind op) {
-  switch (op) {
-    case OpKind::kConv2d:
-    case OpKind::kDepthwiseConv2d:
-    case OpKind::kFullyConnected:
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kMaxPool2d:
-    case OpKind::kAvgPool2d:
-      return true;
-    case OpKind::kMatMul:
-    case OpKind::kBatchNorm:
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-    case OpKind::kHardSwish:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-    case OpKind::kGlobalAvgPool:
-    case OpKind::kReduceMean:
-    case OpKind::kConcat:
-    case OpKind::kChannelShuffle:
-    case OpKind::kSplit:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kResize:
-    case OpKind::kSoftmax:
-    case OpKind::kIdentity:
-      return false;
-  }
-  return false;  // not an OpKind (the switch names every op)
+  constexpr ir::OpSet kTakesOutputRange{
+      OpKind::kConv2d, OpKind::kDepthwiseConv2d, OpKind::kFullyConnected, OpKind::kAdd, OpKind::kSub, OpKind::kMul,
+      OpKind::kDiv,    OpKind::kMaxPool2d,       OpKind::kAvgPool2d};
+  return kTakesOutputRange.contains(op);
 }
 
 std::pair<float, float> clamp_range(const ir::Node& n) {
@@ -222,44 +189,11 @@ std::string unsupported_reason(const ir::Graph& g, const Uses& u, const ir::Node
 // Why XNNPACK 2022-02 cannot run `n` in QS8 (empty: it can). Probed against the library:
 // these node types are rejected (or have no qs8 operator) for signed 8-bit tensors.
 std::string int8_unsupported_reason(const ir::Node& n) {
-  switch (n.op) {
-    case OpKind::kAvgPool2d:
-      return "XNNPACK 2022-02 has no int8 (QS8) average pooling";
-    case OpKind::kHardSwish:
-    case OpKind::kSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSoftmax:
-    case OpKind::kDiv:
-      return "XNNPACK 2022-02 has no int8 (QS8) " + std::string(ir::op_name(n.op));
-    case OpKind::kConv2d:
-    case OpKind::kDepthwiseConv2d:
-    case OpKind::kFullyConnected:
-    case OpKind::kMatMul:
-    case OpKind::kBatchNorm:
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-    case OpKind::kMaxPool2d:
-    case OpKind::kGlobalAvgPool:
-    case OpKind::kReduceMean:
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kConcat:
-    case OpKind::kChannelShuffle:
-    case OpKind::kSplit:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kResize:
-    case OpKind::kIdentity:
-      return "";
-  }
-  return "";  // not an OpKind (the switch names every op)
+  constexpr ir::OpSet kNoInt8{OpKind::kHardSwish,   OpKind::kSigmoid, OpKind::kSwish,
+                              OpKind::kHardSigmoid, OpKind::kSoftmax, OpKind::kDiv};
+  if (n.op == OpKind::kAvgPool2d) return "XNNPACK 2022-02 has no int8 (QS8) average pooling";
+  if (kNoInt8.contains(n.op)) return "XNNPACK 2022-02 has no int8 (QS8) " + std::string(ir::op_name(n.op));
+  return "";
 }
 
 }  // namespace
@@ -322,47 +256,13 @@ Result<Plan> make_plan(const ir::Graph& g, const RunConfig& config) {
     k.name = n.name;
     k.inputs = n.inputs;
     k.outputs = n.outputs;
-    switch (n.op) {
-      case OpKind::kConcat:
-        k.step = Step::kConcat;
-        break;
-      case OpKind::kSplit:
-        k.step = Step::kSplit;
-        break;
-      case OpKind::kChannelShuffle:
-        k.step = Step::kChannelShuffle;
-        break;
-      case OpKind::kConv2d:
-      case OpKind::kDepthwiseConv2d:
-      case OpKind::kFullyConnected:
-      case OpKind::kMatMul:
-      case OpKind::kBatchNorm:
-      case OpKind::kRelu:
-      case OpKind::kRelu6:
-      case OpKind::kClamp:
-      case OpKind::kHardSwish:
-      case OpKind::kHardSigmoid:
-      case OpKind::kSigmoid:
-      case OpKind::kSwish:
-      case OpKind::kTanh:
-      case OpKind::kGelu:
-      case OpKind::kMaxPool2d:
-      case OpKind::kAvgPool2d:
-      case OpKind::kGlobalAvgPool:
-      case OpKind::kReduceMean:
-      case OpKind::kAdd:
-      case OpKind::kSub:
-      case OpKind::kMul:
-      case OpKind::kDiv:
-      case OpKind::kReshape:
-      case OpKind::kFlatten:
-      case OpKind::kTranspose:
-      case OpKind::kPad:
-      case OpKind::kResize:
-      case OpKind::kSoftmax:
-      case OpKind::kIdentity:
-        k.step = Step::kSubgraph;
-    }
+    // Concat, split and channel shuffle have no subgraph node in XNNPACK 2022-02: they run as
+    // operator-API copy steps between subgraph segments; every other op is a subgraph node
+    // (its per-op decision is SubgraphEmitter::emit's switch).
+    k.step = n.op == OpKind::kConcat           ? Step::kConcat
+             : n.op == OpKind::kSplit          ? Step::kSplit
+             : n.op == OpKind::kChannelShuffle ? Step::kChannelShuffle
+                                               : Step::kSubgraph;
     if (n.op == OpKind::kFullyConnected) {
       if (auto it = nhwc_flattened.find(n.inputs[0].index); it != nhwc_flattened.end()) k.fc_input_chw = it->second;
     }

@@ -11,43 +11,12 @@ namespace {
 
 // Ops whose output must keep the input's quantisation parameters in XNNPACK's QS8 nodes.
 bool keeps_params(ir::OpKind op) {
-  switch (op) {
-    case ir::OpKind::kConcat:
-    case ir::OpKind::kSplit:
-    case ir::OpKind::kChannelShuffle:
-    case ir::OpKind::kReshape:
-    case ir::OpKind::kFlatten:
-    case ir::OpKind::kIdentity:
-    case ir::OpKind::kPad:
-    case ir::OpKind::kMaxPool2d:
-    case ir::OpKind::kResize:
-    case ir::OpKind::kRelu:
-    case ir::OpKind::kRelu6:
-    case ir::OpKind::kClamp:
-      return true;
-    case ir::OpKind::kConv2d:
-    case ir::OpKind::kDepthwiseConv2d:
-    case ir::OpKind::kFullyConnected:
-    case ir::OpKind::kMatMul:
-    case ir::OpKind::kBatchNorm:
-    case ir::OpKind::kHardSwish:
-    case ir::OpKind::kHardSigmoid:
-    case ir::OpKind::kSigmoid:
-    case ir::OpKind::kSwish:
-    case ir::OpKind::kTanh:
-    case ir::OpKind::kGelu:
-    case ir::OpKind::kAvgPool2d:
-    case ir::OpKind::kGlobalAvgPool:
-    case ir::OpKind::kReduceMean:
-    case ir::OpKind::kAdd:
-    case ir::OpKind::kSub:
-    case ir::OpKind::kMul:
-    case ir::OpKind::kDiv:
-    case ir::OpKind::kTranspose:
-    case ir::OpKind::kSoftmax:
-      return false;
-  }
-  return false;  // not an OpKind (the switch names every op)
+  using ir::OpKind;
+  constexpr ir::OpSet kKeepsParams{OpKind::kConcat,  OpKind::kSplit,     OpKind::kChannelShuffle,
+                                   OpKind::kReshape, OpKind::kFlatten,   OpKind::kIdentity,
+                                   OpKind::kPad,     OpKind::kMaxPool2d, OpKind::kResize,
+                                   OpKind::kRelu,    OpKind::kRelu6,     OpKind::kClamp};
+  return kKeepsParams.contains(op);
 }
 
 struct UnionFind {

@@ -61,43 +61,18 @@ std::optional<Act> fusable_activation(const Node& n) {
 }
 
 bool takes_fused_activation(OpKind kind) {
-  switch (kind) {
-    case OpKind::kConv2d:
-    case OpKind::kDepthwiseConv2d:
-    case OpKind::kFullyConnected:
-    case OpKind::kMaxPool2d:
-    case OpKind::kAvgPool2d:
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kConcat:
-      return true;
-    case OpKind::kMatMul:
-    case OpKind::kBatchNorm:
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-    case OpKind::kHardSwish:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-    case OpKind::kGlobalAvgPool:
-    case OpKind::kReduceMean:
-    case OpKind::kChannelShuffle:
-    case OpKind::kSplit:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kResize:
-    case OpKind::kSoftmax:
-    case OpKind::kIdentity:
-      return false;
-  }
-  return false;  // not an OpKind (the switch names every op)
+  // The builtin ops whose options carry a fused_activation_function.
+  constexpr ir::OpSet kFusedActivation{OpKind::kConv2d,
+                                       OpKind::kDepthwiseConv2d,
+                                       OpKind::kFullyConnected,
+                                       OpKind::kMaxPool2d,
+                                       OpKind::kAvgPool2d,
+                                       OpKind::kAdd,
+                                       OpKind::kSub,
+                                       OpKind::kMul,
+                                       OpKind::kDiv,
+                                       OpKind::kConcat};
+  return kFusedActivation.contains(kind);
 }
 
 // How a window op's padding is written: TFLite has SAME and VALID only; anything else is an
@@ -531,32 +506,9 @@ Status Writer::activation(const Node& n) {
       scalar_binary(Op::MUL, clipped, static_cast<float>(1.0 / 6.0), out, Act::NONE, n.name + ":div6");
       return Status::Ok();
     }
-    case OpKind::kConv2d:
-    case OpKind::kDepthwiseConv2d:
-    case OpKind::kFullyConnected:
-    case OpKind::kMatMul:
-    case OpKind::kBatchNorm:
-    case OpKind::kMaxPool2d:
-    case OpKind::kAvgPool2d:
-    case OpKind::kGlobalAvgPool:
-    case OpKind::kReduceMean:
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kConcat:
-    case OpKind::kChannelShuffle:
-    case OpKind::kSplit:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kResize:
-    case OpKind::kSoftmax:
-    case OpKind::kIdentity:
+    default:  // write_node sends only the activations here
       return node_error(n, "not an activation", ErrorCode::kInternal);
   }
-  return node_error(n, "not an activation", ErrorCode::kInternal);  // not an OpKind (the switch names every op)
 }
 
 Status Writer::write_node(const Node& n) {

@@ -103,43 +103,11 @@ std::optional<OpKind> map_builtin(const std::string& name) {
 
 // The op kinds this importer converts (map_builtin may name others if the table grows).
 bool importer_handles(OpKind kind) {
-  switch (kind) {
-    case OpKind::kConv2d:
-    case OpKind::kDepthwiseConv2d:
-    case OpKind::kFullyConnected:
-    case OpKind::kMatMul:
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-    case OpKind::kHardSwish:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-    case OpKind::kMaxPool2d:
-    case OpKind::kAvgPool2d:
-    case OpKind::kReduceMean:
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kConcat:
-    case OpKind::kSplit:
-    case OpKind::kReshape:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kResize:
-    case OpKind::kSoftmax:
-    case OpKind::kIdentity:
-      return true;
-    case OpKind::kBatchNorm:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kGlobalAvgPool:
-    case OpKind::kChannelShuffle:
-    case OpKind::kFlatten:
-      return false;
-  }
-  return false;  // not an OpKind (the switch names every op)
+  // No TFLite builtin this importer reads becomes one of these (batch norm is folded by the
+  // converter; swish, hard sigmoid, channel shuffle and flatten arrive as their pieces).
+  constexpr ir::OpSet kNotFromTflite{OpKind::kBatchNorm,     OpKind::kHardSigmoid,    OpKind::kSwish,
+                                     OpKind::kGlobalAvgPool, OpKind::kChannelShuffle, OpKind::kFlatten};
+  return !kNotFromTflite.contains(kind);
 }
 
 struct TensorInfo {
