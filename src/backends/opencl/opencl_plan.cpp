@@ -129,23 +129,7 @@ Impl main_impl(const ir::Graph& g, const ir::Node& node) {
       return Impl::kResize;
     case OpKind::kSoftmax:
       return Impl::kSoftmax;
-    case OpKind::kBatchNorm:
-    case OpKind::kRelu:
-    case OpKind::kRelu6:
-    case OpKind::kClamp:
-    case OpKind::kHardSwish:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSigmoid:
-    case OpKind::kSwish:
-    case OpKind::kTanh:
-    case OpKind::kGelu:
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kIdentity:
+    default:  // element-wise ops and batch norm (main_op_problem decides per op what runs at all)
       return Impl::kElementwise;
   }
   return Impl::kElementwise;
