@@ -132,7 +132,6 @@ Impl main_impl(const ir::Graph& g, const ir::Node& node) {
     default:  // element-wise ops and batch norm (main_op_problem decides per op what runs at all)
       return Impl::kElementwise;
   }
-  return Impl::kElementwise;
 }
 
 bool can_fold_bn(OpKind anchor) { return ir::has_trait(anchor, ir::OpTrait::kWeighted); }
