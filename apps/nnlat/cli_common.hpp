@@ -28,6 +28,20 @@ int print_result(const Result<T>& result, bool json, int indent = 2) {
   return kExitOk;
 }
 
+// The same for results whose text is laid out by the command (train's summary, eval's and
+// learning-curve's tables): `print_text(result)` instead of to_json(); --json on one line.
+template <class T, class PrintText>
+int print_result(const Result<T>& result, bool json, PrintText print_text) {
+  if (!result.ok()) return report(result.error());
+  if (json) {
+    const std::string line = result->to_json().dump() + "\n";
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  } else {
+    print_text(*result);
+  }
+  return kExitOk;
+}
+
 // Each subcommand registers itself on the root app; its callback stores the exit code.
 void add_info_command(CLI::App& app, int& exit_code);
 void add_zoo_command(CLI::App& app, int& exit_code);

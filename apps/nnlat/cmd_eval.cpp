@@ -4,8 +4,8 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
-#include "options_cli.hpp"
 #include "nnlat/app/evaluate.hpp"
+#include "options_cli.hpp"
 
 namespace nnlat::cli {
 namespace {
@@ -82,16 +82,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   add_regressor_flags(*cmd, o.training.regressor);
   cmd->callback([request, flags, &exit_code] {
     request->training.calibrate = !flags->second;
-    auto result = app::evaluate(*request);
-    if (!result.ok()) {
-      exit_code = report(result.error());
-      return;
-    }
-    if (flags->first) {
-      fmt::print("{}\n", result->to_json().dump());
-    } else {
-      print_tables(*result);
-    }
+    exit_code = print_result(app::evaluate(*request), flags->first, print_tables);
   });
 }
 

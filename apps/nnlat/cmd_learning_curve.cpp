@@ -3,8 +3,8 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
-#include "options_cli.hpp"
 #include "nnlat/app/learning_curve.hpp"
+#include "options_cli.hpp"
 
 namespace nnlat::cli {
 namespace {
@@ -45,18 +45,8 @@ void add_learning_curve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--csv", o.csv, "Also write the curve to this CSV file");
   cmd->add_flag("--json", *json, "Print JSON");
   add_regressor_flags(*cmd, o.training.regressor);
-  cmd->callback([request, json, &exit_code] {
-    auto result = app::learning_curve(*request);
-    if (!result.ok()) {
-      exit_code = report(result.error());
-      return;
-    }
-    if (*json) {
-      fmt::print("{}\n", result->to_json().dump());
-    } else {
-      print_table(*result);
-    }
-  });
+  cmd->callback(
+      [request, json, &exit_code] { exit_code = print_result(app::learning_curve(*request), *json, print_table); });
 }
 
 }  // namespace nnlat::cli

@@ -2,8 +2,8 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
-#include "options_cli.hpp"
 #include "nnlat/app/train.hpp"
+#include "options_cli.hpp"
 
 namespace nnlat::cli {
 namespace {
@@ -72,18 +72,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 256));
   cmd->add_flag("--json", *json, "Print the predictor's summary as JSON");
   add_regressor_flags(*cmd, o.training.regressor);
-  cmd->callback([request, json, &exit_code] {
-    auto result = app::train(*request);
-    if (!result.ok()) {
-      exit_code = report(result.error());
-      return;
-    }
-    if (*json) {
-      fmt::print("{}\n", result->to_json().dump());
-    } else {
-      print_summary(*result);
-    }
-  });
+  cmd->callback([request, json, &exit_code] { exit_code = print_result(app::train(*request), *json, print_summary); });
 }
 
 }  // namespace nnlat::cli
