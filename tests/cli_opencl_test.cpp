@@ -17,7 +17,9 @@ namespace {
 using testing::run_cli;
 using testing::TempDir;
 
-constexpr const char* kFast = " --warmup 1 --min-repeats 3 --min-time 0 --max-remeasure 0 --quiet";
+constexpr const char* kFast =
+    " --warmup 1 --min-repeats 3 --min-time 0 --max-remeasure 0 --quiet --rounds 1"
+    " --references none";
 
 TEST(CliOpenCl, ProfileNetworksAndKernelsThenEvalWithFiveFolds) {
   const auto devices = backends::list_opencl_devices();

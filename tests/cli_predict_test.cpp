@@ -16,7 +16,7 @@ namespace {
 using testing::run_cli;
 using testing::TempDir;
 
-constexpr const char* kFast = " --warmup 1 --min-repeats 3 --min-time 0 --max-remeasure 0 --quiet";
+constexpr const char* kFast = " --warmup 1 --min-repeats 3 --min-time 0 --max-remeasure 0 --quiet --rounds 1";
 constexpr const char* kTarget = " --target local:xnnpack-t1:float";
 
 class CliPredict : public ::testing::Test {
@@ -78,6 +78,53 @@ TEST_F(CliPredict, TrainPredictAndBreakdownAgree) {
   ASSERT_EQ(table.exit_code, 0);
   EXPECT_NE(table.out.find("share"), std::string::npos);
   EXPECT_NE(table.out.find("more kernels"), std::string::npos);
+}
+
+// The reference networks every campaign re-measures travel with the predictor; a store
+// measured later scales predictions by their drift (issue 13).
+TEST_F(CliPredict, CalibrationAgainstAStoreMeasuredLater) {
+  const std::string p = dir_->file("calibrated.json");
+  ASSERT_EQ(run_cli("train --db " + db_ + kTarget + " -o " + p).exit_code, 0);
+  const auto file = nlohmann::json::parse(std::ifstream(p));
+  ASSERT_TRUE(file.contains("references"));
+  EXPECT_EQ(file["references"].size(), 2u);
+  const std::string model = " 'zoo:mobilenet_v2?width=0.5&res=64' --json";
+  auto plain = run_cli("predict --predictor " + p + model);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const double plain_ms = nlohmann::json::parse(plain.out)["latency_ms"].get<double>();
+
+  // Against its own store: factor 1 exactly.
+  auto same = run_cli("predict --predictor " + p + " --calibrate " + db_ + model);
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  auto j = nlohmann::json::parse(same.out);
+  EXPECT_DOUBLE_EQ(j["calibration"]["factor"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j["latency_ms"].get<double>(), plain_ms);
+
+  // Against a store measured now: the references' ratio, applied to every figure.
+  const std::string later = dir_->file("later.db");
+  ASSERT_EQ(run_cli(std::string("profile networks") + kTarget + " --db " + later +
+                    " 'zoo:mobilenet_v2?width=0.35&res=32'" + kFast)
+                .exit_code,
+            0);
+  auto now = run_cli("predict --predictor " + p + " --calibrate " + later + model);
+  ASSERT_EQ(now.exit_code, 0) << now.err;
+  auto k = nlohmann::json::parse(now.out);
+  const double factor = k["calibration"]["factor"].get<double>();
+  EXPECT_EQ(k["calibration"]["reference_networks"], 2);
+  EXPECT_GT(factor, 0.2);
+  EXPECT_LT(factor, 5.0);
+  EXPECT_NEAR(k["latency_ms"].get<double>(), plain_ms * factor, 1e-9 * plain_ms);
+
+  // A store without reference networks cannot calibrate: a clean error naming it.
+  const std::string bare = dir_->file("bare.db");
+  ASSERT_EQ(run_cli(std::string("profile networks") + kTarget + " --db " + bare +
+                    " 'zoo:mobilenet_v2?width=0.35&res=32' --references none" + kFast)
+                .exit_code,
+            0);
+  auto none = run_cli("predict --predictor " + p + " --calibrate " + bare + model);
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find(bare), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("reference"), std::string::npos) << none.err;
 }
 
 TEST_F(CliPredict, EvalReportsTheMethodAndTheBaselines) {

@@ -20,8 +20,11 @@ namespace {
 using testing::run_cli;
 using testing::TempDir;
 
-// Fast protocol: these tests check bookkeeping, not timing quality.
-constexpr const char* kFast = " --warmup 1 --min-repeats 3 --min-time 0 --max-remeasure 0 --quiet";
+// Fast protocol: these tests check bookkeeping, not timing quality. A single pass without
+// reference networks (the old mode) keeps one measurement per item; the rounds default is
+// checked by KilledCampaignResumesWithoutLossOrDuplicates and DefaultRoundsAndReferences.
+constexpr const char* kFastProtocol = " --warmup 1 --min-repeats 3 --min-time 0 --max-remeasure 0 --quiet";
+const std::string kFast = std::string(kFastProtocol) + " --rounds 1 --references none";
 
 std::string tiny_models(int n) {
   std::string refs;
@@ -131,51 +134,95 @@ int64_t network_measurements(const std::string& db) {
   return s.ok() ? s->network_measurements : -1;
 }
 
+TEST(CliProfile, DefaultRoundsAndReferences) {
+  TempDir dir("profile_rounds");
+  const std::string db = dir.file("r.db");
+  auto r = run_cli("profile networks --target local:xnnpack-t1:float --db " + db + tiny_models(2) + kFastProtocol +
+                   " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["rounds"], 3);
+  EXPECT_EQ(j["distinct_items"], 2);
+  EXPECT_EQ(j["planned"], 3 * (2 + 2 * 2));  // per round: 2 networks, 2 references twice
+  EXPECT_EQ(j["measured"], j["planned"]);
+  EXPECT_EQ(j["drift"]["round_factors"].size(), 3u);
+  EXPECT_EQ(j["drift"]["reference_networks"], 2);
+  // Round 1 keeps the plan's order; each network appears once per round.
+  std::map<std::string, int> rounds_seen;
+  for (const auto& item : j["items"]) {
+    if (!item["reference"].get<bool>()) ++rounds_seen[item["item"].get<std::string>()];
+  }
+  EXPECT_EQ(rounds_seen.size(), 2u);
+  for (const auto& [name, n] : rounds_seen) EXPECT_EQ(n, 3) << name;
+  // The store holds one figure per network for this campaign: the median over its rounds.
+  auto store = store::Store::open(db);
+  ASSERT_TRUE(store.ok());
+  auto subjects = store->subject_latencies("local:xnnpack-t1:float", store::MeasurementKind::kNetwork);
+  ASSERT_TRUE(subjects.ok());
+  EXPECT_EQ(subjects->size(), 2u);  // the references are the yardstick, not data
+  for (const auto& s : *subjects) EXPECT_EQ(s.medians_ms.size(), 1u) << s.name;
+  auto refs = store->reference_figures("local:xnnpack-t1:float");
+  ASSERT_TRUE(refs.ok());
+  ASSERT_EQ(refs->size(), 2u);
+  for (const auto& f : *refs) EXPECT_EQ(f.measurements, 6) << f.name;
+}
+
 TEST(CliProfile, KilledCampaignResumesWithoutLossOrDuplicates) {
   TempDir dir("profile_kill");
   const std::string db = dir.file("kill.db");
   const int kModels = 6;
-  // Slow enough per item that the kill lands mid-campaign.
+  const int kPlanned = 3 * (kModels + 2 * 2);  // 3 rounds of the networks and two references twice
+  // Slow enough per item that the kill lands mid-campaign. The default schedule: rounds and
+  // reference networks.
   const std::string args = "profile networks --target local:xnnpack-t1:float --db " + db + tiny_models(kModels) +
-                           " --warmup 1 --min-repeats 3 --min-time 0.3 --max-remeasure 0 --quiet";
+                           " --warmup 1 --min-repeats 3 --min-time 0.1 --max-remeasure 0 --quiet";
   const std::string pid_file = dir.file("pid");
   ASSERT_EQ(std::system((std::string(NNLAT_BINARY) + " " + args + " >/dev/null 2>&1 & echo $! > " + pid_file).c_str()),
             0);
   int pid = 0;
   std::ifstream(pid_file) >> pid;
   ASSERT_GT(pid, 0);
-  // Kill with SIGKILL as soon as two measurements are committed.
+  // Kill with SIGKILL in the second round.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (network_measurements(db) < 2 && std::chrono::steady_clock::now() < deadline) {
+  while (network_measurements(db) < kPlanned / 3 + 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const int64_t before = network_measurements(db);
-  ASSERT_GE(before, 2);
-  ASSERT_LT(before, kModels) << "the campaign finished before the kill; the test proves nothing";
+  ASSERT_GE(before, kPlanned / 3 + 2);
+  ASSERT_LT(before, kPlanned) << "the campaign finished before the kill; the test proves nothing";
 
   auto resumed = run_cli(args + " --json");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   auto j = nlohmann::json::parse(resumed.out);
   EXPECT_EQ(j["resumed"], true);
   EXPECT_EQ(j["already_done"].get<int64_t>(), before);
-  EXPECT_EQ(j["measured"].get<int64_t>(), kModels - before);
+  EXPECT_EQ(j["measured"].get<int64_t>(), kPlanned - before);
 
-  // Exactly one measurement per network.
+  // Exactly one measurement per planned item: three per network, six per reference.
   auto store = store::Store::open(db);
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE(store->check_integrity().ok());
+  std::map<std::string, int> per_key;
   std::map<std::string, int> per_network;
   ASSERT_TRUE(store
                   ->for_each_measurement(std::nullopt,
                                          [&](const store::MeasurementRow& row) {
+                                           ++per_key[row.item_key];
                                            ++per_network[row.hash];
                                            return Status::Ok();
                                          })
                   .ok());
-  EXPECT_EQ(per_network.size(), static_cast<size_t>(kModels));
-  for (const auto& [hash, n] : per_network) EXPECT_EQ(n, 1) << hash;
+  EXPECT_EQ(per_key.size(), static_cast<size_t>(kPlanned));
+  for (const auto& [key, n] : per_key) EXPECT_EQ(n, 1) << key;
+  EXPECT_EQ(per_network.size(), static_cast<size_t>(kModels + 2));
+  int references = 0;
+  for (const auto& [hash, n] : per_network) {
+    EXPECT_TRUE(n == 3 || n == 6) << hash << ": " << n;
+    references += n == 6 ? 1 : 0;
+  }
+  EXPECT_EQ(references, 2);
 }
 
 }  // namespace

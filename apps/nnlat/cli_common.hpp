@@ -51,6 +51,7 @@ void add_kernels_command(CLI::App& app, int& exit_code);
 void add_devices_command(CLI::App& app, int& exit_code);
 void add_profile_command(CLI::App& app, int& exit_code);
 void add_db_command(CLI::App& app, int& exit_code);
+void add_db_drift_command(CLI::App& db, int& exit_code);  // cmd_db_drift.cpp
 void add_train_command(CLI::App& app, int& exit_code);
 void add_predict_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);

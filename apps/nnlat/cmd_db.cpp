@@ -1,4 +1,4 @@
-// `nnlat db stats|table|kernel-sum|export`: what a measurement store holds, and its rows for pandas.
+// `nnlat db stats|table|kernel-sum|export|drift`: what a measurement store holds, and its rows for pandas.
 #include <fmt/core.h>
 
 #include <iostream>
@@ -81,6 +81,7 @@ void add_db_command(CLI::App& app, int& exit_code) {
   cmd->require_subcommand(1);
   add_table_commands(cmd, exit_code);
   add_db_export_command(cmd, exit_code);
+  add_db_drift_command(*cmd, exit_code);
 }
 
 }  // namespace nnlat::cli

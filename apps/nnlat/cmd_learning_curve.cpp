@@ -45,6 +45,7 @@ void add_learning_curve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--csv", o.csv, "Also write the curve to this CSV file");
   cmd->add_flag("--json", *json, "Print JSON");
   add_regressor_flags(*cmd, o.training.regressor);
+  add_drift_flag(*cmd, o.training.correct_drift);
   cmd->callback(
       [request, json, &exit_code] { exit_code = print_result(app::learning_curve(*request), *json, print_table); });
 }

@@ -51,6 +51,9 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   cmd->add_option("--predictor", o->request.predictor, "Predictor file written by `nnlat train`")->required();
   cmd->add_option("models", o->request.models, "Model references or directories")->required();
+  cmd->add_option("--calibrate", o->request.calibrate_db,
+                  "Store measured now on the predictor's target: scale predictions by its reference networks' drift "
+                  "since training");
   cmd->add_flag("--json", o->json, "One JSON object per model and line");
   cmd->add_option("--top", o->top, "Kernels shown in the breakdown table (0: all)")->capture_default_str();
   cmd->add_flag("--no-breakdown", o->no_breakdown, "Only the network latency");

@@ -19,6 +19,10 @@ void add_common_options(CLI::App* cmd, ProfileFlags& o) {
       ->capture_default_str();
   cmd->add_option("--db", o.job.db, "SQLite measurement store (created if missing)")->capture_default_str();
   add_protocol_flags(*cmd, o.job.campaign.protocol);
+  add_schedule_flags(*cmd, o.job.campaign.schedule);
+  cmd->add_option("--references", o.job.campaign.references,
+                  "Networks re-measured at the start and end of every round (device drift); `none`: no references")
+      ->capture_default_str();
   cmd->add_option("--weight-seed", o.job.campaign.weight_seed, "Seed of the random weights")->capture_default_str();
   cmd->add_option("--repeat", o.job.campaign.repeat_tag,
                   "Measure again as a separate campaign with this tag (e.g. 2): the noise floor `eval` reports");

@@ -72,6 +72,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 256));
   cmd->add_flag("--json", *json, "Print the predictor's summary as JSON");
   add_regressor_flags(*cmd, o.training.regressor);
+  add_drift_flag(*cmd, o.training.correct_drift);
   cmd->callback([request, json, &exit_code] { exit_code = print_result(app::train(*request), *json, print_summary); });
 }
 

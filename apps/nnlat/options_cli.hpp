@@ -9,6 +9,7 @@
 
 #include "nnlat/core/options.hpp"
 #include "nnlat/measure/measurement.hpp"
+#include "nnlat/measure/schedule.hpp"
 #include "nnlat/predictors/regressor.hpp"
 
 namespace nnlat::cli {
@@ -29,6 +30,18 @@ void add_option_flags(CLI::App& cmd, S& values, std::span<const options::Field<S
 // --warmup, --min-repeats, --min-time, --max-repeats, --cv-threshold, --max-remeasure, --cooldown.
 inline void add_protocol_flags(CLI::App& cmd, measure::ProtocolOptions& protocol) {
   add_option_flags(cmd, protocol, measure::protocol_option_fields());
+}
+
+// --rounds, --order-seed, --round-cooldown, --steady-warmup, --steady-tolerance.
+inline void add_schedule_flags(CLI::App& cmd, measure::ScheduleOptions& schedule) {
+  add_option_flags(cmd, schedule, measure::schedule_option_fields());
+}
+
+// --drift-correct of train, eval and learning-curve.
+inline void add_drift_flag(CLI::App& cmd, bool& correct_drift) {
+  cmd.add_flag("--drift-correct", correct_drift,
+               "Divide each campaign's measurements by its drift factor (its reference networks' figure over their "
+               "usual one) before training");
 }
 
 // --gbdt-rounds, --rf-trees, --mlp-hidden, ... of train, eval and learning-curve. Not `seed`

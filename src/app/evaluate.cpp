@@ -91,8 +91,8 @@ Result<EvalResult> evaluate(const EvalRequest& request_in) {
   if (request.target.empty()) return make_error(ErrorCode::kInvalidArgument, "--target is required (or --predictor)");
   NNLAT_ASSIGN_OR_RETURN(const auto options, make_train_options(request.training));
   NNLAT_ASSIGN_OR_RETURN(const auto baselines, parse_baselines(request.baselines, options.method));
-  NNLAT_ASSIGN_OR_RETURN(auto data,
-                         load_training_set_from(request.db, request.target, request.rules, request.transfer_from));
+  NNLAT_ASSIGN_OR_RETURN(auto data, load_training_set_from(request.db, request.target, request.rules,
+                                                           request.transfer_from, request.training.correct_drift));
 
   EvalResult result;
   result.target = request.target;

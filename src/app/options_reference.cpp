@@ -1,6 +1,7 @@
 #include "nnlat/app/options_reference.hpp"
 
 #include "nnlat/measure/measurement.hpp"
+#include "nnlat/measure/schedule.hpp"
 #include "nnlat/predictors/regressor.hpp"
 
 namespace nnlat::app {
@@ -14,6 +15,12 @@ std::string options_reference_markdown() {
          "Flags of `nnlat profile networks|kernels`; stored as the `protocol` object of every measurement\n"
          "(docs/measurements.md). A missing key takes its default. Also: `max_repeats` must be >= `min_repeats`.\n\n" +
          measure::protocol_options_markdown() +
+         "\n## Measurement schedule\n\n"
+         "Flags of `nnlat profile networks|kernels`: how a campaign spreads its measurements over time\n"
+         "(docs/measurements.md, \"Rounds\"). Part of the campaign's arguments, and so of its resume key, except\n"
+         "for a single pass without reference networks (`--rounds 1 --references none`), which keeps the keys\n"
+         "of campaigns stored before rounds existed.\n\n" +
+         measure::schedule_options_markdown() +
          "\n## Regressor hyperparameters\n\n"
          "Flags of `nnlat train`, `eval` and `learning-curve` (`--seed` and `--threads` are those commands' own:\n"
          "one seed drives the folds and the regressors). The options of the regressors behind the kernel and\n"

@@ -1,6 +1,7 @@
 #include "nnlat/app/predict.hpp"
 
 #include "nnlat/models/model_ref.hpp"
+#include "nnlat/store/store.hpp"
 
 namespace nnlat::app {
 
@@ -15,6 +16,7 @@ nlohmann::ordered_json PredictResult::to_json(const ModelPrediction& model) cons
   j["low_ms"] = pred.low_ms;
   j["high_ms"] = pred.high_ms;
   j["kernel_sum_ms"] = pred.kernel_sum_ms;
+  if (calibration) j["calibration"] = {{"factor", calibration->factor}, {"reference_networks", calibration->networks}};
   j["extrapolated_kernels"] = pred.extrapolated_kernels;
   nlohmann::ordered_json ks = nlohmann::ordered_json::array();
   if (breakdown) {
@@ -40,6 +42,13 @@ Result<PredictResult> predict(const PredictRequest& request) {
   result.method = std::string(predictors::method_name(predictor.method()));
   result.target = predictor.target();
   result.breakdown = request.breakdown;
+  if (!request.calibrate_db.empty()) {
+    NNLAT_ASSIGN_OR_RETURN(auto store, store::Store::open(request.calibrate_db));
+    NNLAT_ASSIGN_OR_RETURN(auto now, store.reference_figures(predictor.target()));
+    auto calibration = predictors::calibrate(predictor.references(), now);
+    if (!calibration.ok()) return calibration.error().with_context(request.calibrate_db);
+    result.calibration = *calibration;
+  }
   predictors::PredictionCache cache;
   for (const auto& ref : refs) {
     auto graph = models::load_model(ref);
@@ -54,8 +63,9 @@ Result<PredictResult> predict(const PredictRequest& request) {
       result.failure = network.error().with_context(ref);
       break;
     }
-    result.models.push_back(
-        {ref, graph->name, network->features.size(), predictor.predict(*network, /*with_breakdown=*/true, &cache)});
+    auto prediction = predictor.predict(*network, /*with_breakdown=*/true, &cache);
+    if (result.calibration) predictors::apply_calibration(prediction, result.calibration->factor);
+    result.models.push_back({ref, graph->name, network->features.size(), std::move(prediction)});
   }
   return result;
 }

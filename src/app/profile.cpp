@@ -29,14 +29,21 @@ Result<std::vector<ir::Graph>> load_models(const std::vector<std::string>& refs)
   return graphs;
 }
 
+// The job's campaign request for its target; `--references none` means no references.
+campaigns::ProfileRequest request_of(const ProfileJob& job) {
+  campaigns::ProfileRequest request = job.campaign;
+  request.target = job.target;
+  if (request.references.size() == 1 && request.references.front() == "none") request.references.clear();
+  return request;
+}
+
 }  // namespace
 
 Result<ProfileResult> profile_networks(const ProfileJob& job, const std::vector<std::string>& models,
                                        const campaigns::ProgressFn& progress) {
   NNLAT_ASSIGN_OR_RETURN(auto refs, models::expand_model_references(models));
   NNLAT_ASSIGN_OR_RETURN(auto store, store::Store::open(job.db));
-  campaigns::ProfileRequest request = job.campaign;
-  request.target = job.target;
+  campaigns::ProfileRequest request = request_of(job);
   request.models = std::move(refs);
   ProfileResult result{.what = "network", .target = job.target, .db = job.db};
   NNLAT_ASSIGN_OR_RETURN(result.summary, campaigns::profile_networks(store, request, recorder(result, progress)));
@@ -50,8 +57,7 @@ Result<ProfileResult> profile_kernels(const ProfileJob& job, const KernelSelecti
                       "profile kernels needs --from MODEL..., --sample FAMILY or --around MODEL...");
   }
   NNLAT_ASSIGN_OR_RETURN(auto store, store::Store::open(job.db));
-  campaigns::ProfileRequest request = job.campaign;
-  request.target = job.target;
+  campaigns::ProfileRequest request = request_of(job);
   // Kernels are what the target's framework runs: GPU targets fuse as the GPU delegate.
   request.rules = selection.rules.empty() ? predictors::default_rules_for(job.target) : selection.rules;
   ProfileResult result{.what = "kernel", .target = job.target, .db = job.db};
@@ -85,6 +91,10 @@ nlohmann::ordered_json ProfileResult::to_json() const {
   nlohmann::ordered_json items = nlohmann::ordered_json::array();
   for (const auto& e : events) {
     nlohmann::ordered_json item{{"item", e.item}, {"skipped", e.skipped}};
+    if (!e.skipped) {
+      item["round"] = e.round;
+      item["reference"] = e.reference;
+    }
     if (e.skipped) {
       item["reason"] = e.message;
     } else {
@@ -97,30 +107,57 @@ nlohmann::ordered_json ProfileResult::to_json() const {
     items.push_back(item);
   }
   const auto& s = summary;
+  nlohmann::ordered_json drift{{"round_factors", s.drift.round_factors}};
+  if (s.drift.reference_pairs > 0) {
+    drift["reference_ratio"] = s.drift.reference_ratio;
+    drift["reference_networks"] = s.drift.reference_pairs;
+  }
   return {{"target", target},
           {"db", db},
           {"campaign_id", s.campaign_id},
           {"resumed", s.resumed},
+          {"rounds", s.rounds},
+          {"distinct_items", s.items},
           {"planned", s.planned},
           {"already_done", s.already_done},
           {"measured", s.measured},
           {"skipped", s.skipped},
+          {"steady_warmup_windows", s.steady_warmup_windows},
+          {"steady", s.steady},
+          {"drift", drift},
           {"elapsed_s", s.elapsed_s},
           {"items", items}};
 }
 
 std::string ProfileResult::to_text() const {
   const bool device = std::any_of(events.begin(), events.end(), [](const auto& e) { return e.device_ms >= 0; });
-  std::string out = fmt::format("{:<60} {:>12}{}\n", what, "median ms", device ? "    device ms  gap ms" : "");
+  std::string out =
+      fmt::format("{:<60} {:>5} {:>12}{}\n", what, "round", "median ms", device ? "    device ms  gap ms" : "");
   for (const auto& e : events) {
     if (e.skipped) continue;
-    out += fmt::format("{:<60} {:>12.4f}", e.item.substr(0, 60), e.median_ms);
+    out += fmt::format("{:<60} {:>5} {:>12.4f}", e.item.substr(0, 60), e.round, e.median_ms);
     if (e.device_ms >= 0) out += fmt::format(" {:>12.4f} {:>7.4f}", e.device_ms, e.median_ms - e.device_ms);
     out += "\n";
   }
   const auto& s = summary;
-  out += fmt::format("{} planned, {} measured now, {} measured earlier{}, {} skipped (unsupported), {:.1f} s -> {}\n",
-                     s.planned, s.measured, s.already_done, s.resumed ? " (resumed)" : "", s.skipped, s.elapsed_s, db);
+  out += fmt::format(
+      "{} {}s x {} rounds: {} measurements planned, {} measured now, {} measured earlier{}, {} skipped "
+      "(unsupported), {:.1f} s -> {}\n",
+      s.items, what, s.rounds, s.planned, s.measured, s.already_done, s.resumed ? " (resumed)" : "", s.skipped,
+      s.elapsed_s, db);
+  if (s.steady_warmup_windows > 0) {
+    out += fmt::format("steady warm-up: {} windows{}\n", s.steady_warmup_windows,
+                       s.steady ? "" : " (not steady within the bound)");
+  }
+  if (!s.drift.round_factors.empty()) {
+    out += "drift per round (figure / median over rounds):";
+    for (double f : s.drift.round_factors) out += fmt::format(" {:+.1f}%", 100 * (f - 1));
+    out += "\n";
+  }
+  if (s.drift.reference_pairs > 0) {
+    out += fmt::format("reference networks, last end-of-round / first start-of-round: {:+.1f}% ({} networks)\n",
+                       100 * (s.drift.reference_ratio - 1), s.drift.reference_pairs);
+  }
   for (const auto& r : s.skipped_reasons) out += fmt::format("  skipped {}\n", r);
   return out;
 }

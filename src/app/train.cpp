@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "nnlat/app/training_data.hpp"
+#include "nnlat/store/store.hpp"
 
 namespace nnlat::app {
 namespace {
@@ -55,10 +56,15 @@ nlohmann::json TrainResult::to_json() const {
 
 Result<TrainResult> train(const TrainRequest& request) {
   NNLAT_ASSIGN_OR_RETURN(auto options, make_train_options(request.training));
-  NNLAT_ASSIGN_OR_RETURN(auto data,
-                         load_training_set_from(request.db, request.target, request.rules, request.transfer_from));
+  NNLAT_ASSIGN_OR_RETURN(auto data, load_training_set_from(request.db, request.target, request.rules,
+                                                           request.transfer_from, request.training.correct_drift));
   auto predictor = predictors::LatencyPredictor::train(data, options);
   if (!predictor.ok()) return predictor.error().with_context(request.target);
+  {  // the reference networks' figures now, for calibrating against a later store
+    NNLAT_ASSIGN_OR_RETURN(auto store, store::Store::open(request.db));
+    NNLAT_ASSIGN_OR_RETURN(auto references, store.reference_figures(request.target));
+    predictor->set_references(std::move(references));
+  }
   NNLAT_RETURN_IF_ERROR(predictor->save(request.output));
   TrainResult result = summarise(predictor->to_json());
   result.predictor = request.output;

@@ -1,8 +1,11 @@
 #include "nnlat/campaigns/profiler.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "nnlat/backends/registry.hpp"
 #include "nnlat/formats/json_format.hpp"
@@ -33,14 +36,17 @@ struct Session {
   std::unique_ptr<backends::Backend> backend;
   int64_t target_id = 0;
   measure::Environment environment;
+  measure::Clock clock = measure::Clock::steady();
 };
 
 Result<Session> open_session(store::Store& store, const ProfileRequest& request) {
+  NNLAT_RETURN_IF_ERROR(measure::validate(request.schedule));
   Session s;
   NNLAT_ASSIGN_OR_RETURN(s.target, backends::resolve_local_target(request.target));
   s.target.config.weight_seed = request.weight_seed;
-  s.backend = backends::make_backend(s.target);
+  s.backend = request.hooks.backend ? request.hooks.backend() : backends::make_backend(s.target);
   if (!s.backend) return make_error(ErrorCode::kInternal, "backend " + s.target.backend + " is not registered");
+  if (request.hooks.clock) s.clock = *request.hooks.clock;
   NNLAT_ASSIGN_OR_RETURN(s.target_id, store.upsert_target(s.target.name, s.backend->name()));
   s.environment = measure::capture_environment();
   s.environment.threads = s.target.config.threads;
@@ -59,80 +65,196 @@ struct Item {
   bool network = false;  // a network item stores its per-kernel breakdown (kernel_timings)
 };
 
+// One planned measurement: an item (or a reference network) in a round.
+struct Step {
+  std::string key;
+  size_t item = 0;  // index into the items or, for a reference, into the references
+  int round = 0;    // 0-based
+  bool reference = false;
+  bool end_of_round = false;
+};
+
+// Rounds in order; in each, the references, the items in the round's shuffled order, the
+// references again. A single pass without references keeps the plain item keys of campaigns
+// stored before rounds existed, so their commands still resume them.
+std::vector<Step> plan_steps(const std::vector<Item>& items, const std::vector<Item>& references,
+                             const measure::ScheduleOptions& schedule) {
+  std::vector<Step> steps;
+  const bool plain = schedule.rounds == 1 && references.empty();
+  for (int r = 0; r < schedule.rounds; ++r) {
+    const std::string tag = "@r" + std::to_string(r + 1);
+    auto add_references = [&](bool end) {
+      for (size_t j = 0; j < references.size(); ++j) {
+        steps.push_back({"ref:" + references[j].key + tag + (end ? ":end" : ":start"), j, r, true, end});
+      }
+    };
+    add_references(false);
+    for (size_t i : measure::round_order(items.size(), r, schedule.order_seed)) {
+      steps.push_back({plain ? items[i].key : items[i].key + tag, i, r, false, false});
+    }
+    add_references(true);
+  }
+  return steps;
+}
+
+// Measures one prepared graph and stores it as `step`.
+struct Measured {
+  double median_ms = 0;
+  double device_ms = -1;
+};
+
+Result<Measured> measure_and_store(Session& session, const ProfileRequest& request, int64_t campaign_id,
+                                   const Item& item, const std::string& key, CacheFlusher* flusher) {
+  auto prepared = session.backend->prepare(item.graph, session.target.config);
+  if (!prepared.ok()) return prepared.error().with_context(item.label);
+  std::function<void()> before;
+  if (flusher) before = [flusher] { flusher->flush(); };
+  store::MeasurementRecord record;
+  record.environment = session.environment;
+  record.environment.state_before = measure::capture_device_state();
+  auto m = measure::measure([&] { return (*prepared)->run(); }, request.protocol, session.clock, before);
+  if (!m.ok()) return m.error().with_context(item.label);
+  record.environment.state_after = measure::capture_device_state();
+  // What ran, per kernel (implementation, device time), for backends that report it.
+  auto kernels = (*prepared)->kernel_runs(kKernelTimingRuns);
+  if (!kernels.ok()) return kernels.error().with_context(item.label);
+  double device_ms = kernels->empty() ? -1.0 : 0.0;
+  for (const auto& k : *kernels) device_ms = k.device_ms < 0 || device_ms < 0 ? -1.0 : device_ms + k.device_ms;
+  record.target_id = session.target_id;
+  record.campaign_id = campaign_id;
+  record.item_key = key;
+  record.protocol = request.protocol;
+  record.measurement = *m;
+  // A network's per-kernel device times are its breakdown (store schema v2), which
+  // predictors train on as in-network kernel rows; only when every kernel has a time.
+  if (item.network && device_ms >= 0) {
+    for (size_t i = 0; i < kernels->size(); ++i) {
+      const auto& k = (*kernels)[i];
+      record.kernel_timings.push_back({static_cast<int>(i), k.name, k.implementation, k.device_ms});
+    }
+  }
+  record.environment.kernels = std::move(*kernels);
+  // Only the time and the device state change between measurements; the rest was captured
+  // once per campaign.
+  record.environment.time_utc = measure::iso8601_utc(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  NNLAT_RETURN_IF_ERROR(item.store_measurement(record));
+  return Measured{m->median_ms, device_ms};
+}
+
+// Drift seen in this run: round factors over the items measured in two rounds or more, and
+// the references' last end-of-round figure over their first start-of-round figure.
+DriftReport drift_of_run(const std::vector<std::vector<double>>& per_round,
+                         const std::map<size_t, std::pair<double, double>>& reference_first_last) {
+  DriftReport d;
+  size_t measured_rounds = 0;
+  for (const auto& r : per_round) {
+    if (std::any_of(r.begin(), r.end(), [](double v) { return std::isfinite(v); })) ++measured_rounds;
+  }
+  if (measured_rounds >= 2) d.round_factors = measure::round_drift_factors(per_round);
+  double log_sum = 0;
+  for (const auto& [ref, fl] : reference_first_last) {
+    if (fl.first > 0 && fl.second > 0) {
+      log_sum += std::log(fl.second / fl.first);
+      ++d.reference_pairs;
+    }
+  }
+  if (d.reference_pairs > 0) d.reference_ratio = std::exp(log_sum / d.reference_pairs);
+  return d;
+}
+
 Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const ProfileRequest& request,
                                     const std::string& kind, const nlohmann::json& arguments, std::vector<Item> items,
-                                    const ProgressFn& progress) {
+                                    std::vector<Item> references, const ProgressFn& progress) {
   const auto start = WallClock::now();
+  const std::vector<Step> steps = plan_steps(items, references, request.schedule);
   std::vector<std::string> keys;
-  for (const auto& item : items) keys.push_back(item.key);
+  for (const auto& step : steps) keys.push_back(step.key);
   NNLAT_ASSIGN_OR_RETURN(auto campaign, store.open_campaign(store::campaign_key(kind, arguments), kind,
                                                             session.target_id, arguments, keys));
   NNLAT_ASSIGN_OR_RETURN(auto completed, store.completed_items(campaign.id));
-  std::map<std::string, bool> done;
-  for (const auto& k : completed) done[k] = true;
+  std::set<std::string> done(completed.begin(), completed.end());
 
   ProfileSummary summary;
   summary.campaign_id = campaign.id;
   summary.resumed = campaign.resumed;
-  summary.planned = items.size();
+  summary.items = items.size();
+  summary.rounds = request.schedule.rounds;
+  summary.planned = steps.size();
   summary.already_done = completed.size();
-  CacheFlusher* flusher = nullptr;
-  std::unique_ptr<CacheFlusher> owned_flusher;
-  if (request.cold_cache) {
-    owned_flusher = std::make_unique<CacheFlusher>();
-    flusher = owned_flusher.get();
-  }
-  size_t finished = completed.size();
-  for (auto& item : items) {
-    if (done.contains(item.key)) continue;
-    ProfileEvent event{finished, items.size(), item.label, 0, false, ""};
-    if (auto st = session.backend->supports(item.graph, session.target.config); !st.ok()) {
+  std::unique_ptr<CacheFlusher> flusher;
+  if (request.cold_cache) flusher = std::make_unique<CacheFlusher>();
+
+  // Unsupported items are skipped in every round (and the campaign stays unfinished).
+  std::vector<bool> unsupported(items.size(), false);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (auto st = session.backend->supports(items[i].graph, session.target.config); !st.ok()) {
+      unsupported[i] = true;
       ++summary.skipped;
-      summary.skipped_reasons.push_back(item.label + ": " + st.error().message);
+      summary.skipped_reasons.push_back(items[i].label + ": " + st.error().message);
+      ProfileEvent event;
+      event.done = completed.size();
+      event.total = steps.size();
+      event.item = items[i].label;
       event.skipped = true;
       event.message = st.error().message;
       if (progress) progress(event);
-      continue;
     }
-    auto prepared = session.backend->prepare(item.graph, session.target.config);
-    if (!prepared.ok()) return prepared.error().with_context(item.label);
-    std::function<void()> before;
-    if (flusher) before = [flusher] { flusher->flush(); };
-    auto m = measure::measure([&] { return (*prepared)->run(); }, request.protocol, measure::Clock::steady(), before);
-    if (!m.ok()) return m.error().with_context(item.label);
-    // What ran, per kernel (implementation, device time), for backends that report it.
-    auto kernels = (*prepared)->kernel_runs(kKernelTimingRuns);
-    if (!kernels.ok()) return kernels.error().with_context(item.label);
-    double device_ms = kernels->empty() ? -1.0 : 0.0;
-    for (const auto& k : *kernels) device_ms = k.device_ms < 0 || device_ms < 0 ? -1.0 : device_ms + k.device_ms;
-    store::MeasurementRecord record;
-    record.target_id = session.target_id;
-    record.campaign_id = campaign.id;
-    record.item_key = item.key;
-    record.protocol = request.protocol;
-    record.measurement = *m;
-    record.environment = session.environment;
-    // A network's per-kernel device times are its breakdown (store schema v2), which
-    // predictors train on as in-network kernel rows; only when every kernel has a time.
-    if (item.network && device_ms >= 0) {
-      for (size_t i = 0; i < kernels->size(); ++i) {
-        const auto& k = (*kernels)[i];
-        record.kernel_timings.push_back({static_cast<int>(i), k.name, k.implementation, k.device_ms});
-      }
+  }
+  for (size_t j = 0; j < references.size(); ++j) {
+    if (auto st = session.backend->supports(references[j].graph, session.target.config); !st.ok()) {
+      return st.error().with_context("reference network " + references[j].label +
+                                     " (choose others with --references, or none)");
     }
-    record.environment.kernels = std::move(*kernels);
-    // Only the time changes between measurements; the rest was captured once per campaign.
-    record.environment.time_utc = measure::iso8601_utc(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-    NNLAT_RETURN_IF_ERROR(item.store_measurement(record));
-    done[item.key] = true;
+  }
+
+  std::vector<std::vector<double>> per_round(static_cast<size_t>(request.schedule.rounds),
+                                             std::vector<double>(items.size(), std::nan("")));
+  std::map<size_t, std::pair<double, double>> reference_first_last;
+  size_t finished = completed.size();
+  bool warmed = request.schedule.steady_warmup_s <= 0 || session.target.backend != "opencl";
+  int previous_round = -1;
+  for (const Step& step : steps) {
+    if (done.contains(step.key)) continue;
+    if (!step.reference && unsupported[step.item]) continue;
+    const Item& item = step.reference ? references[step.item] : items[step.item];
+    if (!warmed) {
+      // A GPU's clock ramps up from idle over seconds: run until two windows agree.
+      auto prepared = session.backend->prepare(item.graph, session.target.config);
+      if (!prepared.ok()) return prepared.error().with_context(item.label);
+      NNLAT_ASSIGN_OR_RETURN(
+          auto w, measure::warm_until_steady([&] { return (*prepared)->run(); }, 5, request.schedule.steady_tolerance,
+                                             request.schedule.steady_warmup_s, session.clock));
+      summary.steady_warmup_windows = w.windows;
+      summary.steady = w.steady;
+      warmed = true;
+    }
+    if (previous_round >= 0 && step.round != previous_round && request.schedule.round_cooldown_s > 0) {
+      session.clock.sleep(std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::duration<double>(request.schedule.round_cooldown_s)));
+    }
+    previous_round = step.round;
+    NNLAT_ASSIGN_OR_RETURN(Measured m, measure_and_store(session, request, campaign.id, item, step.key, flusher.get()));
+    done.insert(step.key);
     ++summary.measured;
     ++finished;
+    if (step.reference) {
+      auto [it, first] = reference_first_last.try_emplace(step.item, m.median_ms, m.median_ms);
+      if (!first) it->second.second = m.median_ms;
+    } else {
+      per_round[static_cast<size_t>(step.round)][step.item] = m.median_ms;
+    }
+    ProfileEvent event;
     event.done = finished;
-    event.median_ms = m->median_ms;
-    event.device_ms = device_ms;
+    event.total = steps.size();
+    event.item = item.label;
+    event.round = step.round + 1;
+    event.reference = step.reference;
+    event.median_ms = m.median_ms;
+    event.device_ms = m.device_ms;
     if (progress) progress(event);
   }
+  summary.drift = drift_of_run(per_round, reference_first_last);
   if (summary.skipped == 0) NNLAT_RETURN_IF_ERROR(store.finish_campaign(campaign.id));
   summary.elapsed_s = std::chrono::duration<double>(WallClock::now() - start).count();
   return summary;
@@ -143,6 +265,11 @@ nlohmann::json base_arguments(const ProfileRequest& request) {
                          {"protocol", protocol_to_json(request.protocol)},
                          {"weight_seed", request.weight_seed}};
   if (!request.repeat_tag.empty()) args["repeat"] = request.repeat_tag;  // absent: keys of older campaigns hold
+  // Absent for a single pass without references: the keys of campaigns from before rounds.
+  if (request.schedule.rounds != 1 || !request.references.empty()) {
+    args["schedule"] = measure::schedule_to_json(request.schedule);
+    args["references"] = request.references;
+  }
   return args;
 }
 
@@ -156,7 +283,28 @@ Result<std::vector<ir::Graph>> load_all(const std::vector<std::string>& refs) {
   return graphs;
 }
 
+// The reference networks as network items of the campaign (stored like any network).
+Result<std::vector<Item>> reference_items(store::Store& store, const ProfileRequest& request) {
+  std::vector<Item> items;
+  NNLAT_ASSIGN_OR_RETURN(auto graphs, load_all(request.references));
+  for (auto& g : graphs) {
+    if (g.metadata.find("family") == g.metadata.end()) g.metadata["family"] = "reference";
+    NNLAT_ASSIGN_OR_RETURN(int64_t network_id, store.upsert_network(g));
+    const std::string label = g.name + " (reference)";
+    items.push_back({"network:" + std::to_string(network_id), label, std::move(g),
+                     [&store, network_id](const store::MeasurementRecord& r) {
+                       return store.add_network_measurement(network_id, r);
+                     },
+                     true});
+  }
+  return items;
+}
+
 }  // namespace
+
+std::vector<std::string> default_reference_networks() {
+  return {"zoo:mobilenet_v2?width=0.5&res=96", "zoo:resnet18?width=0.25&res=64"};
+}
 
 std::string kernel_features_json(const ir::Graph& kernel_graph) {
   nlohmann::ordered_json j;
@@ -201,9 +349,11 @@ Result<ProfileSummary> profile_networks(store::Store& store, const ProfileReques
                      },
                      true});
   }
+  NNLAT_ASSIGN_OR_RETURN(auto references, reference_items(store, request));
   nlohmann::json args = base_arguments(request);
   args["models"] = request.models;
-  return run_campaign(store, session, request, "profile-networks", args, std::move(items), progress);
+  return run_campaign(store, session, request, "profile-networks", args, std::move(items), std::move(references),
+                      progress);
 }
 
 Result<ProfileSummary> profile_kernel_graphs(store::Store& store, const ProfileRequest& request,
@@ -230,7 +380,9 @@ Result<ProfileSummary> profile_kernel_graphs(store::Store& store, const ProfileR
   args["source"] = label;
   args["rules"] = request.rules;
   args["cold_cache"] = request.cold_cache;
-  return run_campaign(store, session, request, "profile-kernels", args, std::move(items), progress);
+  NNLAT_ASSIGN_OR_RETURN(auto references, reference_items(store, request));
+  return run_campaign(store, session, request, "profile-kernels", args, std::move(items), std::move(references),
+                      progress);
 }
 
 Result<ProfileSummary> profile_kernels(store::Store& store, const ProfileRequest& request, const ProgressFn& progress) {

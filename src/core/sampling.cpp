@@ -25,6 +25,17 @@ uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
   }
 }
 
+// Fisher-Yates, our own (std::shuffle's algorithm is unspecified, so its result is not
+// portable across standard libraries).
+template <class T>
+void shuffle_in_place(std::vector<T>& values, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (size_t i = values.size(); i > 1; --i) {
+    const auto j = static_cast<size_t>(uniform_below(rng, static_cast<uint64_t>(i)));
+    std::swap(values[i - 1], values[j]);
+  }
+}
+
 }  // namespace
 
 Result<std::vector<int>> kfold_assignment(size_t n, int k, uint64_t seed) {
@@ -37,14 +48,15 @@ Result<std::vector<int>> kfold_assignment(size_t n, int k, uint64_t seed) {
   // balance is exact whatever the shuffle does.
   std::vector<int> folds(n);
   for (size_t i = 0; i < n; ++i) folds[i] = static_cast<int>(i % static_cast<size_t>(k));
-  // Fisher-Yates, our own (std::shuffle's algorithm is unspecified, so its result is not
-  // portable across standard libraries).
-  std::mt19937_64 rng(seed);
-  for (size_t i = n - 1; i > 0; --i) {
-    const auto j = static_cast<size_t>(uniform_below(rng, static_cast<uint64_t>(i) + 1));
-    std::swap(folds[i], folds[j]);
-  }
+  shuffle_in_place(folds, seed);
   return folds;
+}
+
+std::vector<size_t> seeded_permutation(size_t n, uint64_t seed) {
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  shuffle_in_place(order, seed);
+  return order;
 }
 
 Result<std::vector<size_t>> sample_without_replacement(size_t n, size_t count, uint64_t seed) {

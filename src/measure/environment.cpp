@@ -120,6 +120,8 @@ nlohmann::json environment_to_json(const Environment& e) {
     }
     j["kernels"] = std::move(kernels);
   }
+  if (!e.state_before.empty()) j["state_before"] = device_state_to_json(e.state_before);
+  if (!e.state_after.empty()) j["state_after"] = device_state_to_json(e.state_after);
   return j;
 }
 
@@ -173,6 +175,12 @@ Result<Environment> environment_from_json(const nlohmann::json& j) {
       e.kernels.push_back(
           {k["name"].get<std::string>(), k["implementation"].get<std::string>(), k["device_ms"].get<double>()});
     }
+  }
+  for (auto [key, out] : {std::pair{"state_before", &e.state_before}, std::pair{"state_after", &e.state_after}}) {
+    if (!j.contains(key)) continue;
+    auto state = device_state_from_json(j[key]);
+    if (!state.ok()) return fail(std::string(key) + ": " + state.error().message);
+    *out = std::move(*state);
   }
   return e;
 }

@@ -56,6 +56,7 @@ struct LatencyPredictor::Impl {
   std::unique_ptr<MethodModel> model;
   Interval interval;
   nlohmann::json training = nlohmann::json::object();
+  std::vector<ReferenceFigure> references;
 };
 
 LatencyPredictor::LatencyPredictor() : impl_(std::make_unique<Impl>()) {}
@@ -70,6 +71,10 @@ const features::TargetContext& LatencyPredictor::context() const { return impl_-
 Result<fusion::RuleSet> LatencyPredictor::rule_set() const {
   if (impl_->rules_definition.empty()) return fusion::load_rule_set(impl_->rules);
   return fusion::parse_rule_set(impl_->rules_definition, impl_->rules + " (as stored in the predictor)");
+}
+const std::vector<ReferenceFigure>& LatencyPredictor::references() const { return impl_->references; }
+void LatencyPredictor::set_references(std::vector<ReferenceFigure> references) {
+  impl_->references = std::move(references);
 }
 bool LatencyPredictor::needs_hashes() const { return impl_->model && impl_->model->traits().needs_hashes; }
 
@@ -205,6 +210,7 @@ nlohmann::json LatencyPredictor::to_json() const {
                    {"low_log_ratio", im.interval.low_log},
                    {"high_log_ratio", im.interval.high_log}};
   j["training"] = im.training;
+  if (!im.references.empty()) j["references"] = references_to_json(im.references);  // absent: none (older files)
   return j;
 }
 
@@ -245,6 +251,11 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
     im.interval.low_log = iv.at("low_log_ratio").get<double>();
     im.interval.high_log = iv.at("high_log_ratio").get<double>();
     im.training = j.value("training", nlohmann::json::object());
+    if (j.contains("references")) {
+      auto refs = references_from_json(j.at("references"));
+      if (!refs.ok()) return fail(refs.error().message);
+      im.references = std::move(*refs);
+    }
     return p;
   } catch (const nlohmann::json::exception& e) {
     return fail(std::string("malformed predictor: ") + e.what());

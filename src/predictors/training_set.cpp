@@ -51,7 +51,8 @@ std::string default_rules_for(const std::string& target) {
   return "xnnpack";
 }
 
-Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules) {
+Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules,
+                                      bool correct_drift) {
   TrainingSet set;
   set.target = target;
   NNLAT_ASSIGN_OR_RETURN(auto name, measure::parse_target_name(target));
@@ -63,7 +64,7 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
     NNLAT_ASSIGN_OR_RETURN(set.rules_definition, read_file(rules));
   }
 
-  NNLAT_ASSIGN_OR_RETURN(auto kernels, store.subject_latencies(target, store::MeasurementKind::kKernel));
+  NNLAT_ASSIGN_OR_RETURN(auto kernels, store.subject_latencies(target, store::MeasurementKind::kKernel, correct_drift));
   for (const auto& k : kernels) {
     if (k.unstable) ++set.unstable;
     auto graph = formats::graph_from_json(k.graph_json, store.path() + ": kernel " + k.hash);
@@ -72,7 +73,8 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
     if (!f.ok()) return f.error().with_context(store.path() + ": kernel " + k.hash);
     set.kernels.push_back({k.hash, *f, k.median_ms, std::nullopt, std::string()});
   }
-  NNLAT_ASSIGN_OR_RETURN(auto networks, store.subject_latencies(target, store::MeasurementKind::kNetwork));
+  NNLAT_ASSIGN_OR_RETURN(auto networks,
+                         store.subject_latencies(target, store::MeasurementKind::kNetwork, correct_drift));
   NNLAT_ASSIGN_OR_RETURN(auto breakdowns, store.kernel_timings(target));
   for (const auto& n : networks) {
     if (n.unstable) ++set.unstable;

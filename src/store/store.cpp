@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "nnlat/core/hash.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/cost.hpp"
+#include "nnlat/measure/schedule.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 
@@ -545,20 +547,74 @@ Result<std::map<std::string, std::vector<KernelTiming>>> Store::kernel_timings(c
   return out;
 }
 
-Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& target, MeasurementKind kind) const {
+Result<std::vector<CampaignDrift>> Store::campaign_drift(const std::string& target) const {
   const Db& db = impl_->db;
   NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
-  const char* sql = kind == MeasurementKind::kNetwork
-                        ? "SELECT n.id, n.hash, n.name, n.source, n.encoding, n.family, n.graph_json, m.median_ms, "
-                          "m.cv, m.unstable FROM network_measurements m JOIN networks n ON n.id = m.network_id "
-                          "WHERE m.target_id = ?1 ORDER BY n.id, m.id"
-                        : "SELECT k.id, k.hash, k.type, '', '', '', k.graph_json, m.median_ms, m.cv, m.unstable "
-                          "FROM kernel_measurements m JOIN kernels k ON k.id = m.kernel_id "
-                          "WHERE m.target_id = ?1 ORDER BY k.id, m.id";
+  NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare("SELECT m.network_id, m.campaign_id, m.median_ms, c.kind, c.created "
+                                               "FROM network_measurements m JOIN campaigns c ON c.id = m.campaign_id "
+                                               "WHERE m.target_id = ?1 AND m.item_key LIKE 'ref:%' ORDER BY m.id"));
+  NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
+  // reference network -> campaign -> its figures there
+  std::map<int64_t, std::map<int64_t, std::vector<double>>> figures;
+  std::map<int64_t, CampaignDrift> campaigns;
+  for (;;) {
+    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    const int64_t campaign = stmt.column_int64(1);
+    figures[stmt.column_int64(0)][campaign].push_back(stmt.column_double(2));
+    campaigns.try_emplace(campaign, CampaignDrift{campaign, stmt.column_text(3), stmt.column_text(4), 0, 0});
+  }
+  std::map<int64_t, double> log_sums;
+  for (auto& [network, by_campaign] : figures) {
+    std::map<int64_t, double> medians;
+    std::vector<double> all;
+    for (auto& [campaign, values] : by_campaign) {
+      medians[campaign] = measure::median_of(std::move(values));
+      all.push_back(medians[campaign]);
+    }
+    const double centre = measure::median_of(std::move(all));
+    for (const auto& [campaign, m] : medians) {
+      if (m <= 0 || centre <= 0) continue;
+      log_sums[campaign] += std::log(m / centre);
+      ++campaigns[campaign].reference_networks;
+    }
+  }
+  std::vector<CampaignDrift> out;
+  for (auto& [campaign, d] : campaigns) {
+    if (d.reference_networks == 0) continue;
+    d.factor = std::exp(log_sums[campaign] / d.reference_networks);
+    out.push_back(d);
+  }
+  return out;
+}
+
+Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& target, MeasurementKind kind,
+                                                             bool correct_drift) const {
+  const Db& db = impl_->db;
+  NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
+  std::map<int64_t, double> drift;
+  if (correct_drift) {
+    NNLAT_ASSIGN_OR_RETURN(auto campaigns, campaign_drift(target));
+    for (const auto& c : campaigns) drift[c.campaign_id] = c.factor;
+  }
+  const char* sql =
+      kind == MeasurementKind::kNetwork
+          ? "SELECT n.id, n.hash, n.name, n.source, n.encoding, n.family, n.graph_json, m.median_ms, "
+            "m.cv, m.unstable, m.campaign_id FROM network_measurements m JOIN networks n ON n.id = m.network_id "
+            "WHERE m.target_id = ?1 AND (m.item_key IS NULL OR m.item_key NOT LIKE 'ref:%') "
+            "ORDER BY n.id, m.id"
+          : "SELECT k.id, k.hash, k.type, '', '', '', k.graph_json, m.median_ms, m.cv, m.unstable, "
+            "m.campaign_id "
+            "FROM kernel_measurements m JOIN kernels k ON k.id = m.kernel_id "
+            "WHERE m.target_id = ?1 ORDER BY k.id, m.id";
   NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare(sql));
   NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
   std::vector<SubjectLatency> out;
-  std::vector<std::vector<double>> medians;
+  // Per subject, the measurements grouped by campaign in order of first appearance: a
+  // campaign's rounds (and reference re-measurements) are one figure, their median. A
+  // measurement outside any campaign is a group of its own.
+  std::vector<std::vector<std::vector<double>>> groups;
+  std::map<int64_t, size_t> group_of_campaign;
   int64_t current = -1;
   for (;;) {
     NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
@@ -576,21 +632,51 @@ Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& 
       s.graph_json = stmt.column_text(6);
       s.unstable = true;
       out.push_back(std::move(s));
-      medians.emplace_back();
+      groups.emplace_back();
+      group_of_campaign.clear();
     }
     SubjectLatency& s = out.back();
-    medians.back().push_back(stmt.column_double(7));
+    auto& subject_groups = groups.back();
+    size_t group = subject_groups.size();
+    double factor = 1;
+    if (const auto campaign = stmt.column_optional_int64(10)) {
+      group = group_of_campaign.emplace(*campaign, subject_groups.size()).first->second;
+      if (const auto it = drift.find(*campaign); it != drift.end()) factor = it->second;
+    }
+    if (group == subject_groups.size()) subject_groups.emplace_back();
+    subject_groups[group].push_back(stmt.column_double(7) / factor);
     s.cv = std::max(s.cv, stmt.column_double(8));
     s.unstable = s.unstable && stmt.column_int64(9) != 0;
     ++s.measurements;
   }
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i].medians_ms = medians[i];
-    auto& m = medians[i];
-    std::sort(m.begin(), m.end());
-    const size_t h = m.size() / 2;
-    out[i].median_ms = m.size() % 2 ? m[h] : 0.5 * (m[h - 1] + m[h]);
+    for (auto& g : groups[i]) out[i].medians_ms.push_back(measure::median_of(std::move(g)));
+    out[i].median_ms = measure::median_of(out[i].medians_ms);
   }
+  return out;
+}
+
+Result<std::vector<ReferenceFigure>> Store::reference_figures(const std::string& target) const {
+  const Db& db = impl_->db;
+  NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
+  NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare("SELECT n.hash, n.name, m.median_ms FROM network_measurements m "
+                                               "JOIN networks n ON n.id = m.network_id WHERE m.target_id = ?1 "
+                                               "AND m.item_key LIKE 'ref:%' ORDER BY n.id, m.id"));
+  NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
+  std::vector<ReferenceFigure> out;
+  std::vector<std::vector<double>> figures;
+  for (;;) {
+    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    const std::string hash = stmt.column_text(0);
+    if (out.empty() || out.back().hash != hash) {
+      out.push_back({hash, stmt.column_text(1), 0, 0});
+      figures.emplace_back();
+    }
+    figures.back().push_back(stmt.column_double(2));
+    ++out.back().measurements;
+  }
+  for (size_t i = 0; i < out.size(); ++i) out[i].median_ms = measure::median_of(std::move(figures[i]));
   return out;
 }
 

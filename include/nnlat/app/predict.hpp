@@ -17,6 +17,9 @@ struct PredictRequest {
   std::string predictor;            // file written by `nnlat train`
   std::vector<std::string> models;  // model references or directories
   bool breakdown = true;            // false: only the network latency (the memoised fast path)
+  // A store measured now on the predictor's target: its reference networks' figures against
+  // those of the training store scale every prediction (device drift; calibration.hpp).
+  std::string calibrate_db;
 };
 
 struct ModelPrediction {
@@ -31,7 +34,8 @@ struct PredictResult {
   std::string method;
   std::string target;
   bool breakdown = true;
-  std::vector<ModelPrediction> models;  // in the order given, up to the first failure
+  std::optional<predictors::Calibration> calibration;  // applied to every prediction
+  std::vector<ModelPrediction> models;                 // in the order given, up to the first failure
   // A model that failed to load or decompose: the models before it are predicted.
   std::optional<Error> failure;
 

@@ -13,8 +13,10 @@ namespace nnlat::app {
 // Opens an existing store (a missing file is an error, never a fresh empty store) and loads
 // the target's training set. `rules` empty: the target's default rule set. A non-empty
 // `transfer_source` attaches that target's latencies for `--method transfer`.
+// `correct_drift`: see predictors::load_training_set.
 Result<predictors::TrainingSet> load_training_set_from(const std::string& db, const std::string& target,
                                                        const std::string& rules,
-                                                       const std::string& transfer_source = "");
+                                                       const std::string& transfer_source = "",
+                                                       bool correct_drift = false);
 
 }  // namespace nnlat::app

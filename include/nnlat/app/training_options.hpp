@@ -16,6 +16,9 @@ struct TrainingFlags {
   double coverage = 0.9;  // nominal coverage of the prediction interval
   int threads = 1;        // training threads (XGBoost)
   bool calibrate = true;  // false: skip the interval's calibration folds
+  // Divide every measurement by its campaign's drift factor (from the reference networks the
+  // campaign re-measured) before training: store::Store::campaign_drift.
+  bool correct_drift = false;
   // Hyperparameters of the regressors (flags --gbdt-rounds, --rf-trees, ...; docs/options.md).
   // Their seed and threads are the two fields above.
   predictors::RegressorOptions regressor;

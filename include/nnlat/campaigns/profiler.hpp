@@ -2,34 +2,63 @@
 // measurement protocol, storing every measurement as it is taken. A campaign is keyed by its
 // arguments, so running the same command again after a kill resumes it: items already
 // measured are skipped, nothing is measured twice.
+//
+// A campaign measures its items in interleaved rounds (measure/schedule.hpp): each round
+// visits every item in its own shuffled order, and each round of an item is one stored
+// measurement (item key "network:7@r2"), so the store's figure for the campaign is the median
+// over its rounds and a killed run resumes mid-round. Reference networks are measured at the
+// start and the end of every round (item keys "ref:network:3@r2:start"): their figures over
+// time are the device's drift, which `profile` reports and predictors can calibrate against.
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "nnlat/ir/graph.hpp"
 #include "nnlat/measure/measurement.hpp"
+#include "nnlat/measure/schedule.hpp"
 #include "nnlat/store/store.hpp"
 
+namespace nnlat::backends {
+class Backend;
+}
+
 namespace nnlat::campaigns {
+
+// The reference networks a campaign re-measures at the start and end of every round unless
+// told otherwise: small, quick, and the same in every store, so stores can be compared.
+std::vector<std::string> default_reference_networks();
+
+// Test seams: a backend and a clock other than the target's and the steady clock.
+struct ProfileHooks {
+  std::function<std::unique_ptr<backends::Backend>()> backend;
+  std::optional<measure::Clock> clock;
+};
 
 struct ProfileRequest {
   std::string target;               // local target name, e.g. local:xnnpack-t1:float
   std::vector<std::string> models;  // model references (directories already expanded)
   measure::ProtocolOptions protocol;
+  measure::ScheduleOptions schedule;
+  std::vector<std::string> references = default_reference_networks();  // empty: none
   std::string rules = "xnnpack";  // kernel campaigns: the fusion rule set that defines kernels
   bool cold_cache = false;        // kernel campaigns: flush the caches before each timed run
   uint64_t weight_seed = 0;
   // Non-empty: a separate campaign over the same items (a deliberate re-measurement, e.g.
   // for the run-to-run noise floor that `nnlat eval` reports).
   std::string repeat_tag;
+  ProfileHooks hooks;
 };
 
 struct ProfileEvent {
   size_t done = 0;   // items finished in this campaign so far (including earlier runs)
   size_t total = 0;  // items planned
   std::string item;  // what was just handled
+  int round = 0;     // 1-based
+  bool reference = false;
   double median_ms = 0;
   bool skipped = false;
   std::string message;  // why it was skipped
@@ -38,13 +67,29 @@ struct ProfileEvent {
   double device_ms = -1;
 };
 
+// How the device drifted during a run, from the measurements taken in it.
+struct DriftReport {
+  // Per round (1-based index - 1): median over items of (figure in this round / median over
+  // rounds); 1.05: the round ran 5% slow. Empty with fewer than two rounds measured now.
+  std::vector<double> round_factors;
+  // Reference networks: geometric mean over them of (last end-of-round figure / first
+  // start-of-round figure) measured now; 0 when no reference was measured twice.
+  double reference_ratio = 0;
+  int reference_pairs = 0;
+};
+
 struct ProfileSummary {
   int64_t campaign_id = 0;
   bool resumed = false;
-  size_t planned = 0;
-  size_t already_done = 0;  // measured by an earlier run of the same campaign
-  size_t measured = 0;      // measured now
-  size_t skipped = 0;       // unsupported on this target (reasons in `skipped_reasons`)
+  size_t items = 0;  // distinct networks or kernels
+  int rounds = 1;
+  size_t planned = 0;             // measurements planned: items x rounds + reference measurements
+  size_t already_done = 0;        // measured by an earlier run of the same campaign
+  size_t measured = 0;            // measured now
+  size_t skipped = 0;             // items unsupported on this target (reasons in `skipped_reasons`)
+  int steady_warmup_windows = 0;  // accelerator warm-up windows run before the first round
+  bool steady = true;             // the warm-up ended with two agreeing windows (or none ran)
+  DriftReport drift;
   std::vector<std::string> skipped_reasons;
   double elapsed_s = 0;
 };

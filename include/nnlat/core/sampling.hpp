@@ -15,6 +15,9 @@ namespace nnlat {
 // and shuffled with `seed` (same seed, same folds). Requires 2 <= k <= n.
 Result<std::vector<int>> kfold_assignment(size_t n, int k, uint64_t seed);
 
+// A permutation of 0..n-1 drawn with `seed` (same seed, same order on every platform).
+std::vector<size_t> seeded_permutation(size_t n, uint64_t seed);
+
 // Draws `count` distinct indices from [0, n) with `seed`, sorted. Requires count <= n.
 Result<std::vector<size_t>> sample_without_replacement(size_t n, size_t count, uint64_t seed);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nnlat/core/status.hpp"
+#include "nnlat/measure/device_state.hpp"
 
 namespace nnlat::measure {
 
@@ -42,6 +43,9 @@ struct Environment {
   std::string backend_version = kUnknown;
   // The measured graph's kernels, in execution order; empty when the backend reports none.
   std::vector<KernelRun> kernels;
+  // CPU frequencies and temperatures just before and just after the measurement.
+  DeviceState state_before;
+  DeviceState state_after;
 
   friend bool operator==(const Environment&, const Environment&) = default;
 };
@@ -50,7 +54,7 @@ struct Environment {
 Environment capture_environment();
 
 // A JSON object with the field names above ("kernels": [{"name", "implementation",
-// "device_ms"}], only when there are kernels).
+// "device_ms"}], only when there are kernels; "state_before"/"state_after" only when read).
 nlohmann::json environment_to_json(const Environment& env);
 // Missing fields keep their defaults; a field of the wrong type is kParseError.
 Result<Environment> environment_from_json(const nlohmann::json& json);

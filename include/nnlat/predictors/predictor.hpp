@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "nnlat/core/status.hpp"
+#include "nnlat/predictors/calibration.hpp"
 #include "nnlat/predictors/regressor.hpp"
 #include "nnlat/predictors/training_set.hpp"
 
@@ -86,6 +87,9 @@ struct NetworkPrediction {
   std::vector<KernelPrediction> kernels;  // op-wise and lut only, execution order
 };
 
+// Scales every figure of a prediction by a calibration factor (calibration.hpp).
+void apply_calibration(NetworkPrediction& prediction, double factor);
+
 // One kernel's prediction: latency, whether a feature lies outside its family's training
 // range, and the implementation index the kernel-selection classifier chose (-1: none).
 struct KernelEstimate {
@@ -132,6 +136,11 @@ class LatencyPredictor {
   // Kernel selection: the implementation this predictor expects the runtime to choose for a
   // kernel with these features; "" when it learned none for the kernel's family.
   std::string predicted_implementation(const features::KernelFeatures& f) const;
+
+  // The reference networks' figures in the training store (calibration.hpp); empty when its
+  // campaigns measured none. Set by whoever trains from a store.
+  const std::vector<ReferenceFigure>& references() const;
+  void set_references(std::vector<ReferenceFigure> references);
 
   nlohmann::json to_json() const;
   static Result<LatencyPredictor> from_json(const nlohmann::json& j, const std::string& source);

@@ -53,7 +53,7 @@ struct NetworkExample {
   std::string hash;
   NetworkKernels kernels;
   double latency_ms = 0;           // median over its measurements
-  std::vector<double> repeats_ms;  // each measurement's median (≥ 2: the noise floor is known)
+  std::vector<double> repeats_ms;  // one figure per campaign (median over its rounds); ≥ 2: the noise floor is known
 };
 
 struct TrainingSet {
@@ -81,8 +81,11 @@ std::string default_rules_for(const std::string& target);
 // decomposing networks with the rule set `rules` (a built-in name or a file), and the
 // per-kernel breakdowns of network measurements as in-network kernel rows (a breakdown whose
 // kernel count differs from the decomposition is an error naming the network). Errors name
-// the store.
-Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules);
+// the store. `correct_drift`: every measurement divided by its campaign's drift factor
+// (store::Store::campaign_drift), so campaigns measured while the device ran slow or
+// fast are put on one footing.
+Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules,
+                                      bool correct_drift = false);
 
 // Sets every network's source_ms from `source_target`'s measurements in `store` (matched by
 // network identity) and records the source. Errors: no such target, or no network shared.

@@ -138,13 +138,37 @@ struct SubjectLatency {
   std::string name;  // network name; kernel type for kernels
   std::string source;
   std::string encoding;
-  std::string family;              // network family ("" for kernels)
-  std::string graph_json;          // the network's or standalone kernel's graph
-  double median_ms = 0;            // median over its measurements' medians
-  std::vector<double> medians_ms;  // each measurement's median, in insertion order
-  double cv = 0;                   // largest CV among its measurements
+  std::string family;      // network family ("" for kernels)
+  std::string graph_json;  // the network's or standalone kernel's graph
+  double median_ms = 0;    // median over medians_ms
+  // One figure per campaign, in order of first measurement: the median of the campaign's
+  // measurements of the subject (its rounds); a measurement outside a campaign counts alone.
+  std::vector<double> medians_ms;
+  double cv = 0;  // largest CV among its measurements
   int measurements = 0;
   bool unstable = false;  // every one of its measurements was flagged unstable
+};
+
+// A reference network's figure in one store (campaigns re-measure reference networks at the
+// start and end of every round to see the device's drift): the median over its reference
+// measurements on one target.
+struct ReferenceFigure {
+  std::string hash;  // the network's identity (Store::upsert_network)
+  std::string name;
+  double median_ms = 0;
+  int measurements = 0;
+
+  friend bool operator==(const ReferenceFigure&, const ReferenceFigure&) = default;
+};
+
+// A campaign's drift factor: the geometric mean over its reference networks of (their figure
+// in the campaign / their median over all campaigns of the target). 1.07: 7% slow.
+struct CampaignDrift {
+  int64_t campaign_id = 0;
+  std::string kind;
+  std::string created;
+  double factor = 1;
+  int reference_networks = 0;
 };
 
 class Store {
@@ -206,8 +230,19 @@ class Store {
                               const std::function<Status(const MeasurementRow&)>& visit) const;
 
   // One entry per network (or kernel) measured on `target`, in first-insertion order;
-  // kNotFound if the target does not exist.
-  Result<std::vector<SubjectLatency>> subject_latencies(const std::string& target, MeasurementKind kind) const;
+  // kNotFound if the target does not exist. With `correct_drift`, each measurement is first
+  // divided by its campaign's drift factor (campaign_drift). Reference measurements (item
+  // keys `ref:...`) are the yardstick drift is read from, not data: they are left out, or a
+  // reference would count many times over and its drift-corrected floor be zero by design.
+  Result<std::vector<SubjectLatency>> subject_latencies(const std::string& target, MeasurementKind kind,
+                                                        bool correct_drift = false) const;
+  // Per campaign on `target` that measured reference networks, in creation order: how much
+  // slower the device ran in it than usual. Campaigns without references are absent (their
+  // factor is 1).
+  Result<std::vector<CampaignDrift>> campaign_drift(const std::string& target) const;
+  // The reference networks measured on `target` (item keys "ref:..."), by network id; empty
+  // when no campaign measured any. kNotFound for an unknown target.
+  Result<std::vector<ReferenceFigure>> reference_figures(const std::string& target) const;
 
   // The per-kernel breakdowns of `target`'s network measurements, by network hash: for each
   // network, the breakdown of its first measurement that has one, sorted by position.

@@ -1,0 +1,30 @@
+// The device's thermal and clock state around a measurement (issue 13): the current CPU
+// frequencies and thermal-zone temperatures from /sys, read just before and just after an
+// item is measured and stored with it, so a measurement taken while the device throttled
+// can be recognised afterwards. Reading never fails: what is not readable is left out.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+
+namespace nnlat::measure {
+
+struct DeviceState {
+  std::vector<double> cpu_mhz;         // per CPU (cpu0, cpu1, ...), scaling_cur_freq; empty: not readable
+  std::vector<double> temperatures_c;  // per thermal zone (thermal_zone0, ...); empty: not readable
+
+  bool empty() const { return cpu_mhz.empty() && temperatures_c.empty(); }
+  friend bool operator==(const DeviceState&, const DeviceState&) = default;
+};
+
+// Reads the state now from `sys_root` (the /sys tree; tests pass a fake one).
+DeviceState capture_device_state(const std::string& sys_root = "/sys");
+
+nlohmann::json device_state_to_json(const DeviceState& state);
+// Missing lists are empty; non-numeric entries are kParseError.
+Result<DeviceState> device_state_from_json(const nlohmann::json& json);
+
+}  // namespace nnlat::measure

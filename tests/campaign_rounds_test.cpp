@@ -1,0 +1,273 @@
+// The rounds protocol of profiling campaigns (issue 13) against a fake backend on a fake
+// clock: a slow phase planted in one round moves no stored figure (the median over rounds
+// removes it, while a single pass keeps it), a campaign killed mid-round resumes with nothing
+// lost and nothing measured twice, and reference networks bracket every round.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "nnlat/backends/backend.hpp"
+#include "nnlat/campaigns/profiler.hpp"
+#include "nnlat/ir/cost.hpp"
+#include "nnlat/measure/schedule.hpp"
+#include "nnlat/models/model_ref.hpp"
+#include "nnlat/store/store.hpp"
+
+namespace nnlat {
+namespace {
+
+using std::chrono::nanoseconds;
+
+// Time on the fake clock, and the planted drift: a run that starts inside [slow_from,
+// slow_until) takes `slow_factor` times its cost.
+struct FakeDevice {
+  double now_ms = 0;
+  double slow_from_ms = 0;
+  double slow_until_ms = 0;
+  double slow_factor = 1;
+  long runs = 0;
+  long fail_at_run = -1;  // the run that fails (a dropped device), -1: none
+
+  double factor() const { return now_ms >= slow_from_ms && now_ms < slow_until_ms ? slow_factor : 1.0; }
+};
+
+// A network's true cost on the fake device: proportional to its MACs.
+double true_cost_ms(const ir::Graph& g) { return 1e-6 * static_cast<double>(ir::graph_cost(g).total.macs); }
+
+class FakePrepared : public backends::PreparedGraph {
+ public:
+  FakePrepared(FakeDevice& device, double cost_ms) : device_(device), cost_ms_(cost_ms) {}
+  Status run() override {
+    if (device_.runs++ == device_.fail_at_run) return make_error(ErrorCode::kInternal, "device went away");
+    device_.now_ms += cost_ms_ * device_.factor();
+    return Status::Ok();
+  }
+  std::vector<std::vector<float>> outputs() const override { return {}; }
+  Status set_input(size_t, const std::vector<float>&) override { return Status::Ok(); }
+
+ private:
+  FakeDevice& device_;
+  double cost_ms_;
+};
+
+class FakeBackend : public backends::Backend {
+ public:
+  explicit FakeBackend(FakeDevice& device) : device_(device) {}
+  std::string name() const override { return "fake"; }
+  std::string version() const override { return "1"; }
+  Status supports(const ir::Graph&, const backends::RunConfig&) const override { return Status::Ok(); }
+  Result<std::unique_ptr<backends::PreparedGraph>> prepare(const ir::Graph& g, const backends::RunConfig&) override {
+    return std::unique_ptr<backends::PreparedGraph>(std::make_unique<FakePrepared>(device_, true_cost_ms(g)));
+  }
+
+ private:
+  FakeDevice& device_;
+};
+
+class CampaignRounds : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("nnlat-rounds-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  campaigns::ProfileRequest request(int rounds) {
+    campaigns::ProfileRequest r;
+    r.target = "local:xnnpack-t1:float";
+    for (int res : {32, 48, 64, 80, 96, 112}) {
+      r.models.push_back("zoo:mobilenet_v2?width=0.35&res=" + std::to_string(res));
+    }
+    r.protocol.warmup_runs = 0;
+    r.protocol.min_repeats = 3;
+    r.protocol.max_repeats = 3;
+    r.protocol.min_time_s = 0;
+    r.protocol.max_remeasure = 0;
+    r.schedule.rounds = rounds;
+    r.references.clear();
+    r.hooks.backend = [this] { return std::make_unique<FakeBackend>(device_); };
+    r.hooks.clock = measure::Clock{[this] { return nanoseconds(static_cast<long long>(device_.now_ms * 1e6)); },
+                                   [this](nanoseconds d) { device_.now_ms += 1e-6 * static_cast<double>(d.count()); }};
+    return r;
+  }
+
+  // Time one round takes at full speed: every model's cost, three timed runs each.
+  double round_ms(const campaigns::ProfileRequest& r) {
+    double total = 0;
+    for (const auto& ref : r.models) total += 3 * true_cost_ms(*models_by_ref(ref));
+    return total;
+  }
+  static Result<ir::Graph> models_by_ref(const std::string& ref) { return models::load_model(ref); }
+
+  // Stored figure / true cost, per network.
+  std::map<std::string, double> stored_over_true(store::Store& store) {
+    auto subjects = store.subject_latencies("local:xnnpack-t1:float", store::MeasurementKind::kNetwork);
+    EXPECT_TRUE(subjects.ok());
+    std::map<std::string, double> out;
+    for (const auto& s : *subjects) {
+      auto g = models_by_ref(s.source);
+      EXPECT_TRUE(g.ok()) << s.source;
+      out[s.source] = s.median_ms / true_cost_ms(*g);
+    }
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  FakeDevice device_;
+};
+
+TEST_F(CampaignRounds, ASlowPhaseInOneRoundMovesNoStoredFigure) {
+  auto store = store::Store::open((dir_ / "m.db").string());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto r = request(3);
+  const double round = round_ms(r);
+  // The whole of round 2 runs 50% slow (it then lasts 1.5 rounds).
+  device_.slow_from_ms = round;
+  device_.slow_until_ms = round + 1.5 * round;
+  device_.slow_factor = 1.5;
+  auto summary = campaigns::profile_networks(*store, r, {});
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  EXPECT_EQ(summary->planned, 18u);
+  EXPECT_EQ(summary->measured, 18u);
+  for (const auto& [source, ratio] : stored_over_true(*store)) EXPECT_NEAR(ratio, 1.0, 1e-6) << source;
+  ASSERT_EQ(summary->drift.round_factors.size(), 3u);
+  EXPECT_NEAR(summary->drift.round_factors[0], 1.0, 1e-6);
+  EXPECT_NEAR(summary->drift.round_factors[1], 1.5, 1e-6);
+  EXPECT_NEAR(summary->drift.round_factors[2], 1.0, 1e-6);
+}
+
+TEST_F(CampaignRounds, ASinglePassKeepsTheSlowPhase) {
+  // The control: the same planted drift over the middle of a single pass shows in the store,
+  // so the test above fails if rounds stop being used.
+  auto store = store::Store::open((dir_ / "m.db").string());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto r = request(1);
+  const double round = round_ms(r);
+  device_.slow_from_ms = round / 5;  // items 4-6 of 6 (cost grows with resolution)
+  device_.slow_until_ms = 10 * round;
+  device_.slow_factor = 1.5;
+  auto summary = campaigns::profile_networks(*store, r, {});
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  int off = 0;
+  for (const auto& [source, ratio] : stored_over_true(*store)) off += std::fabs(ratio - 1.0) > 0.4 ? 1 : 0;
+  EXPECT_GE(off, 3);
+}
+
+TEST_F(CampaignRounds, RoundsVisitItemsInDifferentSeededOrders) {
+  const auto first = measure::round_order(20, 0, 1);
+  const auto second = measure::round_order(20, 1, 1);
+  const auto third = measure::round_order(20, 2, 1);
+  EXPECT_EQ(first[0], 0u);
+  EXPECT_NE(second, first);
+  EXPECT_NE(third, second);
+  EXPECT_EQ(measure::round_order(20, 1, 1), second);  // seeded: the same again
+  EXPECT_NE(measure::round_order(20, 1, 2), second);
+  auto sorted = third;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, first);  // a permutation
+}
+
+TEST_F(CampaignRounds, AKillMidRoundResumesWithNothingLostOrDuplicated) {
+  const std::string path = (dir_ / "m.db").string();
+  auto r = request(3);
+  r.references = {"zoo:mobilenet_v2?width=0.35&res=40"};
+  // Plan: per round 1 reference + 6 networks + 1 reference = 8; 24 measurements, 3 runs each.
+  // The device drops at run 40: 13 measurements are complete, the 14th (round 2) is lost.
+  device_.fail_at_run = 40;
+  {
+    auto store = store::Store::open(path);
+    ASSERT_TRUE(store.ok());
+    auto failed = campaigns::profile_networks(*store, r, {});
+    ASSERT_FALSE(failed.ok());
+    EXPECT_NE(failed.error().message.find("device went away"), std::string::npos);
+  }
+  device_.fail_at_run = -1;
+  auto store = store::Store::open(path);
+  ASSERT_TRUE(store.ok());
+  auto resumed = campaigns::profile_networks(*store, r, {});
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_TRUE(resumed->resumed);
+  EXPECT_EQ(resumed->planned, 24u);
+  EXPECT_EQ(resumed->already_done, 13u);
+  EXPECT_EQ(resumed->measured, 11u);
+  auto pending = store->pending_items(resumed->campaign_id);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
+  auto stats = store->stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->network_measurements, 24);  // one row per planned measurement, none twice
+  EXPECT_EQ(stats->networks, 7);               // six networks and the reference
+  // One figure per network for this campaign (its rounds' median), so no false repeats.
+  auto subjects = store->subject_latencies("local:xnnpack-t1:float", store::MeasurementKind::kNetwork);
+  ASSERT_TRUE(subjects.ok());
+  for (const auto& s : *subjects) {
+    EXPECT_EQ(s.medians_ms.size(), 1u) << s.source;
+    EXPECT_EQ(s.measurements, s.source.find("res=40") != std::string::npos ? 6 : 3) << s.source;
+  }
+  // The same command once more measures nothing.
+  auto again = campaigns::profile_networks(*store, r, {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->measured, 0u);
+}
+
+TEST_F(CampaignRounds, ReferencesReportTheDriftAcrossTheCampaign) {
+  auto store = store::Store::open((dir_ / "m.db").string());
+  ASSERT_TRUE(store.ok());
+  auto r = request(2);
+  r.references = {"zoo:mobilenet_v2?width=0.35&res=40"};
+  // Everything after the first round's items runs 20% slow: the closing reference sees it.
+  device_.slow_from_ms = round_ms(r) * 0.99;
+  device_.slow_until_ms = 1e12;
+  device_.slow_factor = 1.2;
+  auto summary = campaigns::profile_networks(*store, r, {});
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  EXPECT_EQ(summary->drift.reference_pairs, 1);
+  EXPECT_NEAR(summary->drift.reference_ratio, 1.2, 1e-6);
+}
+
+TEST(Schedule, DriftFactorsAndSteadyWarmUp) {
+  // Round 2 is 10% slow for every item; item 3 was measured once and does not count.
+  const double nan = std::nan("");
+  const std::vector<std::vector<double>> per_round = {{1, 2, 3, 4}, {1.1, 2.2, 3.3, nan}, {1, 2, 3, nan}};
+  const auto f = measure::round_drift_factors(per_round);
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_NEAR(f[0], 1.0, 1e-12);
+  EXPECT_NEAR(f[1], 1.1, 1e-12);
+  EXPECT_NEAR(f[2], 1.0, 1e-12);
+
+  // A device that ramps up: each run is faster until it settles at 1 ms.
+  double now_ms = 0;
+  int calls = 0;
+  measure::Clock clock{[&] { return nanoseconds(static_cast<long long>(now_ms * 1e6)); },
+                       [&](nanoseconds d) { now_ms += 1e-6 * static_cast<double>(d.count()); }};
+  auto ramp = [&] {
+    now_ms += std::max(1.0, 4.0 - 0.2 * calls++);
+    return Status::Ok();
+  };
+  auto w = measure::warm_until_steady(ramp, 5, 0.02, 1000, clock);
+  ASSERT_TRUE(w.ok());
+  EXPECT_TRUE(w->steady);
+  EXPECT_NEAR(w->last_median_ms, 1.0, 1e-9);
+  EXPECT_GE(w->windows, 3);
+  // Never steady: bounded by time.
+  calls = 0;
+  auto noisy = [&] {
+    now_ms += (calls++ % 10 < 5) ? 1.0 : 2.0;
+    return Status::Ok();
+  };
+  auto bounded = measure::warm_until_steady(noisy, 5, 0.02, 0.03, clock);  // 30 ms
+  ASSERT_TRUE(bounded.ok());
+  EXPECT_FALSE(bounded->steady);
+  EXPECT_LE(bounded->windows, 6);
+}
+
+}  // namespace
+}  // namespace nnlat
