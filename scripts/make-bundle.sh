@@ -133,7 +133,10 @@ for bin in "${BINARIES[@]}"; do
   cat >"$OUT_DIR/$name" <<EOF
 #!/bin/sh
 # Runs bin/$name with the bundle's own loader and libraries (scripts/make-bundle.sh).
-DIR=\$(cd "\$(dirname "\$(readlink -f "\$0" 2>/dev/null || echo "\$0")")" && pwd)
+# The bundle's folder, through symlinks where readlink exists (shell built-ins otherwise).
+SELF=\$(readlink -f "\$0" 2>/dev/null) || SELF=\$0
+case \$SELF in */*) DIR=\${SELF%/*} ;; *) DIR=. ;; esac
+DIR=\$(cd "\$DIR" && pwd)
 if [ -n "\${NNLAT_OPENCL_LIB:-}" ]; then
   OCL_ICD_VENDORS=\$NNLAT_OPENCL_LIB
   export OCL_ICD_VENDORS
