@@ -75,11 +75,18 @@ if [ -z "${LOADER:-}" ]; then
 fi
 LOADER_NAME=$(basename "$LOADER")
 
+# OUT_DIR is emptied: refuse a folder that holds something other than an earlier bundle (a
+# mistyped argument such as the build folder itself).
+if [ -d "$OUT_DIR" ] && [ -n "$(ls -A "$OUT_DIR")" ] &&
+  ! { [ -f "$OUT_DIR/README.txt" ] && [ -d "$OUT_DIR/lib" ]; }; then
+  echo "make-bundle: $OUT_DIR is not empty and holds no earlier bundle; not overwriting it" >&2
+  exit 1
+fi
 rm -rf "$OUT_DIR"
 mkdir -p "$OUT_DIR/bin" "$OUT_DIR/lib"
 
 # The loader's own --list gives every object it maps, transitively and as it would resolve
-# them (unlike `ldd` of an older glibc, it cannot run the program). Lines:
+# them (what `ldd` prints, without needing ldd, a bash script of another package). Lines:
 #   libfoo.so.1 => /usr/lib/x86_64-linux-gnu/libfoo.so.1 (0x...)
 #   /lib64/ld-linux-x86-64.so.2 (0x...)          the loader itself
 #   linux-vdso.so.1 (0x...)                      the kernel's, nothing to copy
@@ -141,6 +148,7 @@ if [ -n "\${NNLAT_OPENCL_LIB:-}" ]; then
   OCL_ICD_VENDORS=\$NNLAT_OPENCL_LIB
   export OCL_ICD_VENDORS
 fi
+# --argv0 (glibc >= 2.33, the bundled loader's): the program sees the wrapper as its name.
 exec "\$DIR/lib/$LOADER_NAME" --library-path "\$DIR/lib" --argv0 "\$0" "\$DIR/bin/$name" "\$@"
 EOF
   chmod 755 "$OUT_DIR/$name"
