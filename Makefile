@@ -3,8 +3,9 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+BUNDLE_DIR ?= $(BUILD_DIR)/bundle
 
-.PHONY: all deps configure build run test format clean
+.PHONY: all deps configure build run test bundle format clean
 
 all: build
 
@@ -24,6 +25,11 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# A self-contained x86-64 bundle of nnlat (its own loader, libc, every shared library and the
+# OpenCL ICD loader) for a machine with no packages, e.g. a GPU machine (docs/gpu.md).
+bundle: build
+	./scripts/make-bundle.sh $(BUILD_DIR) $(BUNDLE_DIR)
 
 format:
 	find include src apps tests bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
