@@ -118,8 +118,9 @@ Result<BlockStage> parse_stage(std::string_view token, std::optional<BlockKind> 
   size_t k = 0;
   while (k < kKindNames.size() && kKindNames[k] != parts[0]) ++k;
   if (k == kKindNames.size()) {
-    return invalid(where + ": unknown block kind '" + std::string(parts[0]) +
-                   "' (shuffle, grouped, fire, dense, inception, se, largedw)");
+    std::string kinds;
+    for (auto name : kKindNames) kinds += (kinds.empty() ? "" : ", ") + std::string(name);
+    return invalid(where + ": unknown block kind '" + std::string(parts[0]) + "' (" + kinds + ")");
   }
   s.kind = static_cast<BlockKind>(k);
   if (only && *only != s.kind) {
