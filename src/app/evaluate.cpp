@@ -42,8 +42,8 @@ Result<int> parse_folds(const std::string& cv) {
   const auto [ptr, ec] = std::from_chars(cv.data(), cv.data() + cv.size(), k);
   if (cv.empty() || ec != std::errc() || ptr != cv.data() + cv.size()) {
     return make_error(ErrorCode::kInvalidArgument,
-                      "--cv must be a number of folds (an integer >= 2) or 'family' "
-                      "(leave one network family out), got '" +
+                      "--cv must be a number of folds (an integer >= 2) or 'family' (leave one network family out), "
+                      "got '" +
                           cv + "'");
   }
   return k;
@@ -56,17 +56,14 @@ Result<std::vector<eval::Split>> make_splits(const EvalRequest& request, const p
   if (request.cv == "family") {
     if (request.train_size > 0) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "--cv family and --train-size split the networks in two "
-                        "different ways: give one of them");
+                        "--cv family and --train-size split the networks in two different ways: give one of them");
     }
     std::vector<std::string> families;
     for (const auto& net : data.networks) families.push_back(net.family);
     NNLAT_ASSIGN_OR_RETURN(auto splits, eval::family_splits(families));
     result.cv = "family";
     result.protocol = fmt::format(
-        "leave-one-family-out: each of {} network families held out in turn, trained on "
-        "the others",
-        splits.size());
+        "leave-one-family-out: each of {} network families held out in turn, trained on the others", splits.size());
     return splits;
   }
   NNLAT_ASSIGN_OR_RETURN(const int folds, parse_folds(request.cv));
