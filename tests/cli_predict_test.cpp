@@ -162,6 +162,52 @@ TEST_F(CliPredict, EvalReportsTheMethodAndTheBaselines) {
   EXPECT_EQ(rows, 4);
 }
 
+// A second family (sampled fire networks) beside the NB201 cells, measured twice: --cv family
+// holds each family out in turn, and every method carries its MAPE over the noise floor's.
+TEST_F(CliPredict, LeaveOneFamilyOutAndTheNoiseFloorRatio) {
+  const std::string db = dir_->file("families.db");
+  std::filesystem::copy_file(db_, db);
+  const std::string nets = " " + dir_->file("fire");
+  ASSERT_EQ(run_cli("sample fire --n 3 --seed 1 --out" + nets).exit_code, 0);
+  for (const char* repeat : {"", " --repeat second"}) {
+    auto p = run_cli(std::string("profile networks") + kTarget + " --db " + db + nets + kFast + repeat);
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+  }
+  const std::string eval = "eval --db " + db + kTarget + " --no-intervals --baselines flops,e2e-ridge";
+  auto r = run_cli(eval + " --cv family --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["cv"], "family");
+  EXPECT_EQ(j["splits"].get<int>(), 2);
+  EXPECT_EQ(j["n"].get<int>(), 11);
+  EXPECT_EQ(j["per_family"]["blocks-fire"]["n"].get<int>(), 3);
+  EXPECT_EQ(j["per_family"]["nb201"]["n"].get<int>(), 8);
+  for (const auto& n : j["networks"]) {  // the split index names the held-out family (name order)
+    EXPECT_EQ(n["split"].get<int>(), n["family"] == "blocks-fire" ? 0 : 1) << n["model"];
+  }
+  ASSERT_EQ(j["noise_floor"]["n"].get<int>(), 3);
+  const double floor = j["noise_floor"]["mape"].get<double>();
+  ASSERT_GT(floor, 0);
+  EXPECT_NEAR(j["noise_floor_ratio"].get<double>(), j["mape"].get<double>() / floor, 1e-9);
+  for (const char* b : {"flops", "e2e-ridge"}) {
+    const auto& bj = j["baselines"][b];
+    EXPECT_EQ(bj["per_family"].size(), 2u) << b;
+    EXPECT_NEAR(bj["noise_floor_ratio"].get<double>(), bj["mape"].get<double>() / floor, 1e-9) << b;
+  }
+  auto text = run_cli(eval + " --cv family");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("leave-one-family-out"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("MAPE/floor"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("per held-out family"), std::string::npos) << text.out;
+  auto kfold = run_cli(eval + " --cv 3 --json");
+  ASSERT_EQ(kfold.exit_code, 0) << kfold.err;
+  EXPECT_EQ(nlohmann::json::parse(kfold.out)["cv"], "kfold");
+  // No floor, no ratio: the NB201-only store measured every network once.
+  auto once = run_cli("eval --db " + db_ + kTarget + " --no-intervals --baselines none --cv 4 --json");
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+  EXPECT_FALSE(nlohmann::json::parse(once.out).contains("noise_floor_ratio"));
+}
+
 TEST_F(CliPredict, ARuleFileGivenByPathTravelsWithThePredictor) {
   const std::string p = dir_->file("rules_path.json");
   const std::string rules = dir_->file("my_rules.json");
@@ -191,6 +237,19 @@ TEST_F(CliPredict, BadInputIsACleanError) {
   auto folds = run_cli("eval --db " + db_ + kTarget + " --cv 50");
   EXPECT_EQ(folds.exit_code, 2);
   EXPECT_NE(folds.err.find("--cv"), std::string::npos);
+  auto word = run_cli("eval --db " + db_ + kTarget + " --cv families");
+  EXPECT_EQ(word.exit_code, 2);
+  EXPECT_NE(word.err.find("--cv must be a number of folds (an integer >= 2) or 'family'"), std::string::npos)
+      << word.err;
+  auto one_family = run_cli("eval --db " + db_ + kTarget + " --cv family");  // NB201 cells only
+  EXPECT_EQ(one_family.exit_code, 2);
+  EXPECT_NE(one_family.err.find("at least two families"), std::string::npos) << one_family.err;
+  auto both = run_cli("eval --db " + db_ + kTarget + " --cv family --train-size 3");
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("give one of them"), std::string::npos) << both.err;
+  auto space = run_cli("sample blocks --n 2 --out " + dir_->file("x"));
+  EXPECT_EQ(space.exit_code, 2);
+  EXPECT_NE(space.err.find("unknown NAS space 'blocks'"), std::string::npos) << space.err;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "nnlat/eval/evaluation.hpp"
 #include "nnlat/eval/metrics.hpp"
 
 namespace nnlat::eval {
@@ -363,6 +364,42 @@ TEST(EvalKFold, RejectsBadK) {
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(r.error().message.find("k = " + std::to_string(k)), std::string::npos) << r.error().message;
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// family_splits (leave-one-family-out)
+
+TEST(EvalFamilySplits, NoNetworkIsPredictedByAModelThatSawItsFamily) {
+  const std::vector<std::string> families = {"nb201", "MobileNetV2", "nb201", "blocks-fire", "", "MobileNetV2",
+                                             "nb201", "blocks-fire", ""};
+  auto splits = family_splits(families);
+  ASSERT_TRUE(splits.ok()) << splits.error().message;
+  ASSERT_EQ(splits->size(), 4u);  // an empty family counts as "other"
+  std::vector<int> tested(families.size(), 0);
+  std::vector<std::string> held;
+  for (const auto& s : *splits) {
+    held.push_back(s.held_out_family);
+    EXPECT_EQ(s.train_networks.size() + s.test_networks.size(), families.size());
+    for (size_t t : s.test_networks) {
+      ++tested[t];
+      EXPECT_EQ(families[t].empty() ? "other" : families[t], s.held_out_family);
+    }
+    for (size_t t : s.train_networks) {
+      EXPECT_NE(families[t].empty() ? "other" : families[t], s.held_out_family) << "network " << t;
+    }
+  }
+  EXPECT_EQ(tested, std::vector<int>(families.size(), 1));  // each network predicted exactly once
+  EXPECT_EQ(held, (std::vector<std::string>{"MobileNetV2", "blocks-fire", "nb201", "other"}));
+}
+
+TEST(EvalFamilySplits, OneFamilyIsAnError) {
+  const std::vector<std::string> one = {"nb201", "nb201", "nb201"};
+  auto r = family_splits(one);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("at least two families"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("'nb201'"), std::string::npos) << r.error().message;
+  EXPECT_FALSE(family_splits(std::vector<std::string>{}).ok());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -120,7 +120,10 @@ TEST(NasSpaces, SamplersArePinnedAcrossPlatforms) {
        {"k7e3sehs-k7e3sehs-k3e1hs-k5e3sehs-k5e1sehs-k3e6sehs-k7e6hs-k5e3se-k3e6-k5e3-k5e1se-k5e3-k7e3-k7e3hs-k7e1sehs-"
         "k3e1se",
         "k5e3se-k7e6sehs-k7e6sehs-skip-k5e3se-k5e3sehs-k7e1-k5e6hs-k7e6sehs-k3e6-k7e3hs-k7e3hs-k7e3sehs-k5e6hs-skip-"
-        "k5e3se"}}};
+        "k5e3se"}},
+      {"mixed",
+       {"r176-s16-se.c16.d2.k7.e3.r16.hswish-se.c48.d2.k7.e1.r16.hswish-dense.c176.d3.gr16-h1024",
+        "r192-s32-dense.c32.d4.gr24-dense.c32.d2.gr32-fire.c64.d2.q8-h1280"}}};
   for (const auto& [space, expected] : golden) {
     auto got = sample_space(space, 2, 1);
     ASSERT_TRUE(got.ok()) << space;
@@ -129,7 +132,8 @@ TEST(NasSpaces, SamplersArePinnedAcrossPlatforms) {
 }
 
 TEST(NasSpaces, NamesAndUnknownSpace) {
-  EXPECT_EQ(space_names(), (std::vector<std::string>{"nb101", "nb201", "mbv2"}));
+  EXPECT_EQ(space_names(), (std::vector<std::string>{"nb101", "nb201", "mbv2", "shuffle", "grouped", "fire", "dense",
+                                                     "inception", "se", "largedw", "mixed"}));
   for (const auto& space : space_names()) {
     auto one = sample_space(space, 3, 11);
     ASSERT_TRUE(one.ok()) << space;

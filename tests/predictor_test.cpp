@@ -148,6 +148,31 @@ TEST(Predictor, OpwiseBeatsTheBaselinesOnHeldOutNetworks) {
   EXPECT_GT(reports[Method::kOpwiseGbdt].interval_coverage, 0.6);
 }
 
+// Leave-one-family-out on the synthetic set (NB201 and mbv2 networks): each family is
+// predicted only by the model trained on the other, every network once.
+TEST(Predictor, LeaveOneFamilyOutPredictsEachFamilyFromTheOthers) {
+  const auto& data = synthetic_set();
+  std::vector<std::string> families;
+  for (const auto& n : data.networks) families.push_back(n.family);
+  auto splits = eval::family_splits(families);
+  ASSERT_TRUE(splits.ok()) << splits.error().message;
+  ASSERT_EQ(splits->size(), 2u);
+  predictors::TrainOptions o;
+  o.method = Method::kOpwiseGbdt;
+  o.calibrate = false;
+  auto r = eval::evaluate_splits(data, *splits, o, false);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->overall.n, data.networks.size());
+  std::multiset<std::string> predicted;
+  for (const auto& res : r->results) {
+    predicted.insert(res.name);
+    EXPECT_EQ((*splits)[static_cast<size_t>(res.repeat)].held_out_family, res.family) << res.name;
+  }
+  EXPECT_EQ(predicted.size(), std::set<std::string>(predicted.begin(), predicted.end()).size());
+  EXPECT_EQ(r->per_family.size(), 2u);
+  EXPECT_EQ(r->per_family.at("nb201").n + r->per_family.at("mbv2").n, data.networks.size());
+}
+
 TEST(Predictor, SavedFilesPredictExactlyTheSame) {
   // Transfer needs a source: a synthetic one whose latencies are the target's, scaled.
   predictors::TrainingSet data = synthetic_set();

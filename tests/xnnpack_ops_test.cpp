@@ -19,6 +19,7 @@
 #include "nnlat/backends/xnnpack_backend.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/cost.hpp"
+#include "nnlat/models/nas.hpp"
 #include "nnlat/models/zoo.hpp"
 
 namespace nnlat::backends {
@@ -181,6 +182,32 @@ TEST_P(XnnpackZooInt8, MatchesReferenceWithinQuantisationError) {
   EXPECT_LE(c.max_relative_error, kInt8NetTolerance) << GetParam();
 }
 
+// The block spaces exist to be measured here: two samples of each (at 64x64) must run, all
+// of them on XNNPACK (no skip), and agree with the reference.
+class XnnpackBlockSpaces : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(XnnpackBlockSpaces, SamplesRunAndMatchReference) {
+  models::SpaceOptions options;
+  options.resolution = 64;
+  options.num_classes = 10;
+  auto encodings = models::sample_space(GetParam(), 2, 5);
+  ASSERT_TRUE(encodings.ok()) << encodings.error().message;
+  for (const auto& encoding : *encodings) {
+    auto g = models::build_space_graph(GetParam(), encoding, options);
+    ASSERT_TRUE(g.ok()) << g.error().message;
+    ASSERT_TRUE(XnnpackBackend().supports(*g, {}).ok()) << encoding;
+    RunConfig cfg;
+    cfg.weight_seed = 3;
+    const Comparison c = compare(*g, cfg);
+    ASSERT_TRUE(c.error.empty()) << c.error;
+    EXPECT_LE(c.max_relative_error, kTolerance) << encoding;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(XnnpackNets, XnnpackBlockSpaces,
+                         ::testing::Values("shuffle", "grouped", "fire", "dense", "inception", "se", "largedw",
+                                           "mixed"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(XnnpackNets, XnnpackZoo, ::testing::ValuesIn(zoo_names()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(XnnpackNets, XnnpackZooInt8, ::testing::ValuesIn(zoo_names()),

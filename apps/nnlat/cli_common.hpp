@@ -28,7 +28,7 @@ int print_result(const Result<T>& result, bool json, int indent = 2) {
   return kExitOk;
 }
 
-// The same for results whose text is laid out by the command (train's summary, eval's and
+// The same for results whose text is laid out by the command (train's summary,
 // learning-curve's tables): `print_text(result)` instead of to_json(); --json on one line.
 template <class T, class PrintText>
 int print_result(const Result<T>& result, bool json, PrintText print_text) {

@@ -2,13 +2,20 @@
 // plus index.json with their encodings and hashes.
 #include "cli_common.hpp"
 #include "nnlat/app/sample.hpp"
+#include "nnlat/models/nas.hpp"
 
 namespace nnlat::cli {
 
 void add_sample_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("sample", "Sample distinct architectures from a NAS space (nb101, nb201, mbv2)");
+  std::string spaces;
+  for (const auto& s : models::space_names()) spaces += (spaces.empty() ? "" : ", ") + s;
+  auto* cmd = app.add_subcommand("sample", "Sample distinct architectures from a NAS or block space (" + spaces + ")");
   auto o = std::make_shared<app::SampleRequest>();
-  cmd->add_option("space", o->space, "Search space: nb101, nb201 or mbv2")->required();
+  cmd->add_option("space", o->space,
+                  "Space: " + spaces +
+                      ". shuffle .. largedw: random networks of one block kind that single zoo families bring; "
+                      "mixed: any kind per stage (docs/nas-spaces.md)")
+      ->required();
   cmd->add_option("--n", o->n, "Number of distinct architectures")->check(CLI::Range(int64_t{1}, int64_t{10000000}));
   cmd->add_option("--seed", o->seed, "Sampler seed (same seed, same list)");
   cmd->add_option("--out", o->out, "Output directory (created if missing)")->required();

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <charconv>
 #include <fstream>
 #include <optional>
 
@@ -35,18 +36,56 @@ Status write_csv(const std::string& path, const std::vector<eval::MethodReport>&
   return Status::Ok();
 }
 
+// --cv: "family", or the number of folds of the k-fold CV by network.
+Result<int> parse_folds(const std::string& cv) {
+  int k = 0;
+  const auto [ptr, ec] = std::from_chars(cv.data(), cv.data() + cv.size(), k);
+  if (cv.empty() || ec != std::errc() || ptr != cv.data() + cv.size()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--cv must be a number of folds (an integer >= 2) or 'family' (leave one network family out), "
+                      "got '" +
+                          cv + "'");
+  }
+  return k;
+}
+
+// The splits that --cv / --train-size ask for, and the protocol in words.
+Result<std::vector<eval::Split>> make_splits(const EvalRequest& request, const predictors::TrainingSet& data,
+                                             EvalResult& result) {
+  const size_t n = data.networks.size();
+  if (request.cv == "family") {
+    if (request.train_size > 0) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--cv family and --train-size split the networks in two different ways: give one of them");
+    }
+    std::vector<std::string> families;
+    for (const auto& net : data.networks) families.push_back(net.family);
+    NNLAT_ASSIGN_OR_RETURN(auto splits, eval::family_splits(families));
+    result.cv = "family";
+    result.protocol = fmt::format(
+        "leave-one-family-out: each of {} network families held out in turn, trained on the others", splits.size());
+    return splits;
+  }
+  NNLAT_ASSIGN_OR_RETURN(const int folds, parse_folds(request.cv));
+  if (request.train_size > 0) {
+    result.cv = "train-size";
+    result.protocol = fmt::format("{} random draws of {} training networks, the others held out", request.repeats,
+                                  request.train_size);
+    return eval::train_size_splits(n, request.train_size, request.repeats, request.training.seed);
+  }
+  result.cv = "kfold";
+  result.protocol = fmt::format("{}-fold cross-validation by network", folds);
+  return eval::kfold_splits(n, folds, request.training.seed);
+}
+
 // The chosen method and the baselines, each trained and tested on the same splits.
 Status evaluate_on_splits(const EvalRequest& request, const predictors::TrainingSet& data,
                           const predictors::TrainOptions& options, const std::vector<predictors::Method>& baselines,
                           EvalResult& result) {
   const bool repeated = request.train_size > 0;
-  auto splits = repeated ? eval::train_size_splits(data.networks.size(), request.train_size, request.repeats,
-                                                   request.training.seed)
-                         : eval::kfold_splits(data.networks.size(), request.cv, request.training.seed);
+  auto splits = make_splits(request, data, result);
   if (!splits.ok()) return splits.error().with_context(request.target);
-  result.protocol = repeated ? fmt::format("{} random draws of {} training networks, the others held out",
-                                           request.repeats, request.train_size)
-                             : fmt::format("{}-fold cross-validation by network", request.cv);
+  result.splits = splits->size();
   std::vector<predictors::Method> methods = {options.method};
   methods.insert(methods.end(), baselines.begin(), baselines.end());
   for (size_t i = 0; i < methods.size(); ++i) {
@@ -61,19 +100,31 @@ Status evaluate_on_splits(const EvalRequest& request, const predictors::Training
 
 }  // namespace
 
+double noise_floor_ratio(const eval::MethodReport& report, const eval::Metrics& noise_floor) {
+  const double mape = report.per_repeat.empty() ? report.overall.mape : report.repeat_mean.mape;
+  return noise_floor.n > 0 && noise_floor.mape > 0 ? mape / noise_floor.mape : 0.0;
+}
+
 nlohmann::json EvalResult::to_json() const {
-  nlohmann::json j = eval::method_report_to_json(reports.front(), /*with_results=*/true);
+  // Each method's MAPE as a multiple of the noise floor's, only where a floor was measured.
+  auto with_ratio = [&](nlohmann::json j, const eval::MethodReport& r) {
+    if (noise_floor.n > 0) j["noise_floor_ratio"] = noise_floor_ratio(r, noise_floor);
+    return j;
+  };
+  nlohmann::json j = with_ratio(eval::method_report_to_json(reports.front(), /*with_results=*/true), reports.front());
   j["noise_floor"] = eval::metrics_to_json(noise_floor);
   const auto& top = reports.front().per_repeat.empty() ? j : j["repeat_mean"];
   for (const char* key : {"mape", "rmspe", "rmse_ms", "acc5", "acc10", "kendall_tau", "spearman"}) j[key] = top[key];
   j["target"] = target;
   j["protocol"] = protocol;
+  j["cv"] = cv;
+  j["splits"] = splits;
   j["kernels_measured"] = kernels_measured;
   j["networks_measured"] = networks_measured;
   nlohmann::json b = nlohmann::json::object();
   for (size_t i = 1; i < reports.size(); ++i) {
     b[std::string(predictors::method_name(reports[i].method))] =
-        eval::method_report_to_json(reports[i], /*with_results=*/false);
+        with_ratio(eval::method_report_to_json(reports[i], /*with_results=*/false), reports[i]);
   }
   j["baselines"] = b;
   return j;
@@ -105,6 +156,8 @@ Result<EvalResult> evaluate(const EvalRequest& request_in) {
     result.reports.push_back(std::move(r));
     result.protocol =
         "predictor " + request.predictor + " on every network of the store (not held out unless you made it so)";
+    result.cv = "none";
+    result.splits = 1;
   } else {
     NNLAT_RETURN_IF_ERROR(evaluate_on_splits(request, data, options, baselines, result));
   }

@@ -33,7 +33,11 @@ Result<SampleResult> sample_architectures(const SampleRequest& request) {
 nlohmann::ordered_json SampleResult::to_json() const {
   nlohmann::ordered_json index = nlohmann::ordered_json::array();
   for (const auto& a : architectures) {
-    index.push_back({{"file", a.file}, {"space", request.space}, {"encoding", a.encoding}, {"hash", a.hash}});
+    index.push_back({{"file", a.file},
+                     {"space", request.space},
+                     {"family", models::space_family(request.space)},
+                     {"encoding", a.encoding},
+                     {"hash", a.hash}});
   }
   return {{"space", request.space}, {"seed", request.seed}, {"n", request.n}, {"architectures", index}};
 }

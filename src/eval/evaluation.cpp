@@ -1,5 +1,6 @@
 #include "nnlat/eval/evaluation.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <unordered_set>
@@ -73,6 +74,29 @@ Result<std::vector<Split>> kfold_splits(size_t networks, int k, uint64_t seed) {
   return splits;
 }
 
+Result<std::vector<Split>> family_splits(std::span<const std::string> families) {
+  std::map<std::string, std::vector<size_t>> members;
+  for (size_t i = 0; i < families.size(); ++i) members[families[i].empty() ? "other" : families[i]].push_back(i);
+  if (members.size() < 2) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--cv family needs networks of at least two families, the store's " +
+                          std::to_string(families.size()) + " networks are all of family '" +
+                          (members.empty() ? std::string("-") : members.begin()->first) +
+                          "' (measure networks of other families, e.g. `nnlat sample mixed`)");
+  }
+  std::vector<Split> splits;
+  for (const auto& [family, held_out] : members) {
+    Split s;
+    s.held_out_family = family;
+    s.test_networks = held_out;
+    for (size_t i = 0; i < families.size(); ++i) {
+      if (!std::binary_search(held_out.begin(), held_out.end(), i)) s.train_networks.push_back(i);
+    }
+    splits.push_back(std::move(s));
+  }
+  return splits;
+}
+
 Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size, int repeats, uint64_t seed) {
   if (train_size == 0 || train_size >= networks) {
     return make_error(ErrorCode::kInvalidArgument, "--train-size " + std::to_string(train_size) +
@@ -108,8 +132,9 @@ Result<MethodReport> evaluate_splits(const predictors::TrainingSet& data, const 
     const auto kernel_rows = predictors::kernel_rows_excluding(data, split.test_networks);
     auto model = predictors::LatencyPredictor::train(data, kernel_rows, split.train_networks, options);
     if (!model.ok()) {
-      return model.error().with_context(std::string(predictors::method_name(options.method)) + ", split " +
-                                        std::to_string(s + 1));
+      return model.error().with_context(
+          std::string(predictors::method_name(options.method)) + ", split " + std::to_string(s + 1) +
+          (split.held_out_family.empty() ? "" : " (family " + split.held_out_family + " held out)"));
     }
     for (size_t n : split.test_networks) {
       const auto& net = data.networks[n];

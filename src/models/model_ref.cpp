@@ -99,7 +99,7 @@ Result<ir::Graph> load_file(const std::string& path) {
   return make_error(ErrorCode::kInvalidArgument,
                     path +
                         ": unknown model reference (expected a .onnx/.tflite/.json file or zoo:, nb201:, nb101:, "
-                        "space:mbv2: prefix)");
+                        "space:SPACE: prefix)");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// `nnlat eval` as a library call: cross-validated accuracy of a method by network (k-fold or
-// repeated --train-size draws) beside the baselines on the very same splits, or a trained
-// predictor on a store's networks; with the run-to-run noise floor.
+// `nnlat eval` as a library call: cross-validated accuracy of a method by network (k-fold,
+// leave-one-family-out or repeated --train-size draws) beside the baselines on the very same
+// splits, or a trained predictor on a store's networks; with the run-to-run noise floor and
+// each method's error as a multiple of it.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +20,7 @@ struct EvalRequest {
   std::string predictor;  // non-empty: evaluate this trained predictor instead of training
   std::string rules;      // empty: the predictor's, else the target's default
   std::string transfer_from;
-  int cv = 5;
+  std::string cv = "5";   // folds of the k-fold CV by network (>= 2), or "family": leave one family out
   size_t train_size = 0;  // > 0: repeated random draws of this many training networks
   int repeats = 10;
   std::vector<std::string> baselines = {"flops", "lut", "e2e-ridge"};  // "none": none
@@ -30,6 +31,8 @@ struct EvalRequest {
 struct EvalResult {
   std::string target;
   std::string protocol;  // how the networks were split, in words
+  std::string cv;        // "kfold", "family", "train-size", or "none" (a trained predictor)
+  size_t splits = 0;     // folds, held-out families or draws (1 for a trained predictor)
   size_t kernels_measured = 0;
   size_t networks_measured = 0;
   std::vector<eval::MethodReport> reports;  // the chosen method first, then the baselines
@@ -38,7 +41,12 @@ struct EvalResult {
   bool intervals_calibrated = true;         // false: the coverage column means nothing
 
   nlohmann::json to_json() const;  // the `eval --json` object
+  std::string to_text() const;     // the tables `eval` prints (evaluate_text.cpp)
 };
+
+// The MAPE a report stands for (the mean over draws when repeated) divided by the noise
+// floor's; 0 when there is no floor (noise_floor.n == 0) or it is exactly 0.
+double noise_floor_ratio(const eval::MethodReport& report, const eval::Metrics& noise_floor);
 
 Result<EvalResult> evaluate(const EvalRequest& request);
 

@@ -1,4 +1,4 @@
-// `nnlat sample SPACE --n N --seed S --out DIR`: N distinct architectures of a NAS space as
+// `nnlat sample SPACE --n N --seed S --out DIR`: N distinct architectures of a NAS or block space as
 // JSON graphs, plus index.json with their encodings and hashes.
 #pragma once
 
@@ -12,7 +12,7 @@
 namespace nnlat::app {
 
 struct SampleRequest {
-  std::string space;  // nb101, nb201 or mbv2
+  std::string space;  // a name of models::space_names(): nb101, nb201, mbv2, shuffle, ..., mixed
   int64_t n = 10;     // distinct architectures
   uint64_t seed = 0;  // same seed, same list
   std::string out;    // directory, created if missing
@@ -28,7 +28,8 @@ struct SampleResult {
   SampleRequest request;
   std::vector<SampledArchitecture> architectures;  // in sampling order
 
-  // The index.json document: {space, seed, n, architectures: [{file, space, encoding, hash}]}.
+  // The index.json document: {space, seed, n, architectures: [{file, space, family, encoding,
+  // hash}]}.
   nlohmann::ordered_json to_json() const;
   std::string to_text() const;  // "wrote N SPACE architectures and index.json to DIR"
 };

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,10 +44,16 @@ struct MethodReport {
 struct Split {
   std::vector<size_t> train_networks;
   std::vector<size_t> test_networks;
+  std::string held_out_family;  // leave-one-family-out: the family of every test network
 };
 
 // k-fold by network (every network predicted exactly once).
 Result<std::vector<Split>> kfold_splits(size_t networks, int k, uint64_t seed);
+// Leave-one-family-out: one split per family (in name order; an empty family is "other", as in
+// the per-family metrics) whose test networks are all of that family and whose training
+// networks are all the others, so no network is predicted by a model that saw its family.
+// `families[i]` is network i's family; at least two families are needed.
+Result<std::vector<Split>> family_splits(std::span<const std::string> families);
 // `repeats` random draws of `train_size` training networks; all others are test networks.
 Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size, int repeats, uint64_t seed);
 

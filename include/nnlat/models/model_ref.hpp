@@ -3,7 +3,8 @@
 //   zoo:NAME[?width=W&res=R&classes=K&batch=B]   a zoo network
 //   nb201:|op~0|+|op~0|op~1|+|...|               a NAS-Bench-201 cell (CIFAR skeleton)
 //   nb101:SPEC.json                              a NAS-Bench-101 cell spec file
-//   space:mbv2:ENCODING                          a MobileNetV2-style block-space sample
+//   space:SPACE:ENCODING                         a sample of any space of nas.hpp, e.g.
+//                                                space:mbv2:k3e6-..., space:fire:r128-s16-...
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
-// NAS search spaces: NAS-Bench-101 cells, NAS-Bench-201 cells and a MobileNetV2-style
-// block space. Each space has a seeded sampler, a canonical encoding (two encodings of the
+// NAS search spaces: NAS-Bench-101 cells, NAS-Bench-201 cells, a MobileNetV2-style block
+// space, and the block spaces (random small networks of the blocks single zoo families bring:
+// src/models/nas/block_space.hpp). Each space has a seeded sampler, a canonical encoding (two encodings of the
 // same architecture are equal strings) and a stable hash of that encoding.
 #pragma once
 
@@ -14,7 +15,8 @@
 namespace nnlat::models {
 
 struct SpaceOptions {
-  int64_t resolution = 0;  // 0: the space's default input size (32 for NB101/NB201, 224 for mbv2)
+  int64_t resolution = 0;  // 0: the space's default input size (32 for NB101/NB201, 224 for mbv2,
+                           // the encoding's for the block spaces)
   // NAS-Bench-101 skeleton
   int64_t nb101_stem_channels = 128;
   int64_t nb101_stacks = 3;
@@ -22,16 +24,20 @@ struct SpaceOptions {
   // NAS-Bench-201 skeleton
   int64_t nb201_channels = 16;
   int64_t nb201_cells_per_stage = 5;
-  int64_t num_classes = 0;  // 0: the space's default (10 for the CIFAR spaces, 1000 for mbv2)
+  int64_t num_classes = 0;  // 0: the space's default (10 for the CIFAR spaces, 1000 for the others)
 };
 
-// Space names: "nb101", "nb201", "mbv2".
+// Space names: "nb101", "nb201", "mbv2", then the block spaces "shuffle", "grouped", "fire",
+// "dense", "inception", "se", "largedw" (stages of one block kind) and "mixed" (any kind).
 std::vector<std::string> space_names();
+// The family a space's networks are stored under: the space name, "blocks-NAME" for the
+// block spaces (so that "blocks-shuffle" is not read as the ShuffleNetV2 family).
+std::string space_family(std::string_view space);
 
 // Canonical form of an encoding; an error names what is wrong with it.
 Result<std::string> canonicalize_encoding(std::string_view space, std::string_view encoding);
 // Graph of one architecture, named after the space and its canonical encoding, with
-// metadata {"space", "encoding", "hash"}; verified.
+// metadata {"space", "family", "encoding", "hash", "source"}; verified.
 Result<ir::Graph> build_space_graph(std::string_view space, std::string_view encoding, const SpaceOptions& options);
 // `n` distinct canonical encodings drawn with a generator seeded by `seed` (the same
 // arguments always give the same list, in the same order).

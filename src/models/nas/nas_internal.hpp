@@ -1,5 +1,5 @@
 // Internal interface between the NAS dispatcher (nas_spaces.cpp) and the spaces: one file
-// per space (nb101.cpp, nb201.cpp, mbv2_space.cpp). Every function returns a Result; none
+// per space (nb101.cpp, nb201.cpp, mbv2_space.cpp, block_space_*.cpp). Every function returns a Result; none
 // throws across this interface.
 #pragma once
 
@@ -46,5 +46,14 @@ Result<std::vector<std::string>> nb201_sample(int64_t n, uint64_t seed);
 Result<std::string> mbv2_canonicalize(std::string_view encoding);
 Result<ir::Graph> mbv2_build(const std::string& canonical, const SpaceOptions& options);
 Result<std::vector<std::string>> mbv2_sample(int64_t n, uint64_t seed);
+
+// ---- Block spaces (block_space.hpp, block_space_*.cpp) ----------------------------------
+// "shuffle", "grouped", "fire", "dense", "inception", "se", "largedw" (stages of one block
+// kind) and "mixed" (any kind per stage). `space` is one of them in every call below.
+std::vector<std::string> block_space_names();
+bool is_block_space(std::string_view space);
+Result<std::string> blocks_canonicalize(std::string_view space, std::string_view encoding);
+Result<ir::Graph> blocks_build(std::string_view space, const std::string& canonical, const SpaceOptions& options);
+Result<std::vector<std::string>> blocks_sample(std::string_view space, int64_t n, uint64_t seed);
 
 }  // namespace nnlat::models::nas

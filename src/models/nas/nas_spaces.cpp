@@ -9,13 +9,16 @@
 namespace nnlat::models {
 namespace {
 
-enum class Space { kNb101, kNb201, kMbv2 };
+enum class Space { kNb101, kNb201, kMbv2, kBlocks };
 
 Result<Space> parse_space(std::string_view space) {
   if (space == "nb101") return Space::kNb101;
   if (space == "nb201") return Space::kNb201;
   if (space == "mbv2") return Space::kMbv2;
-  return make_error(ErrorCode::kInvalidArgument, "unknown NAS space '" + std::string(space) + "' (nb101, nb201, mbv2)");
+  if (nas::is_block_space(space)) return Space::kBlocks;
+  std::string names;
+  for (const auto& n : space_names()) names += (names.empty() ? "" : ", ") + n;
+  return make_error(ErrorCode::kInvalidArgument, "unknown NAS space '" + std::string(space) + "' (" + names + ")");
 }
 
 Status check_options(Space space, const SpaceOptions& o) {
@@ -76,7 +79,15 @@ uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
 
 }  // namespace nas
 
-std::vector<std::string> space_names() { return {"nb101", "nb201", "mbv2"}; }
+std::vector<std::string> space_names() {
+  std::vector<std::string> names = {"nb101", "nb201", "mbv2"};
+  for (auto& n : nas::block_space_names()) names.push_back(std::move(n));
+  return names;
+}
+
+std::string space_family(std::string_view space) {
+  return nas::is_block_space(space) ? "blocks-" + std::string(space) : std::string(space);
+}
 
 Result<std::string> canonicalize_encoding(std::string_view space, std::string_view encoding) {
   NNLAT_ASSIGN_OR_RETURN(const Space s, parse_space(space));
@@ -90,6 +101,9 @@ Result<std::string> canonicalize_encoding(std::string_view space, std::string_vi
       break;
     case Space::kMbv2:
       r = nas::mbv2_canonicalize(encoding);
+      break;
+    case Space::kBlocks:
+      r = nas::blocks_canonicalize(space, encoding);
       break;
   }
   if (!r.ok()) return r.error().with_context(std::string(space));
@@ -111,13 +125,16 @@ Result<ir::Graph> build_space_graph(std::string_view space, std::string_view enc
     case Space::kMbv2:
       g = nas::mbv2_build(canonical, options);
       break;
+    case Space::kBlocks:
+      g = nas::blocks_build(space, canonical, options);
+      break;
   }
   const std::string name = std::string(space) + ":" + canonical;
   if (!g.ok()) return g.error().with_context(name);
   g->name = name + options_suffix(s, options);
   g->metadata["source"] = g->name;
   g->metadata["space"] = std::string(space);
-  g->metadata["family"] = std::string(space);
+  g->metadata["family"] = space_family(space);
   g->metadata["encoding"] = canonical;
   g->metadata["hash"] = encoding_hash(space, canonical);
   if (s == Space::kNb101) {
@@ -136,6 +153,8 @@ Result<std::vector<std::string>> sample_space(std::string_view space, int64_t n,
       return nas::nb201_sample(n, seed);
     case Space::kMbv2:
       return nas::mbv2_sample(n, seed);
+    case Space::kBlocks:
+      return nas::blocks_sample(space, n, seed);
   }
   return make_error(ErrorCode::kInternal, "unreachable");
 }

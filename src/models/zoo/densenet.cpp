@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "models/zoo/classic_blocks.hpp"
 #include "models/zoo/families.hpp"
 #include "models/zoo/zoo_families_classic.hpp"
 #include "nnlat/ir/builder.hpp"
@@ -24,7 +25,6 @@ Result<ir::Graph> build_densenet121(const ZooParams& p) {
     auto x = b.input({p.batch, 3, res, res});
     // The width multiplier scales the growth rate (and with it every layer's width).
     const int64_t growth = make_divisible(32.0 * p.width, 4);
-    const int64_t bottleneck = 4 * growth;
 
     b.push_scope("stem");
     x = b.conv_bn_act(x, 2 * growth, 7, 2, 1, Act::kRelu);
@@ -36,20 +36,13 @@ Result<ir::Graph> build_densenet121(const ZooParams& p) {
       std::vector<ir::ValueId> features = {x};
       for (int64_t i = 0; i < blocks[block]; ++i) {
         b.push_scope("block" + std::to_string(block + 1) + ".layer" + std::to_string(i + 1));
-        auto y = features.size() == 1 ? features[0] : b.concat(features);
-        y = b.activation(b.batch_norm(y), Act::kRelu);
-        y = b.conv(y, bottleneck, 1);
-        y = b.activation(b.batch_norm(y), Act::kRelu);
-        y = b.conv(y, growth, 3);
-        features.push_back(y);
+        features.push_back(dense_layer(b, features, growth));
         b.pop_scope();
       }
       x = b.concat(features);
       if (block < 3) {
         b.push_scope("transition" + std::to_string(block + 1));
-        x = b.activation(b.batch_norm(x), Act::kRelu);
-        x = b.conv(x, b.channels(x) / 2, 1);  // compression 0.5
-        x = b.avg_pool(x, 2, 2);
+        x = dense_transition(b, x, b.channels(x) / 2);  // compression 0.5
         b.pop_scope();
       }
     }

@@ -9,6 +9,7 @@
 // are kernels a device runs, so latency predictions for this graph miss them.
 #include <string>
 
+#include "models/zoo/classic_blocks.hpp"
 #include "models/zoo/families.hpp"
 #include "models/zoo/zoo_families_classic.hpp"
 #include "nnlat/ir/builder.hpp"
@@ -16,12 +17,6 @@
 namespace nnlat::models {
 
 namespace {
-
-using ir::Act;
-
-ir::ValueId conv_relu(ir::GraphBuilder& b, ir::ValueId x, int64_t out, int64_t kernel, int64_t stride = 1) {
-  return b.activation(b.conv(x, out, kernel, stride, 1, /*bias=*/true), Act::kRelu);
-}
 
 // One Inception module: the columns of Table 1 ("#1x1", "#3x3 reduce", "#3x3",
 // "#5x5 reduce", "#5x5", "pool proj").
@@ -33,11 +28,7 @@ struct Inception {
 ir::ValueId inception(ir::GraphBuilder& b, ir::ValueId x, const Inception& m, double width) {
   auto s = [&](int64_t c) { return make_divisible(static_cast<double>(c) * width); };
   b.push_scope(std::string("inception_") + m.name);
-  auto br1 = conv_relu(b, x, s(m.c1), 1);
-  auto br3 = conv_relu(b, conv_relu(b, x, s(m.c3r), 1), s(m.c3), 3);
-  auto br5 = conv_relu(b, conv_relu(b, x, s(m.c5r), 1), s(m.c5), 5);
-  auto brp = conv_relu(b, b.max_pool(x, 3, 1, 1), s(m.pool_proj), 1);
-  auto y = b.concat({br1, br3, br5, brp});
+  auto y = inception_module(b, x, {s(m.c1), s(m.c3r), s(m.c3), s(m.c5r), s(m.c5), s(m.pool_proj)});
   b.pop_scope();
   return y;
 }
@@ -52,10 +43,10 @@ Result<ir::Graph> build_googlenet(const ZooParams& p) {
     auto s = [&](int64_t c) { return make_divisible(static_cast<double>(c) * p.width); };
 
     b.push_scope("stem");
-    x = conv_relu(b, x, s(64), 7, 2);
+    x = conv_bias_relu(b, x, s(64), 7, 2);
     x = b.max_pool(x, 3, 2, 0, /*ceil_mode=*/true);
-    x = conv_relu(b, x, s(64), 1);
-    x = conv_relu(b, x, s(192), 3);
+    x = conv_bias_relu(b, x, s(64), 1);
+    x = conv_bias_relu(b, x, s(192), 3);
     x = b.max_pool(x, 3, 2, 0, /*ceil_mode=*/true);
     b.pop_scope();
 

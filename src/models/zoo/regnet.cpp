@@ -14,6 +14,7 @@
 #include <array>
 #include <string>
 
+#include "models/zoo/classic_blocks.hpp"
 #include "models/zoo/families.hpp"
 #include "models/zoo/zoo_families_classic.hpp"
 #include "nnlat/ir/builder.hpp"
@@ -54,13 +55,7 @@ Result<ir::Graph> build_regnetx(const ZooParams& p, const RegNetSpec& spec) {
         scope += ".block";
         scope += std::to_string(i + 1);
         b.push_scope(scope);
-        const int64_t stride = i == 0 ? 2 : 1;
-        auto y = b.conv_bn_act(x, w, 1, 1, 1, Act::kRelu);
-        y = b.conv_bn_act(y, w, 3, stride, w / g, Act::kRelu);
-        y = b.conv_bn_act(y, w, 1, 1, 1, Act::kNone);
-        ir::ValueId shortcut = x;
-        if (stride != 1 || b.channels(x) != w) shortcut = b.conv_bn_act(x, w, 1, stride, 1, Act::kNone);
-        x = b.activation(b.add(y, shortcut), Act::kRelu);
+        x = x_block(b, x, w, i == 0 ? 2 : 1, w / g);
         b.pop_scope();
       }
     }

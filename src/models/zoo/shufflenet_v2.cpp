@@ -9,6 +9,7 @@
 #include <cmath>
 #include <string>
 
+#include "models/zoo/classic_blocks.hpp"
 #include "models/zoo/families.hpp"
 #include "models/zoo/zoo_families_classic.hpp"
 #include "nnlat/ir/builder.hpp"
@@ -56,27 +57,9 @@ Result<ir::Graph> build_shufflenet_v2(const ZooParams& p) {
     const int64_t repeats[3] = {4, 8, 4};
     for (int stage = 0; stage < 3; ++stage) {
       const int64_t out = w.stages[stage];
-      const int64_t half = out / 2;
       for (int64_t i = 0; i < repeats[stage]; ++i) {
         b.push_scope("stage" + std::to_string(stage + 2) + "." + std::to_string(i));
-        if (i == 0) {
-          const int64_t in = b.channels(x);
-          // Left branch: depthwise 3x3/2 (no activation) then pointwise.
-          auto l = b.conv_bn_act(x, in, 3, 2, in, Act::kNone);
-          l = b.conv_bn_act(l, half, 1, 1, 1, Act::kRelu);
-          // Right branch: pointwise, depthwise 3x3/2, pointwise.
-          auto r = b.conv_bn_act(x, half, 1, 1, 1, Act::kRelu);
-          r = b.conv_bn_act(r, half, 3, 2, half, Act::kNone);
-          r = b.conv_bn_act(r, half, 1, 1, 1, Act::kRelu);
-          x = b.concat({l, r});
-        } else {
-          auto parts = b.split(x, {half, half});
-          auto r = b.conv_bn_act(parts[1], half, 1, 1, 1, Act::kRelu);
-          r = b.conv_bn_act(r, half, 3, 1, half, Act::kNone);
-          r = b.conv_bn_act(r, half, 1, 1, 1, Act::kRelu);
-          x = b.concat({parts[0], r});
-        }
-        x = b.channel_shuffle(x, 2);
+        x = shuffle_unit(b, x, out, i == 0 ? 2 : 1);
         b.pop_scope();
       }
     }

@@ -8,25 +8,14 @@
 // and the classifier is a 1x1 conv + ReLU followed by global average pooling.
 #include <string>
 
+#include "models/zoo/classic_blocks.hpp"
 #include "models/zoo/families.hpp"
 #include "models/zoo/zoo_families_classic.hpp"
 #include "nnlat/ir/builder.hpp"
 
 namespace nnlat::models {
 
-namespace {
-
 using ir::Act;
-
-// Fire module: 1x1 squeeze, then parallel 1x1 and 3x3 expands, concatenated.
-ir::ValueId fire(ir::GraphBuilder& b, ir::ValueId x, int64_t squeeze, int64_t expand) {
-  auto s = b.activation(b.conv(x, squeeze, 1, 1, 1, /*bias=*/true), Act::kRelu);
-  auto e1 = b.activation(b.conv(s, expand, 1, 1, 1, /*bias=*/true), Act::kRelu);
-  auto e3 = b.activation(b.conv(s, expand, 3, 1, 1, /*bias=*/true), Act::kRelu);
-  return b.concat({e1, e3});
-}
-
-}  // namespace
 
 Result<ir::Graph> build_squeezenet1_1(const ZooParams& p) {
   return ir::GraphBuilder::run([&] {
@@ -50,7 +39,7 @@ Result<ir::Graph> build_squeezenet1_1(const ZooParams& p) {
     int index = 2;
     for (const auto& f : fires) {
       b.push_scope("fire" + std::to_string(index++));
-      x = fire(b, x, scaled(f.s), scaled(f.e));
+      x = fire_module(b, x, scaled(f.s), scaled(f.e));
       b.pop_scope();
       if (f.pool_after) x = b.max_pool(x, 3, 2, 0, /*ceil_mode=*/true);
     }
