@@ -115,6 +115,21 @@ TEST_F(CliPredict, CalibrationAgainstAStoreMeasuredLater) {
   EXPECT_LT(factor, 5.0);
   EXPECT_NEAR(k["latency_ms"].get<double>(), plain_ms * factor, 1e-9 * plain_ms);
 
+  // eval on the later store, as trained and calibrated: the same factor, and a systematic
+  // error (bias, a geometric mean) moved by exactly that factor.
+  auto as_trained = run_cli("eval --db " + later + " --predictor " + p + " --json");
+  ASSERT_EQ(as_trained.exit_code, 0) << as_trained.err;
+  auto calibrated = run_cli("eval --db " + later + " --predictor " + p + " --calibrate --json");
+  ASSERT_EQ(calibrated.exit_code, 0) << calibrated.err;
+  const auto ej = nlohmann::json::parse(as_trained.out);
+  const auto ec = nlohmann::json::parse(calibrated.out);
+  EXPECT_FALSE(ej.contains("calibration"));
+  EXPECT_DOUBLE_EQ(ec["calibration"]["factor"].get<double>(), factor);
+  EXPECT_NEAR(1 + ec["bias"].get<double>(), (1 + ej["bias"].get<double>()) * factor, 1e-9);
+  auto without_predictor = run_cli("eval --db " + later + kTarget + " --calibrate");
+  EXPECT_EQ(without_predictor.exit_code, 2);
+  EXPECT_NE(without_predictor.err.find("--predictor"), std::string::npos) << without_predictor.err;
+
   // A store without reference networks cannot calibrate: a clean error naming it.
   const std::string bare = dir_->file("bare.db");
   ASSERT_EQ(run_cli(std::string("profile networks") + kTarget + " --db " + bare +

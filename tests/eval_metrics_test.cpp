@@ -127,6 +127,16 @@ TEST(EvalMetrics, AccuracyBoundaryCountsExactFivePercent) {
   EXPECT_EQ(metrics_of(up6, measured).acc10, 1);
 }
 
+TEST(EvalMetrics, BiasIsTheGeometricMeanRatioMinusOne) {
+  // Ratios 1.1, 0.9, 1.0, 1.2: scatter that mostly cancels, a small systematic part left.
+  EXPECT_NEAR(metrics_of({11, 18, 40, 60}, {10, 20, 40, 50}).bias, std::pow(1.1 * 0.9 * 1.0 * 1.2, 0.25) - 1, 1e-12);
+  // Every prediction 7% low (a device that drifted): the bias is that, the MAPE the same.
+  const Metrics low = metrics_of({0.93, 9.3, 93}, {1, 10, 100});
+  EXPECT_NEAR(low.bias, -0.07, 1e-12);
+  EXPECT_NEAR(low.mape, 0.07, 1e-12);
+  EXPECT_NEAR(metrics_of({5, 5}, {5, 5}).bias, 0.0, 1e-15);
+}
+
 TEST(EvalMetrics, ReversedOrderGivesMinusOne) {
   const Metrics m = metrics_of({5, 4, 3, 2, 1}, {1, 2, 3, 4, 5});
   EXPECT_DOUBLE_EQ(m.kendall_tau, -1);
@@ -273,7 +283,9 @@ TEST(EvalMetrics, JsonHasExactlyTheDocumentedKeys) {
   const nlohmann::json j = metrics_to_json(m);
   std::set<std::string> keys;
   for (const auto& [key, value] : j.items()) keys.insert(key);
-  EXPECT_EQ(keys, (std::set<std::string>{"n", "mape", "rmspe", "rmse_ms", "acc5", "acc10", "kendall_tau", "spearman"}));
+  EXPECT_EQ(keys, (std::set<std::string>{"n", "mape", "rmspe", "rmse_ms", "acc5", "acc10", "bias", "kendall_tau",
+                                         "spearman"}));
+  EXPECT_EQ(j["bias"].get<double>(), m.bias);
   EXPECT_EQ(j["n"].get<size_t>(), 4u);
   EXPECT_TRUE(j["n"].is_number_integer());
   EXPECT_EQ(j["mape"].get<double>(), m.mape);

@@ -20,6 +20,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--method", o.training.method, "Method to evaluate (see `nnlat train --help`)")
       ->capture_default_str();
   cmd->add_option("--predictor", o.predictor, "Evaluate this trained predictor on the store's networks instead");
+  cmd->add_flag("--calibrate", o.calibrate_drift,
+                "With --predictor: scale its predictions by the drift between its training store and --db, from the "
+                "reference networks both measured");
   cmd->add_option("--from", o.transfer_from,
                   "Transfer source target (--method transfer): its measured latencies are corrected on the target's "
                   "training networks");
@@ -37,6 +40,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-intervals", flags->second, "Skip interval calibration inside each split (faster)");
   cmd->add_option("--csv", o.csv, "Write every held-out prediction (all methods) to this CSV file");
   cmd->add_flag("--json", flags->first, "Print JSON");
+  add_drift_flag(*cmd, o.training.correct_drift);
   add_regressor_flags(*cmd, o.training.regressor);
   cmd->callback([request, flags, &exit_code] {
     request->training.calibrate = !flags->second;

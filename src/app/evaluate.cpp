@@ -114,7 +114,10 @@ nlohmann::json EvalResult::to_json() const {
   nlohmann::json j = with_ratio(eval::method_report_to_json(reports.front(), /*with_results=*/true), reports.front());
   j["noise_floor"] = eval::metrics_to_json(noise_floor);
   const auto& top = reports.front().per_repeat.empty() ? j : j["repeat_mean"];
-  for (const char* key : {"mape", "rmspe", "rmse_ms", "acc5", "acc10", "kendall_tau", "spearman"}) j[key] = top[key];
+  for (const char* key : {"mape", "rmspe", "rmse_ms", "acc5", "acc10", "bias", "kendall_tau", "spearman"}) {
+    j[key] = top[key];
+  }
+  if (calibration) j["calibration"] = {{"factor", calibration->factor}, {"reference_networks", calibration->networks}};
   j["target"] = target;
   j["protocol"] = protocol;
   j["cv"] = cv;
@@ -140,6 +143,10 @@ Result<EvalResult> evaluate(const EvalRequest& request_in) {
     predictor = std::move(p);
   }
   if (request.target.empty()) return make_error(ErrorCode::kInvalidArgument, "--target is required (or --predictor)");
+  if (request.calibrate_drift && !predictor) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--calibrate needs --predictor (a predictor trained on another store)");
+  }
   NNLAT_ASSIGN_OR_RETURN(const auto options, make_train_options(request.training));
   NNLAT_ASSIGN_OR_RETURN(const auto baselines, parse_baselines(request.baselines, options.method));
   NNLAT_ASSIGN_OR_RETURN(auto data, load_training_set_from(request.db, request.target, request.rules,
@@ -152,7 +159,16 @@ Result<EvalResult> evaluate(const EvalRequest& request_in) {
   // Without calibration the interval is the uncalibrated default: its coverage means nothing.
   result.intervals_calibrated = request.training.calibrate || predictor.has_value();
   if (predictor) {
-    NNLAT_ASSIGN_OR_RETURN(auto r, eval::evaluate_predictor(*predictor, data));
+    double factor = 1;
+    if (request.calibrate_drift) {
+      NNLAT_ASSIGN_OR_RETURN(auto store, store::Store::open(request.db));
+      NNLAT_ASSIGN_OR_RETURN(auto now, store.reference_figures(request.target));
+      auto calibration = predictors::calibrate(predictor->references(), now);
+      if (!calibration.ok()) return calibration.error().with_context(request.db);
+      factor = calibration->factor;
+      result.calibration = *calibration;
+    }
+    NNLAT_ASSIGN_OR_RETURN(auto r, eval::evaluate_predictor(*predictor, data, factor));
     result.reports.push_back(std::move(r));
     result.protocol =
         "predictor " + request.predictor + " on every network of the store (not held out unless you made it so)";

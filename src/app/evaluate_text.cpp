@@ -12,16 +12,16 @@ namespace {
 std::string row(const std::string& label, const eval::Metrics& m, double coverage, const eval::Metrics* floor,
                 double ratio) {
   std::string s =
-      fmt::format("{:<22} {:>5} {:>7.2f}% {:>7.2f}% {:>10.4f} {:>6.1f}% {:>6.1f}% {:>6.3f} {:>6.3f} {:>7}", label, m.n,
-                  100 * m.mape, 100 * m.rmspe, m.rmse_ms, 100 * m.acc5, 100 * m.acc10, m.kendall_tau, m.spearman,
-                  coverage < 0 ? std::string("-") : fmt::format("{:.0f}%", 100 * coverage));
+      fmt::format("{:<22} {:>5} {:>7.2f}% {:>7.2f}% {:>10.4f} {:>6.1f}% {:>6.1f}% {:>+6.1f}% {:>6.3f} {:>6.3f} {:>7}",
+                  label, m.n, 100 * m.mape, 100 * m.rmspe, m.rmse_ms, 100 * m.acc5, 100 * m.acc10, 100 * m.bias,
+                  m.kendall_tau, m.spearman, coverage < 0 ? std::string("-") : fmt::format("{:.0f}%", 100 * coverage));
   if (floor != nullptr) s += fmt::format(" {:>9.2f}x {:>8.1f}%", ratio, 100 * floor->acc10);
   return s + "\n";
 }
 
 std::string header(const std::string& first, bool floor_columns) {
-  std::string s = fmt::format("{:<22} {:>5} {:>8} {:>8} {:>10} {:>7} {:>7} {:>6} {:>6} {:>7}", first, "n", "MAPE",
-                              "RMSPE", "RMSE ms", "+-5%", "+-10%", "tau", "rho", "in-int");
+  std::string s = fmt::format("{:<22} {:>5} {:>8} {:>8} {:>10} {:>7} {:>7} {:>7} {:>6} {:>6} {:>7}", first, "n", "MAPE",
+                              "RMSPE", "RMSE ms", "+-5%", "+-10%", "bias", "tau", "rho", "in-int");
   if (floor_columns) s += fmt::format(" {:>10} {:>9}", "MAPE/floor", "floor10%");
   return s + "\n";
 }
@@ -50,6 +50,10 @@ std::string EvalResult::to_text() const {
   const bool floor = noise_floor.n > 0;
   std::string s =
       fmt::format("{}: {} networks, {} kernels measured; {}\n", target, networks_measured, kernels_measured, protocol);
+  if (calibration) {
+    s += fmt::format("calibrated: predictions x{:.4f} (the store's {} reference networks against the predictor's)\n",
+                     calibration->factor, calibration->networks);
+  }
   s += header(repeated ? "method (mean of draws)" : "method", floor);
   for (const auto& m : reports) {
     s += row(std::string(predictors::method_name(m.method)), repeated ? m.repeat_mean : m.overall,

@@ -158,11 +158,12 @@ Result<MethodReport> evaluate_splits(const predictors::TrainingSet& data, const 
 }
 
 Result<MethodReport> evaluate_predictor(const predictors::LatencyPredictor& predictor,
-                                        const predictors::TrainingSet& data) {
+                                        const predictors::TrainingSet& data, double calibration) {
   MethodReport report;
   report.method = predictor.method();
   for (const auto& net : data.networks) {
-    const auto pred = predictor.predict(net.kernels, /*with_breakdown=*/false);
+    auto pred = predictor.predict(net.kernels, /*with_breakdown=*/false);
+    predictors::apply_calibration(pred, calibration);
     report.results.push_back({net.name, net.family, net.latency_ms, pred.latency_ms, pred.low_ms, pred.high_ms, 0});
   }
   NNLAT_RETURN_IF_ERROR(summarise(report, false, 1));

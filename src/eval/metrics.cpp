@@ -164,7 +164,7 @@ Result<Metrics> compute_metrics(std::span<const double> predicted, std::span<con
   m.n = n;
   if (n == 0) return m;
 
-  double abs_rel = 0, sq_rel = 0, sq = 0;
+  double abs_rel = 0, sq_rel = 0, sq = 0, log_ratio = 0;
   size_t within5 = 0, within10 = 0;
   for (size_t i = 0; i < n; ++i) {
     const double diff = predicted[i] - measured[i];
@@ -172,6 +172,8 @@ Result<Metrics> compute_metrics(std::span<const double> predicted, std::span<con
     abs_rel += rel;
     sq_rel += rel * rel;
     sq += diff * diff;
+    // A prediction of zero or less has no log ratio; it counts as a factor-of-1000 miss.
+    log_ratio += predicted[i] > 0 ? std::log(predicted[i] / measured[i]) : std::log(1e-3);
     if (rel <= 0.05 + kAccuracyEpsilon) ++within5;
     if (rel <= 0.10 + kAccuracyEpsilon) ++within10;
   }
@@ -181,6 +183,7 @@ Result<Metrics> compute_metrics(std::span<const double> predicted, std::span<con
   m.rmse_ms = std::sqrt(sq / count);
   m.acc5 = static_cast<double>(within5) / count;
   m.acc10 = static_cast<double>(within10) / count;
+  m.bias = std::exp(log_ratio / count) - 1;
   m.kendall_tau = kendall_tau_b(predicted, measured);
   m.spearman = pearson(average_ranks(predicted), average_ranks(measured));
   return m;
@@ -193,6 +196,7 @@ nlohmann::json metrics_to_json(const Metrics& m) {
                         {"rmse_ms", m.rmse_ms},
                         {"acc5", m.acc5},
                         {"acc10", m.acc10},
+                        {"bias", m.bias},
                         {"kendall_tau", m.kendall_tau},
                         {"spearman", m.spearman}};
 }

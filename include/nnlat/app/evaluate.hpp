@@ -6,11 +6,13 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "nnlat/app/training_options.hpp"
 #include "nnlat/eval/evaluation.hpp"
+#include "nnlat/predictors/calibration.hpp"
 
 namespace nnlat::app {
 
@@ -26,6 +28,9 @@ struct EvalRequest {
   std::vector<std::string> baselines = {"flops", "lut", "e2e-ridge"};  // "none": none
   std::string csv;         // non-empty: every held-out prediction of every method, as CSV
   TrainingFlags training;  // training.calibrate = false skips the calibration inside splits
+  // With `predictor`: scale its predictions by the drift between its training store and `db`,
+  // read from the reference networks both measured (predictors/calibration.hpp).
+  bool calibrate_drift = false;
 };
 
 struct EvalResult {
@@ -35,10 +40,11 @@ struct EvalResult {
   size_t splits = 0;     // folds, held-out families or draws (1 for a trained predictor)
   size_t kernels_measured = 0;
   size_t networks_measured = 0;
-  std::vector<eval::MethodReport> reports;  // the chosen method first, then the baselines
-  eval::Metrics noise_floor;                // n == 0: no network was measured twice
-  bool repeated = false;                    // repeated draws (means and spreads over draws)
-  bool intervals_calibrated = true;         // false: the coverage column means nothing
+  std::vector<eval::MethodReport> reports;             // the chosen method first, then the baselines
+  eval::Metrics noise_floor;                           // n == 0: no network was measured twice
+  bool repeated = false;                               // repeated draws (means and spreads over draws)
+  bool intervals_calibrated = true;                    // false: the coverage column means nothing
+  std::optional<predictors::Calibration> calibration;  // set with calibrate_drift
 
   nlohmann::json to_json() const;  // the `eval --json` object
   std::string to_text() const;     // the tables `eval` prints (evaluate_text.cpp)

@@ -63,9 +63,10 @@ Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size,
 Result<MethodReport> evaluate_splits(const predictors::TrainingSet& data, const std::vector<Split>& splits,
                                      const predictors::TrainOptions& options, bool repeated);
 
-// Predicts every network of `data` with an already trained predictor.
+// Predicts every network of `data` with an already trained predictor, every prediction scaled
+// by `calibration` (predictors/calibration.hpp; 1: as trained).
 Result<MethodReport> evaluate_predictor(const predictors::LatencyPredictor& predictor,
-                                        const predictors::TrainingSet& data);
+                                        const predictors::TrainingSet& data, double calibration = 1.0);
 
 // The run-to-run noise floor: over networks measured at least twice, the metrics of their
 // second measurement taken as a "prediction" of their first. No predictor can be expected to
