@@ -2,8 +2,11 @@
 # The main job run by `make run`: the whole loop on this machine's CPU (XNNPACK, 1 thread),
 # about 10 minutes on 2 cores:
 #   1. profile end to end: 12 NAS-Bench-201 and 12 MobileNetV2-space networks, 10 zoo networks,
-#      twice (the second run gives the run-to-run noise floor that step 5 prints)
-#   2. profile kernels: every distinct kernel of those networks, and 300 sampled around them
+#      twice (the second run gives the run-to-run noise floor that step 5 prints), each time in
+#      the default three interleaved rounds with reference networks (docs/measurements.md)
+#   2. profile kernels: every distinct kernel of those networks, and 300 sampled around them,
+#      in a single pass (--rounds 1) to keep the job short; scripts/accuracy-campaign.sh
+#      measures kernels in rounds too
 #   3. train the default op-wise GBDT predictor (nnlat-predictor.json)
 #   4. predict the whole zoo, with the per-kernel breakdown of MobileNetV2
 #   5. 5-fold cross-validation by network (held-out networks' kernels never trained on),
@@ -28,9 +31,10 @@ echo; echo "== 1. end-to-end latency of 34 networks on $TARGET (twice: the secon
 "$NNLAT" profile networks --target "$TARGET" --db "$DB" --quiet "${NETS[@]}" | tail -1
 "$NNLAT" profile networks --target "$TARGET" --db "$DB" --quiet --repeat 2 "${NETS[@]}" | tail -1
 echo; echo "== 2. isolated kernels of those networks, and 300 sampled around them"
-"$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --from "${NETS[@]}" | tail -1
-"$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --around "${NETS[@]}" --n 300 \
-  --seed 1 | tail -1
+"$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --rounds 1 --from "${NETS[@]}" |
+  tail -1
+"$NNLAT" profile kernels --target "$TARGET" --db "$DB" --quiet --min-time 0.1 --rounds 1 --around "${NETS[@]}" \
+  --n 300 --seed 1 | tail -1
 echo; echo "== 3. train the op-wise GBDT predictor"
 "$NNLAT" train --db "$DB" --target "$TARGET" --method opwise-gbdt -o nnlat-predictor.json
 echo; echo "== 4. predict the zoo"
