@@ -48,7 +48,8 @@ nlohmann::ordered_json DriftResult::to_json() const {
                               {"kind", c.kind},
                               {"created", c.created},
                               {"factor", c.factor},
-                              {"reference_networks", c.reference_networks}});
+                              {"reference_networks", c.reference_networks},
+                              {"round_factors", c.round_factors}});
   }
   nlohmann::ordered_json refs = nlohmann::ordered_json::array();
   for (const auto& f : references) {
@@ -65,11 +66,16 @@ nlohmann::ordered_json DriftResult::to_json() const {
 std::string DriftResult::to_text() const {
   std::string out = fmt::format("{} on {}\n", target, db);
   if (campaigns.empty()) {
-    out += "no campaign measured reference networks (profile with --references)\n";
+    out += "no campaign measured reference networks or ran in rounds (profile with --references, --rounds)\n";
   } else {
-    out += fmt::format("{:>8}  {:<18} {:<20} {:>8}\n", "campaign", "kind", "created", "drift");
+    out += fmt::format("{:>8}  {:<18} {:<24} {:>10}  {}\n", "campaign", "kind", "created", "references",
+                       "rounds (items' figure in the round / their median over rounds)");
     for (const auto& c : campaigns) {
-      out += fmt::format("{:>8}  {:<18} {:<20} {:>+7.1f}%\n", c.campaign_id, c.kind, c.created, 100 * (c.factor - 1));
+      std::string rounds;
+      for (double f : c.round_factors) rounds += fmt::format(" {:+.1f}%", 100 * (f - 1));
+      out += fmt::format("{:>8}  {:<18} {:<24} {:>10} {}\n", c.campaign_id, c.kind, c.created,
+                         c.reference_networks > 0 ? fmt::format("{:+.1f}%", 100 * (c.factor - 1)) : "-",
+                         rounds.empty() ? " -" : rounds);
     }
     for (const auto& f : references) {
       out += fmt::format("reference {}: {:.4f} ms (median of {} measurements)\n", f.name, f.median_ms, f.measurements);

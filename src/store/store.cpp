@@ -12,6 +12,7 @@
 #include "nnlat/measure/schedule.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
+#include "store/store_impl.hpp"
 
 namespace nnlat::store {
 
@@ -19,11 +20,6 @@ using sqlite::Db;
 using sqlite::Param;
 using sqlite::Stmt;
 using sqlite::Transaction;
-
-struct Store::Impl {
-  explicit Impl(Db database) : db(std::move(database)) {}
-  Db db;
-};
 
 namespace {
 
@@ -547,66 +543,25 @@ Result<std::map<std::string, std::vector<KernelTiming>>> Store::kernel_timings(c
   return out;
 }
 
-Result<std::vector<CampaignDrift>> Store::campaign_drift(const std::string& target) const {
-  const Db& db = impl_->db;
-  NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
-  NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare("SELECT m.network_id, m.campaign_id, m.median_ms, c.kind, c.created "
-                                               "FROM network_measurements m JOIN campaigns c ON c.id = m.campaign_id "
-                                               "WHERE m.target_id = ?1 AND m.item_key LIKE 'ref:%' ORDER BY m.id"));
-  NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
-  // reference network -> campaign -> its figures there
-  std::map<int64_t, std::map<int64_t, std::vector<double>>> figures;
-  std::map<int64_t, CampaignDrift> campaigns;
-  for (;;) {
-    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) break;
-    const int64_t campaign = stmt.column_int64(1);
-    figures[stmt.column_int64(0)][campaign].push_back(stmt.column_double(2));
-    campaigns.try_emplace(campaign, CampaignDrift{campaign, stmt.column_text(3), stmt.column_text(4), 0, 0});
-  }
-  std::map<int64_t, double> log_sums;
-  for (auto& [network, by_campaign] : figures) {
-    std::map<int64_t, double> medians;
-    std::vector<double> all;
-    for (auto& [campaign, values] : by_campaign) {
-      medians[campaign] = measure::median_of(std::move(values));
-      all.push_back(medians[campaign]);
-    }
-    const double centre = measure::median_of(std::move(all));
-    for (const auto& [campaign, m] : medians) {
-      if (m <= 0 || centre <= 0) continue;
-      log_sums[campaign] += std::log(m / centre);
-      ++campaigns[campaign].reference_networks;
-    }
-  }
-  std::vector<CampaignDrift> out;
-  for (auto& [campaign, d] : campaigns) {
-    if (d.reference_networks == 0) continue;
-    d.factor = std::exp(log_sums[campaign] / d.reference_networks);
-    out.push_back(d);
-  }
-  return out;
-}
-
 Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& target, MeasurementKind kind,
                                                              bool correct_drift) const {
   const Db& db = impl_->db;
   NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
-  std::map<int64_t, double> drift;
+  std::map<int64_t, CampaignDrift> drift;
   if (correct_drift) {
     NNLAT_ASSIGN_OR_RETURN(auto campaigns, campaign_drift(target));
-    for (const auto& c : campaigns) drift[c.campaign_id] = c.factor;
+    for (auto& c : campaigns) drift[c.campaign_id] = std::move(c);
   }
-  const char* sql =
-      kind == MeasurementKind::kNetwork
-          ? "SELECT n.id, n.hash, n.name, n.source, n.encoding, n.family, n.graph_json, m.median_ms, "
-            "m.cv, m.unstable, m.campaign_id FROM network_measurements m JOIN networks n ON n.id = m.network_id "
-            "WHERE m.target_id = ?1 AND (m.item_key IS NULL OR m.item_key NOT LIKE 'ref:%') "
-            "ORDER BY n.id, m.id"
-          : "SELECT k.id, k.hash, k.type, '', '', '', k.graph_json, m.median_ms, m.cv, m.unstable, "
-            "m.campaign_id "
-            "FROM kernel_measurements m JOIN kernels k ON k.id = m.kernel_id "
-            "WHERE m.target_id = ?1 ORDER BY k.id, m.id";
+  const char* sql = kind == MeasurementKind::kNetwork
+                        ? "SELECT n.id, n.hash, n.name, n.source, n.encoding, n.family, n.graph_json, m.median_ms, "
+                          "m.cv, m.unstable, m.campaign_id, m.item_key FROM network_measurements m "
+                          "JOIN networks n ON n.id = m.network_id "
+                          "WHERE m.target_id = ?1 AND (m.item_key IS NULL OR m.item_key NOT LIKE 'ref:%') "
+                          "ORDER BY n.id, m.id"
+                        : "SELECT k.id, k.hash, k.type, '', '', '', k.graph_json, m.median_ms, m.cv, m.unstable, "
+                          "m.campaign_id, m.item_key "
+                          "FROM kernel_measurements m JOIN kernels k ON k.id = m.kernel_id "
+                          "WHERE m.target_id = ?1 ORDER BY k.id, m.id";
   NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare(sql));
   NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
   std::vector<SubjectLatency> out;
@@ -641,7 +596,13 @@ Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& 
     double factor = 1;
     if (const auto campaign = stmt.column_optional_int64(10)) {
       group = group_of_campaign.emplace(*campaign, subject_groups.size()).first->second;
-      if (const auto it = drift.find(*campaign); it != drift.end()) factor = it->second;
+      if (const auto it = drift.find(*campaign); it != drift.end()) {
+        factor = it->second.factor;
+        const int round = round_of_item_key(stmt.column_text(11));
+        if (round >= 0 && static_cast<size_t>(round) < it->second.round_factors.size()) {
+          factor *= it->second.round_factors[static_cast<size_t>(round)];
+        }
+      }
     }
     if (group == subject_groups.size()) subject_groups.emplace_back();
     subject_groups[group].push_back(stmt.column_double(7) / factor);
@@ -653,30 +614,6 @@ Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& 
     for (auto& g : groups[i]) out[i].medians_ms.push_back(measure::median_of(std::move(g)));
     out[i].median_ms = measure::median_of(out[i].medians_ms);
   }
-  return out;
-}
-
-Result<std::vector<ReferenceFigure>> Store::reference_figures(const std::string& target) const {
-  const Db& db = impl_->db;
-  NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
-  NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare("SELECT n.hash, n.name, m.median_ms FROM network_measurements m "
-                                               "JOIN networks n ON n.id = m.network_id WHERE m.target_id = ?1 "
-                                               "AND m.item_key LIKE 'ref:%' ORDER BY n.id, m.id"));
-  NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
-  std::vector<ReferenceFigure> out;
-  std::vector<std::vector<double>> figures;
-  for (;;) {
-    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) break;
-    const std::string hash = stmt.column_text(0);
-    if (out.empty() || out.back().hash != hash) {
-      out.push_back({hash, stmt.column_text(1), 0, 0});
-      figures.emplace_back();
-    }
-    figures.back().push_back(stmt.column_double(2));
-    ++out.back().measurements;
-  }
-  for (size_t i = 0; i < out.size(); ++i) out[i].median_ms = measure::median_of(std::move(figures[i]));
   return out;
 }
 

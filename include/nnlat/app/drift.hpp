@@ -16,7 +16,7 @@ namespace nnlat::app {
 struct DriftResult {
   std::string db;
   std::string target;
-  std::vector<store::CampaignDrift> campaigns;     // campaigns with reference networks
+  std::vector<store::CampaignDrift> campaigns;     // with reference networks or rounds
   std::vector<store::ReferenceFigure> references;  // their figures over the whole store
   // Networks measured in two campaigns or more: the second campaign's figure taken as a
   // "prediction" of the first's (the floor `eval` reports), as stored and drift-corrected.

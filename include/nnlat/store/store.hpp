@@ -161,15 +161,25 @@ struct ReferenceFigure {
   friend bool operator==(const ReferenceFigure&, const ReferenceFigure&) = default;
 };
 
-// A campaign's drift factor: the geometric mean over its reference networks of (their figure
-// in the campaign / their median over all campaigns of the target). 1.07: 7% slow.
+// How a campaign's device state drifted. `factor`: the geometric mean over its reference
+// networks of (their figure in the campaign / their median over all campaigns of the target);
+// 1.07: 7% slow; 1 when it measured none. `round_factors`: per round, the median over the
+// campaign's items measured in two rounds or more of (the item's figure in that round / its
+// median over the campaign's rounds), measure::round_drift_factors; empty for a single pass.
+// A round that ran slow for most items shows here even when the small reference networks
+// did not feel it (a neighbour taking memory bandwidth, say).
 struct CampaignDrift {
   int64_t campaign_id = 0;
   std::string kind;
   std::string created;
   double factor = 1;
   int reference_networks = 0;
+  std::vector<double> round_factors;
 };
+
+// The 0-based round of a campaign item key `ITEM@rK` (campaigns/profiler.hpp), -1 for a key
+// without one (a single pass, or a campaign from before rounds).
+int round_of_item_key(std::string_view key);
 
 class Store {
  public:
@@ -231,7 +241,7 @@ class Store {
 
   // One entry per network (or kernel) measured on `target`, in first-insertion order;
   // kNotFound if the target does not exist. With `correct_drift`, each measurement is first
-  // divided by its campaign's drift factor (campaign_drift). Reference measurements (item
+  // divided by its campaign's drift factor and by its round's factor (campaign_drift). Reference measurements (item
   // keys `ref:...`) are the yardstick drift is read from, not data: they are left out, or a
   // reference would count many times over and its drift-corrected floor be zero by design.
   Result<std::vector<SubjectLatency>> subject_latencies(const std::string& target, MeasurementKind kind,
