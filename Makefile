@@ -19,7 +19,7 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The main job on this machine: profile, train, predict and evaluate on the local CPU
-# (scripts/main-job.sh, about ten minutes on 2 cores).
+# (scripts/main-job.sh, about six minutes on 2 cores after the build).
 run: build
 	./scripts/main-job.sh $(BUILD_DIR)/nnlat
 

@@ -39,7 +39,8 @@ step() {
 
 "$NNLAT" devices >"$OUT/devices.txt" 2>&1
 "$NNLAT" devices --json >"$OUT/devices.json" 2>/dev/null
-GPU=$(awk '/^OpenCL devices:/ {on = 1; next} on && / \(gpu, / {print $1; exit}' "$OUT/devices.txt")
+# GPU_TARGET overrides the first OpenCL GPU (e.g. local:opencl-pocl:float to try the script here).
+GPU=${GPU_TARGET:-$(awk '/^OpenCL devices:/ {on = 1; next} on && / \(gpu, / {print $1; exit}' "$OUT/devices.txt")}
 for space in nb201 mbv2 shuffle grouped fire dense inception se largedw; do
   "$NNLAT" sample "$space" --n "$GPU_NETS" --seed 1 --out "$OUT/nets/gpu-$space" >/dev/null
   "$NNLAT" sample "$space" --n "$CPU_NETS" --seed 2 --out "$OUT/nets/cpu-$space" >/dev/null

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job run by `make run`: the whole loop on this machine's CPU (XNNPACK, 1 thread),
-# about 10 minutes on 2 cores:
+# about 6 minutes on 2 cores (5 min 31 s on 2026-12-05, after the build):
 #   1. profile end to end: 12 NAS-Bench-201 and 12 MobileNetV2-space networks, 10 zoo networks,
 #      twice (the second run gives the run-to-run noise floor that step 5 prints), each time in
 #      the default three interleaved rounds with reference networks (docs/measurements.md)
