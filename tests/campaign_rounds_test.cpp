@@ -289,6 +289,27 @@ TEST_F(CampaignRounds, DriftCorrectionRemovesASlowPhaseThatOutvotesTheMedian) {
   EXPECT_GT((*drift)[1].factor, (*drift)[0].factor * 1.1);
 }
 
+TEST_F(CampaignRounds, ACampaignCutShortGetsNoReferenceFactor) {
+  // The references at the start of a campaign that stops right after are one measurement
+  // each: too little to rescale a campaign by (one cold run would move all its figures).
+  auto store = store::Store::open((dir_ / "m.db").string());
+  ASSERT_TRUE(store.ok());
+  auto r = request(3);
+  r.references = {"zoo:mobilenet_v2?width=0.35&res=40"};
+  ASSERT_TRUE(campaigns::profile_networks(*store, r, {}).ok());
+  r.repeat_tag = "2";
+  device_.fail_at_run = device_.runs + 3 + 2;  // the opening reference (3 runs), then the first network fails
+  device_.slow_from_ms = device_.now_ms;       // and the reference ran slow
+  device_.slow_until_ms = 1e12;
+  device_.slow_factor = 1.3;
+  EXPECT_FALSE(campaigns::profile_networks(*store, r, {}).ok());
+  auto drift = store->campaign_drift("local:xnnpack-t1:float");
+  ASSERT_TRUE(drift.ok());
+  ASSERT_EQ(drift->size(), 1u);  // the first campaign only: the second has no round and one reference run
+  EXPECT_EQ((*drift)[0].reference_networks, 1);
+  EXPECT_NEAR((*drift)[0].factor, 1.0, 1e-9);
+}
+
 TEST(Schedule, RoundOfItemKey) {
   EXPECT_EQ(store::round_of_item_key("network:12@r1"), 0);
   EXPECT_EQ(store::round_of_item_key("k:abc@r10"), 9);

@@ -15,6 +15,11 @@ using sqlite::Stmt;
 
 namespace {
 
+// A reference network counts for a campaign only with at least this many measurements there:
+// the start and the end of one round. One alone (a campaign cut short right after it began)
+// is too easily a cold or disturbed run, and would rescale the whole campaign by its error.
+constexpr size_t kMinReferenceMeasurements = 2;
+
 // Per campaign, the reference networks' drift: campaign -> (geometric-mean factor, networks).
 Result<std::map<int64_t, std::pair<double, int>>> reference_drift(const Db& db, int64_t target_id) {
   NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare("SELECT network_id, campaign_id, median_ms FROM network_measurements "
@@ -32,6 +37,7 @@ Result<std::map<int64_t, std::pair<double, int>>> reference_drift(const Db& db, 
     std::map<int64_t, double> medians;
     std::vector<double> all;
     for (auto& [campaign, values] : by_campaign) {
+      if (values.size() < kMinReferenceMeasurements) continue;
       medians[campaign] = measure::median_of(std::move(values));
       all.push_back(medians[campaign]);
     }

@@ -163,7 +163,8 @@ struct ReferenceFigure {
 
 // How a campaign's device state drifted. `factor`: the geometric mean over its reference
 // networks of (their figure in the campaign / their median over all campaigns of the target);
-// 1.07: 7% slow; 1 when it measured none. `round_factors`: per round, the median over the
+// 1.07: 7% slow; 1 when it measured none (a reference counts only with two measurements or
+// more in the campaign: one round closed). `round_factors`: per round, the median over the
 // campaign's items measured in two rounds or more of (the item's figure in that round / its
 // median over the campaign's rounds), measure::round_drift_factors; empty for a single pass.
 // A round that ran slow for most items shows here even when the small reference networks
