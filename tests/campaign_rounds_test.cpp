@@ -107,6 +107,13 @@ class CampaignRounds : public ::testing::Test {
     return r;
   }
 
+  // The same with one small reference network bracketing every round.
+  campaigns::ProfileRequest request_with_reference(int rounds) {
+    auto r = request(rounds);
+    r.references = {"zoo:mobilenet_v2?width=0.35&res=40"};
+    return r;
+  }
+
   // Time one round takes at full speed: every model's cost, three timed runs each.
   double round_ms(const campaigns::ProfileRequest& r) {
     double total = 0;
@@ -185,8 +192,7 @@ TEST_F(CampaignRounds, RoundsVisitItemsInDifferentSeededOrders) {
 
 TEST_F(CampaignRounds, AKillMidRoundResumesWithNothingLostOrDuplicated) {
   const std::string path = (dir_ / "m.db").string();
-  auto r = request(3);
-  r.references = {"zoo:mobilenet_v2?width=0.35&res=40"};
+  auto r = request_with_reference(3);
   // Plan: per round 1 reference + 6 networks + 1 reference = 8; 24 measurements, 3 runs each.
   // The device drops at run 40: 13 measurements are complete, the 14th (round 2) is lost.
   device_.fail_at_run = 40;
@@ -230,8 +236,7 @@ TEST_F(CampaignRounds, AKillMidRoundResumesWithNothingLostOrDuplicated) {
 TEST_F(CampaignRounds, ReferencesReportTheDriftAcrossTheCampaign) {
   auto store = store::Store::open((dir_ / "m.db").string());
   ASSERT_TRUE(store.ok());
-  auto r = request(2);
-  r.references = {"zoo:mobilenet_v2?width=0.35&res=40"};
+  auto r = request_with_reference(2);
   // Everything after the first round's items runs 20% slow: the closing reference sees it.
   device_.slow_from_ms = round_ms(r) * 0.99;
   device_.slow_until_ms = 1e12;
@@ -250,8 +255,7 @@ TEST_F(CampaignRounds, DriftCorrectionRemovesASlowPhaseThatOutvotesTheMedian) {
   // the reference network), they agree.
   auto store = store::Store::open((dir_ / "m.db").string());
   ASSERT_TRUE(store.ok());
-  auto r = request(3);
-  r.references = {"zoo:mobilenet_v2?width=0.35&res=40"};
+  auto r = request_with_reference(3);
   ASSERT_TRUE(campaigns::profile_networks(*store, r, {}).ok());
 
   r.repeat_tag = "2";
@@ -294,8 +298,7 @@ TEST_F(CampaignRounds, ACampaignCutShortGetsNoReferenceFactor) {
   // each: too little to rescale a campaign by (one cold run would move all its figures).
   auto store = store::Store::open((dir_ / "m.db").string());
   ASSERT_TRUE(store.ok());
-  auto r = request(3);
-  r.references = {"zoo:mobilenet_v2?width=0.35&res=40"};
+  auto r = request_with_reference(3);
   ASSERT_TRUE(campaigns::profile_networks(*store, r, {}).ok());
   r.repeat_tag = "2";
   device_.fail_at_run = device_.runs + 3 + 2;  // the opening reference (3 runs), then the first network fails
