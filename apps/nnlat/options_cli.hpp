@@ -40,8 +40,9 @@ inline void add_schedule_flags(CLI::App& cmd, measure::ScheduleOptions& schedule
 // --drift-correct of train, eval and learning-curve.
 inline void add_drift_flag(CLI::App& cmd, bool& correct_drift) {
   cmd.add_flag("--drift-correct", correct_drift,
-               "Divide each campaign's measurements by its drift factor (its reference networks' figure over their "
-               "usual one) before training");
+               "Divide each measurement by its campaign's drift (its reference networks' figure over their usual "
+               "one) and its round's (the campaign's items in that round over their median) before training "
+               "(`nnlat db drift` shows both)");
 }
 
 // --gbdt-rounds, --rf-trees, --mlp-hidden, ... of train, eval and learning-curve. Not `seed`
