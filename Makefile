@@ -29,7 +29,7 @@ test: build
 # A self-contained x86-64 bundle of nnlat (its own loader, libc, every shared library and the
 # OpenCL ICD loader) for a machine with no packages, e.g. a GPU machine (docs/gpu.md).
 bundle: build
-	./scripts/make-bundle.sh $(BUILD_DIR) $(BUNDLE_DIR)
+	./scripts/make-bundle.sh $(BUILD_DIR) $(BUNDLE_DIR) $(BUILD_DIR)/nnlat $(BUILD_DIR)/nnlat-device
 
 format:
 	find include src apps tests bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i

@@ -1,0 +1,112 @@
+#include "nnlat/backends/device_runner.hpp"
+
+#include <chrono>
+#include <istream>
+#include <map>
+#include <memory>
+#include <ostream>
+
+#include "nnlat/formats/json_format.hpp"
+#include "nnlat/measure/device_state.hpp"
+
+namespace nnlat::backends {
+namespace {
+
+// Backends stay alive between requests: creating one (an XNNPACK thread pool, an OpenCL
+// context) costs far more than a small kernel's measurement.
+class BackendCache {
+ public:
+  Result<std::pair<Backend*, LocalTarget>> get(const std::string& name) {
+    NNLAT_ASSIGN_OR_RETURN(auto target, resolve_local_target(name));
+    auto& slot = backends_[name];
+    if (!slot) slot = make_backend(target);
+    if (!slot) return make_error(ErrorCode::kNotFound, "backend " + target.backend + " is not built in");
+    return std::pair<Backend*, LocalTarget>{slot.get(), std::move(target)};
+  }
+
+ private:
+  std::map<std::string, std::unique_ptr<Backend>> backends_;
+};
+
+Result<MeasureResult> measure_request(const MeasureRequest& request, BackendCache& cache,
+                                      const measure::Environment& machine) {
+  NNLAT_ASSIGN_OR_RETURN(auto backend_and_target, cache.get(request.target));
+  auto& [backend, target] = backend_and_target;
+  target.config.weight_seed = request.weight_seed;
+  NNLAT_ASSIGN_OR_RETURN(auto graph, formats::graph_from_json(request.graph.dump(), "the request's graph"));
+  NNLAT_RETURN_IF_ERROR(backend->supports(graph, target.config));
+  NNLAT_ASSIGN_OR_RETURN(auto prepared, backend->prepare(graph, target.config));
+  MeasureResult result;
+  result.id = request.id;
+  result.environment = machine;
+  result.environment.threads = target.config.threads;
+  result.environment.affinity = target.config.affinity;
+  result.environment.backend = backend->name();
+  result.environment.backend_version = backend->version();
+  result.environment.state_before = measure::capture_device_state();
+  NNLAT_ASSIGN_OR_RETURN(result.measurement,
+                         measure::measure([&] { return prepared->run(); }, request.protocol, measure::Clock::steady()));
+  result.environment.state_after = measure::capture_device_state();
+  if (request.kernel_timing_runs > 0) {
+    NNLAT_ASSIGN_OR_RETURN(result.environment.kernels, prepared->kernel_runs(request.kernel_timing_runs));
+  }
+  result.environment.time_utc = measure::iso8601_utc(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  return result;
+}
+
+Status write_line(std::ostream& out, const nlohmann::json& message) {
+  out << message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  out.flush();
+  if (!out) return make_error(ErrorCode::kIoError, "nnlat-device: cannot write to the host (connection closed?)");
+  return Status::Ok();
+}
+
+}  // namespace
+
+RunnerHello local_hello(const std::string& runner_version) {
+  RunnerHello hello;
+  hello.runner_version = runner_version;
+  hello.environment = measure::capture_environment();
+  hello.targets = available_local_targets();
+  return hello;
+}
+
+Status serve_device_runner(std::istream& in, std::ostream& out, const std::string& runner_version) {
+  const RunnerHello hello = local_hello(runner_version);
+  NNLAT_RETURN_IF_ERROR(write_line(out, to_json(hello)));
+  BackendCache cache;
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const std::string where = "request line " + std::to_string(number);
+    auto type = message_type(json);
+    if (!type.ok()) {
+      NNLAT_RETURN_IF_ERROR(write_line(out, to_json(RunnerError{"", where + ": " + type.error().message})));
+      continue;
+    }
+    if (*type == "bye") return Status::Ok();
+    if (*type != "measure") {
+      NNLAT_RETURN_IF_ERROR(
+          write_line(out, to_json(RunnerError{"", where + ": unknown message type \"" + *type + "\""})));
+      continue;
+    }
+    auto request = measure_request_from_json(json);
+    if (!request.ok()) {
+      const std::string id = json.contains("id") && json["id"].is_string() ? json["id"].get<std::string>() : "";
+      NNLAT_RETURN_IF_ERROR(write_line(out, to_json(RunnerError{id, where + ": " + request.error().message})));
+      continue;
+    }
+    auto result = measure_request(*request, cache, hello.environment);
+    if (!result.ok()) {
+      NNLAT_RETURN_IF_ERROR(write_line(out, to_json(RunnerError{request->id, request->target + ", item " + request->id +
+                                                                                 ": " + result.error().message})));
+      continue;
+    }
+    NNLAT_RETURN_IF_ERROR(write_line(out, to_json(*result)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace nnlat::backends

@@ -1,0 +1,184 @@
+#include "nnlat/backends/runner_protocol.hpp"
+
+#include <cmath>
+
+namespace nnlat::backends {
+namespace {
+
+Error bad(const std::string& what) { return make_error(ErrorCode::kParseError, "runner message: " + what); }
+
+// The object's field `key`, checked to be present and of the kind `is` accepts.
+template <typename Check>
+Result<const nlohmann::json*> field(const nlohmann::json& j, const char* key, Check is, const char* kind) {
+  const auto it = j.find(key);
+  if (it == j.end()) return bad(std::string("missing \"") + key + "\"");
+  if (!is(*it)) return bad(std::string("\"") + key + "\" must be " + kind);
+  return &*it;
+}
+
+Result<std::string> string_field(const nlohmann::json& j, const char* key) {
+  NNLAT_ASSIGN_OR_RETURN(auto v, field(
+                                     j, key, [](const auto& x) { return x.is_string(); }, "a string"));
+  return v->template get<std::string>();
+}
+
+Result<double> finite_field(const nlohmann::json& j, const char* key) {
+  NNLAT_ASSIGN_OR_RETURN(
+      auto v, field(
+                  j, key, [](const auto& x) { return x.is_number() && std::isfinite(x.template get<double>()); },
+                  "a finite number"));
+  return v->template get<double>();
+}
+
+Status expect_type(const nlohmann::json& j, const char* type) {
+  NNLAT_ASSIGN_OR_RETURN(auto t, message_type(j));
+  if (t != type) return bad(std::string("expected a \"") + type + "\" message, got \"" + t + "\"");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> message_type(const nlohmann::json& j) {
+  if (!j.is_object()) return bad("not a JSON object");
+  return string_field(j, "type");
+}
+
+nlohmann::json measurement_to_json(const measure::Measurement& m) {
+  return {{"samples_ms", m.samples_ms},
+          {"median_ms", m.median_ms},
+          {"mean_ms", m.mean_ms},
+          {"std_ms", m.std_ms},
+          {"cv", m.cv},
+          {"min_ms", m.min_ms},
+          {"unstable", m.unstable},
+          {"remeasures", m.remeasures}};
+}
+
+Result<measure::Measurement> measurement_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return bad("\"measurement\" must be an object");
+  measure::Measurement m;
+  NNLAT_ASSIGN_OR_RETURN(auto samples, field(
+                                           j, "samples_ms", [](const auto& x) { return x.is_array() && !x.empty(); },
+                                           "a non-empty array"));
+  for (const auto& s : *samples) {
+    if (!s.is_number() || !std::isfinite(s.get<double>()) || s.get<double>() < 0) {
+      return bad("\"samples_ms\" must hold finite numbers >= 0");
+    }
+    m.samples_ms.push_back(s.get<double>());
+  }
+  NNLAT_ASSIGN_OR_RETURN(m.median_ms, finite_field(j, "median_ms"));
+  NNLAT_ASSIGN_OR_RETURN(m.mean_ms, finite_field(j, "mean_ms"));
+  NNLAT_ASSIGN_OR_RETURN(m.std_ms, finite_field(j, "std_ms"));
+  NNLAT_ASSIGN_OR_RETURN(m.cv, finite_field(j, "cv"));
+  NNLAT_ASSIGN_OR_RETURN(m.min_ms, finite_field(j, "min_ms"));
+  NNLAT_ASSIGN_OR_RETURN(auto unstable, field(
+                                            j, "unstable", [](const auto& x) { return x.is_boolean(); }, "a boolean"));
+  m.unstable = unstable->get<bool>();
+  NNLAT_ASSIGN_OR_RETURN(auto remeasures,
+                         field(
+                             j, "remeasures", [](const auto& x) { return x.is_number_integer(); }, "an integer"));
+  m.remeasures = remeasures->get<int>();
+  return m;
+}
+
+nlohmann::json to_json(const RunnerHello& h) {
+  nlohmann::json targets = nlohmann::json::array();
+  for (const auto& t : h.targets) {
+    targets.push_back({{"name", t.name}, {"backend", t.backend}, {"description", t.description}});
+  }
+  return {{"type", "hello"},
+          {"version", h.version},
+          {"runner_version", h.runner_version},
+          {"environment", measure::environment_to_json(h.environment)},
+          {"targets", targets}};
+}
+
+nlohmann::json to_json(const MeasureRequest& r) {
+  return {{"type", "measure"},
+          {"id", r.id},
+          {"target", r.target},
+          {"graph", r.graph},
+          {"protocol", measure::protocol_to_json(r.protocol)},
+          {"weight_seed", r.weight_seed},
+          {"kernel_timing_runs", r.kernel_timing_runs}};
+}
+
+nlohmann::json to_json(const MeasureResult& r) {
+  return {{"type", "result"},
+          {"id", r.id},
+          {"measurement", measurement_to_json(r.measurement)},
+          {"environment", measure::environment_to_json(r.environment)}};
+}
+
+nlohmann::json to_json(const RunnerError& e) { return {{"type", "error"}, {"id", e.id}, {"message", e.message}}; }
+
+Result<RunnerHello> hello_from_json(const nlohmann::json& j) {
+  NNLAT_RETURN_IF_ERROR(expect_type(j, "hello"));
+  RunnerHello h;
+  NNLAT_ASSIGN_OR_RETURN(auto version,
+                         field(
+                             j, "version", [](const auto& x) { return x.is_number_integer(); }, "an integer"));
+  h.version = version->get<int>();
+  NNLAT_ASSIGN_OR_RETURN(h.runner_version, string_field(j, "runner_version"));
+  NNLAT_ASSIGN_OR_RETURN(auto env, field(
+                                       j, "environment", [](const auto& x) { return x.is_object(); }, "an object"));
+  NNLAT_ASSIGN_OR_RETURN(h.environment, measure::environment_from_json(*env));
+  NNLAT_ASSIGN_OR_RETURN(auto targets, field(
+                                           j, "targets", [](const auto& x) { return x.is_array(); }, "an array"));
+  for (const auto& t : *targets) {
+    if (!t.is_object()) return bad("\"targets\" must hold objects");
+    AvailableTarget a;
+    NNLAT_ASSIGN_OR_RETURN(a.name, string_field(t, "name"));
+    NNLAT_ASSIGN_OR_RETURN(a.backend, string_field(t, "backend"));
+    NNLAT_ASSIGN_OR_RETURN(a.description, string_field(t, "description"));
+    h.targets.push_back(std::move(a));
+  }
+  return h;
+}
+
+Result<MeasureRequest> measure_request_from_json(const nlohmann::json& j) {
+  NNLAT_RETURN_IF_ERROR(expect_type(j, "measure"));
+  MeasureRequest r;
+  NNLAT_ASSIGN_OR_RETURN(r.id, string_field(j, "id"));
+  NNLAT_ASSIGN_OR_RETURN(r.target, string_field(j, "target"));
+  NNLAT_ASSIGN_OR_RETURN(auto graph, field(
+                                         j, "graph", [](const auto& x) { return x.is_object(); }, "an object"));
+  r.graph = *graph;
+  NNLAT_ASSIGN_OR_RETURN(auto protocol, field(
+                                            j, "protocol", [](const auto& x) { return x.is_object(); }, "an object"));
+  NNLAT_ASSIGN_OR_RETURN(r.protocol, measure::protocol_from_json(*protocol));
+  NNLAT_ASSIGN_OR_RETURN(
+      auto seed, field(
+                     j, "weight_seed", [](const auto& x) { return x.is_number_unsigned(); }, "an unsigned integer"));
+  r.weight_seed = seed->get<uint64_t>();
+  NNLAT_ASSIGN_OR_RETURN(
+      auto runs,
+      field(
+          j, "kernel_timing_runs", [](const auto& x) { return x.is_number_integer() && x.template get<int>() >= 0; },
+          "an integer >= 0"));
+  r.kernel_timing_runs = runs->get<int>();
+  return r;
+}
+
+Result<MeasureResult> measure_result_from_json(const nlohmann::json& j) {
+  NNLAT_RETURN_IF_ERROR(expect_type(j, "result"));
+  MeasureResult r;
+  NNLAT_ASSIGN_OR_RETURN(r.id, string_field(j, "id"));
+  NNLAT_ASSIGN_OR_RETURN(auto m, field(
+                                     j, "measurement", [](const auto& x) { return x.is_object(); }, "an object"));
+  NNLAT_ASSIGN_OR_RETURN(r.measurement, measurement_from_json(*m));
+  NNLAT_ASSIGN_OR_RETURN(auto env, field(
+                                       j, "environment", [](const auto& x) { return x.is_object(); }, "an object"));
+  NNLAT_ASSIGN_OR_RETURN(r.environment, measure::environment_from_json(*env));
+  return r;
+}
+
+Result<RunnerError> runner_error_from_json(const nlohmann::json& j) {
+  NNLAT_RETURN_IF_ERROR(expect_type(j, "error"));
+  RunnerError e;
+  NNLAT_ASSIGN_OR_RETURN(e.id, string_field(j, "id"));
+  NNLAT_ASSIGN_OR_RETURN(e.message, string_field(j, "message"));
+  return e;
+}
+
+}  // namespace nnlat::backends

@@ -1,0 +1,140 @@
+// The device runner's protocol and serving loop (issue 14), in process: what nnlat-device
+// answers to good, bad and unknown lines, and that every message survives a JSON round trip.
+#include "nnlat/backends/device_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "nnlat/formats/json_format.hpp"
+#include "nnlat/models/model_ref.hpp"
+
+namespace nnlat {
+namespace {
+
+using backends::MeasureRequest;
+
+nlohmann::json tiny_graph() {
+  auto g = models::load_model("zoo:mobilenet_v2?width=0.35&res=32");
+  EXPECT_TRUE(g.ok());
+  return nlohmann::json::parse(formats::graph_to_json(*g));
+}
+
+MeasureRequest request(const std::string& id, const std::string& target) {
+  MeasureRequest r;
+  r.id = id;
+  r.target = target;
+  r.graph = tiny_graph();
+  r.protocol.warmup_runs = 1;
+  r.protocol.min_repeats = 3;
+  r.protocol.min_time_s = 0;
+  r.protocol.max_remeasure = 0;
+  r.weight_seed = 7;
+  return r;
+}
+
+// Serves `lines` and returns the answers, one parsed JSON object per line.
+std::vector<nlohmann::json> serve(const std::vector<std::string>& lines) {
+  std::stringstream in;
+  for (const auto& l : lines) in << l << "\n";
+  std::stringstream out;
+  EXPECT_TRUE(backends::serve_device_runner(in, out, "test").ok());
+  std::vector<nlohmann::json> answers;
+  std::string line;
+  while (std::getline(out, line)) answers.push_back(nlohmann::json::parse(line));
+  return answers;
+}
+
+TEST(DeviceRunner, GreetsThenAnswersEachRequestInOrderAndGoesOnAfterBadOnes) {
+  const auto answers =
+      serve({backends::to_json(request("a", "local:xnnpack-t1:float")).dump(), "{not json", R"({"type": "launch"})",
+             R"({"type": "measure", "id": "c"})", backends::to_json(request("d", "local:xnnpack-t99x:float")).dump(),
+             "", backends::to_json(request("e", "local:reference:float")).dump()});
+  ASSERT_EQ(answers.size(), 7u);
+  auto hello = backends::hello_from_json(answers[0]);
+  ASSERT_TRUE(hello.ok()) << hello.error().message;
+  EXPECT_EQ(hello->version, backends::kRunnerProtocolVersion);
+  EXPECT_EQ(hello->runner_version, "test");
+  EXPECT_FALSE(hello->targets.empty());
+  EXPECT_NE(hello->environment.machine, measure::kUnknown);
+
+  auto a = backends::measure_result_from_json(answers[1]);
+  ASSERT_TRUE(a.ok()) << answers[1].dump();
+  EXPECT_EQ(a->id, "a");
+  EXPECT_EQ(a->measurement.samples_ms.size(), 3u);
+  EXPECT_GT(a->measurement.median_ms, 0.0);
+  EXPECT_EQ(a->environment.backend, "xnnpack");
+  EXPECT_EQ(a->environment.threads, 1);
+
+  auto unreadable = backends::runner_error_from_json(answers[2]);
+  ASSERT_TRUE(unreadable.ok());
+  EXPECT_EQ(unreadable->id, "");
+  EXPECT_NE(unreadable->message.find("request line 2"), std::string::npos) << unreadable->message;
+  auto unknown = backends::runner_error_from_json(answers[3]);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_NE(unknown->message.find("\"launch\""), std::string::npos) << unknown->message;
+  auto incomplete = backends::runner_error_from_json(answers[4]);
+  ASSERT_TRUE(incomplete.ok());
+  EXPECT_EQ(incomplete->id, "c");
+  EXPECT_NE(incomplete->message.find("missing \"target\""), std::string::npos) << incomplete->message;
+  auto bad_target = backends::runner_error_from_json(answers[5]);
+  ASSERT_TRUE(bad_target.ok());
+  EXPECT_EQ(bad_target->id, "d");
+  EXPECT_NE(bad_target->message.find("local:xnnpack-t99x:float"), std::string::npos) << bad_target->message;
+
+  auto e = backends::measure_result_from_json(answers[6]);  // the empty line was skipped
+  ASSERT_TRUE(e.ok()) << answers[6].dump();
+  EXPECT_EQ(e->environment.backend, "reference");
+}
+
+TEST(DeviceRunner, ByeEndsTheSession) {
+  const auto answers =
+      serve({R"({"type": "bye"})", backends::to_json(request("late", "local:reference:float")).dump()});
+  ASSERT_EQ(answers.size(), 1u);  // the hello only
+  EXPECT_EQ(answers[0]["type"], "hello");
+}
+
+TEST(DeviceRunner, AHostThatIsGoneIsAnError) {
+  std::stringstream in(backends::to_json(request("a", "local:reference:float")).dump() + "\n");
+  std::ostringstream out;
+  out.setstate(std::ios::badbit);
+  EXPECT_FALSE(backends::serve_device_runner(in, out, "test").ok());
+}
+
+TEST(RunnerProtocol, MessagesRoundTripAndMalformedOnesNameTheField) {
+  auto r = backends::measure_request_from_json(backends::to_json(request("x", "local:xnnpack-t2:float")));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->id, "x");
+  EXPECT_EQ(r->target, "local:xnnpack-t2:float");
+  EXPECT_EQ(r->weight_seed, 7u);
+  EXPECT_EQ(r->protocol.min_repeats, 3);
+  EXPECT_EQ(r->graph, tiny_graph());
+
+  backends::MeasureResult result;
+  result.id = "x";
+  result.measurement = measure::measurement_from_samples({1.0, 1.2, 1.1});
+  result.environment.backend = "xnnpack";
+  result.environment.kernels = {{"conv", "gemm", 0.5}};
+  auto back = backends::measure_result_from_json(backends::to_json(result));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->measurement.samples_ms, result.measurement.samples_ms);
+  EXPECT_DOUBLE_EQ(back->measurement.median_ms, 1.1);
+  EXPECT_EQ(back->environment, result.environment);
+
+  auto j = backends::to_json(result);
+  j["measurement"]["samples_ms"] = nlohmann::json::array();
+  auto empty = backends::measure_result_from_json(j);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("samples_ms"), std::string::npos);
+  auto wrong_type = backends::hello_from_json(backends::to_json(result));
+  ASSERT_FALSE(wrong_type.ok());
+  EXPECT_NE(wrong_type.error().message.find("expected a \"hello\""), std::string::npos);
+  auto seed = backends::to_json(request("x", "local:reference:float"));
+  seed["weight_seed"] = -1;
+  auto negative = backends::measure_request_from_json(seed);
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.error().message.find("weight_seed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nnlat
