@@ -18,10 +18,11 @@ function(nnlat_test_executable name)
   # Tests reach every layer's private headers (white-box tests of internal helpers).
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${NNLAT_GENERATED_DIR})
   target_compile_options(${name} PRIVATE ${NNLAT_WARNINGS})
-  target_compile_definitions(${name} PRIVATE NNLAT_SOURCE_DIR="${CMAKE_SOURCE_DIR}" NNLAT_BINARY="$<TARGET_FILE:nnlat>")
+  target_compile_definitions(${name} PRIVATE NNLAT_SOURCE_DIR="${CMAKE_SOURCE_DIR}" NNLAT_BINARY="$<TARGET_FILE:nnlat>"
+                                             NNLAT_DEVICE_BINARY="$<TARGET_FILE:nnlat-device>")
   target_link_libraries(${name} PRIVATE nnlat_lib onnx onnx_proto protobuf::libprotobuf PkgConfig::FLATBUFFERS
                                         GTest::gtest GTest::gtest_main)
-  add_dependencies(${name} nnlat)
+  add_dependencies(${name} nnlat nnlat-device)
   # Labels are set by a CTest include file that runs after discovery, on the list of names
   # each discovery call fills: gtest_discover_tests drops the escaping of a list given in
   # PROPERTIES (CMake 3.25), so `LABELS "device;xnnpack"` would lose its second label.

@@ -1,0 +1,52 @@
+// The host side of remote profiling (issue 14): a device runner started by a command — the
+// runner's path here, or the same behind `ssh HOST` or `adb -s SERIAL shell` — spoken to over
+// its stdin and stdout (runner_protocol.hpp). Every wait is bounded: a runner that stops
+// answering is timed out and killed, never waited on forever.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nnlat/backends/runner_protocol.hpp"
+#include "nnlat/core/status.hpp"
+
+namespace nnlat::backends {
+
+class RunnerClient {
+ public:
+  // Starts `command` (argv[0] looked up in PATH), reads its hello within `timeout` and checks
+  // its protocol version. Errors name `label` (the device) and say what happened: the command
+  // could not start, exited (with its status and the last of its stderr), sent something that
+  // is not a hello, speaks another protocol version, or said nothing in time.
+  static Result<std::unique_ptr<RunnerClient>> start(const std::vector<std::string>& command, const std::string& label,
+                                                     std::chrono::milliseconds timeout);
+  ~RunnerClient();  // says bye, closes the pipes, and reaps the runner (killing it if it lingers)
+  RunnerClient(const RunnerClient&) = delete;
+  RunnerClient& operator=(const RunnerClient&) = delete;
+
+  const RunnerHello& hello() const { return hello_; }
+
+  // Sends one request and waits up to `timeout` for its answer. The runner's error message
+  // comes back as an error naming the device; a runner that exits or falls silent is an error
+  // and this client is then unusable (alive() is false).
+  Result<MeasureResult> measure(const MeasureRequest& request, std::chrono::milliseconds timeout);
+  bool alive() const { return pid_ > 0 && !dead_; }
+
+ private:
+  RunnerClient() = default;
+  Result<nlohmann::json> read_message(std::chrono::milliseconds timeout);
+  Error failure(const std::string& what);  // kills the runner, marks it dead, adds its stderr
+
+  std::string label_;
+  int pid_ = -1;
+  int to_runner_ = -1;
+  int from_runner_ = -1;
+  int runner_stderr_ = -1;
+  bool dead_ = false;
+  std::string buffer_;  // bytes read past the last complete line
+  RunnerHello hello_;
+};
+
+}  // namespace nnlat::backends
