@@ -117,7 +117,13 @@ Error RunnerClient::failure(const std::string& what) {
   std::string message = label_ + ": the runner " + what;
   if (pid_ > 0 && !dead_) {
     int status = 0;
+    // A runner that closed its output is usually exiting: give it a moment to be reaped, so
+    // its exit status can be reported, before killing it.
     pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
+    for (int i = 0; reaped == 0 && i < 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      reaped = ::waitpid(pid_, &status, WNOHANG);
+    }
     if (reaped == 0) {
       ::kill(pid_, SIGKILL);
       reaped = ::waitpid(pid_, &status, 0);
