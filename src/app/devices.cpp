@@ -6,8 +6,11 @@
 
 namespace nnlat::app {
 
-Result<DevicesResult> list_devices() {
-  DevicesResult result{measure::capture_environment(), {}, {}};
+Result<DevicesResult> list_devices(const std::string& devices_file, std::chrono::milliseconds probe_timeout) {
+  DevicesResult result;
+  result.environment = measure::capture_environment();
+  result.devices_file = devices_file;
+  NNLAT_ASSIGN_OR_RETURN(result.remote, probe_devices(devices_file, probe_timeout));
   for (const auto& t : backends::available_local_targets()) {
     // Resolved, so that an OpenCL target's version names its own device.
     auto resolved = backends::resolve_local_target(t.name);
@@ -39,8 +42,11 @@ nlohmann::ordered_json DevicesResult::to_json() const {
                     {"backend_version", t.backend_version},
                     {"description", t.description}});
   }
-  return {
-      {"cpu", environment.cpu_model}, {"cores", environment.cpu_cores}, {"opencl_devices", devices}, {"targets", list}};
+  return {{"cpu", environment.cpu_model},
+          {"cores", environment.cpu_cores},
+          {"opencl_devices", devices},
+          {"targets", list},
+          {"remote_devices", probed_devices_to_json(remote)}};
 }
 
 std::string DevicesResult::to_text() const {
@@ -58,7 +64,7 @@ std::string DevicesResult::to_text() const {
                          d.opencl_version, d.fp16 ? "yes" : "no");
     }
   }
-  return out;
+  return out + probed_devices_to_text(devices_file, remote);
 }
 
 }  // namespace nnlat::app

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "nnlat/app/remote_devices.hpp"
 #include "nnlat/backends/opencl_backend.hpp"
 #include "nnlat/core/status.hpp"
 #include "nnlat/measure/environment.hpp"
@@ -23,12 +24,18 @@ struct DevicesResult {
   measure::Environment environment;  // the machine fields (CPU model, cores, governor)
   std::vector<backends::OpenClDevice> opencl_devices;
   std::vector<DeviceTarget> targets;
+  std::string devices_file;
+  std::vector<ProbedDevice> remote;  // the registered devices, probed
 
-  nlohmann::ordered_json to_json() const;  // {cpu, cores, opencl_devices: [...], targets: [...]}
-  std::string to_text() const;             // the CPU line, one line per target, the OpenCL devices
+  // {cpu, cores, opencl_devices: [...], targets: [...], remote_devices: [...]}
+  nlohmann::ordered_json to_json() const;
+  // the CPU line, one line per target, the OpenCL devices, the registered devices
+  std::string to_text() const;
 };
 
-// Never fails: a machine without OpenCL simply has no OpenCL devices.
-Result<DevicesResult> list_devices();
+// A machine without OpenCL simply has no OpenCL devices, an unreachable registered device is
+// listed as such; only a malformed devices file is an error.
+Result<DevicesResult> list_devices(const std::string& devices_file = kDefaultDevicesFile,
+                                   std::chrono::milliseconds probe_timeout = std::chrono::seconds(20));
 
 }  // namespace nnlat::app

@@ -1,0 +1,56 @@
+// Registered remote devices (issue 14): a phone over adb, a board over ssh, or a runner started
+// locally (a bundle on this machine, for tests and for a second architecture under qemu). A
+// device is reached by starting its runner (`nnlat-device`) with the command its transport
+// gives (runner_client.hpp); the devices file keeps them in the working directory.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+
+namespace nnlat::backends {
+
+enum class Transport { kLocal, kSsh, kAdb };
+
+struct RemoteDevice {
+  std::string name;  // the device part of its targets: NAME:xnnpack-t4:float
+  Transport transport = Transport::kLocal;
+  std::string address;      // ssh: [USER@]HOST; adb: the serial; local: empty
+  int port = 0;             // ssh: 0 for ssh's default
+  std::string identity;     // ssh: a private key file; empty for ssh's default
+  std::string runner_path;  // the runner on the device (ssh: relative to the login's home)
+
+  friend bool operator==(const RemoteDevice&, const RemoteDevice&) = default;
+};
+
+// Where the runner is by default: ssh `nnlat/nnlat-device` (the bundle unpacked in the home
+// folder), adb `/data/local/tmp/nnlat/nnlat-device`; local has no default.
+std::string default_runner_path(Transport transport);
+
+// `[USER@]HOST[:PORT]` -> address and port; errors name the text.
+Result<std::pair<std::string, int>> parse_ssh_destination(const std::string& text);
+
+// A device name is what comes before the first ':' of a target: lowercase letters, digits,
+// '-' and '_', not "local" (this machine's own targets).
+Status validate_device_name(const std::string& name);
+
+// The argv that starts the device's runner with its stdin/stdout as the protocol's pipes:
+//   local  RUNNER
+//   ssh    ssh -o BatchMode=yes -o ConnectTimeout=10 [-p PORT] [-i KEY] [USER@]HOST RUNNER
+//   adb    adb -s SERIAL shell RUNNER
+std::vector<std::string> runner_command(const RemoteDevice& device);
+
+const char* transport_name(Transport transport);  // "local", "ssh", "adb"
+
+nlohmann::json to_json(const RemoteDevice& device);
+Result<RemoteDevice> remote_device_from_json(const nlohmann::json& json);
+
+// The devices file: {"format": "nnlat-devices", "version": 1, "devices": [...]}. A missing
+// file is an empty registry; a malformed one is an error naming the file.
+Result<std::vector<RemoteDevice>> load_devices(const std::string& path);
+// Written atomically (a temporary file renamed over it).
+Status save_devices(const std::string& path, const std::vector<RemoteDevice>& devices);
+
+}  // namespace nnlat::backends
