@@ -2,6 +2,7 @@
 // this machine standing in for a phone, and devices that cannot be reached.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -46,6 +47,62 @@ TEST(CliDevices, AddProbeAndRemove) {
   EXPECT_EQ(gone.exit_code, 2);
   auto after = nlohmann::json::parse(run_cli("devices --json" + file).out);
   EXPECT_EQ(after["remote_devices"].size(), 1u);
+}
+
+constexpr const char* kFast = " --warmup 1 --min-repeats 3 --min-time 0 --max-remeasure 0 --quiet";
+constexpr const char* kTwoNetworks = " 'zoo:mobilenet_v2?width=0.35&res=32' 'zoo:mobilenet_v2?width=0.35&res=48'";
+
+TEST(CliDevices, ProfileOnARegisteredDeviceThroughItsRunner) {
+  TempDir dir("devices_profile");
+  const std::string file = " --devices " + dir.file("devices.json");
+  const std::string db = dir.file("m.db");
+  ASSERT_EQ(run_cli("devices add lo --local " + std::string(NNLAT_DEVICE_BINARY) + file).exit_code, 0);
+  const std::string profile = "profile networks --target lo:xnnpack-t1:float --db " + db + file + kTwoNetworks + kFast;
+  auto first = run_cli(profile + " --json");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto j = nlohmann::json::parse(first.out);
+  EXPECT_EQ(j["planned"], 3 * (2 + 2 * 2));  // three rounds of two networks and two references twice
+  EXPECT_EQ(j["measured"], j["planned"]);
+  auto again = nlohmann::json::parse(run_cli(profile + " --json").out);
+  EXPECT_EQ(again["measured"], 0);  // resumed: nothing twice
+  auto stats = nlohmann::json::parse(run_cli("db stats --json --db " + db).out);
+  EXPECT_EQ(stats["per_target"][0]["target"], "lo:xnnpack-t1:float");
+  EXPECT_EQ(stats["network_measurements"], 18);
+
+  auto unknown = run_cli("profile networks --target zz:xnnpack-t1:float --db " + db + file + kTwoNetworks + kFast);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no device 'zz'"), std::string::npos) << unknown.err;
+  auto not_offered = run_cli("profile networks --target lo:xnnpack-t77:float --db " + db + file + kTwoNetworks + kFast);
+  EXPECT_EQ(not_offered.exit_code, 2);
+  EXPECT_NE(not_offered.err.find("does not offer it"), std::string::npos) << not_offered.err;
+}
+
+TEST(CliDevices, ARunnerThatDiesMidCampaignLosesNothingAndTheCampaignResumes) {
+  TempDir dir("devices_dies");
+  const std::string file = " --devices " + dir.file("devices.json");
+  const std::string db = dir.file("m.db");
+  // A runner that hangs up after its third request, like a dropped link.
+  const std::string flaky = dir.file("flaky-runner.sh");
+  {
+    std::ofstream script(flaky);
+    script << "#!/bin/sh\nsed -u 3q | " << NNLAT_DEVICE_BINARY << "\n";
+  }
+  std::filesystem::permissions(flaky, std::filesystem::perms::owner_all);
+  ASSERT_EQ(run_cli("devices add lo --local " + flaky + file).exit_code, 0);
+  const std::string profile = "profile networks --target lo:xnnpack-t1:float --db " + db + file + kTwoNetworks + kFast;
+  auto cut = run_cli(profile);
+  EXPECT_NE(cut.exit_code, 0);
+  EXPECT_NE(cut.err.find("lo: the runner"), std::string::npos) << cut.err;
+  EXPECT_EQ(nlohmann::json::parse(run_cli("db stats --json --db " + db).out)["network_measurements"], 3);
+
+  ASSERT_EQ(run_cli("devices remove lo" + file).exit_code, 0);
+  ASSERT_EQ(run_cli("devices add lo --local " + std::string(NNLAT_DEVICE_BINARY) + file).exit_code, 0);
+  auto resumed = run_cli(profile + " --json");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto j = nlohmann::json::parse(resumed.out);
+  EXPECT_EQ(j["already_done"], 3);
+  EXPECT_EQ(j["measured"], 15);
+  EXPECT_EQ(nlohmann::json::parse(run_cli("db stats --json --db " + db).out)["network_measurements"], 18);
 }
 
 TEST(CliDevices, AMalformedDevicesFileIsACleanError) {

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
     std::cout << "nnlat-device " << NNLAT_VERSION << ": measures graphs for a host nnlat.\n"
               << "Speaks line-delimited JSON (protocol version " << nnlat::backends::kRunnerProtocolVersion
               << ") on stdin/stdout; started by nnlat, not by hand (docs/remote.md).\n"
-              << "Not finished: nnlat has no remote transport yet (issue 14).\n";
+              << "nnlat starts it locally, over ssh or over adb (nnlat devices add); copying it to a device is not "
+                 "automated yet (issue 14).\n";
     return 0;
   }
   if (argc > 1) {

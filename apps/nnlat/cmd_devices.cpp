@@ -19,9 +19,10 @@ void add_devices_command(CLI::App& app, int& exit_code) {
     if (cmd->get_subcommands().empty()) exit_code = print_result(app::list_devices(*file), *json);
   });
 
-  auto* add = cmd->add_subcommand("add",
-                                  "Register a device reached over ssh or adb, or a runner on this machine (remote "
-                                  "profiling is NOT finished: devices are probed, not yet profiled; issue 14)");
+  auto* add =
+      cmd->add_subcommand("add",
+                          "Register a device reached over ssh or adb, or a runner on this machine (NOT finished: "
+                          "the runner must already be on the device; issue 14)");
   auto request = std::make_shared<app::AddDeviceRequest>();
   add->add_option("name", request->name, "Device name: the first part of its targets, e.g. pi4")->required();
   add->add_option("--ssh", request->ssh, "[USER@]HOST[:PORT], through the OpenSSH client (BatchMode, your ssh config)");

@@ -1,4 +1,5 @@
-// `nnlat profile networks|kernels`: measure on a local target and store every measurement.
+// `nnlat profile networks|kernels`: measure on a local target, or on a registered device
+// through its runner, and store every measurement.
 // Killed and started again with the same arguments, a campaign resumes where it stopped.
 #include "cli_common.hpp"
 #include "nnlat/app/profile.hpp"
@@ -15,7 +16,11 @@ struct ProfileFlags {
 };
 
 void add_common_options(CLI::App* cmd, ProfileFlags& o) {
-  cmd->add_option("--target", o.job.target, "Local target device:config:precision (see `nnlat devices`)")
+  cmd->add_option("--target", o.job.target,
+                  "Target device:config:precision: local:... on this machine, or NAME:... on a device registered "
+                  "with `nnlat devices add` (see `nnlat devices`)")
+      ->capture_default_str();
+  cmd->add_option("--devices", o.job.campaign.devices_file, "The devices file, for remote targets")
       ->capture_default_str();
   cmd->add_option("--db", o.job.db, "SQLite measurement store (created if missing)")->capture_default_str();
   add_protocol_flags(*cmd, o.job.campaign.protocol);

@@ -129,7 +129,7 @@ std::string probed_devices_to_text(const std::string& file, const std::vector<Pr
                        p.hello.runner_version);
     for (const auto& t : p.targets) out += fmt::format("    {}\n", t);
   }
-  out += "Remote targets cannot be profiled yet (issue 14: the transports are not wired into profile).\n";
+  out += "Profile them with nnlat profile ... --target NAME:CONFIG:PRECISION (the runner must be on the device).\n";
   return out;
 }
 

@@ -8,6 +8,8 @@
 #include <set>
 
 #include "nnlat/backends/registry.hpp"
+#include "nnlat/backends/remote_device.hpp"
+#include "nnlat/backends/runner_client.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/cost.hpp"
@@ -37,10 +39,54 @@ struct Session {
   int64_t target_id = 0;
   measure::Environment environment;
   measure::Clock clock = measure::Clock::steady();
+  // A registered device (issue 14): its runner measures, under its own target name; `backend`
+  // and `target.config` are then unused.
+  std::unique_ptr<backends::RunnerClient> runner;
+  std::string runner_target;
 };
+
+// How long a remote runner may take to start (ssh, adb) and to answer one item.
+constexpr auto kRunnerStartTimeout = std::chrono::seconds(60);
+constexpr auto kRunnerItemTimeout = std::chrono::minutes(10);
+
+// DEVICE:CONFIG:PRECISION on the device registered as DEVICE: its runner, started now, must
+// offer local:CONFIG:PRECISION.
+Result<Session> open_remote_session(store::Store& store, const ProfileRequest& request,
+                                    const measure::TargetName& name) {
+  NNLAT_ASSIGN_OR_RETURN(auto devices, backends::load_devices(request.devices_file));
+  const auto device =
+      std::find_if(devices.begin(), devices.end(), [&](const auto& d) { return d.name == name.device; });
+  if (device == devices.end()) {
+    return make_error(ErrorCode::kNotFound, "target '" + request.target + "': no device '" + name.device + "' in " +
+                                                request.devices_file + " (nnlat devices add " + name.device + " ...)");
+  }
+  Session s;
+  s.target.name = name;
+  NNLAT_ASSIGN_OR_RETURN(
+      s.runner, backends::RunnerClient::start(backends::runner_command(*device), name.device, kRunnerStartTimeout));
+  s.runner_target = "local:" + name.config + ":" + name.precision;
+  const auto& offered = s.runner->hello().targets;
+  const auto target =
+      std::find_if(offered.begin(), offered.end(), [&](const auto& t) { return t.name == s.runner_target; });
+  if (target == offered.end()) {
+    std::string list;
+    for (const auto& t : offered) list += (list.empty() ? "" : ", ") + name.device + t.name.substr(t.name.find(':'));
+    return make_error(ErrorCode::kNotFound, "target '" + request.target + "': device '" + name.device +
+                                                "' does not offer it (it offers " + list + ")");
+  }
+  s.target.backend = target->backend;
+  NNLAT_ASSIGN_OR_RETURN(s.target_id, store.upsert_target(name, target->backend));
+  s.environment = s.runner->hello().environment;
+  s.environment.backend = target->backend;
+  return s;
+}
 
 Result<Session> open_session(store::Store& store, const ProfileRequest& request) {
   NNLAT_RETURN_IF_ERROR(measure::validate(request.schedule));
+  if (!request.hooks.backend) {
+    NNLAT_ASSIGN_OR_RETURN(auto name, measure::parse_target_name(request.target));
+    if (name.device != "local") return open_remote_session(store, request, name);
+  }
   Session s;
   NNLAT_ASSIGN_OR_RETURN(s.target, backends::resolve_local_target(request.target));
   s.target.config.weight_seed = request.weight_seed;
@@ -103,43 +149,76 @@ struct Measured {
   double device_ms = -1;
 };
 
-Result<Measured> measure_and_store(Session& session, const ProfileRequest& request, int64_t campaign_id,
-                                   const Item& item, const std::string& key, CacheFlusher* flusher) {
+// What a measurement brings back, here or from a device's runner.
+struct Taken {
+  measure::Measurement measurement;
+  measure::Environment environment;  // the session's, with kernels and device state filled
+};
+
+Result<Taken> take_locally(Session& session, const ProfileRequest& request, const Item& item, CacheFlusher* flusher) {
   auto prepared = session.backend->prepare(item.graph, session.target.config);
   if (!prepared.ok()) return prepared.error().with_context(item.label);
   std::function<void()> before;
   if (flusher) before = [flusher] { flusher->flush(); };
-  store::MeasurementRecord record;
-  record.environment = session.environment;
-  record.environment.state_before = measure::capture_device_state();
+  Taken t;
+  t.environment = session.environment;
+  t.environment.state_before = measure::capture_device_state();
   auto m = measure::measure([&] { return (*prepared)->run(); }, request.protocol, session.clock, before);
   if (!m.ok()) return m.error().with_context(item.label);
-  record.environment.state_after = measure::capture_device_state();
+  t.measurement = std::move(*m);
+  t.environment.state_after = measure::capture_device_state();
   // What ran, per kernel (implementation, device time), for backends that report it.
   auto kernels = (*prepared)->kernel_runs(kKernelTimingRuns);
   if (!kernels.ok()) return kernels.error().with_context(item.label);
-  double device_ms = kernels->empty() ? -1.0 : 0.0;
-  for (const auto& k : *kernels) device_ms = k.device_ms < 0 || device_ms < 0 ? -1.0 : device_ms + k.device_ms;
+  t.environment.kernels = std::move(*kernels);
+  return t;
+}
+
+// On a device: its runner measures with the same protocol and reports its own environment.
+// A request the runner refuses is kUnsupported (the caller skips the item); a runner that is
+// gone is kIoError.
+Result<Taken> take_remotely(Session& session, const ProfileRequest& request, const Item& item, const std::string& key) {
+  if (request.cold_cache) return make_error(ErrorCode::kUnsupported, "--cold-cache is not available on remote devices");
+  backends::MeasureRequest r;
+  r.id = key;
+  r.target = session.runner_target;
+  r.graph = nlohmann::json::parse(formats::graph_to_json(item.graph));
+  r.protocol = request.protocol;
+  r.weight_seed = request.weight_seed;
+  r.kernel_timing_runs = kKernelTimingRuns;
+  auto result = session.runner->measure(r, kRunnerItemTimeout);
+  if (!result.ok()) return result.error().with_context(item.label);
+  return Taken{std::move(result->measurement), std::move(result->environment)};
+}
+
+Result<Measured> measure_and_store(Session& session, const ProfileRequest& request, int64_t campaign_id,
+                                   const Item& item, const std::string& key, CacheFlusher* flusher) {
+  NNLAT_ASSIGN_OR_RETURN(Taken taken, session.runner ? take_remotely(session, request, item, key)
+                                                     : take_locally(session, request, item, flusher));
+  store::MeasurementRecord record;
+  record.environment = std::move(taken.environment);
+  const auto& kernels = record.environment.kernels;
+  double device_ms = kernels.empty() ? -1.0 : 0.0;
+  for (const auto& k : kernels) device_ms = k.device_ms < 0 || device_ms < 0 ? -1.0 : device_ms + k.device_ms;
   record.target_id = session.target_id;
   record.campaign_id = campaign_id;
   record.item_key = key;
   record.protocol = request.protocol;
-  record.measurement = *m;
+  record.measurement = std::move(taken.measurement);
   // A network's per-kernel device times are its breakdown (store schema v2), which
   // predictors train on as in-network kernel rows; only when every kernel has a time.
   if (item.network && device_ms >= 0) {
-    for (size_t i = 0; i < kernels->size(); ++i) {
-      const auto& k = (*kernels)[i];
+    for (size_t i = 0; i < kernels.size(); ++i) {
+      const auto& k = kernels[i];
       record.kernel_timings.push_back({static_cast<int>(i), k.name, k.implementation, k.device_ms});
     }
   }
-  record.environment.kernels = std::move(*kernels);
   // Only the time and the device state change between measurements; the rest was captured
   // once per campaign.
   record.environment.time_utc = measure::iso8601_utc(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   NNLAT_RETURN_IF_ERROR(item.store_measurement(record));
-  return Measured{m->median_ms, device_ms};
+  return Measured{record.measurement.median_ms, device_ms};
 }
 
 // Drift seen in this run: round factors over the items measured in two rounds or more, and
@@ -185,34 +264,43 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
   std::unique_ptr<CacheFlusher> flusher;
   if (request.cold_cache) flusher = std::make_unique<CacheFlusher>();
 
-  // Unsupported items are skipped in every round (and the campaign stays unfinished).
+  // Unsupported items are skipped in every round (and the campaign stays unfinished). Here
+  // the backend says so up front; a device's runner says so when asked to measure the item.
   std::vector<bool> unsupported(items.size(), false);
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (auto st = session.backend->supports(items[i].graph, session.target.config); !st.ok()) {
-      unsupported[i] = true;
-      ++summary.skipped;
-      summary.skipped_reasons.push_back(items[i].label + ": " + st.error().message);
-      ProfileEvent event;
-      event.done = completed.size();
-      event.total = steps.size();
-      event.item = items[i].label;
-      event.skipped = true;
-      event.message = st.error().message;
-      if (progress) progress(event);
+  size_t finished = completed.size();
+  auto skip = [&](size_t i, const std::string& why) {
+    unsupported[i] = true;
+    ++summary.skipped;
+    summary.skipped_reasons.push_back(items[i].label + ": " + why);
+    ProfileEvent event;
+    event.done = finished;
+    event.total = steps.size();
+    event.item = items[i].label;
+    event.skipped = true;
+    event.message = why;
+    if (progress) progress(event);
+  };
+  const auto reference_refused = [&](const Item& r, const Error& e) {
+    return e.with_context("reference network " + r.label + " (choose others with --references, or none)");
+  };
+  if (!session.runner) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (auto st = session.backend->supports(items[i].graph, session.target.config); !st.ok()) {
+        skip(i, st.error().message);
+      }
     }
-  }
-  for (size_t j = 0; j < references.size(); ++j) {
-    if (auto st = session.backend->supports(references[j].graph, session.target.config); !st.ok()) {
-      return st.error().with_context("reference network " + references[j].label +
-                                     " (choose others with --references, or none)");
+    for (const auto& r : references) {
+      if (auto st = session.backend->supports(r.graph, session.target.config); !st.ok()) {
+        return reference_refused(r, st.error());
+      }
     }
   }
 
   std::vector<std::vector<double>> per_round(static_cast<size_t>(request.schedule.rounds),
                                              std::vector<double>(items.size(), std::nan("")));
   std::map<size_t, std::pair<double, double>> reference_first_last;
-  size_t finished = completed.size();
-  bool warmed = request.schedule.steady_warmup_s <= 0 || session.target.backend != "opencl";
+  // Remote runners have no warm-up request yet (issue 14): their first items warm them.
+  bool warmed = request.schedule.steady_warmup_s <= 0 || session.target.backend != "opencl" || session.runner;
   int previous_round = -1;
   for (const Step& step : steps) {
     if (done.contains(step.key)) continue;
@@ -234,7 +322,14 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
           std::chrono::duration<double>(request.schedule.round_cooldown_s)));
     }
     previous_round = step.round;
-    NNLAT_ASSIGN_OR_RETURN(Measured m, measure_and_store(session, request, campaign.id, item, step.key, flusher.get()));
+    auto measured = measure_and_store(session, request, campaign.id, item, step.key, flusher.get());
+    if (!measured.ok() && session.runner && measured.error().code == ErrorCode::kUnsupported) {
+      if (step.reference) return reference_refused(item, measured.error());
+      skip(step.item, measured.error().message);
+      continue;
+    }
+    if (!measured.ok()) return measured.error();
+    const Measured m = *measured;
     done.insert(step.key);
     ++summary.measured;
     ++finished;

@@ -14,7 +14,7 @@
 
 namespace nnlat::app {
 
-inline constexpr const char* kDefaultDevicesFile = "nnlat-devices.json";
+using backends::kDefaultDevicesFile;
 
 struct AddDeviceRequest {
   std::string file = kDefaultDevicesFile;

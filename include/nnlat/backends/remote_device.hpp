@@ -12,6 +12,9 @@
 
 namespace nnlat::backends {
 
+// Where devices are registered unless told otherwise: the working directory.
+inline constexpr const char* kDefaultDevicesFile = "nnlat-devices.json";
+
 enum class Transport { kLocal, kSsh, kAdb };
 
 struct RemoteDevice {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "nnlat/backends/remote_device.hpp"
 #include "nnlat/ir/graph.hpp"
 #include "nnlat/measure/measurement.hpp"
 #include "nnlat/measure/schedule.hpp"
@@ -39,7 +40,9 @@ struct ProfileHooks {
 };
 
 struct ProfileRequest {
-  std::string target;               // local target name, e.g. local:xnnpack-t1:float
+  // local:xnnpack-t1:float, or DEVICE:CONFIG:PRECISION for a device registered in
+  // `devices_file` (backends/remote_device.hpp), measured by its runner
+  std::string target;
   std::vector<std::string> models;  // model references (directories already expanded)
   measure::ProtocolOptions protocol;
   measure::ScheduleOptions schedule;
@@ -50,6 +53,9 @@ struct ProfileRequest {
   // Non-empty: a separate campaign over the same items (a deliberate re-measurement, e.g.
   // for the run-to-run noise floor that `nnlat eval` reports).
   std::string repeat_tag;
+  // Where remote devices are registered; how a device is reached is not part of a campaign's
+  // key, only what is measured.
+  std::string devices_file = backends::kDefaultDevicesFile;
   ProfileHooks hooks;
 };
 
