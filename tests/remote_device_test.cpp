@@ -32,6 +32,11 @@ TEST(RemoteDevice, SshDestinations) {
   }
 }
 
+TEST(RemoteDevice, ARunnersTargetsAreNamedAfterTheDevice) {
+  EXPECT_EQ(backends::device_target_name("pi4", "local:xnnpack-t4:float"), "pi4:xnnpack-t4:float");
+  EXPECT_EQ(backends::device_target_name("pi4", "odd"), "pi4:odd");
+}
+
 TEST(RemoteDevice, NamesAreTheFirstPartOfATarget) {
   EXPECT_TRUE(backends::validate_device_name("pixel7").ok());
   EXPECT_TRUE(backends::validate_device_name("rpi-4_b").ok());

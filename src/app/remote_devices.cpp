@@ -85,11 +85,7 @@ Result<std::vector<ProbedDevice>> probe_devices(const std::string& file, std::ch
     } else {
       p.reachable = true;
       p.hello = (*client)->hello();
-      for (const auto& t : p.hello.targets) {
-        // The runner's local:CONFIG:PRECISION is this device's NAME:CONFIG:PRECISION.
-        const size_t colon = t.name.find(':');
-        p.targets.push_back(d.name + (colon == std::string::npos ? ":" + t.name : t.name.substr(colon)));
-      }
+      for (const auto& t : p.hello.targets) p.targets.push_back(backends::device_target_name(d.name, t.name));
     }
     out.push_back(std::move(p));
   }

@@ -70,7 +70,8 @@ Result<Session> open_remote_session(store::Store& store, const ProfileRequest& r
       std::find_if(offered.begin(), offered.end(), [&](const auto& t) { return t.name == s.runner_target; });
   if (target == offered.end()) {
     std::string list;
-    for (const auto& t : offered) list += (list.empty() ? "" : ", ") + name.device + t.name.substr(t.name.find(':'));
+    for (const auto& t : offered)
+      list += (list.empty() ? "" : ", ") + backends::device_target_name(name.device, t.name);
     return make_error(ErrorCode::kNotFound, "target '" + request.target + "': device '" + name.device +
                                                 "' does not offer it (it offers " + list + ")");
   }

@@ -47,6 +47,10 @@ std::vector<std::string> runner_command(const RemoteDevice& device);
 
 const char* transport_name(Transport transport);  // "local", "ssh", "adb"
 
+// A runner's own target (local:xnnpack-t4:float) as the host names it on device `device`
+// (pi4:xnnpack-t4:float); a name without a device part gets one.
+std::string device_target_name(const std::string& device, const std::string& runner_target);
+
 nlohmann::json to_json(const RemoteDevice& device);
 Result<RemoteDevice> remote_device_from_json(const nlohmann::json& json);
 

@@ -94,6 +94,11 @@ std::vector<std::string> runner_command(const RemoteDevice& d) {
   return {};
 }
 
+std::string device_target_name(const std::string& device, const std::string& runner_target) {
+  const size_t colon = runner_target.find(':');
+  return device + (colon == std::string::npos ? ":" + runner_target : runner_target.substr(colon));
+}
+
 nlohmann::json to_json(const RemoteDevice& d) {
   nlohmann::json j = {{"name", d.name}, {"transport", transport_name(d.transport)}, {"runner", d.runner_path}};
   if (!d.address.empty()) j["address"] = d.address;
