@@ -4,20 +4,17 @@
 
 #include <filesystem>
 
+#include "nnlat/eval/evaluation.hpp"
+
 namespace nnlat::app {
 namespace {
 
-// The first two campaign figures of every subject measured in two campaigns or more.
+// The floor `eval` reports, over the networks' campaign figures as stored or drift-corrected.
 Result<eval::Metrics> noise_floor(const store::Store& store, const std::string& target, bool corrected) {
   NNLAT_ASSIGN_OR_RETURN(auto subjects, store.subject_latencies(target, store::MeasurementKind::kNetwork, corrected));
-  std::vector<double> first;
-  std::vector<double> second;
-  for (const auto& s : subjects) {
-    if (s.medians_ms.size() < 2) continue;
-    first.push_back(s.medians_ms[0]);
-    second.push_back(s.medians_ms[1]);
-  }
-  return eval::compute_metrics(second, first);
+  std::vector<std::vector<double>> repeats;
+  for (auto& s : subjects) repeats.push_back(std::move(s.medians_ms));
+  return eval::noise_floor_of_repeats(repeats);
 }
 
 std::string metrics_line(const eval::Metrics& m) {

@@ -170,15 +170,21 @@ Result<MethodReport> evaluate_predictor(const predictors::LatencyPredictor& pred
   return report;
 }
 
-Result<Metrics> noise_floor(const predictors::TrainingSet& data) {
+Result<Metrics> noise_floor_of_repeats(std::span<const std::vector<double>> repeats) {
   std::vector<double> second;
   std::vector<double> first;
-  for (const auto& net : data.networks) {
-    if (net.repeats_ms.size() < 2) continue;
-    first.push_back(net.repeats_ms[0]);
-    second.push_back(net.repeats_ms[1]);
+  for (const auto& r : repeats) {
+    if (r.size() < 2) continue;
+    first.push_back(r[0]);
+    second.push_back(r[1]);
   }
   return compute_metrics(second, first);
+}
+
+Result<Metrics> noise_floor(const predictors::TrainingSet& data) {
+  std::vector<std::vector<double>> repeats;
+  for (const auto& net : data.networks) repeats.push_back(net.repeats_ms);
+  return noise_floor_of_repeats(repeats);
 }
 
 nlohmann::json method_report_to_json(const MethodReport& report, bool with_results) {

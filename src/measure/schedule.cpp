@@ -63,12 +63,7 @@ std::vector<size_t> round_order(size_t items, int round, std::uint64_t seed) {
   return seeded_permutation(items, seed + 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(round));
 }
 
-double median_of(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const size_t h = values.size() / 2;
-  return values.size() % 2 == 1 ? values[h] : 0.5 * (values[h - 1] + values[h]);
-}
+double median_of(std::vector<double> values) { return values.empty() ? 0 : quantile(std::move(values), 0.5); }
 
 std::vector<double> round_drift_factors(const std::vector<std::vector<double>>& per_round) {
   const size_t rounds = per_round.size();

@@ -72,6 +72,8 @@ Result<MethodReport> evaluate_predictor(const predictors::LatencyPredictor& pred
 // second measurement taken as a "prediction" of their first. No predictor can be expected to
 // beat it. n == 0 when no network was measured twice.
 Result<Metrics> noise_floor(const predictors::TrainingSet& data);
+// The same over any subjects' figures, one list of repeats (campaign figures) per subject.
+Result<Metrics> noise_floor_of_repeats(std::span<const std::vector<double>> repeats);
 
 nlohmann::json method_report_to_json(const MethodReport& report, bool with_results);
 

@@ -41,7 +41,8 @@ nlohmann::json schedule_to_json(const ScheduleOptions& options);
 // order, later rounds a permutation drawn from (seed, round). Deterministic.
 std::vector<size_t> round_order(size_t items, int round, std::uint64_t seed);
 
-// Median of a non-empty list (mean of the two middle values for an even count); 0 if empty.
+// Median of a non-empty list (core's quantile at 0.5: the mean of the two middle values for
+// an even count); 0 if empty.
 double median_of(std::vector<double> values);
 
 // Per-round drift factors of a campaign: `per_round[r][i]` is item i's figure in round r
