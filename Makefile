@@ -4,8 +4,10 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 BUNDLE_DIR ?= $(BUILD_DIR)/bundle
+# The aarch64 device runner: its own build folder, sysroot and bundle (docs/remote.md).
+AARCH64_DIR ?= build-aarch64
 
-.PHONY: all deps configure build run test bundle format clean
+.PHONY: all deps configure build run test bundle runner-aarch64 format clean
 
 all: build
 
@@ -23,13 +25,27 @@ build: configure
 run: build
 	./scripts/main-job.sh $(BUILD_DIR)/nnlat
 
-test: build
+# The suite runs the aarch64 runner bundle under qemu-user, so it is built first.
+test: build runner-aarch64
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 # A self-contained x86-64 bundle of nnlat (its own loader, libc, every shared library and the
 # OpenCL ICD loader) for a machine with no packages, e.g. a GPU machine (docs/gpu.md).
 bundle: build
 	./scripts/make-bundle.sh $(BUILD_DIR) $(BUNDLE_DIR) $(BUILD_DIR)/nnlat $(BUILD_DIR)/nnlat-device
+
+# The device runner cross-built for aarch64 (phones, ARM boards) with Debian's cross toolchain
+# against Debian's arm64 XNNPACK, unpacked into a private sysroot (scripts/aarch64-sysroot.sh),
+# then bundled with its libraries and glibc's loader: $(AARCH64_DIR)/bundle/nnlat-device.
+runner-aarch64: deps
+	./scripts/aarch64-sysroot.sh $(AARCH64_DIR)/sysroot
+	cmake -S . -B $(AARCH64_DIR)/build -DNNLAT_RUNNER_ONLY=ON \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/aarch64-toolchain.cmake \
+	  -DNNLAT_AARCH64_SYSROOT=$(abspath $(AARCH64_DIR))/sysroot $(CMAKE_FLAGS)
+	cmake --build $(AARCH64_DIR)/build -j $(JOBS) --target nnlat-device
+	LOADER=/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 LOADER_EXEC=qemu-aarch64-static \
+	  RESOLVE_PATH=$(abspath $(AARCH64_DIR))/sysroot/usr/lib/aarch64-linux-gnu:/usr/aarch64-linux-gnu/lib \
+	  ./scripts/make-bundle.sh $(AARCH64_DIR)/build $(AARCH64_DIR)/bundle $(AARCH64_DIR)/build/nnlat-device
 
 format:
 	find include src apps tests bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i

@@ -1,6 +1,8 @@
-# nnlat_layer(NAME [DEPS layer...] [PUBLIC_LIBS lib...] [PRIVATE_LIBS lib...] [SOURCES file...])
+# nnlat_layer(NAME [DEPS layer...] [PUBLIC_LIBS lib...] [PRIVATE_LIBS lib...] [SOURCES file...]
+#             [EXCLUDE_DIRS subfolder...])
 #
-# One static library per folder of src/: nnlat_NAME from src/NAME/**.cpp (+ SOURCES).
+# One static library per folder of src/: nnlat_NAME from src/NAME/**.cpp (+ SOURCES), less
+# the subfolders in EXCLUDE_DIRS (the runner-only build leaves the ONNX and TFLite readers out).
 # Include views make the layering a compile error rather than a convention: the build
 # folder holds include-views/NAME/public/nnlat/NAME -> include/nnlat/NAME and
 # include-views/NAME/private/NAME -> src/NAME. A layer gets its own public and private view
@@ -8,8 +10,11 @@
 # on its include path, so `#include "nnlat/eval/..."` from src/store fails with
 # "No such file or directory".
 function(nnlat_layer name)
-  cmake_parse_arguments(L "" "" "DEPS;PUBLIC_LIBS;PRIVATE_LIBS;SOURCES" ${ARGN})
+  cmake_parse_arguments(L "" "" "DEPS;PUBLIC_LIBS;PRIVATE_LIBS;SOURCES;EXCLUDE_DIRS" ${ARGN})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/${name}/*.cpp)
+  foreach(dir ${L_EXCLUDE_DIRS})
+    list(FILTER sources EXCLUDE REGEX "^${CMAKE_SOURCE_DIR}/src/${name}/${dir}/")
+  endforeach()
   set(target nnlat_${name})
   add_library(${target} STATIC ${sources} ${L_SOURCES})
 

@@ -19,7 +19,8 @@ function(nnlat_test_executable name)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${NNLAT_GENERATED_DIR})
   target_compile_options(${name} PRIVATE ${NNLAT_WARNINGS})
   target_compile_definitions(${name} PRIVATE NNLAT_SOURCE_DIR="${CMAKE_SOURCE_DIR}" NNLAT_BINARY="$<TARGET_FILE:nnlat>"
-                                             NNLAT_DEVICE_BINARY="$<TARGET_FILE:nnlat-device>")
+                                             NNLAT_DEVICE_BINARY="$<TARGET_FILE:nnlat-device>"
+                                             NNLAT_AARCH64_BUNDLE="${NNLAT_AARCH64_BUNDLE}")
   target_link_libraries(${name} PRIVATE nnlat_lib onnx onnx_proto protobuf::libprotobuf PkgConfig::FLATBUFFERS
                                         GTest::gtest GTest::gtest_main)
   add_dependencies(${name} nnlat nnlat-device)

@@ -8,6 +8,8 @@ PACKAGES=(
   # measurement backends
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  # the aarch64 device runner (make runner-aarch64) and its test under emulation
+  g++-aarch64-linux-gnu qemu-user-static
   # model formats
   libonnx-dev libprotobuf-dev protobuf-compiler flatbuffers-compiler libflatbuffers-dev
   # store, predictors, utilities

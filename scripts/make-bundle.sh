@@ -13,8 +13,10 @@
 # Usage: scripts/make-bundle.sh BUILD_DIR [OUT_DIR] [BINARY...]
 #   OUT_DIR defaults to BUILD_DIR/bundle (emptied first); BINARY defaults to BUILD_DIR/nnlat.
 #   LOADER=path overrides the dynamic loader used to resolve the libraries (default: the
-#   binaries' own PT_INTERP). It must be runnable here: for an aarch64 bundle, run this on an
-#   aarch64 machine or through qemu-user's binfmt.
+#   binaries' own PT_INTERP). For another architecture's binaries (make runner-aarch64):
+#   LOADER_EXEC=qemu-aarch64-static runs the loader under qemu-user (no binfmt needed) and
+#   RESOLVE_PATH=DIR:DIR is where it finds their libraries (a cross sysroot is not on the
+#   loader's default path).
 #
 # Why the loader is started explicitly instead of patching PT_INTERP or setting RPATH: the
 # interpreter path must be absolute, and LD_LIBRARY_PATH would leak the bundle's libc into
@@ -94,7 +96,10 @@ mkdir -p "$OUT_DIR/bin" "$OUT_DIR/lib"
 # symlinks, so the bundle holds plain files only.
 copy_libs_of() {
   local bin=$1 listing line name path
-  if ! listing=$(env -u LD_LIBRARY_PATH -u LD_PRELOAD "$LOADER" --list "$bin" 2>&1); then
+  local resolve=()
+  [ -z "${RESOLVE_PATH:-}" ] || resolve=(--library-path "$RESOLVE_PATH")
+  # shellcheck disable=SC2086 # LOADER_EXEC is a command prefix, split on purpose
+  if ! listing=$(env -u LD_LIBRARY_PATH -u LD_PRELOAD ${LOADER_EXEC:-} "$LOADER" "${resolve[@]}" --list "$bin" 2>&1); then
     echo "make-bundle: $LOADER --list $bin failed:" >&2
     echo "$listing" >&2
     return 1
@@ -107,7 +112,7 @@ copy_libs_of() {
         return 1
         ;;
       *" => "*)
-        name=${line%% => *}
+        name=$(basename "${line%% => *}") # the loader lists itself by its path under qemu
         path=${line#* => }
         path=${path% (0x*}
         ;;
@@ -155,15 +160,21 @@ EOF
 done
 
 first=$(basename "${BINARIES[0]}")
+# The binaries' architecture from the ELF header's e_machine (2 bytes at 18), for the README.
+case $(od -An -t u2 -j 18 -N 2 "${BINARIES[0]}" | tr -d ' ') in
+  62) ARCH=x86-64 ;;
+  183) ARCH=aarch64 ;;
+  *) ARCH=$(uname -m) ;;
+esac
 cat >"$OUT_DIR/README.txt" <<EOF
 Self-contained bundle of $(basename -a "${BINARIES[@]}" | tr '\n' ' ')(made by scripts/make-bundle.sh).
 
 It carries its own dynamic loader ($LOADER_NAME), C library and every other shared
-library the programs need, so it runs on any $(uname -m) Linux with no packages installed,
-whatever C library is there. Copy the whole folder anywhere and run the wrappers:
+library the programs need, so it runs on any $ARCH Linux with no packages installed,
+whatever C library is there (an aarch64 bundle also runs in an Android adb shell).
+Copy the whole folder anywhere and run the wrappers:
 
   ./$first --help
-  ./$first devices
 
 (the real binaries are in bin/ and need the loader: start them through the wrappers, or as
   lib/$LOADER_NAME --library-path lib bin/$first ARGS).
@@ -172,16 +183,20 @@ OpenCL: lib/libOpenCL.so.1 is the ICD loader (ocl-icd); it finds vendor drivers 
 /etc/OpenCL/vendors/*.icd. A driver that is not registered there (e.g. the NVIDIA one at
 /usr/lib/libnvidia-opencl.so on a machine without the OpenCL packages):
 
-  NNLAT_OPENCL_LIB=/usr/lib/libnvidia-opencl.so ./$first devices
+  NNLAT_OPENCL_LIB=/usr/lib/libnvidia-opencl.so ./$first ...
 
 or, the same by hand, a folder holding an .icd file that names the library:
 
   mkdir -p /tmp/icd && echo /usr/lib/libnvidia-opencl.so > /tmp/icd/nvidia.icd
-  OCL_ICD_VENDORS=/tmp/icd ./$first devices
+  OCL_ICD_VENDORS=/tmp/icd ./$first ...
 
+EOF
+if [ -x "$OUT_DIR/nnlat" ]; then
+  cat >>"$OUT_DIR/README.txt" <<EOF
 The GPU campaign (scripts/gpu-campaign.sh in the source tree, bash only) runs from here:
 
-  NNLAT_OPENCL_LIB=/usr/lib/libnvidia-opencl.so NNLAT=path/to/this/folder/$first bash gpu-campaign.sh
+  NNLAT_OPENCL_LIB=/usr/lib/libnvidia-opencl.so NNLAT=path/to/this/folder/nnlat bash gpu-campaign.sh
 EOF
+fi
 
 echo "make-bundle: $OUT_DIR ($(find "$OUT_DIR/lib" -type f | wc -l) files in lib/, $(du -sh "$OUT_DIR" | cut -f1)); run $OUT_DIR/$first"

@@ -1,10 +1,7 @@
 #include "backend_op_cases.hpp"
 
 #include <algorithm>
-#include <cmath>
 
-#include "backends/reference/reference_backend.hpp"
-#include "nnlat/backends/weights.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/models/zoo.hpp"
 
@@ -394,42 +391,16 @@ std::vector<OpCase> op_cases() {
   return c;
 }
 
-double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
-  double max_ref = 0, max_diff = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    max_ref = std::max(max_ref, std::abs(static_cast<double>(want[i])));
-    const double d = std::abs(static_cast<double>(got[i]) - want[i]);
-    max_diff = std::isnan(d) ? INFINITY : std::max(max_diff, d);
-  }
-  return max_diff / std::max(max_ref, 1e-30);
-}
-
 ReferenceComparison compare_with_reference(Backend& backend, const ir::Graph& g, const RunConfig& config,
                                            const std::vector<std::vector<float>>& inputs) {
   ReferenceComparison c;
-  auto fail = [&c](const std::string& message) {
-    c.error = message;
-    return std::move(c);
-  };
-  auto prepared = backend.prepare(g, config);
-  if (!prepared.ok()) return fail(prepared.error().message);
-  c.prepared = std::move(*prepared);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (auto st = c.prepared->set_input(i, inputs[i]); !st.ok()) return fail(st.error().message);
+  auto check = check_against_reference(backend, g, config, inputs);
+  if (!check.ok()) {
+    c.error = check.error().message;
+    return c;
   }
-  for (int r = 0; r < 2; ++r) {
-    if (auto st = c.prepared->run(); !st.ok()) return fail(st.error().message);
-  }
-  auto weights = make_weights(g, config.weight_seed);
-  if (!weights.ok()) return fail(weights.error().message);
-  auto want = reference::evaluate(g, *weights, inputs);
-  if (!want.ok()) return fail(want.error().message);
-  const auto got = c.prepared->outputs();
-  if (got.size() != want->size()) return fail("output count differs");
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (got[i].size() != (*want)[i].size()) return fail("output " + std::to_string(i) + " size differs");
-    c.max_relative_error = std::max(c.max_relative_error, relative_error(got[i], (*want)[i]));
-  }
+  c.max_relative_error = check->max_relative_error;
+  c.prepared = std::move(check->prepared);
   return c;
 }
 

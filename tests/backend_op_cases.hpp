@@ -1,6 +1,6 @@
 // Test cases shared by the backend-vs-reference suites (XNNPACK, OpenCL): one small graph
 // per op configuration (odd sizes, strides, padding modes, groups, dilation, broadcasting,
-// fusions), the error measure, and the zoo's network names.
+// fusions), the comparison with the reference, and the zoo's network names.
 #pragma once
 
 #include <functional>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nnlat/backends/backend.hpp"
+#include "nnlat/backends/reference_check.hpp"
 #include "nnlat/ir/graph.hpp"
 
 namespace nnlat::backends::testing_cases {
@@ -25,14 +26,7 @@ inline void PrintTo(const OpCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<OpCase> op_cases();
 
-// max |got - want| / max |want|: the error relative to the output's largest magnitude (an
-// element-wise relative error is meaningless near zero crossings of sums). NaN: infinity.
-double relative_error(const std::vector<float>& got, const std::vector<float>& want);
-
-// Prepares `g` on `backend` with `config`, sets `inputs` (graph-input order), runs twice (a
-// second run must give the same result: no state carried between runs) and compares every
-// output with the reference run with the same weights (config.weight_seed). The prepared
-// graph is kept for backend-specific checks.
+// backends::check_against_reference with its error as text (empty: compared), for EXPECTs.
 struct ReferenceComparison {
   std::string error;  // non-empty: something failed before comparing
   double max_relative_error = 0;

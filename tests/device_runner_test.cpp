@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <sstream>
 
 #include "nnlat/formats/json_format.hpp"
@@ -134,6 +135,75 @@ TEST(RunnerProtocol, MessagesRoundTripAndMalformedOnesNameTheField) {
   auto negative = backends::measure_request_from_json(seed);
   ASSERT_FALSE(negative.ok());
   EXPECT_NE(negative.error().message.find("weight_seed"), std::string::npos);
+}
+
+backends::CheckRequest check_request(const std::string& id, const std::string& target) {
+  backends::CheckRequest r;
+  r.id = id;
+  r.target = target;
+  r.graph = tiny_graph();
+  r.weight_seed = 7;
+  return r;
+}
+
+TEST(DeviceRunner, ChecksATargetAgainstItsReferenceLoops) {
+  auto bad = backends::to_json(check_request("b", "local:xnnpack-t1:float"));
+  bad["input_lo"] = 2;  // above input_hi
+  const auto answers = serve({backends::to_json(check_request("a", "local:xnnpack-t1:float")).dump(), bad.dump(),
+                              backends::to_json(check_request("c", "local:nosuch:float")).dump()});
+  ASSERT_EQ(answers.size(), 4u);
+  auto checked = backends::check_result_from_json(answers[1]);
+  ASSERT_TRUE(checked.ok()) << answers[1].dump();
+  EXPECT_EQ(checked->id, "a");
+  EXPECT_EQ(checked->outputs, 1);
+  EXPECT_LE(checked->max_relative_error, 1e-4);
+  EXPECT_GE(checked->max_relative_error, 0.0);
+  auto bad_answer = backends::runner_error_from_json(answers[2]);
+  ASSERT_TRUE(bad_answer.ok()) << answers[2].dump();
+  EXPECT_EQ(bad_answer->id, "b");
+  EXPECT_NE(bad_answer->message.find("input_lo"), std::string::npos) << bad_answer->message;
+  auto unknown = backends::runner_error_from_json(answers[3]);
+  ASSERT_TRUE(unknown.ok()) << answers[3].dump();
+  EXPECT_NE(unknown->message.find("local:nosuch:float"), std::string::npos) << unknown->message;
+}
+
+TEST(RunnerProtocol, TheHelloCarriesTheClusters) {
+  backends::RunnerHello hello;
+  hello.runner_version = "1.0";
+  hello.clusters = {{"large", 2841.6, {7}}, {"small", 1785.6, {0, 1, 2, 3}}};
+  hello.targets = {{"local:xnnpack-1large:float", "xnnpack", "XNNPACK on 1 large core"}};
+  auto back = backends::hello_from_json(backends::to_json(hello));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->clusters, hello.clusters);
+  auto j = backends::to_json(hello);
+  j["clusters"][1]["cpus"] = {0, -1};
+  auto bad = backends::hello_from_json(j);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("cpus"), std::string::npos) << bad.error().message;
+}
+
+TEST(RunnerProtocol, CheckMessagesRoundTripAndAnInfiniteErrorTravelsAsNull) {
+  auto request = check_request("k", "local:xnnpack-t1:quant");
+  request.input_seed = 5;
+  request.input_lo = -2;
+  request.input_hi = 3;
+  auto back = backends::check_request_from_json(backends::to_json(request));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->input_seed, 5u);
+  EXPECT_EQ(back->input_lo, -2);
+  EXPECT_EQ(back->input_hi, 3);
+  EXPECT_EQ(back->graph, request.graph);
+
+  const auto nan_output = backends::to_json(backends::CheckResult{"k", INFINITY, 2});
+  EXPECT_TRUE(nan_output["max_relative_error"].is_null());
+  auto result = backends::check_result_from_json(nlohmann::json::parse(nan_output.dump()));
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_TRUE(std::isinf(result->max_relative_error));  // never read as a perfect 0
+  auto j = backends::to_json(request);
+  j.erase("input_seed");
+  auto missing = backends::check_request_from_json(j);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("input_seed"), std::string::npos);
 }
 
 }  // namespace

@@ -78,10 +78,9 @@ TEST(RunnerClient, ASilentRunnerIsTimedOutAndADeadOneNamed) {
 
 TEST(RunnerClient, ARunnerThatDiesMidSessionIsAnErrorNotACrash) {
   // A hello, then the runner dies when the first request arrives: the request fails, naming it.
-  auto client = RunnerClient::start(
-      {"sh", "-c",
-       R"(echo '{"type":"hello","version":1,"runner_version":"x","environment":{},"targets":[]}'; read line; exit 7)"},
-      "pixel", 5s);
+  const std::string hello = R"({"type":"hello","version":)" + std::to_string(backends::kRunnerProtocolVersion) +
+                            R"(,"runner_version":"x","environment":{},"clusters":[],"targets":[]})";
+  auto client = RunnerClient::start({"sh", "-c", "echo '" + hello + "'; read line; exit 7"}, "pixel", 5s);
   ASSERT_TRUE(client.ok()) << client.error().message;
   auto m = (*client)->measure(tiny_request("a", "local:reference:float"), 5s);
   ASSERT_FALSE(m.ok());

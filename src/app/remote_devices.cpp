@@ -103,6 +103,11 @@ nlohmann::ordered_json probed_devices_to_json(const std::vector<ProbedDevice>& d
       j["cpu"] = p.hello.environment.cpu_model;
       j["cores"] = p.hello.environment.cpu_cores;
       j["machine"] = p.hello.environment.machine;
+      nlohmann::ordered_json clusters = nlohmann::ordered_json::array();
+      for (const auto& c : p.hello.clusters) {
+        clusters.push_back({{"name", c.name}, {"max_mhz", c.max_mhz}, {"cpus", c.cpus}});
+      }
+      j["clusters"] = std::move(clusters);
       j["targets"] = p.targets;
     } else {
       j["error"] = p.error;
@@ -123,6 +128,9 @@ std::string probed_devices_to_text(const std::string& file, const std::vector<Pr
     out += fmt::format("  {:<12} {}: {} ({}, {} CPUs), runner {}\n", p.device.name, describe(p.device),
                        p.hello.environment.cpu_model, p.hello.environment.machine, p.hello.environment.cpu_cores,
                        p.hello.runner_version);
+    for (const auto& c : p.hello.clusters) {
+      out += fmt::format("    cluster {}: {} CPUs at {:.0f} MHz\n", c.name, c.cpus.size(), c.max_mhz);
+    }
     for (const auto& t : p.targets) out += fmt::format("    {}\n", t);
   }
   out += "Profile them with nnlat profile ... --target NAME:CONFIG:PRECISION (the runner must be on the device).\n";

@@ -1,11 +1,13 @@
 #include "nnlat/backends/registry.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <thread>
 
 #include "backends/reference/reference_backend.hpp"
 #include "nnlat/backends/opencl_backend.hpp"
 #include "nnlat/backends/xnnpack_backend.hpp"
+#include "nnlat/measure/cpu_clusters.hpp"
 
 namespace nnlat::backends {
 namespace {
@@ -60,6 +62,10 @@ std::unique_ptr<Backend> make_backend(const LocalTarget& target) {
 }
 
 Result<LocalTarget> resolve_local_target(std::string_view text) {
+  return resolve_local_target(text, measure::cpu_clusters());
+}
+
+Result<LocalTarget> resolve_local_target(std::string_view text, const std::vector<measure::CpuCluster>& clusters) {
   NNLAT_ASSIGN_OR_RETURN(measure::TargetName name, measure::parse_target_name(text));
   const std::string where = "target '" + name.str() + "'";
   if (name.device != "local") {
@@ -95,16 +101,26 @@ Result<LocalTarget> resolve_local_target(std::string_view text) {
     return t;
   }
   const std::string prefix = "xnnpack-t";
-  if (config.rfind(prefix, 0) != 0) {
+  const std::string core_set_prefix = "xnnpack-";
+  const bool is_core_set = config.rfind(core_set_prefix, 0) == 0 && config.size() > core_set_prefix.size() &&
+                           std::isdigit(static_cast<unsigned char>(config[core_set_prefix.size()]));
+  if (config.rfind(prefix, 0) != 0 && !is_core_set) {
     return make_error(ErrorCode::kNotFound,
                       where + ": unknown config '" + config +
-                          "' (xnnpack-t<threads>[-a<cpu>.<cpu>...], opencl-<platform>[-d<device>] "
-                          "or reference)");
+                          "' (xnnpack-t<threads>[-a<cpu>.<cpu>...], xnnpack-<core set> such as xnnpack-1large, "
+                          "opencl-<platform>[-d<device>] or reference)");
   }
   if (t.config.precision == Precision::kFloat16) {
     return make_error(ErrorCode::kUnsupported, where + ": XNNPACK targets run float or quant (fp16: OpenCL only)");
   }
   t.backend = "xnnpack";
+  if (is_core_set) {  // the phone datasets' core sets: xnnpack-1large, xnnpack-1large2med
+    auto cpus = measure::core_set_cpus(std::string_view(config).substr(core_set_prefix.size()), clusters);
+    if (!cpus.ok()) return cpus.error().with_context(where);
+    t.config.threads = static_cast<int>(cpus->size());
+    t.config.affinity = std::move(*cpus);
+    return t;
+  }
   std::string_view rest = std::string_view(config).substr(prefix.size());
   const size_t dash = rest.find("-a");
   NNLAT_ASSIGN_OR_RETURN(t.config.threads, parse_positive(rest.substr(0, dash), where + " threads"));
@@ -130,6 +146,18 @@ Result<LocalTarget> resolve_local_target(std::string_view text) {
 
 std::vector<AvailableTarget> available_local_targets() {
   std::vector<AvailableTarget> out;
+  // Core sets first where the CPU has clusters (a phone, an ARM board): what the phone
+  // datasets measured, every count of every cluster.
+  for (const auto& cluster : measure::cpu_clusters()) {
+    for (size_t count = 1; count <= cluster.cpus.size(); ++count) {
+      for (const char* precision : {"float", "quant"}) {
+        out.push_back({"local:xnnpack-" + std::to_string(count) + cluster.name + ":" + precision, "xnnpack",
+                       "XNNPACK on " + std::to_string(count) + " " + cluster.name + " core" + (count == 1 ? "" : "s") +
+                           " (" + std::to_string(static_cast<int>(cluster.max_mhz + 0.5)) + " MHz), " +
+                           (std::string(precision) == "float" ? "fp32" : "int8")});
+      }
+    }
+  }
   for (int threads = 1; threads <= hardware_threads(); ++threads) {
     for (const char* precision : {"float", "quant"}) {
       out.push_back({"local:xnnpack-t" + std::to_string(threads) + ":" + precision, "xnnpack",

@@ -1,6 +1,9 @@
 // The one explicit list of backends (DESIGN.md principle 6) and the local targets they
 // offer. A local target name is `local:CONFIG:PRECISION` with
 //   CONFIG    = xnnpack-t<threads>[-a<cpu>[.<cpu>...]]   e.g. xnnpack-t2, xnnpack-t1-a3
+//               xnnpack-<core set>                       e.g. xnnpack-1large, xnnpack-1large2med:
+//                                                        the phone datasets' core sets, on a
+//                                                        CPU with clusters (cpu_clusters.hpp)
 //               reference                                the naive reference (tests)
 //               opencl-<platform>[-d<device>]            OpenCL device <device> (default 0) of
 //                                                        the platform with that short name
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "nnlat/backends/backend.hpp"
+#include "nnlat/measure/cpu_clusters.hpp"
 #include "nnlat/measure/target.hpp"
 
 namespace nnlat::backends {
@@ -40,13 +44,16 @@ std::unique_ptr<Backend> make_backend(const LocalTarget& target);
 // Errors name the target and say what is wrong (not local, unknown config, bad CPU id, no
 // such OpenCL device).
 Result<LocalTarget> resolve_local_target(std::string_view target);
+// The same with the CPU's clusters given (tests: a phone's clusters on this machine).
+Result<LocalTarget> resolve_local_target(std::string_view target, const std::vector<measure::CpuCluster>& clusters);
 
 struct AvailableTarget {
   std::string name;
   std::string backend;
   std::string description;
 };
-// What `nnlat devices` lists: XNNPACK with 1..N threads in both precisions on this machine,
+// What `nnlat devices` lists: XNNPACK on every core set of every CPU cluster (none on a CPU
+// of one cluster) and with 1..N threads, in both precisions, on this machine,
 // then one float target per OpenCL device (none when there is no OpenCL platform).
 std::vector<AvailableTarget> available_local_targets();
 

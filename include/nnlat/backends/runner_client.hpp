@@ -32,11 +32,17 @@ class RunnerClient {
   // comes back as an error naming the device; a runner that exits or falls silent is an error
   // and this client is then unusable (alive() is false).
   Result<MeasureResult> measure(const MeasureRequest& request, std::chrono::milliseconds timeout);
+  // The same for a check against the runner's reference loops (runner_protocol.hpp).
+  Result<CheckResult> check(const CheckRequest& request, std::chrono::milliseconds timeout);
   bool alive() const { return pid_ > 0 && !dead_; }
 
  private:
   RunnerClient() = default;
   Result<nlohmann::json> read_message(std::chrono::milliseconds timeout);
+  // Sends `request` and reads its answer of type Answer (parsed by `parse`, matched by `id`).
+  template <typename Answer, typename Parse>
+  Result<Answer> exchange(const nlohmann::json& request, const std::string& id, Parse parse,
+                          std::chrono::milliseconds timeout);
   Error failure(const std::string& what);  // kills the runner, marks it dead, adds its stderr
 
   std::string label_;

@@ -2,15 +2,22 @@
 // speaks line-delimited JSON on stdin/stdout, one object per line, so that a dropped link
 // loses at most the item in flight:
 //
-//   runner -> host  {"type":"hello","version":1,"runner_version":..,"environment":{..},"targets":[..]}
+//   runner -> host  {"type":"hello","version":2,"runner_version":..,"environment":{..},
+//                    "clusters":[{"name":"large","max_mhz":2841.6,"cpus":[7]},..],"targets":[..]}
 //   host -> runner  {"type":"measure","id":..,"target":"local:xnnpack-t4:float","graph":{nnlat graph},
 //                    "protocol":{measurement protocol},"weight_seed":N,"kernel_timing_runs":K}
 //   runner -> host  {"type":"result","id":..,"measurement":{..},"environment":{..}}
 //                or {"type":"error","id":..,"message":".."}   (id "" when the line was unreadable)
+//   host -> runner  {"type":"check","id":..,"target":..,"graph":{..},"weight_seed":N,
+//                    "input_seed":N,"input_lo":x,"input_hi":y}
+//   runner -> host  {"type":"checked","id":..,"max_relative_error":e,"outputs":n}   (or an error)
 //   host -> runner  {"type":"bye"}                             (or end of input)
 //
 // Targets are the runner's local names; the host maps its own (`pi4:xnnpack-t4:float`) onto
 // them. A host refuses a runner whose `version` differs from kRunnerProtocolVersion.
+// Version 2 added "check": the runner runs a graph on a target and on its reference loops with
+// the same weights and inputs and says how far apart the outputs are (reference_check.hpp),
+// so a cross-built runner is checked on the machine it runs on.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -19,17 +26,19 @@
 
 #include "nnlat/backends/registry.hpp"
 #include "nnlat/core/status.hpp"
+#include "nnlat/measure/cpu_clusters.hpp"
 #include "nnlat/measure/environment.hpp"
 #include "nnlat/measure/measurement.hpp"
 
 namespace nnlat::backends {
 
-inline constexpr int kRunnerProtocolVersion = 1;
+inline constexpr int kRunnerProtocolVersion = 2;
 
 struct RunnerHello {
   int version = kRunnerProtocolVersion;
   std::string runner_version;
-  measure::Environment environment;  // the device: CPU, cores, governor, kernel, machine
+  measure::Environment environment;           // the device: CPU, cores, governor, kernel, machine
+  std::vector<measure::CpuCluster> clusters;  // big.LITTLE tiers; empty on a CPU of one cluster
   std::vector<AvailableTarget> targets;
 };
 
@@ -48,6 +57,21 @@ struct MeasureResult {
   measure::Environment environment;  // threads, backend, kernels, device state around the item
 };
 
+struct CheckRequest {
+  std::string id;
+  std::string target;  // the runner's local target name
+  nlohmann::json graph;
+  uint64_t weight_seed = 0;
+  uint64_t input_seed = 1000;  // input i is uniform in [input_lo, input_hi], seeded input_seed + i
+  double input_lo = -1, input_hi = 1;
+};
+
+struct CheckResult {
+  std::string id;
+  double max_relative_error = 0;  // backends::relative_error, the largest over the outputs
+  int outputs = 0;
+};
+
 struct RunnerError {
   std::string id;
   std::string message;
@@ -59,12 +83,16 @@ Result<measure::Measurement> measurement_from_json(const nlohmann::json& json);
 nlohmann::json to_json(const RunnerHello& hello);
 nlohmann::json to_json(const MeasureRequest& request);
 nlohmann::json to_json(const MeasureResult& result);
+nlohmann::json to_json(const CheckRequest& request);
+nlohmann::json to_json(const CheckResult& result);
 nlohmann::json to_json(const RunnerError& error);
 
 // Each checks "type" and every field; errors are kParseError naming the field.
 Result<RunnerHello> hello_from_json(const nlohmann::json& json);
 Result<MeasureRequest> measure_request_from_json(const nlohmann::json& json);
 Result<MeasureResult> measure_result_from_json(const nlohmann::json& json);
+Result<CheckRequest> check_request_from_json(const nlohmann::json& json);
+Result<CheckResult> check_result_from_json(const nlohmann::json& json);
 Result<RunnerError> runner_error_from_json(const nlohmann::json& json);
 
 // The "type" of a message line; kParseError for a line that is not a JSON object with one.

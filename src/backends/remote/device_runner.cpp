@@ -6,6 +6,7 @@
 #include <memory>
 #include <ostream>
 
+#include "nnlat/backends/reference_check.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/measure/device_state.hpp"
 
@@ -62,12 +63,42 @@ Status write_line(std::ostream& out, const nlohmann::json& message) {
   return Status::Ok();
 }
 
+Result<CheckResult> check_request(const CheckRequest& request, BackendCache& cache) {
+  NNLAT_ASSIGN_OR_RETURN(auto backend_and_target, cache.get(request.target));
+  auto& [backend, target] = backend_and_target;
+  target.config.weight_seed = request.weight_seed;
+  NNLAT_ASSIGN_OR_RETURN(auto graph, formats::graph_from_json(request.graph.dump(), "the request's graph"));
+  NNLAT_RETURN_IF_ERROR(backend->supports(graph, target.config));
+  const auto inputs = check_inputs(graph, target.config, request.input_seed, static_cast<float>(request.input_lo),
+                                   static_cast<float>(request.input_hi));
+  NNLAT_ASSIGN_OR_RETURN(auto check, check_against_reference(*backend, graph, target.config, inputs));
+  return CheckResult{request.id, check.max_relative_error, static_cast<int>(check.outputs)};
+}
+
+// Parses a request line of type `parse`'s message and serves it with `serve`; either's error
+// goes back as an error message naming the line (or the target and item) and serving goes on.
+template <typename Parse, typename Serve>
+Status answer(std::ostream& out, const nlohmann::json& json, const std::string& where, Parse parse, Serve serve) {
+  auto request = parse(json);
+  if (!request.ok()) {
+    const std::string id = json.contains("id") && json["id"].is_string() ? json["id"].get<std::string>() : "";
+    return write_line(out, to_json(RunnerError{id, where + ": " + request.error().message}));
+  }
+  auto result = serve(*request);
+  if (!result.ok()) {
+    return write_line(out, to_json(RunnerError{request->id, request->target + ", item " + request->id + ": " +
+                                                                result.error().message}));
+  }
+  return write_line(out, to_json(*result));
+}
+
 }  // namespace
 
 RunnerHello local_hello(const std::string& runner_version) {
   RunnerHello hello;
   hello.runner_version = runner_version;
   hello.environment = measure::capture_environment();
+  hello.clusters = measure::cpu_clusters();
   hello.targets = available_local_targets();
   return hello;
 }
@@ -87,24 +118,17 @@ Status serve_device_runner(std::istream& in, std::ostream& out, const std::strin
       continue;
     }
     if (*type == "bye") return Status::Ok();
-    if (*type != "measure") {
+    if (*type == "measure") {
+      NNLAT_RETURN_IF_ERROR(answer(out, json, where, measure_request_from_json, [&](const MeasureRequest& request) {
+        return measure_request(request, cache, hello.environment);
+      }));
+    } else if (*type == "check") {
+      NNLAT_RETURN_IF_ERROR(answer(out, json, where, check_request_from_json,
+                                   [&](const CheckRequest& request) { return check_request(request, cache); }));
+    } else {
       NNLAT_RETURN_IF_ERROR(
           write_line(out, to_json(RunnerError{"", where + ": unknown message type \"" + *type + "\""})));
-      continue;
     }
-    auto request = measure_request_from_json(json);
-    if (!request.ok()) {
-      const std::string id = json.contains("id") && json["id"].is_string() ? json["id"].get<std::string>() : "";
-      NNLAT_RETURN_IF_ERROR(write_line(out, to_json(RunnerError{id, where + ": " + request.error().message})));
-      continue;
-    }
-    auto result = measure_request(*request, cache, hello.environment);
-    if (!result.ok()) {
-      NNLAT_RETURN_IF_ERROR(write_line(out, to_json(RunnerError{request->id, request->target + ", item " + request->id +
-                                                                                 ": " + result.error().message})));
-      continue;
-    }
-    NNLAT_RETURN_IF_ERROR(write_line(out, to_json(*result)));
   }
   return Status::Ok();
 }

@@ -80,13 +80,17 @@ Result<std::unique_ptr<RunnerClient>> RunnerClient::start(const std::vector<std:
   client->from_runner_ = out[0];
   client->runner_stderr_ = err[0];
   NNLAT_ASSIGN_OR_RETURN(auto first, client->read_message(timeout));
-  auto hello = hello_from_json(first);
-  if (!hello.ok()) return client->failure("did not greet with a hello (" + hello.error().message + ")");
-  if (hello->version != kRunnerProtocolVersion) {
-    return client->failure("its runner speaks protocol version " + std::to_string(hello->version) + ", this nnlat " +
-                           std::to_string(kRunnerProtocolVersion) + " (runner " + hello->runner_version +
+  // The version first: another version's hello may lack fields this one requires.
+  const auto version = first.is_object() ? first.find("version") : first.end();
+  if (version != first.end() && version->is_number_integer() && version->get<int>() != kRunnerProtocolVersion) {
+    const auto runner = first.find("runner_version");
+    return client->failure("its runner speaks protocol version " + std::to_string(version->get<int>()) +
+                           ", this nnlat " + std::to_string(kRunnerProtocolVersion) + " (runner " +
+                           (runner != first.end() && runner->is_string() ? runner->get<std::string>() : "unknown") +
                            "): deploy the runner of this build");
   }
+  auto hello = hello_from_json(first);
+  if (!hello.ok()) return client->failure("did not greet with a hello (" + hello.error().message + ")");
   client->hello_ = std::move(*hello);
   return client;
 }
@@ -172,21 +176,29 @@ Result<nlohmann::json> RunnerClient::read_message(std::chrono::milliseconds time
   }
 }
 
-Result<MeasureResult> RunnerClient::measure(const MeasureRequest& request, std::chrono::milliseconds timeout) {
+template <typename Answer, typename Parse>
+Result<Answer> RunnerClient::exchange(const nlohmann::json& request, const std::string& id, Parse parse,
+                                      std::chrono::milliseconds timeout) {
   if (!alive()) return make_error(ErrorCode::kIoError, label_ + ": the runner is gone");
-  if (!write_all(to_runner_, to_json(request).dump() + "\n")) return failure("closed its input");
+  if (!write_all(to_runner_, request.dump() + "\n")) return failure("closed its input");
   NNLAT_ASSIGN_OR_RETURN(auto answer, read_message(timeout));
   NNLAT_ASSIGN_OR_RETURN(auto type, message_type(answer));
   if (type == "error") {
     NNLAT_ASSIGN_OR_RETURN(auto e, runner_error_from_json(answer));
     return make_error(ErrorCode::kUnsupported, label_ + ": " + e.message);
   }
-  auto result = measure_result_from_json(answer);
+  Result<Answer> result = parse(answer);
   if (!result.ok()) return failure("answered with an unexpected message (" + result.error().message + ")");
-  if (result->id != request.id) {
-    return failure("answered item '" + result->id + "' when asked for '" + request.id + "'");
-  }
+  if (result->id != id) return failure("answered item '" + result->id + "' when asked for '" + id + "'");
   return result;
+}
+
+Result<MeasureResult> RunnerClient::measure(const MeasureRequest& request, std::chrono::milliseconds timeout) {
+  return exchange<MeasureResult>(to_json(request), request.id, measure_result_from_json, timeout);
+}
+
+Result<CheckResult> RunnerClient::check(const CheckRequest& request, std::chrono::milliseconds timeout) {
+  return exchange<CheckResult>(to_json(request), request.id, check_result_from_json, timeout);
 }
 
 }  // namespace nnlat::backends

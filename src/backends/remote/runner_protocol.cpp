@@ -86,10 +86,13 @@ nlohmann::json to_json(const RunnerHello& h) {
   for (const auto& t : h.targets) {
     targets.push_back({{"name", t.name}, {"backend", t.backend}, {"description", t.description}});
   }
+  nlohmann::json clusters = nlohmann::json::array();
+  for (const auto& c : h.clusters) clusters.push_back({{"name", c.name}, {"max_mhz", c.max_mhz}, {"cpus", c.cpus}});
   return {{"type", "hello"},
           {"version", h.version},
           {"runner_version", h.runner_version},
           {"environment", measure::environment_to_json(h.environment)},
+          {"clusters", clusters},
           {"targets", targets}};
 }
 
@@ -108,6 +111,23 @@ nlohmann::json to_json(const MeasureResult& r) {
           {"id", r.id},
           {"measurement", measurement_to_json(r.measurement)},
           {"environment", measure::environment_to_json(r.environment)}};
+}
+
+nlohmann::json to_json(const CheckRequest& r) {
+  return {{"type", "check"},
+          {"id", r.id},
+          {"target", r.target},
+          {"graph", r.graph},
+          {"weight_seed", r.weight_seed},
+          {"input_seed", r.input_seed},
+          {"input_lo", r.input_lo},
+          {"input_hi", r.input_hi}};
+}
+
+nlohmann::json to_json(const CheckResult& r) {
+  // JSON has no infinity (a NaN output's error): it is written as null, and read back as infinity.
+  nlohmann::json error = std::isfinite(r.max_relative_error) ? nlohmann::json(r.max_relative_error) : nullptr;
+  return {{"type", "checked"}, {"id", r.id}, {"max_relative_error", error}, {"outputs", r.outputs}};
 }
 
 nlohmann::json to_json(const RunnerError& e) { return {{"type", "error"}, {"id", e.id}, {"message", e.message}}; }
@@ -132,6 +152,21 @@ Result<RunnerHello> hello_from_json(const nlohmann::json& j) {
     NNLAT_ASSIGN_OR_RETURN(a.backend, string_field(t, "backend"));
     NNLAT_ASSIGN_OR_RETURN(a.description, string_field(t, "description"));
     h.targets.push_back(std::move(a));
+  }
+  NNLAT_ASSIGN_OR_RETURN(auto clusters, field(
+                                            j, "clusters", [](const auto& x) { return x.is_array(); }, "an array"));
+  for (const auto& c : *clusters) {
+    if (!c.is_object()) return bad("\"clusters\" must hold objects");
+    measure::CpuCluster cluster;
+    NNLAT_ASSIGN_OR_RETURN(cluster.name, string_field(c, "name"));
+    NNLAT_ASSIGN_OR_RETURN(cluster.max_mhz, finite_field(c, "max_mhz"));
+    NNLAT_ASSIGN_OR_RETURN(auto cpus, field(
+                                          c, "cpus", [](const auto& x) { return x.is_array(); }, "an array"));
+    for (const auto& cpu : *cpus) {
+      if (!cpu.is_number_integer() || cpu.get<int>() < 0) return bad("\"cpus\" must hold CPU ids");
+      cluster.cpus.push_back(cpu.get<int>());
+    }
+    h.clusters.push_back(std::move(cluster));
   }
   return h;
 }
@@ -170,6 +205,42 @@ Result<MeasureResult> measure_result_from_json(const nlohmann::json& j) {
   NNLAT_ASSIGN_OR_RETURN(auto env, field(
                                        j, "environment", [](const auto& x) { return x.is_object(); }, "an object"));
   NNLAT_ASSIGN_OR_RETURN(r.environment, measure::environment_from_json(*env));
+  return r;
+}
+
+Result<CheckRequest> check_request_from_json(const nlohmann::json& j) {
+  NNLAT_RETURN_IF_ERROR(expect_type(j, "check"));
+  CheckRequest r;
+  NNLAT_ASSIGN_OR_RETURN(r.id, string_field(j, "id"));
+  NNLAT_ASSIGN_OR_RETURN(r.target, string_field(j, "target"));
+  NNLAT_ASSIGN_OR_RETURN(auto graph, field(
+                                         j, "graph", [](const auto& x) { return x.is_object(); }, "an object"));
+  r.graph = *graph;
+  const auto is_seed = [](const auto& x) { return x.is_number_unsigned(); };
+  NNLAT_ASSIGN_OR_RETURN(auto weight_seed, field(j, "weight_seed", is_seed, "an unsigned integer"));
+  r.weight_seed = weight_seed->get<uint64_t>();
+  NNLAT_ASSIGN_OR_RETURN(auto input_seed, field(j, "input_seed", is_seed, "an unsigned integer"));
+  r.input_seed = input_seed->get<uint64_t>();
+  NNLAT_ASSIGN_OR_RETURN(r.input_lo, finite_field(j, "input_lo"));
+  NNLAT_ASSIGN_OR_RETURN(r.input_hi, finite_field(j, "input_hi"));
+  if (!(r.input_lo < r.input_hi)) return bad("\"input_lo\" must be below \"input_hi\"");
+  return r;
+}
+
+Result<CheckResult> check_result_from_json(const nlohmann::json& j) {
+  NNLAT_RETURN_IF_ERROR(expect_type(j, "checked"));
+  CheckResult r;
+  NNLAT_ASSIGN_OR_RETURN(r.id, string_field(j, "id"));
+  if (j.contains("max_relative_error") && j["max_relative_error"].is_null()) {
+    r.max_relative_error = INFINITY;
+  } else {
+    NNLAT_ASSIGN_OR_RETURN(r.max_relative_error, finite_field(j, "max_relative_error"));
+  }
+  NNLAT_ASSIGN_OR_RETURN(
+      auto outputs, field(
+                        j, "outputs", [](const auto& x) { return x.is_number_integer() && x.template get<int>() >= 0; },
+                        "an integer >= 0"));
+  r.outputs = outputs->get<int>();
   return r;
 }
 
