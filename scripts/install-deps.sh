@@ -17,6 +17,8 @@ PACKAGES=(
   libeigen3-dev pybind11-dev python3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # remote devices (docs/remote.md): the ssh transport and its test's own sshd; adb for phones
+  openssh-client openssh-server adb
 )
 
 missing=()

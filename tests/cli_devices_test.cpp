@@ -105,6 +105,56 @@ TEST(CliDevices, ARunnerThatDiesMidCampaignLosesNothingAndTheCampaignResumes) {
   EXPECT_EQ(nlohmann::json::parse(run_cli("db stats --json --db " + db).out)["network_measurements"], 18);
 }
 
+TEST(CliDevices, DeployToALocalDevicePushesOnceAndAgainAfterAChange) {
+  TempDir dir("devices_deploy");
+  const std::string file = " --devices " + dir.file("devices.json");
+  // A stand-in bundle: a runner wrapper that starts the build's runner, and a library folder.
+  const std::string bundle = dir.file("bundle");
+  std::filesystem::create_directories(bundle + "/lib");
+  {
+    std::ofstream(bundle + "/nnlat-device") << "#!/bin/sh\nexec " << NNLAT_DEVICE_BINARY << " \"$@\"\n";
+    std::ofstream(bundle + "/lib/libfake.so") << "bytes";
+  }
+  std::filesystem::permissions(bundle + "/nnlat-device", std::filesystem::perms::owner_all);
+  const std::string installed = dir.file("installed");
+  ASSERT_EQ(run_cli("devices add lo --local " + installed + "/nnlat-device" + file).exit_code, 0);
+  const std::string profile = "profile networks --target lo:xnnpack-t1:float --db " + dir.file("m.db") + file +
+                              " 'zoo:mobilenet_v2?width=0.35&res=32'" + kFast + " --rounds 1 --references none";
+  auto before = run_cli(profile);
+  EXPECT_EQ(before.exit_code, 2);
+  EXPECT_NE(before.err.find("nnlat devices deploy lo --devices"), std::string::npos) << before.err;
+
+  const std::string deploy = "devices deploy lo --bundle " + bundle + file;
+  auto first = run_cli(deploy + " --json");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto j = nlohmann::json::parse(first.out);
+  EXPECT_TRUE(j["pushed"].get<bool>());
+  EXPECT_EQ(j["previous_id"], "");
+  EXPECT_EQ(j["files"], 2);
+  std::ifstream id_file(installed + "/BUNDLE-ID");
+  std::string id;
+  id_file >> id;
+  EXPECT_EQ(id, j["bundle_id"]);
+  auto again = run_cli(deploy);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("up to date"), std::string::npos) << again.out;
+  { std::ofstream(bundle + "/lib/libfake.so") << "other bytes"; }
+  auto changed = nlohmann::json::parse(run_cli(deploy + " --json").out);
+  EXPECT_TRUE(changed["pushed"].get<bool>());
+  EXPECT_EQ(changed["previous_id"], j["bundle_id"]);
+  auto measured = run_cli(profile + " --json");
+  ASSERT_EQ(measured.exit_code, 0) << measured.err;
+  EXPECT_EQ(nlohmann::json::parse(measured.out)["measured"], 1);
+
+  auto no_bundle = run_cli("devices deploy lo --bundle " + dir.file("nowhere") + file);
+  EXPECT_EQ(no_bundle.exit_code, 2);
+  EXPECT_NE(no_bundle.err.find("device 'lo'"), std::string::npos) << no_bundle.err;
+  EXPECT_NE(no_bundle.err.find("nowhere"), std::string::npos) << no_bundle.err;
+  auto unknown = run_cli("devices deploy zz --bundle " + bundle + file);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no device 'zz'"), std::string::npos) << unknown.err;
+}
+
 TEST(CliDevices, AMalformedDevicesFileIsACleanError) {
   TempDir dir("devices_bad");
   const std::string path = dir.file("devices.json");

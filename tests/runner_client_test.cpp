@@ -52,6 +52,20 @@ TEST(RunnerClient, ACommandThatCannotStartIsAClearError) {
   auto client = RunnerClient::start({"/nonexistent/nnlat-device"}, "phone", 5s);
   ASSERT_FALSE(client.ok());
   EXPECT_NE(client.error().message.find("phone: cannot start the runner"), std::string::npos) << client.error().message;
+  EXPECT_EQ(client.error().code, ErrorCode::kNotFound);  // what `nnlat devices deploy` fixes
+}
+
+TEST(RunnerClient, AShellThatFindsNoRunnerIsToldApartFromOtherExits) {
+  // Over ssh and adb the device's shell reports a missing runner as status 127 (126: not
+  // executable): kNotFound, the runner is not there, unlike any other exit.
+  auto missing = RunnerClient::start(
+      {"sh", "-c", "echo 'sh: nnlat/nnlat-device: not found' >&2; exit 127", "nnlat/nnlat-device"}, "pi4", 5s);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound) << missing.error().message;
+  EXPECT_NE(missing.error().message.find("not found"), std::string::npos) << missing.error().message;
+  auto other = RunnerClient::start({"sh", "-c", "exit 3"}, "pi4", 5s);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kIoError) << other.error().message;
 }
 
 TEST(RunnerClient, AnotherProtocolVersionIsRefused) {
@@ -61,6 +75,7 @@ TEST(RunnerClient, AnotherProtocolVersionIsRefused) {
       "old", 5s);
   ASSERT_FALSE(client.ok());
   EXPECT_NE(client.error().message.find("protocol version 99"), std::string::npos) << client.error().message;
+  EXPECT_EQ(client.error().code, ErrorCode::kUnsupported);  // also fixed by deploying this build's runner
 }
 
 TEST(RunnerClient, ASilentRunnerIsTimedOutAndADeadOneNamed) {

@@ -3,6 +3,17 @@
 #include <fmt/core.h>
 
 namespace nnlat::cli {
+namespace {
+
+std::string& program_path_storage() {
+  static std::string path;
+  return path;
+}
+
+}  // namespace
+
+void set_program_path(const char* argv0) { program_path_storage() = argv0 ? argv0 : ""; }
+const std::string& program_path() { return program_path_storage(); }
 
 int report(const Error& error) {
   fmt::print(stderr, "nnlat: error: {}\n", error.message);

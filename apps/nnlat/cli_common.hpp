@@ -42,6 +42,10 @@ int print_result(const Result<T>& result, bool json, PrintText print_text) {
   return kExitOk;
 }
 
+// argv[0] as main received it: `devices deploy` finds the bundle beside the binary.
+void set_program_path(const char* argv0);
+const std::string& program_path();
+
 // Each subcommand registers itself on the root app; its callback stores the exit code.
 void add_info_command(CLI::App& app, int& exit_code);
 void add_zoo_command(CLI::App& app, int& exit_code);

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", NNLAT_VERSION);
   int exit_code = nnlat::cli::kExitOk;
+  nnlat::cli::set_program_path(argc > 0 ? argv[0] : nullptr);
   nnlat::cli::add_info_command(app, exit_code);
   nnlat::cli::add_zoo_command(app, exit_code);
   nnlat::cli::add_sample_command(app, exit_code);

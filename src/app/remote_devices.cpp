@@ -34,9 +34,11 @@ Result<DeviceChange> add_device(const AddDeviceRequest& r) {
     return make_error(ErrorCode::kInvalidArgument,
                       "devices add " + r.name + ": give exactly one of --ssh, --adb, --local");
   }
-  if (!r.identity.empty() && r.ssh.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "devices add " + r.name + ": --identity is for --ssh");
+  if ((!r.identity.empty() || !r.ssh_options.empty()) && r.ssh.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "devices add " + r.name + ": --identity and --ssh-option are for --ssh");
   }
+  for (const auto& o : r.ssh_options) NNLAT_RETURN_IF_ERROR(backends::validate_ssh_option(o));
   backends::RemoteDevice d;
   d.name = r.name;
   if (!r.ssh.empty()) {
@@ -44,6 +46,7 @@ Result<DeviceChange> add_device(const AddDeviceRequest& r) {
     NNLAT_ASSIGN_OR_RETURN(auto destination, backends::parse_ssh_destination(r.ssh));
     std::tie(d.address, d.port) = destination;
     d.identity = r.identity;
+    d.ssh_options = r.ssh_options;
   } else if (!r.adb.empty()) {
     d.transport = backends::Transport::kAdb;
     d.address = r.adb;
@@ -81,7 +84,7 @@ Result<std::vector<ProbedDevice>> probe_devices(const std::string& file, std::ch
     p.device = d;
     auto client = backends::RunnerClient::start(backends::runner_command(d), d.name, timeout);
     if (!client.ok()) {
-      p.error = client.error().message;
+      p.error = backends::with_deploy_advice(client.error(), d.name, file).message;
     } else {
       p.reachable = true;
       p.hello = (*client)->hello();
@@ -133,7 +136,9 @@ std::string probed_devices_to_text(const std::string& file, const std::vector<Pr
     }
     for (const auto& t : p.targets) out += fmt::format("    {}\n", t);
   }
-  out += "Profile them with nnlat profile ... --target NAME:CONFIG:PRECISION (the runner must be on the device).\n";
+  out +=
+      "Profile them with nnlat profile ... --target NAME:CONFIG:PRECISION; put this build's runner on one with "
+      "nnlat devices deploy NAME.\n";
   return out;
 }
 

@@ -62,8 +62,9 @@ Result<Session> open_remote_session(store::Store& store, const ProfileRequest& r
   }
   Session s;
   s.target.name = name;
-  NNLAT_ASSIGN_OR_RETURN(
-      s.runner, backends::RunnerClient::start(backends::runner_command(*device), name.device, kRunnerStartTimeout));
+  auto runner = backends::RunnerClient::start(backends::runner_command(*device), name.device, kRunnerStartTimeout);
+  if (!runner.ok()) return backends::with_deploy_advice(runner.error(), name.device, request.devices_file);
+  s.runner = std::move(*runner);
   s.runner_target = "local:" + name.config + ":" + name.precision;
   const auto& offered = s.runner->hello().targets;
   const auto target =

@@ -19,11 +19,12 @@ using backends::kDefaultDevicesFile;
 struct AddDeviceRequest {
   std::string file = kDefaultDevicesFile;
   std::string name;
-  std::string ssh;       // [USER@]HOST[:PORT]
-  std::string identity;  // ssh private key
-  std::string adb;       // serial
-  std::string local;     // a runner on this machine (a bundle's nnlat-device)
-  std::string runner;    // the runner's path on the device; empty: the transport's default
+  std::string ssh;                       // [USER@]HOST[:PORT]
+  std::string identity;                  // ssh private key
+  std::vector<std::string> ssh_options;  // ssh -o KEY=VALUE, kept with the device
+  std::string adb;                       // serial
+  std::string local;                     // a runner on this machine (a bundle's nnlat-device)
+  std::string runner;                    // the runner's path on the device; empty: the transport's default
 };
 
 struct DeviceChange {

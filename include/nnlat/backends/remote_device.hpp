@@ -24,6 +24,10 @@ struct RemoteDevice {
   int port = 0;             // ssh: 0 for ssh's default
   std::string identity;     // ssh: a private key file; empty for ssh's default
   std::string runner_path;  // the runner on the device (ssh: relative to the login's home)
+  // ssh: extra `-o KEY=VALUE` options, e.g. StrictHostKeyChecking=no for a throw-away sshd. A
+  // list of the device rather than an ssh config file given with -F, because -F would replace
+  // the user's ~/.ssh/config (ProxyJump, ControlMaster) instead of adding to it.
+  std::vector<std::string> ssh_options;
 
   friend bool operator==(const RemoteDevice&, const RemoteDevice&) = default;
 };
@@ -39,13 +43,27 @@ Result<std::pair<std::string, int>> parse_ssh_destination(const std::string& tex
 // '-' and '_', not "local" (this machine's own targets).
 Status validate_device_name(const std::string& name);
 
+// An ssh option given to `devices add --ssh-option`: KEY=VALUE, as `ssh -o` takes it.
+Status validate_ssh_option(const std::string& option);
+
+// ssh up to the destination, a remote command to be appended (runner_command, deploy):
+//   ssh -o BatchMode=yes -o ConnectTimeout=10 [-o OPTION...] [-p PORT] [-i KEY] [USER@]HOST
+std::vector<std::string> ssh_command(const RemoteDevice& device);
+
 // The argv that starts the device's runner with its stdin/stdout as the protocol's pipes:
 //   local  RUNNER
-//   ssh    ssh -o BatchMode=yes -o ConnectTimeout=10 [-p PORT] [-i KEY] [USER@]HOST RUNNER
+//   ssh    ssh_command(device) RUNNER
 //   adb    adb -s SERIAL shell RUNNER
 std::vector<std::string> runner_command(const RemoteDevice& device);
 
 const char* transport_name(Transport transport);  // "local", "ssh", "adb"
+
+// An error of RunnerClient::start on device `device`, with the command that fixes it when the
+// device lacks this build's runner (kNotFound: none there; kUnsupported: another protocol
+// version): "nnlat devices deploy NAME [--devices FILE]". Other errors are returned as they are.
+// nnlat does not deploy by itself: which bundle fits the device (its architecture) is the
+// user's to say, and a deploy is one short command that changes nothing when repeated.
+Error with_deploy_advice(const Error& error, const std::string& device, const std::string& devices_file);
 
 // A runner's own target (local:xnnpack-t4:float) as the host names it on device `device`
 // (pi4:xnnpack-t4:float); a name without a device part gets one.

@@ -19,7 +19,10 @@ class RunnerClient {
   // Starts `command` (argv[0] looked up in PATH), reads its hello within `timeout` and checks
   // its protocol version. Errors name `label` (the device) and say what happened: the command
   // could not start, exited (with its status and the last of its stderr), sent something that
-  // is not a hello, speaks another protocol version, or said nothing in time.
+  // is not a hello, speaks another protocol version, or said nothing in time. Two errors mean
+  // that the device lacks this build's runner, which deploying it fixes: kNotFound (it could not
+  // start, or exited with 126 or 127 before its hello: the shell's "cannot execute" and "not
+  // found", over ssh and adb too) and kUnsupported (another protocol version).
   static Result<std::unique_ptr<RunnerClient>> start(const std::vector<std::string>& command, const std::string& label,
                                                      std::chrono::milliseconds timeout);
   ~RunnerClient();  // says bye, closes the pipes, and reaps the runner (killing it if it lingers)
@@ -51,7 +54,8 @@ class RunnerClient {
   int from_runner_ = -1;
   int runner_stderr_ = -1;
   bool dead_ = false;
-  std::string buffer_;  // bytes read past the last complete line
+  int exit_status_ = -1;  // the runner's wait status, once failure() reaped it
+  std::string buffer_;    // bytes read past the last complete line
   RunnerHello hello_;
 };
 

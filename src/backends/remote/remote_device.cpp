@@ -76,22 +76,46 @@ Status validate_device_name(const std::string& name) {
   return Status::Ok();
 }
 
+Status validate_ssh_option(const std::string& option) {
+  const size_t eq = option.find('=');
+  if (eq == std::string::npos || eq == 0 || option.front() == '-' ||
+      option.find_first_of("\n\r") != std::string::npos) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "ssh option '" + option + "': write it as KEY=VALUE, e.g. StrictHostKeyChecking=no");
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> ssh_command(const RemoteDevice& d) {
+  // BatchMode: never prompt (a campaign runs unattended); the user's ssh config applies.
+  std::vector<std::string> argv = {"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"};
+  for (const auto& o : d.ssh_options) argv.insert(argv.end(), {"-o", o});
+  if (d.port > 0) argv.insert(argv.end(), {"-p", std::to_string(d.port)});
+  if (!d.identity.empty()) argv.insert(argv.end(), {"-i", d.identity});
+  argv.push_back(d.address);
+  return argv;
+}
+
 std::vector<std::string> runner_command(const RemoteDevice& d) {
   switch (d.transport) {
     case Transport::kLocal:
       return {d.runner_path};
     case Transport::kSsh: {
-      // BatchMode: never prompt (a campaign runs unattended); the user's ssh config applies.
-      std::vector<std::string> argv = {"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"};
-      if (d.port > 0) argv.insert(argv.end(), {"-p", std::to_string(d.port)});
-      if (!d.identity.empty()) argv.insert(argv.end(), {"-i", d.identity});
-      argv.insert(argv.end(), {d.address, d.runner_path});
+      auto argv = ssh_command(d);
+      argv.push_back(d.runner_path);
       return argv;
     }
     case Transport::kAdb:
       return {"adb", "-s", d.address, "shell", d.runner_path};
   }
   return {};
+}
+
+Error with_deploy_advice(const Error& error, const std::string& device, const std::string& devices_file) {
+  if (error.code != ErrorCode::kNotFound && error.code != ErrorCode::kUnsupported) return error;
+  std::string command = "nnlat devices deploy " + device;
+  if (devices_file != kDefaultDevicesFile) command += " --devices " + devices_file;
+  return Error{error.code, error.message + "; put this build's runner there with: " + command + " [--bundle DIR]"};
 }
 
 std::string device_target_name(const std::string& device, const std::string& runner_target) {
@@ -104,6 +128,7 @@ nlohmann::json to_json(const RemoteDevice& d) {
   if (!d.address.empty()) j["address"] = d.address;
   if (d.port > 0) j["port"] = d.port;
   if (!d.identity.empty()) j["identity"] = d.identity;
+  if (!d.ssh_options.empty()) j["ssh_options"] = d.ssh_options;
   return j;
 }
 
@@ -132,6 +157,14 @@ Result<RemoteDevice> remote_device_from_json(const nlohmann::json& j) {
   if (j.contains("identity")) {
     if (!j["identity"].is_string()) return bad("\"identity\" must be a string");
     d.identity = j["identity"].get<std::string>();
+  }
+  if (j.contains("ssh_options")) {
+    if (!j["ssh_options"].is_array()) return bad("\"ssh_options\" must be an array of strings");
+    for (const auto& o : j["ssh_options"]) {
+      if (!o.is_string()) return bad("\"ssh_options\" must be an array of strings");
+      if (auto s = validate_ssh_option(o.get<std::string>()); !s.ok()) return bad(s.error().message);
+      d.ssh_options.push_back(o.get<std::string>());
+    }
   }
   if (d.transport != Transport::kLocal && d.address.empty()) return bad(d.name + ": \"address\" is required");
   return d;

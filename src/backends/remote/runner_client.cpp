@@ -79,17 +79,27 @@ Result<std::unique_ptr<RunnerClient>> RunnerClient::start(const std::vector<std:
   client->to_runner_ = in[1];
   client->from_runner_ = out[0];
   client->runner_stderr_ = err[0];
-  NNLAT_ASSIGN_OR_RETURN(auto first, client->read_message(timeout));
-  // The version first: another version's hello may lack fields this one requires.
-  const auto version = first.is_object() ? first.find("version") : first.end();
-  if (version != first.end() && version->is_number_integer() && version->get<int>() != kRunnerProtocolVersion) {
-    const auto runner = first.find("runner_version");
-    return client->failure("its runner speaks protocol version " + std::to_string(version->get<int>()) +
-                           ", this nnlat " + std::to_string(kRunnerProtocolVersion) + " (runner " +
-                           (runner != first.end() && runner->is_string() ? runner->get<std::string>() : "unknown") +
-                           "): deploy the runner of this build");
+  auto first = client->read_message(timeout);
+  if (!first.ok()) {
+    const int st = client->exit_status_;
+    if (st != -1 && WIFEXITED(st) && (WEXITSTATUS(st) == 126 || WEXITSTATUS(st) == 127)) {
+      return make_error(ErrorCode::kNotFound,
+                        first.error().message + " (no runner to run at '" + command.back() + "')");
+    }
+    return first.error();
   }
-  auto hello = hello_from_json(first);
+  // The version first: another version's hello may lack fields this one requires.
+  const auto version = first->is_object() ? first->find("version") : first->end();
+  if (version != first->end() && version->is_number_integer() && version->get<int>() != kRunnerProtocolVersion) {
+    const auto runner = first->find("runner_version");
+    Error e = client->failure("speaks protocol version " + std::to_string(version->get<int>()) + ", this nnlat " +
+                              std::to_string(kRunnerProtocolVersion) + " (runner " +
+                              (runner != first->end() && runner->is_string() ? runner->get<std::string>() : "unknown") +
+                              "): deploy the runner of this build");
+    e.code = ErrorCode::kUnsupported;
+    return e;
+  }
+  auto hello = hello_from_json(*first);
   if (!hello.ok()) return client->failure("did not greet with a hello (" + hello.error().message + ")");
   client->hello_ = std::move(*hello);
   return client;
@@ -133,6 +143,7 @@ Error RunnerClient::failure(const std::string& what) {
       reaped = ::waitpid(pid_, &status, 0);
       message += " (killed)";
     } else if (reaped == pid_) {
+      exit_status_ = status;
       message += " (it " + describe_status(status) + ")";
     }
   }
