@@ -105,6 +105,43 @@ TEST(CliDevices, ARunnerThatDiesMidCampaignLosesNothingAndTheCampaignResumes) {
   EXPECT_EQ(nlohmann::json::parse(run_cli("db stats --json --db " + db).out)["network_measurements"], 18);
 }
 
+// Several targets at once: one worker per device into one store; a device that cannot be
+// reached fails alone, the others' measurements are stored, and the same command resumes.
+TEST(CliDevices, SeveralDevicesAreProfiledInOneCommand) {
+  TempDir dir("devices_parallel");
+  const std::string file = " --devices " + dir.file("devices.json");
+  const std::string db = dir.file("m.db");
+  for (const char* name : {"lo1", "lo2"}) {
+    ASSERT_EQ(run_cli("devices add " + std::string(name) + " --local " + NNLAT_DEVICE_BINARY + file).exit_code, 0);
+  }
+  ASSERT_EQ(run_cli("devices add gone --adb NNLAT-NO-SUCH-SERIAL" + file).exit_code, 0);
+  const std::string profile =
+      "profile networks --target lo1:xnnpack-t1:float --target gone:xnnpack-t1:float "
+      "--target lo2:xnnpack-t1:float --target local:xnnpack-t1:float --db " +
+      db + file + kTwoNetworks + kFast;
+  auto first = run_cli(profile + " --json");
+  EXPECT_NE(first.exit_code, 0);
+  EXPECT_NE(first.err.find("gone: "), std::string::npos) << first.err;
+  const auto results = nlohmann::json::parse(first.out);
+  ASSERT_EQ(results.size(), 4u);  // one entry per target, in the order given
+  EXPECT_EQ(results[0]["target"], "lo1:xnnpack-t1:float");
+  EXPECT_EQ(results[1]["target"], "gone:xnnpack-t1:float");
+  EXPECT_TRUE(results[1].contains("error"));
+  for (int i : {0, 2, 3}) {
+    EXPECT_EQ(results[i]["measured"], results[i]["planned"]) << results[i].dump();
+    EXPECT_GT(results[i]["measured"].get<int>(), 0);
+  }
+  const auto stats = nlohmann::json::parse(run_cli("db stats --json --db " + db).out);
+  EXPECT_EQ(stats["per_target"].size(), 3u) << stats.dump();
+  EXPECT_EQ(stats["network_measurements"], 3 * results[0]["planned"].get<int>());
+
+  auto again = run_cli(profile + " --json");
+  const auto resumed = nlohmann::json::parse(again.out);
+  for (int i : {0, 2, 3}) EXPECT_EQ(resumed[i]["measured"], 0) << resumed[i].dump();
+  EXPECT_EQ(nlohmann::json::parse(run_cli("db stats --json --db " + db).out)["network_measurements"],
+            stats["network_measurements"]);
+}
+
 TEST(CliDevices, DeployToALocalDevicePushesOnceAndAgainAfterAChange) {
   TempDir dir("devices_deploy");
   const std::string file = " --devices " + dir.file("devices.json");

@@ -1,8 +1,14 @@
 // `nnlat profile networks|kernels`: measure on a local target, or on a registered device
 // through its runner, and store every measurement.
 // Killed and started again with the same arguments, a campaign resumes where it stopped.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <mutex>
+
 #include "cli_common.hpp"
 #include "nnlat/app/profile.hpp"
+#include "nnlat/app/profile_targets.hpp"
 #include "options_cli.hpp"
 #include "progress.hpp"
 
@@ -11,14 +17,16 @@ namespace {
 
 struct ProfileFlags {
   app::ProfileJob job;
+  std::vector<std::string> targets = {app::ProfileJob{}.target};
   bool json = false;
   bool quiet = false;
 };
 
 void add_common_options(CLI::App* cmd, ProfileFlags& o) {
-  cmd->add_option("--target", o.job.target,
+  cmd->add_option("--target", o.targets,
                   "Target device:config:precision: local:... on this machine, or NAME:... on a device registered "
-                  "with `nnlat devices add` (see `nnlat devices`)")
+                  "with `nnlat devices add` (see `nnlat devices`). Repeat it for several targets: one worker per "
+                  "device, the devices measured at once")
       ->capture_default_str();
   cmd->add_option("--devices", o.job.campaign.devices_file, "The devices file, for remote targets")
       ->capture_default_str();
@@ -35,11 +43,49 @@ void add_common_options(CLI::App* cmd, ProfileFlags& o) {
   cmd->add_flag("--quiet", o.quiet, "No progress output");
 }
 
-// Runs one profile call with a progress printer on stderr, then prints its result.
-template <class Call>
-int run_and_print(const ProfileFlags& o, Call&& call) {
+// Several targets: one worker per device (app/profile_targets.hpp), progress as plain lines
+// prefixed with the target (a bar per device would overwrite the others'), then every
+// target's result in the order given; a failed target is reported and makes the exit non-zero.
+int run_targets_and_print(const ProfileFlags& o, const app::ProfileCall& call) {
+  std::mutex stderr_lock;
+  const auto outcomes =
+      app::profile_targets(o.job, o.targets, call, [&](const std::string& target, const campaigns::ProfileEvent& e) {
+        if (o.quiet || o.json) return;
+        const std::lock_guard lock(stderr_lock);
+        fmt::print(stderr, "{} [{}/{}] {} {}\n", target, e.done, e.total, e.item,
+                   e.skipped ? "skipped: " + e.message : fmt::format("{:.3f} ms", e.median_ms));
+      });
+  int exit_code = kExitOk;
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const auto& outcome : outcomes) {
+    const auto& result = *outcome.result;
+    if (!result.ok()) {
+      exit_code = report(result.error());
+      if (o.json) all.push_back({{"target", outcome.target}, {"error", result.error().message}});
+      continue;
+    }
+    if (o.json) {
+      all.push_back(result->to_json());
+    } else {
+      const std::string text = outcome.target + ":\n" + result->to_text();
+      std::fwrite(text.data(), 1, text.size(), stdout);
+    }
+  }
+  if (o.json) std::fputs((all.dump(2) + "\n").c_str(), stdout);
+  return exit_code;
+}
+
+// Runs the profile call on the target(s) with progress on stderr, then prints the result(s).
+int run_and_print(ProfileFlags& o, const app::ProfileCall& call) {
+  std::vector<std::string> unique;
+  for (const auto& t : o.targets) {
+    if (std::find(unique.begin(), unique.end(), t) == unique.end()) unique.push_back(t);
+  }
+  o.targets = unique;
+  if (o.targets.size() > 1) return run_targets_and_print(o, call);
+  o.job.target = o.targets.front();
   ProgressPrinter printer(o.quiet || o.json);
-  Result<app::ProfileResult> result = call([&](const campaigns::ProfileEvent& e) { printer(e); });
+  Result<app::ProfileResult> result = call(o.job, [&](const campaigns::ProfileEvent& e) { printer(e); });
   printer.finish();
   return print_result(result, o.json);
 }
@@ -56,8 +102,8 @@ void add_profile_command(CLI::App& app, int& exit_code) {
   networks->add_option("models", *models, "Model references or directories")->required();
   add_common_options(networks, *nets);
   networks->callback([nets, models, &exit_code] {
-    exit_code = run_and_print(*nets, [&](const campaigns::ProgressFn& progress) {
-      return app::profile_networks(nets->job, *models, progress);
+    exit_code = run_and_print(*nets, [&](const app::ProfileJob& job, const campaigns::ProgressFn& progress) {
+      return app::profile_networks(job, *models, progress);
     });
   });
 
@@ -81,8 +127,9 @@ void add_profile_command(CLI::App& app, int& exit_code) {
   kernels->add_flag("--cold-cache", kern->job.campaign.cold_cache, "Flush the caches before every timed run");
   add_common_options(kernels, *kern);
   kernels->callback([kern, sel, &exit_code] {
-    exit_code = run_and_print(
-        *kern, [&](const campaigns::ProgressFn& progress) { return app::profile_kernels(kern->job, *sel, progress); });
+    exit_code = run_and_print(*kern, [&](const app::ProfileJob& job, const campaigns::ProgressFn& progress) {
+      return app::profile_kernels(job, *sel, progress);
+    });
   });
 }
 
