@@ -116,5 +116,32 @@ TEST_F(DeviceStateTest, WhatIsNotReadableIsLeftOut) {
   EXPECT_FALSE(measure::device_state_from_json(nlohmann::json::array()).ok());
 }
 
+TEST(DeviceStateBounds, AClockDropOrATemperatureRiseBeyondItsBoundIsNamed) {
+  measure::DeviceState before{.cpu_mhz = {2400, 1800, 1000}, .temperatures_c = {40, 50}};
+  auto after = before;
+  EXPECT_FALSE(measure::state_change_beyond(before, after, 0.1, 5));
+  after.cpu_mhz = {2200, 1800, 300};  // the fastest CPU lost 8%, an idle one more: no throttling
+  EXPECT_FALSE(measure::state_change_beyond(before, after, 0.1, 5));
+  after.cpu_mhz = {2000, 1800, 1000};  // the fastest lost 17%
+  const auto why = measure::state_change_beyond(before, after, 0.1, 5);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("2400 to 2000 MHz"), std::string::npos) << *why;
+  EXPECT_FALSE(measure::state_change_beyond(before, after, 0.2, 5));
+  EXPECT_FALSE(measure::state_change_beyond(before, after, 0, 5));  // 0: not checked
+  // Only the CPUs the run was pinned to count: CPU 1 kept its clock.
+  EXPECT_FALSE(measure::state_change_beyond(before, after, 0.1, 5, std::vector<int>{1}));
+  EXPECT_TRUE(measure::state_change_beyond(before, after, 0.1, 5, std::vector<int>{0, 1}));
+
+  after = before;
+  after.temperatures_c = {40, 56};
+  const auto warm = measure::state_change_beyond(before, after, 0.1, 5);
+  ASSERT_TRUE(warm);
+  EXPECT_NE(warm->find("thermal_zone1"), std::string::npos) << *warm;
+  EXPECT_FALSE(measure::state_change_beyond(before, after, 0.1, 7));
+  EXPECT_FALSE(measure::state_change_beyond(before, after, 0.1, 0));
+  // What was not read on both sides is not compared.
+  EXPECT_FALSE(measure::state_change_beyond(before, measure::DeviceState{}, 0.1, 5));
+}
+
 }  // namespace
 }  // namespace nnlat

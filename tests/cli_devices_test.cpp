@@ -192,6 +192,45 @@ TEST(CliDevices, DeployToALocalDevicePushesOnceAndAgainAfterAChange) {
   EXPECT_NE(unknown.err.find("no device 'zz'"), std::string::npos) << unknown.err;
 }
 
+// A device that throttles during a measurement: the runner's reply is rewritten on its way
+// to the host so that the fastest CPU's clock halves between just before and just after each
+// item. The host flags every such measurement unstable and says why; with the bounds at 0
+// it does not look.
+TEST(CliDevices, AMeasurementDuringWhichTheDeviceThrottledIsFlaggedUnstable) {
+  TempDir dir("devices_throttle");
+  const std::string file = " --devices " + dir.file("devices.json");
+  const std::string throttling = dir.file("throttling-runner.sh");
+  {
+    std::ofstream script(throttling);
+    script << "#!/bin/sh\n"
+           << NNLAT_DEVICE_BINARY << " | sed -u -e '/\"type\":\"result\"/{s/,\"state_\\(after\\|before\\)\":{[^}]*}//g;"
+           << "s/\"environment\":{/\"environment\":{\"state_after\":{\"cpu_mhz\":[1200.0]},"
+           << "\"state_before\":{\"cpu_mhz\":[2400.0]},/}'\n";
+  }
+  std::filesystem::permissions(throttling, std::filesystem::perms::owner_all);
+  ASSERT_EQ(run_cli("devices add lo --local " + throttling + file).exit_code, 0);
+  const std::string network = " 'zoo:mobilenet_v2?width=0.35&res=32' --references none --rounds 1";
+  const std::string db = dir.file("m.db");
+  auto flagged =
+      run_cli("profile networks --target lo:xnnpack-t1:float --db " + db + file + network + kFast + " --json");
+  ASSERT_EQ(flagged.exit_code, 0) << flagged.err;
+  const auto j = nlohmann::json::parse(flagged.out);
+  ASSERT_EQ(j["measured"], 1);
+  ASSERT_EQ(j["state_unstable"].size(), 1u) << j.dump();
+  EXPECT_NE(j["state_unstable"][0].get<std::string>().find("fell from 2400 to 1200 MHz"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(run_cli("db stats --json --db " + db).out)["per_target"][0]["unstable"], 1);
+
+  const std::string unchecked_db = dir.file("u.db");
+  auto unchecked = run_cli("profile networks --target lo:xnnpack-t1:float --db " + unchecked_db + file + network +
+                           kFast + " --max-freq-drop 0 --json");
+  ASSERT_EQ(unchecked.exit_code, 0) << unchecked.err;
+  EXPECT_TRUE(nlohmann::json::parse(unchecked.out)["state_unstable"].empty());
+  auto bad = run_cli("profile networks --target lo:xnnpack-t1:float --db " + unchecked_db + file + network + kFast +
+                     " --max-freq-drop 1.5");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("max_freq_drop"), std::string::npos) << bad.err;
+}
+
 TEST(CliDevices, AMalformedDevicesFileIsACleanError) {
   TempDir dir("devices_bad");
   const std::string path = dir.file("devices.json");

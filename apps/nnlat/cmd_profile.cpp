@@ -53,7 +53,9 @@ int run_targets_and_print(const ProfileFlags& o, const app::ProfileCall& call) {
         if (o.quiet || o.json) return;
         const std::lock_guard lock(stderr_lock);
         fmt::print(stderr, "{} [{}/{}] {} {}\n", target, e.done, e.total, e.item,
-                   e.skipped ? "skipped: " + e.message : fmt::format("{:.3f} ms", e.median_ms));
+                   e.skipped
+                       ? "skipped: " + e.message
+                       : fmt::format("{:.3f} ms{}", e.median_ms, e.message.empty() ? "" : " unstable: " + e.message));
       });
   int exit_code = kExitOk;
   nlohmann::ordered_json all = nlohmann::ordered_json::array();

@@ -122,6 +122,7 @@ nlohmann::ordered_json ProfileResult::to_json() const {
           {"already_done", s.already_done},
           {"measured", s.measured},
           {"skipped", s.skipped},
+          {"state_unstable", s.state_unstable},
           {"steady_warmup_windows", s.steady_warmup_windows},
           {"steady", s.steady},
           {"drift", drift},
@@ -159,6 +160,7 @@ std::string ProfileResult::to_text() const {
                        100 * (s.drift.reference_ratio - 1), s.drift.reference_pairs);
   }
   for (const auto& r : s.skipped_reasons) out += fmt::format("  skipped {}\n", r);
+  for (const auto& r : s.state_unstable) out += fmt::format("  unstable {}\n", r);
   return out;
 }
 

@@ -84,6 +84,7 @@ Result<Session> open_remote_session(store::Store& store, const ProfileRequest& r
 }
 
 Result<Session> open_session(store::Store& store, const ProfileRequest& request) {
+  NNLAT_RETURN_IF_ERROR(measure::validate(request.protocol));
   NNLAT_RETURN_IF_ERROR(measure::validate(request.schedule));
   if (!request.hooks.backend) {
     NNLAT_ASSIGN_OR_RETURN(auto name, measure::parse_target_name(request.target));
@@ -149,6 +150,7 @@ std::vector<Step> plan_steps(const std::vector<Item>& items, const std::vector<I
 struct Measured {
   double median_ms = 0;
   double device_ms = -1;
+  std::string state_unstable;  // why the device's state flagged it unstable; empty: it did not
 };
 
 // What a measurement brings back, here or from a device's runner.
@@ -197,6 +199,13 @@ Result<Measured> measure_and_store(Session& session, const ProfileRequest& reque
                                    const Item& item, const std::string& key, CacheFlusher* flusher) {
   NNLAT_ASSIGN_OR_RETURN(Taken taken, session.runner ? take_remotely(session, request, item, key)
                                                      : take_locally(session, request, item, flusher));
+  // The host judges the device's state for local and remote measurements alike, on the CPUs
+  // the run was pinned to (the runner reports them).
+  const auto& env = taken.environment;
+  const auto state_unstable =
+      measure::state_change_beyond(env.state_before, env.state_after, request.protocol.max_freq_drop,
+                                   request.protocol.max_temp_rise_c, env.affinity);
+  if (state_unstable) taken.measurement.unstable = true;
   store::MeasurementRecord record;
   record.environment = std::move(taken.environment);
   const auto& kernels = record.environment.kernels;
@@ -220,7 +229,7 @@ Result<Measured> measure_and_store(Session& session, const ProfileRequest& reque
   record.environment.time_utc = measure::iso8601_utc(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   NNLAT_RETURN_IF_ERROR(item.store_measurement(record));
-  return Measured{record.measurement.median_ms, device_ms};
+  return Measured{record.measurement.median_ms, device_ms, state_unstable.value_or("")};
 }
 
 // Drift seen in this run: round factors over the items measured in two rounds or more, and
@@ -349,6 +358,8 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
     event.reference = step.reference;
     event.median_ms = m.median_ms;
     event.device_ms = m.device_ms;
+    event.message = m.state_unstable;
+    if (!m.state_unstable.empty()) summary.state_unstable.push_back(item.label + ": " + m.state_unstable);
     if (progress) progress(event);
   }
   summary.drift = drift_of_run(per_round, reference_first_last);
@@ -361,6 +372,10 @@ nlohmann::json base_arguments(const ProfileRequest& request) {
   nlohmann::json args = {{"target", request.target},
                          {"protocol", protocol_to_json(request.protocol)},
                          {"weight_seed", request.weight_seed}};
+  // The device-state bounds judge a measurement, they do not change how it is taken: not part
+  // of the resume key (and so the keys of campaigns from before them hold).
+  args["protocol"].erase("max_freq_drop");
+  args["protocol"].erase("max_temp_rise_c");
   if (!request.repeat_tag.empty()) args["repeat"] = request.repeat_tag;  // absent: keys of older campaigns hold
   // Absent for a single pass without references: the keys of campaigns from before rounds.
   if (request.schedule.rounds != 1 || !request.references.empty()) {

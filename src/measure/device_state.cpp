@@ -1,5 +1,8 @@
 #include "nnlat/measure/device_state.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -40,6 +43,36 @@ DeviceState capture_device_state(const std::string& sys_root) {
   s.cpu_mhz = numbered(root / "devices/system/cpu", "cpu", "cpufreq/scaling_cur_freq", 1e-3);  // kHz
   s.temperatures_c = numbered(root / "class/thermal", "thermal_zone", "temp", 1e-3);           // milli-degrees
   return s;
+}
+
+std::optional<std::string> state_change_beyond(const DeviceState& before, const DeviceState& after,
+                                               double max_freq_drop, double max_temp_rise_c,
+                                               std::span<const int> cpus) {
+  if (max_freq_drop > 0) {
+    double fastest_before = 0, fastest_after = 0;
+    const size_t n = std::min(before.cpu_mhz.size(), after.cpu_mhz.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (!cpus.empty() && std::find(cpus.begin(), cpus.end(), static_cast<int>(i)) == cpus.end()) continue;
+      fastest_before = std::max(fastest_before, before.cpu_mhz[i]);
+      fastest_after = std::max(fastest_after, after.cpu_mhz[i]);
+    }
+    if (fastest_before > 0 && fastest_after < fastest_before * (1 - max_freq_drop)) {
+      return fmt::format(
+          "the fastest CPU's clock fell from {:.0f} to {:.0f} MHz during the measurement (bound: {:.0f}%)",
+          fastest_before, fastest_after, 100 * max_freq_drop);
+    }
+  }
+  if (max_temp_rise_c > 0) {
+    const size_t n = std::min(before.temperatures_c.size(), after.temperatures_c.size());
+    for (size_t i = 0; i < n; ++i) {
+      const double rise = after.temperatures_c[i] - before.temperatures_c[i];
+      if (rise > max_temp_rise_c) {
+        return fmt::format("thermal_zone{} warmed from {:.1f} to {:.1f} °C during the measurement (bound: {:g} °C)", i,
+                           before.temperatures_c[i], after.temperatures_c[i], max_temp_rise_c);
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 nlohmann::json device_state_to_json(const DeviceState& state) {

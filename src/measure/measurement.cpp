@@ -40,7 +40,18 @@ const auto kFields = std::to_array<Field>({
      .member = &P::cooldown_s,
      .help = "Seconds of sleep before each item",
      .bounds = {.min = 0},
-     .flag = "--cooldown"},
+     .flag = "--cool-down,--cooldown"},
+    {.key = "max_freq_drop",
+     .member = &P::max_freq_drop,
+     .help = "Flag a measurement unstable when the fastest CPU's clock fell by more than this fraction during it (0: "
+             "no check)",
+     .bounds = {.min = 0, .max = 1}},
+    {.key = "max_temp_rise_c",
+     .member = &P::max_temp_rise_c,
+     .help = "Flag a measurement unstable when a thermal zone warmed by more than this many degrees Celsius during it "
+             "(0: no check)",
+     .bounds = {.min = 0},
+     .flag = "--max-temp-rise"},
 });
 
 }  // namespace

@@ -67,7 +67,7 @@ struct ProfileEvent {
   bool reference = false;
   double median_ms = 0;
   bool skipped = false;
-  std::string message;  // why it was skipped
+  std::string message;  // why it was skipped, or why it was flagged unstable (device state)
   // Backends that time kernels on the device (OpenCL): the sum of the kernels' median
   // device times; median_ms - device_ms is the gap (dispatch, synchronisation). < 0: none.
   double device_ms = -1;
@@ -97,6 +97,9 @@ struct ProfileSummary {
   bool steady = true;             // the warm-up ended with two agreeing windows (or none ran)
   DriftReport drift;
   std::vector<std::string> skipped_reasons;
+  // Measurements flagged unstable because the device throttled or warmed during them
+  // (ProtocolOptions::max_freq_drop, max_temp_rise_c): "item: why", in the order measured.
+  std::vector<std::string> state_unstable;
   double elapsed_s = 0;
 };
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,14 @@ struct DeviceState {
 
 // Reads the state now from `sys_root` (the /sys tree; tests pass a fake one).
 DeviceState capture_device_state(const std::string& sys_root = "/sys");
+
+// Why the device changed too much during a measurement, or nothing: the fastest of `cpus`
+// (every CPU when empty) lost more than `max_freq_drop` of its clock (a throttled device
+// caps its clusters), or a thermal zone warmed by more than `max_temp_rise_c`. A bound of 0
+// is not checked; what was not read before and after is not compared.
+std::optional<std::string> state_change_beyond(const DeviceState& before, const DeviceState& after,
+                                               double max_freq_drop, double max_temp_rise_c,
+                                               std::span<const int> cpus = {});
 
 nlohmann::json device_state_to_json(const DeviceState& state);
 // Missing lists are empty; non-numeric entries are kParseError.

@@ -28,6 +28,10 @@ struct ProtocolOptions {
   double cv_threshold = 0.05;  // an attempt with a higher CV is re-measured
   int max_remeasure = 2;       // at most this many extra attempts
   double cooldown_s = 0;       // sleep before each attempt (thermal cool-down); 0: none
+  // The device's state around a measurement (issue 14): a clock drop or a temperature rise
+  // beyond these between just before and just after it flags it unstable, like a high CV.
+  double max_freq_drop = 0.10;   // fraction of the fastest CPU's frequency lost; 0: no check
+  double max_temp_rise_c = 5.0;  // degrees Celsius gained by the hottest-rising zone; 0: no check
 
   friend bool operator==(const ProtocolOptions&, const ProtocolOptions&) = default;
 };
