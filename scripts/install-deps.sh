@@ -15,6 +15,10 @@ PACKAGES=(
   # store, predictors, utilities
   libsqlite3-dev sqlite3 libxgboost-dev xgboost nlohmann-json3-dev libcli11-dev libfmt-dev
   libeigen3-dev pybind11-dev python3-dev
+  # the Python module (docs/python.md): its build (pip install . without downloads), its tests,
+  # and PyTorch with torchvision for exporting real models to ONNX
+  python3-numpy python3-pandas python3-pytest python3-setuptools python3-pybind11 python3-pip
+  python3-torch python3-torchvision
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # remote devices (docs/remote.md): the ssh transport and its test's own sshd; adb for phones

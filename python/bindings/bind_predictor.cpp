@@ -1,0 +1,229 @@
+// nnlat.Predictor: a trained predictor file, predicting batches of models (references,
+// nnlat.Model objects or NAS encodings) on worker threads with the GIL released, and the
+// per-kernel breakdown of one model.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <variant>
+
+#include "errors.hpp"
+#include "model.hpp"
+#include "nnlat/models/model_ref.hpp"
+#include "nnlat/predictors/predictor.hpp"
+
+namespace nnlat::python {
+namespace py = pybind11;
+
+namespace {
+
+struct Predictor {
+  std::shared_ptr<const predictors::LatencyPredictor> model;
+  std::shared_ptr<const fusion::RuleSet> rules;
+  std::string path;
+};
+
+Predictor load(const std::string& path) {
+  Predictor p;
+  auto loaded = predictors::LatencyPredictor::load(path);
+  p.model = std::make_shared<const predictors::LatencyPredictor>(unwrap(std::move(loaded)));
+  p.rules = std::make_shared<const fusion::RuleSet>(unwrap(p.model->rule_set()));
+  p.path = path;
+  return p;
+}
+
+// One item of a batch: a reference to load, or a graph already loaded.
+using Item = std::variant<std::string, std::shared_ptr<const ir::Graph>>;
+
+std::vector<Item> items_of(const py::handle& models) {
+  std::vector<Item> items;
+  auto add = [&](const py::handle& x) {
+    if (py::isinstance<py::str>(x)) {
+      items.emplace_back(x.cast<std::string>());
+    } else if (py::isinstance<Model>(x)) {
+      items.emplace_back(x.cast<const Model&>().graph);
+    } else {
+      raise(make_error(ErrorCode::kInvalidArgument, "models must be references (str) or nnlat.Model objects, not " +
+                                                        std::string(py::str(py::type::handle_of(x).attr("__name__")))));
+    }
+  };
+  if (py::isinstance<py::str>(models) || py::isinstance<Model>(models)) {
+    add(models);
+  } else {
+    for (const auto& x : py::iter(models)) add(x);
+  }
+  return items;
+}
+
+std::string describe(const Item& item) {
+  if (const auto* ref = std::get_if<std::string>(&item)) return *ref;
+  return std::get<std::shared_ptr<const ir::Graph>>(item)->name;
+}
+
+Result<predictors::NetworkPrediction> predict_item(const Predictor& p, const Item& item,
+                                                   predictors::PredictionCache& cache) {
+  std::optional<ir::Graph> loaded;
+  const ir::Graph* graph = nullptr;
+  if (const auto* ref = std::get_if<std::string>(&item)) {
+    NNLAT_ASSIGN_OR_RETURN(loaded, models::load_model(*ref));
+    graph = &*loaded;
+  } else {
+    graph = std::get<std::shared_ptr<const ir::Graph>>(item).get();
+  }
+  const bool hashes = p.model->needs_hashes();
+  NNLAT_ASSIGN_OR_RETURN(auto network,
+                         predictors::decompose(*graph, *p.rules, p.model->context(), hashes, /*with_kernels=*/hashes));
+  return p.model->predict(network, /*with_breakdown=*/false, &cache);
+}
+
+// Predicts every item on `threads` workers (0: one per core); the first failing item by
+// index is raised, naming it.
+std::vector<predictors::NetworkPrediction> predict_all(const Predictor& p, const std::vector<Item>& items,
+                                                       int threads) {
+  if (threads < 0) raise(make_error(ErrorCode::kInvalidArgument, "threads must be >= 0 (0: one per core)"));
+  std::vector<predictors::NetworkPrediction> out(items.size());
+  std::optional<std::pair<size_t, Error>> failure;
+  {
+    py::gil_scoped_release release;
+    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const size_t workers = std::min<size_t>(threads == 0 ? cores : static_cast<size_t>(threads), items.size());
+    std::atomic<size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::mutex failure_lock;
+    constexpr size_t kChunk = 64;  // items a worker takes at once: few atomics, even load
+    auto work = [&] {
+      predictors::PredictionCache cache;
+      while (!stop.load(std::memory_order_relaxed)) {
+        const size_t begin = next.fetch_add(kChunk);
+        if (begin >= items.size()) return;
+        for (size_t i = begin; i < std::min(begin + kChunk, items.size()); ++i) {
+          auto r = predict_item(p, items[i], cache);
+          if (r.ok()) {
+            out[i] = std::move(*r);
+            continue;
+          }
+          const std::lock_guard lock(failure_lock);
+          if (!failure || i < failure->first) failure.emplace(i, r.error());
+          stop = true;
+          return;
+        }
+      }
+    };
+    if (workers <= 1) {
+      work();
+    } else {
+      std::vector<std::thread> pool;
+      for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+      for (auto& t : pool) t.join();
+    }
+  }
+  if (failure) {
+    raise(failure->second.with_context("model " + std::to_string(failure->first) + " (" +
+                                       describe(items[failure->first]) + ")"));
+  }
+  return out;
+}
+
+py::object as_arrays(const std::vector<predictors::NetworkPrediction>& predictions, bool intervals) {
+  const auto n = static_cast<py::ssize_t>(predictions.size());
+  py::array_t<double> ms(n), low(n), high(n);
+  auto m = ms.mutable_unchecked<1>(), l = low.mutable_unchecked<1>(), h = high.mutable_unchecked<1>();
+  for (py::ssize_t i = 0; i < n; ++i) {
+    m(i) = predictions[static_cast<size_t>(i)].latency_ms;
+    l(i) = predictions[static_cast<size_t>(i)].low_ms;
+    h(i) = predictions[static_cast<size_t>(i)].high_ms;
+  }
+  if (!intervals) return ms;
+  return py::make_tuple(ms, low, high);
+}
+
+// The reference prefix of each NAS space's encodings (models/model_ref.hpp).
+std::string space_prefix(const std::string& space) {
+  if (space == "nb201") return "nb201:";
+  if (space == "nb101") return "nb101:";
+  if (space == "mbv2") return "space:mbv2:";
+  raise(make_error(ErrorCode::kInvalidArgument, "unknown space '" + space + "' (nb201, nb101 or mbv2)"));
+}
+
+py::list breakdown_rows(const Predictor& p, const py::handle& model) {
+  auto items = items_of(model);
+  if (items.size() != 1) raise(make_error(ErrorCode::kInvalidArgument, "breakdown takes one model"));
+  ir::Graph graph;
+  if (const auto* ref = std::get_if<std::string>(&items[0])) {
+    graph = unwrap(models::load_model(*ref));
+  } else {
+    graph = *std::get<std::shared_ptr<const ir::Graph>>(items[0]);
+  }
+  const auto prediction = unwrap(p.model->predict(graph));
+  py::list rows;
+  for (const auto& k : prediction.kernels) {
+    py::dict row;
+    row["kernel"] = k.name;
+    row["type"] = k.type;
+    row["family"] = k.family;
+    row["latency_ms"] = k.latency_ms;
+    row["share"] = prediction.kernel_sum_ms > 0 ? k.latency_ms / prediction.kernel_sum_ms : 0.0;
+    row["extrapolated"] = k.extrapolated;
+    rows.append(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+void bind_predictor(py::module_& m) {
+  py::class_<Predictor>(m, "Predictor",
+                        "A trained latency predictor (a file written by `nnlat train` or `nnlat.train`). "
+                        "Load with Predictor.load(path) or nnlat.load_predictor(path_or_target).")
+      .def_static("load", &load, py::arg("path"),
+                  "Loads a predictor file. A file of another format version or feature schema is refused with a "
+                  "message saying how to rebuild it (nnlat.ParseError).")
+      .def_property_readonly(
+          "path", [](const Predictor& p) { return p.path; }, "The file it was loaded from.")
+      .def_property_readonly(
+          "method", [](const Predictor& p) { return std::string(predictors::method_name(p.model->method())); },
+          "The method: opwise-gbdt, lut, flops, e2e-gbdt, ...")
+      .def_property_readonly(
+          "target", [](const Predictor& p) { return p.model->target(); }, "The target it predicts for.")
+      .def_property_readonly(
+          "rules", [](const Predictor& p) { return p.model->rules(); }, "The fusion rule set that defines kernels.")
+      .def(
+          "predict",
+          [](const Predictor& p, const py::handle& models, bool intervals, int threads) {
+            const auto items = items_of(models);
+            return as_arrays(predict_all(p, items, threads), intervals);
+          },
+          py::arg("models"), py::kw_only(), py::arg("intervals") = false, py::arg("threads") = 1,
+          "Predicted latency in milliseconds of each model (a reference str or an nnlat.Model; one or a sequence), "
+          "as a NumPy array in the order given. intervals=True returns (ms, low, high): the calibrated prediction "
+          "interval. threads: workers (0: one per core); the GIL is released meanwhile. Kernel predictions are "
+          "memoised within the call, so repeated kernels cost a lookup. The first model that fails raises, "
+          "naming its index.")
+      .def(
+          "predict_encodings",
+          [](const Predictor& p, const std::vector<std::string>& encodings, const std::string& space, bool intervals,
+             int threads) {
+            const std::string prefix = space_prefix(space);
+            std::vector<Item> items;
+            items.reserve(encodings.size());
+            for (const auto& e : encodings) items.emplace_back(prefix + e);
+            return as_arrays(predict_all(p, items, threads), intervals);
+          },
+          py::arg("encodings"), py::arg("space") = "nb201", py::kw_only(), py::arg("intervals") = false,
+          py::arg("threads") = 1,
+          "Predicted latency (ms) of NAS encodings without building files: space 'nb201' takes cell strings "
+          "('|nor_conv_3x3~0|+|...|'), 'nb101' the text after 'nb101:' in a model reference, 'mbv2' the text "
+          "after 'space:mbv2:'. Same result as predict() on the references.")
+      .def("_breakdown", &breakdown_rows, py::arg("model"))
+      .def("__repr__", [](const Predictor& p) {
+        return "<nnlat.Predictor " + std::string(predictors::method_name(p.model->method())) + " for " +
+               p.model->target() + " from " + p.path + ">";
+      });
+}
+
+}  // namespace nnlat::python

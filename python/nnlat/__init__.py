@@ -1,0 +1,107 @@
+"""nnlat: latency prediction of neural networks on devices, from Python.
+
+The same library the `nnlat` command line uses, in-process::
+
+    import nnlat
+    p = nnlat.Predictor.load("pred.json")            # a file written by `nnlat train`
+    p.predict(["zoo:mobilenet_v2", "model.onnx"])     # NumPy array of milliseconds
+    p.predict_encodings(cells, space="nb201", threads=0)
+    nnlat.breakdown(p, "zoo:mobilenet_v2")            # per-kernel rows (a DataFrame with pandas)
+    m = nnlat.from_torch(torch_module, example_input) # a torch.nn.Module through ONNX
+    nnlat.load_model("zoo:resnet18").params
+
+Errors are nnlat.Error subclasses (ParseError, NotFoundError, ...) carrying the CLI's message.
+docs/python.md has the whole tour.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any, Iterable, Sequence
+
+from ._nnlat import (  # noqa: F401  (re-exported)
+    Error,
+    GraphError,
+    InternalError,
+    InvalidArgumentError,
+    IoError,
+    Model,
+    NotFoundError,
+    ParseError,
+    Predictor,
+    ShapeError,
+    Store,
+    UnsupportedError,
+    evaluate,
+    load_model,
+    profile_kernels,
+    profile_networks,
+    train,
+    zoo,
+)
+
+__all__ = [
+    "Error", "GraphError", "InternalError", "InvalidArgumentError", "IoError", "NotFoundError",
+    "ParseError", "ShapeError", "UnsupportedError",
+    "Model", "Predictor", "Store",
+    "load_model", "zoo", "from_torch", "load_predictor", "breakdown", "frame",
+    "profile_networks", "profile_kernels", "train", "evaluate",
+]
+
+
+def frame(records: Sequence[dict[str, Any]]) -> Any:
+    """Records (a list of dicts, as Store.measurements() returns) as a pandas DataFrame when
+    pandas is installed, else the list itself."""
+    try:
+        import pandas
+    except ImportError:
+        return list(records)
+    return pandas.DataFrame.from_records(list(records))
+
+
+def breakdown(predictor: Predictor, model: str | Model, *, as_frame: bool | None = None) -> Any:
+    """Where the predicted time of one model goes: one row per kernel in execution order
+    (kernel, type, family, latency_ms, share of the kernel sum, extrapolated). A DataFrame
+    when pandas is installed (as_frame=None) or as_frame=True; a list of dicts otherwise."""
+    rows = predictor._breakdown(model)
+    if as_frame is False:
+        return rows
+    if as_frame is None:
+        return frame(rows)
+    import pandas
+    return pandas.DataFrame.from_records(rows)
+
+
+def load_predictor(path_or_target: str) -> Predictor:
+    """A predictor from a file written by `nnlat train`, or, given a target name such as
+    'pixel4:gpu:float', the ready predictor nnlat ships for it (built from the public phone
+    measurements on first use and cached)."""
+    if os.path.exists(path_or_target):
+        return Predictor.load(path_or_target)
+    from . import _nnlat
+    ready = getattr(_nnlat, "ready_predictor_path", None)
+    if ready is None:
+        raise NotFoundError(f"{path_or_target}: no such predictor file (ready predictors for named targets "
+                            "are not built into this nnlat)")
+    return Predictor.load(ready(path_or_target))
+
+
+def from_torch(module: Any, example_input: Any, *, name: str | None = None, opset: int = 13) -> Model:
+    """A torch.nn.Module as an nnlat.Model: exported with torch.onnx.export (random or trained
+    weights alike; eval mode) at `opset` for the shape of `example_input`, then imported as
+    any ONNX file is. Raises the importer's error (e.g. nnlat.UnsupportedError naming an op)."""
+    import torch  # imported here: nnlat does not need PyTorch otherwise
+
+    was_training = module.training
+    module.eval()
+    try:
+        with tempfile.TemporaryDirectory(prefix="nnlat-torch-") as folder:
+            stem = name or type(module).__name__
+            path = os.path.join(folder, f"{stem}.onnx")
+            with torch.no_grad():
+                torch.onnx.export(module, (example_input,), path, opset_version=opset,
+                                  input_names=["input"], output_names=["output"])
+            return load_model(path)
+    finally:
+        module.train(was_training)
