@@ -35,8 +35,8 @@ std::string rebuild_advice(const nlohmann::json& j) {
   };
   const std::string target = field("target", "TARGET");
   if (j.contains(std::string(kReadySection))) {
-    return "rebuild it with `nnlat predictors --build " + target + "` (or use `nnlat predict --target " + target +
-           "`, which rebuilds it in the cache)";
+    return "it is a ready predictor: use `nnlat predict --target " + target + "`, which rebuilds it in the cache, or " +
+           "build it ahead with `nnlat predictors --build " + target + "` (`nnlat predictors --json` gives its path)";
   }
   return "retrain it with this nnlat: `nnlat train --db STORE --target " + target + " --method " +
          field("method", "METHOD") + " -o FILE` on the store it was trained from";
