@@ -58,6 +58,7 @@ void add_db_command(CLI::App& app, int& exit_code);
 void add_db_drift_command(CLI::App& db, int& exit_code);  // cmd_db_drift.cpp
 void add_train_command(CLI::App& app, int& exit_code);
 void add_predict_command(CLI::App& app, int& exit_code);
+void add_predictors_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_learning_curve_command(CLI::App& app, int& exit_code);
 void add_import_command(CLI::App& app, int& exit_code);

@@ -1,5 +1,5 @@
-// `nnlat predict --predictor P.json MODEL... [--json]`: latency with interval and the
-// per-kernel breakdown (where the time goes).
+// `nnlat predict --predictor P.json | --target TARGET MODEL... [--json]`: latency with interval
+// and the per-kernel breakdown (where the time goes); --target uses a ready predictor.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -49,7 +49,11 @@ void add_predict_command(CLI::App& app, int& exit_code) {
     bool no_breakdown = false;
   };
   auto o = std::make_shared<Options>();
-  cmd->add_option("--predictor", o->request.predictor, "Predictor file written by `nnlat train`")->required();
+  auto* file = cmd->add_option("--predictor", o->request.predictor, "Predictor file written by `nnlat train`");
+  auto* target = cmd->add_option("--target", o->request.target,
+                                 "Instead of --predictor: a ready predictor for a phone target, e.g. pixel4:gpu:float, "
+                                 "trained from the shipped phone data on first use and cached (`nnlat predictors`)");
+  file->excludes(target);
   cmd->add_option("models", o->request.models, "Model references or directories")->required();
   cmd->add_option("--calibrate", o->request.calibrate_db,
                   "Store measured now on the predictor's target: scale predictions by its reference networks' drift "
@@ -59,6 +63,8 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-breakdown", o->no_breakdown, "Only the network latency");
   cmd->callback([o, &exit_code] {
     o->request.breakdown = !o->no_breakdown;
+    // A first use of a ready target trains it (a minute or so): say so on stderr.
+    o->request.ready.progress = [](const std::string& line) { fmt::print(stderr, "nnlat: {}\n", line); };
     auto result = app::predict(o->request);
     if (!result.ok()) {
       exit_code = report(result.error());

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   nnlat::cli::add_db_command(app, exit_code);
   nnlat::cli::add_train_command(app, exit_code);
   nnlat::cli::add_predict_command(app, exit_code);
+  nnlat::cli::add_predictors_command(app, exit_code);
   nnlat::cli::add_eval_command(app, exit_code);
   nnlat::cli::add_learning_curve_command(app, exit_code);
   nnlat::cli::add_import_command(app, exit_code);

@@ -10,6 +10,7 @@ namespace nnlat::python {
 void bind_predictor(pybind11::module_& module);
 void bind_store(pybind11::module_& module);
 void bind_commands(pybind11::module_& module);
+void bind_ready(pybind11::module_& module);
 }  // namespace nnlat::python
 
 PYBIND11_MODULE(_nnlat, m) {
@@ -19,4 +20,5 @@ PYBIND11_MODULE(_nnlat, m) {
   nnlat::python::bind_predictor(m);
   nnlat::python::bind_store(m);
   nnlat::python::bind_commands(m);
+  nnlat::python::bind_ready(m);
 }

@@ -37,6 +37,8 @@ from ._nnlat import (  # noqa: F401  (re-exported)
     load_model,
     profile_kernels,
     profile_networks,
+    ready_predictor_path,
+    ready_predictors,
     train,
     zoo,
 )
@@ -46,7 +48,7 @@ __all__ = [
     "ParseError", "ShapeError", "UnsupportedError",
     "Model", "Predictor", "Store",
     "load_model", "zoo", "from_torch", "load_predictor", "breakdown", "frame",
-    "profile_networks", "profile_kernels", "train", "evaluate",
+    "profile_networks", "profile_kernels", "train", "evaluate", "ready_predictors", "ready_predictor_path",
 ]
 
 
@@ -79,12 +81,10 @@ def load_predictor(path_or_target: str) -> Predictor:
     measurements on first use and cached)."""
     if os.path.exists(path_or_target):
         return Predictor.load(path_or_target)
-    from . import _nnlat
-    ready = getattr(_nnlat, "ready_predictor_path", None)
-    if ready is None:
-        raise NotFoundError(f"{path_or_target}: no such predictor file (ready predictors for named targets "
-                            "are not built into this nnlat)")
-    return Predictor.load(ready(path_or_target))
+    if path_or_target.count(":") == 2 and not path_or_target.endswith(".json"):
+        return Predictor.load(ready_predictor_path(path_or_target))
+    raise NotFoundError(f"{path_or_target}: no such predictor file (a ready target is named like "
+                        "pixel4:gpu:float; nnlat.ready_predictors() lists them)")
 
 
 def from_torch(module: Any, example_input: Any, *, name: str | None = None, opset: int = 13) -> Model:

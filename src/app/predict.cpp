@@ -33,12 +33,21 @@ nlohmann::ordered_json PredictResult::to_json(const ModelPrediction& model) cons
 }
 
 Result<PredictResult> predict(const PredictRequest& request) {
-  NNLAT_ASSIGN_OR_RETURN(auto predictor, predictors::LatencyPredictor::load(request.predictor));
+  if (request.predictor.empty() == request.target.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "give either a predictor file (--predictor) or a ready target (--target; `nnlat predictors` "
+                      "lists them), not both and not neither");
+  }
+  std::string file = request.predictor;
+  if (!request.target.empty()) {
+    NNLAT_ASSIGN_OR_RETURN(file, ready_predictor_path(request.target, request.ready));
+  }
+  NNLAT_ASSIGN_OR_RETURN(auto predictor, predictors::LatencyPredictor::load(file));
   auto rules = predictor.rule_set();
-  if (!rules.ok()) return rules.error().with_context(request.predictor);
+  if (!rules.ok()) return rules.error().with_context(file);
   NNLAT_ASSIGN_OR_RETURN(auto refs, models::expand_model_references(request.models));
   PredictResult result;
-  result.predictor = request.predictor;
+  result.predictor = file;
   result.method = std::string(predictors::method_name(predictor.method()));
   result.target = predictor.target();
   result.breakdown = request.breakdown;

@@ -1,5 +1,8 @@
 #include "nnlat/core/file_io.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -23,17 +26,29 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 Status write_file_atomic(const std::string& path, std::string_view contents) {
-  const std::string tmp = path + ".tmp";
+  // The temporary name is unique per process and call: two processes (or threads) writing
+  // the same file at once (a ready predictor built twice, docs/ready-predictors.md) must not
+  // write into one temporary file; each renames a complete file and the last one wins.
+  static std::atomic<unsigned> counter{0};
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  std::error_code ec;
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return make_error(ErrorCode::kIoError, path + ": cannot write (" + std::strerror(errno) + ")");
     out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
     out.flush();
-    if (!out) return make_error(ErrorCode::kIoError, path + ": write failed");
+    if (!out) {
+      out.close();
+      std::filesystem::remove(tmp, ec);
+      return make_error(ErrorCode::kIoError, path + ": write failed");
+    }
   }
-  std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return make_error(ErrorCode::kIoError, path + ": cannot rename temporary file (" + ec.message() + ")");
+  if (ec) {
+    const std::string why = ec.message();
+    std::filesystem::remove(tmp, ec);
+    return make_error(ErrorCode::kIoError, path + ": cannot rename temporary file (" + why + ")");
+  }
   return Status::Ok();
 }
 

@@ -26,6 +26,22 @@ struct Interval {
 // them): files written before the method registry have them all, and readers may rely on it.
 constexpr std::array<const char*, 5> kVersion1Sections = {"lut", "overhead", "flops", "network_model", "members"};
 
+// What to run when this nnlat refuses a file (another format version or feature schema): the
+// file's own target and method, so the command can be pasted. A ready predictor is rebuilt
+// from the shipped phone data; any other from the store it was trained on.
+std::string rebuild_advice(const nlohmann::json& j) {
+  auto field = [&](const char* key, const char* otherwise) {
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string(otherwise);
+  };
+  const std::string target = field("target", "TARGET");
+  if (j.contains(std::string(kReadySection))) {
+    return "it is a ready predictor: use `nnlat predict --target " + target + "`, which rebuilds it in the cache, or " +
+           "build it ahead with `nnlat predictors --build " + target + "` (`nnlat predictors --json` gives its path)";
+  }
+  return "retrain it with this nnlat: `nnlat train --db STORE --target " + target + " --method " +
+         field("method", "METHOD") + " -o FILE` on the store it was trained from";
+}
+
 }  // namespace
 
 std::vector<size_t> kernel_rows_excluding(const TrainingSet& data, std::span<const size_t> held_out_networks) {
@@ -220,7 +236,7 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
     if (!j.is_object() || j.value("format", "") != kPredictorFormat) return fail("not an nnlat predictor file");
     if (j.at("version").get<int>() != kPredictorVersion) {
       return fail("predictor format version " + std::to_string(j.at("version").get<int>()) + " (this nnlat reads " +
-                  std::to_string(kPredictorVersion) + ")");
+                  std::to_string(kPredictorVersion) + "); " + rebuild_advice(j));
     }
     const auto& schema = j.at("feature_schema");
     if (schema.at("hash").get<std::string>() != features::schema_hash() ||
@@ -228,7 +244,7 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
       return fail("trained under feature schema " + schema.at("name").get<std::string>() + " v" +
                   std::to_string(schema.at("version").get<int>()) + " (" + schema.at("hash").get<std::string>() +
                   "), but this nnlat uses v" + std::to_string(features::kSchemaVersion) + " (" +
-                  features::schema_hash() + "); retrain the predictor");
+                  features::schema_hash() + "); " + rebuild_advice(j));
     }
     LatencyPredictor p;
     Impl& im = *p.impl_;

@@ -69,3 +69,17 @@ def test_errors_name_the_model(predictor_path, tmp_path):
         nnlat.Predictor.load(str(broken))
     with pytest.raises(nnlat.NotFoundError):
         nnlat.load_predictor(str(tmp_path / "missing.json"))
+
+
+def test_a_ready_phone_predictor_by_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLAT_CACHE_DIR", str(tmp_path / "cache"))  # built here, not in the user's cache
+    targets = {p["target"]: p for p in nnlat.ready_predictors()}
+    assert "pixel4:gpu:float" in targets and "pixel4:1large:float" in targets
+    p = nnlat.load_predictor("pixel4:1large:float")  # a CPU core set: whole-network features, quick to train
+    assert p.target == "pixel4:1large:float"
+    ms = p.predict(["zoo:mobilenet_v2", "zoo:resnet18"])
+    assert np.all(np.isfinite(ms)) and np.all(ms > 0) and ms[1] > ms[0]
+    built = {q["target"]: q for q in nnlat.ready_predictors()}["pixel4:1large:float"]
+    assert built["built"] and 0 < built["cv_mape"] < 1
+    with pytest.raises(nnlat.NotFoundError, match="pixel4:gpu:float"):
+        nnlat.load_predictor("nowhere:gpu:float")

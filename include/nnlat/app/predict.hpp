@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "nnlat/app/ready_predictors.hpp"
 #include "nnlat/core/status.hpp"
 #include "nnlat/predictors/predictor.hpp"
 
@@ -15,6 +16,8 @@ namespace nnlat::app {
 
 struct PredictRequest {
   std::string predictor;            // file written by `nnlat train`
+  std::string target;               // or a ready target (ready_predictors.hpp): exactly one of the two
+  ReadyOptions ready;               // where a ready target's data and cache are
   std::vector<std::string> models;  // model references or directories
   bool breakdown = true;            // false: only the network latency (the memoised fast path)
   // A store measured now on the predictor's target: its reference networks' figures against
@@ -30,7 +33,7 @@ struct ModelPrediction {
 };
 
 struct PredictResult {
-  std::string predictor;
+  std::string predictor;  // the file used (a ready target's: its cache file)
   std::string method;
   std::string target;
   bool breakdown = true;

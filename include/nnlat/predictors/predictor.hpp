@@ -22,6 +22,10 @@ namespace nnlat::predictors {
 
 inline constexpr std::string_view kPredictorFormat = "nnlat-predictor";
 inline constexpr int kPredictorVersion = 1;
+// A ready predictor (app/ready_predictors.hpp: trained from the shipped phone data and cached)
+// carries this extra top-level section saying how it was built; the loader ignores it, the
+// message refusing an outdated file uses it to say how to rebuild that file.
+inline constexpr std::string_view kReadySection = "ready";
 
 // The methods, in the order of their registry (predictors/methods.inc): adding a method is
 // one line there plus one file under src/predictors/methods/ (docs/predictors.md).

@@ -1,0 +1,77 @@
+// Ready predictors, as nn-Meter ships them: a predictor for every phone target of the shipped
+// mobile ML benchmark data (data/mobile-ml-benchmark/), trained on first use and cached in
+// the user's cache directory, so that `nnlat predict --target pixel4:gpu:float my.onnx`
+// needs no phone and no store (docs/ready-predictors.md).
+//
+// A cached predictor is keyed by the data files' contents, the feature schema, the predictor
+// format version and the recipe (method per target kind, CV folds, seed): any change puts it
+// in another cache folder, so a stale file is never loaded, it is rebuilt. A cache file that
+// does not load is rebuilt too. Files are written to a temporary name and renamed, so two
+// processes building the same target at once each publish a whole file.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+
+namespace nnlat::app {
+
+struct ReadyPredictorInfo {
+  std::string target;   // device:config:precision, as the data's header names it
+  std::string method;   // what the recipe trains for this target (opwise-gbdt on GPUs, ...)
+  size_t networks = 0;  // networks trained on (built) or that the data holds for the target
+  // 5-fold cross-validation by network on the same data, computed when the predictor was
+  // built (fractions: 0.031 = 3.1%); 0 and null in JSON while not built.
+  double cv_mape = 0;
+  double cv_within_10 = 0;
+  bool built = false;  // a valid file is in the cache now
+  std::string path;    // where the predictor file is (or will be) cached
+
+  nlohmann::ordered_json to_json() const;
+};
+
+// Where the data and the cache are; empty fields take the defaults below.
+struct ReadyOptions {
+  // The folder holding mobile-ml-benchmark/: $NNLAT_DATA_DIR, else the source tree's data/
+  // embedded at build time.
+  std::string data_dir;
+  // $NNLAT_CACHE_DIR, else $XDG_CACHE_HOME/nnlat, else ~/.cache/nnlat.
+  std::string cache_dir;
+  // One line per step of a build (import, train, cross-validate); may be empty.
+  std::function<void(const std::string&)> progress;
+};
+
+// Every target the data holds, with its figures where built.
+Result<std::vector<ReadyPredictorInfo>> list_ready_predictors(const ReadyOptions& options = {});
+
+// The cached predictor file of a ready target, built first when missing, stale or unreadable.
+// kNotFound naming the known targets for an unknown target, or naming the data folder when
+// the data is missing.
+Result<std::string> ready_predictor_path(const std::string& target, const ReadyOptions& options = {});
+
+// Builds the given targets (all when empty) that are not cached yet, importing the data once.
+// Returns the listing of the targets asked for, in the data's order.
+Result<std::vector<ReadyPredictorInfo>> build_ready_predictors(const std::vector<std::string>& targets,
+                                                               const ReadyOptions& options = {});
+
+// `nnlat predictors [--build [TARGET...]] [--json]`: the listing with where it came from.
+struct ReadyPredictorsRequest {
+  bool build = false;
+  std::vector<std::string> targets;  // with build: these (all when empty)
+  ReadyOptions options;
+};
+struct ReadyPredictorsReport {
+  std::string data_dir;   // the mobile-ml-benchmark folder read
+  std::string cache_dir;  // the folder of this data's predictors (its name is the cache key)
+  std::vector<ReadyPredictorInfo> predictors;
+
+  nlohmann::ordered_json to_json() const;
+  std::string to_text() const;
+};
+Result<ReadyPredictorsReport> ready_predictors(const ReadyPredictorsRequest& request);
+
+}  // namespace nnlat::app

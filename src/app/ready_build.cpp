@@ -1,0 +1,113 @@
+#include "app/ready_build.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "nnlat/app/import.hpp"
+#include "nnlat/app/training_data.hpp"
+#include "nnlat/app/training_options.hpp"
+#include "nnlat/core/file_io.hpp"
+#include "nnlat/eval/evaluation.hpp"
+#include "nnlat/predictors/predictor.hpp"
+
+namespace nnlat::app {
+namespace {
+
+namespace fs = std::filesystem;
+using Progress = std::function<void(const std::string&)>;
+
+// The store a build imports the data into: private to this process (so two processes never
+// share one SQLite file) and removed when the build ends, however it ends.
+class ScratchStore {
+ public:
+  ScratchStore() {
+    static std::atomic<unsigned> counter{0};
+    path_ = (fs::temp_directory_path() / fmt::format("nnlat-ready-{}-{}.db", static_cast<long>(::getpid()), counter++))
+                .string();
+  }
+  ~ScratchStore() {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path_ + suffix, ec);
+  }
+  ScratchStore(const ScratchStore&) = delete;
+  ScratchStore& operator=(const ScratchStore&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Trains the target's predictor, cross-validates the same method on the same data and
+// writes both, the figures in the file's ready section, in one atomic rename.
+Status build_target(const ReadyData& d, const std::string& cache_folder, const std::string& db, const ReadyTarget& t,
+                    const Progress& progress) {
+  TrainingFlags flags;
+  flags.method = t.method;
+  flags.seed = kReadySeed;
+  NNLAT_ASSIGN_OR_RETURN(auto options, make_train_options(flags));
+  NNLAT_ASSIGN_OR_RETURN(auto data, load_training_set_from(db, t.name, ""));
+  if (progress) progress(fmt::format("{}: training {} on {} networks", t.name, t.method, data.networks.size()));
+  auto predictor = predictors::LatencyPredictor::train(data, options);
+  if (!predictor.ok()) return predictor.error().with_context(t.name);
+
+  // Exactly `nnlat eval --cv 5 --no-intervals` on the imported data (same folds, same seed):
+  // the intervals' nested calibration does not change a point prediction.
+  if (progress) progress(fmt::format("{}: {}-fold cross-validation by network", t.name, kReadyCvFolds));
+  auto cv_options = options;
+  cv_options.calibrate = false;
+  auto splits = eval::kfold_splits(data.networks.size(), kReadyCvFolds, kReadySeed);
+  if (!splits.ok()) return splits.error().with_context(t.name + ": cross-validation");
+  auto cv = eval::evaluate_splits(data, *splits, cv_options, /*repeated=*/false);
+  if (!cv.ok()) return cv.error().with_context(t.name);
+
+  nlohmann::json j = predictor->to_json();
+  const auto& m = cv->overall;
+  nlohmann::json cv_section = eval::metrics_to_json(m);  // n, mape, acc10, ... as `eval --json` names them
+  cv_section["folds"] = kReadyCvFolds;
+  cv_section["seed"] = kReadySeed;
+  j[std::string(predictors::kReadySection)] = {
+      {"key", d.key},
+      {"target", t.name},
+      {"method", t.method},
+      {"networks", data.networks.size()},
+      {"data", {{"folder", d.folder}, {"files", {kReadyE2eFile, kReadyOpsFile}}}},
+      {"cv", cv_section},
+      {"reproduce", fmt::format("nnlat import mlbench --e2e {} --ops {} --db phones.db && nnlat eval --db phones.db "
+                                "--target {} --method {} --cv {} --seed {} --baselines none --no-intervals",
+                                d.e2e_path, d.ops_path, t.name, t.method, kReadyCvFolds, kReadySeed)},
+      {"nnlat_version", NNLAT_VERSION}};
+  const std::string path = ready_predictor_file(cache_folder, t.name);
+  NNLAT_RETURN_IF_ERROR(write_file_atomic(path, j.dump(1) + "\n"));
+  if (progress) {
+    progress(fmt::format("{}: cross-validated MAPE {:.2f}%, {:.1f}% within ±10%; cached in {}", t.name, 100 * m.mape,
+                         100 * m.acc10, path));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string ready_predictor_file(const std::string& cache_folder, const std::string& target) {
+  return (fs::path(cache_folder) / (target + ".json")).string();
+}
+
+Status build_ready_targets(const ReadyData& data, const std::string& cache_folder,
+                           const std::vector<ReadyTarget>& targets, const Progress& progress) {
+  if (targets.empty()) return Status::Ok();
+  std::error_code ec;
+  fs::create_directories(cache_folder, ec);
+  if (ec) {
+    return make_error(ErrorCode::kIoError, cache_folder + ": cannot create the cache folder (" + ec.message() + ")");
+  }
+  ScratchStore store;
+  if (progress) progress(fmt::format("importing {} and {} from {}", kReadyE2eFile, kReadyOpsFile, data.folder));
+  auto imported = import_mlbench({data.e2e_path, data.ops_path, store.path()}, {});
+  if (!imported.ok()) return imported.error();
+  for (const auto& t : targets) NNLAT_RETURN_IF_ERROR(build_target(data, cache_folder, store.path(), t, progress));
+  return Status::Ok();
+}
+
+}  // namespace nnlat::app

@@ -1,0 +1,211 @@
+// Ready predictors (app/ready_predictors.hpp) on a cut of the shipped phone data: unknown
+// targets, build on first use, cache hits without retraining, stale keys and damaged files
+// rebuilt, the stored CV equal to `nnlat eval`'s, outdated files refused with the command that
+// rebuilds them. The full data and the CLI: tests/cli_ready_test.cpp.
+#include "nnlat/app/ready_predictors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "cli_test_util.hpp"
+#include "nnlat/app/evaluate.hpp"
+#include "nnlat/app/import.hpp"
+#include "nnlat/core/file_io.hpp"
+#include "nnlat/predictors/predictor.hpp"
+#include "ready_data_cut.hpp"
+
+namespace nnlat {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+// A whole-network (CPU) target: fast to train, so each test can build from scratch.
+constexpr const char* kCpuTarget = "pixel4:1large:float";
+
+class ReadyPredictors : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::make_unique<TempDir>("ready");
+    testing::write_ready_data_cut(dir_->file("data"), 24);
+    options_.data_dir = dir_->file("data");
+    options_.cache_dir = dir_->file("cache");
+    options_.progress = [this](const std::string& line) { lines_.push_back(line); };
+  }
+  // Progress lines that say a predictor was trained.
+  size_t trainings() const {
+    size_t n = 0;
+    for (const auto& l : lines_) n += l.find(": training ") != std::string::npos ? 1 : 0;
+    return n;
+  }
+  std::unique_ptr<TempDir> dir_;
+  app::ReadyOptions options_;
+  std::vector<std::string> lines_;
+};
+
+TEST_F(ReadyPredictors, UnknownTargetNamesTheKnownOnes) {
+  auto r = app::ready_predictor_path("pixel9:gpu:float", options_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(r.error().message.find("pixel9:gpu:float"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("pixel4:gpu:float"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("s10:2large:quant"), std::string::npos) << r.error().message;
+  auto odd = app::ready_predictor_path("not a target", options_);
+  ASSERT_FALSE(odd.ok());
+  EXPECT_EQ(odd.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(trainings(), 0u);
+  EXPECT_FALSE(app::build_ready_predictors({"pixel4:1large:float", "nope:x:float"}, options_).ok());
+}
+
+TEST_F(ReadyPredictors, MissingDataNamesTheFolderAndTheVariable) {
+  options_.data_dir = dir_->file("nowhere");
+  auto r = app::list_ready_predictors(options_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(r.error().message.find(dir_->file("nowhere")), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("NNLAT_DATA_DIR"), std::string::npos) << r.error().message;
+}
+
+TEST_F(ReadyPredictors, FirstUseBuildsThenTheCacheServesWithoutRetraining) {
+  auto before = app::list_ready_predictors(options_);
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  for (const auto& p : *before) EXPECT_FALSE(p.built) << p.target;
+
+  auto path = app::ready_predictor_path(kCpuTarget, options_);
+  ASSERT_TRUE(path.ok()) << path.error().message;
+  EXPECT_EQ(trainings(), 1u);
+  ASSERT_TRUE(fs::exists(*path));
+  EXPECT_EQ(fs::path(*path).parent_path().parent_path().parent_path(), fs::path(options_.cache_dir));
+  auto loaded = predictors::LatencyPredictor::load(*path);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->target(), kCpuTarget);
+  EXPECT_EQ(predictors::method_name(loaded->method()), "e2e-gbdt");
+  const auto written = fs::last_write_time(*path);
+
+  auto again = app::ready_predictor_path(kCpuTarget, options_);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(*again, *path);
+  EXPECT_EQ(trainings(), 1u);  // no second training
+  EXPECT_EQ(fs::last_write_time(*path), written);
+
+  auto listing = app::list_ready_predictors(options_);
+  ASSERT_TRUE(listing.ok());
+  ASSERT_EQ(listing->size(), before->size());
+  for (const auto& p : *listing) {
+    if (p.target != kCpuTarget) {
+      EXPECT_FALSE(p.built) << p.target;
+      continue;
+    }
+    EXPECT_TRUE(p.built);
+    EXPECT_EQ(p.path, *path);
+    EXPECT_EQ(p.method, "e2e-gbdt");
+    EXPECT_EQ(p.networks, 24u);
+    EXPECT_TRUE(std::isfinite(p.cv_mape) && p.cv_mape > 0) << p.cv_mape;
+    EXPECT_TRUE(p.cv_within_10 >= 0 && p.cv_within_10 <= 1) << p.cv_within_10;
+    const auto j = p.to_json();
+    EXPECT_TRUE(j["cv_mape"].is_number());
+  }
+  // Building ahead keeps what is cached.
+  ASSERT_TRUE(app::build_ready_predictors({kCpuTarget}, options_).ok());
+  EXPECT_EQ(trainings(), 1u);
+  EXPECT_EQ(fs::last_write_time(*path), written);
+}
+
+TEST_F(ReadyPredictors, OtherDataIsAnotherKeyAndRebuilds) {
+  auto first = app::ready_predictor_path(kCpuTarget, options_);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  const std::string before = *read_file(*first);
+  // One measured value changes: the predictor cached from the old file must not be used.
+  const std::string e2e = dir_->file("data") + "/mobile-ml-benchmark/tflite_cnn_e2e.csv";
+  std::string text = *read_file(e2e);
+  text.insert(text.size() - 1, "1");  // the last std column of the last row gains a digit
+  ASSERT_TRUE(write_file_atomic(e2e, text).ok());
+
+  auto second = app::ready_predictor_path(kCpuTarget, options_);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_NE(*second, *first);
+  EXPECT_EQ(trainings(), 2u);
+  EXPECT_EQ(*read_file(*first), before);  // the old key's file is left alone
+
+  // A file in the right place that says it was built from other inputs is rebuilt too.
+  auto j = nlohmann::json::parse(*read_file(*second));
+  j[std::string(predictors::kReadySection)]["key"] = "0000000000000000";
+  ASSERT_TRUE(write_file_atomic(*second, j.dump()).ok());
+  auto third = app::ready_predictor_path(kCpuTarget, options_);
+  ASSERT_TRUE(third.ok()) << third.error().message;
+  EXPECT_EQ(*third, *second);
+  EXPECT_EQ(trainings(), 3u);
+}
+
+TEST_F(ReadyPredictors, ADamagedCacheFileIsRebuilt) {
+  auto path = app::ready_predictor_path(kCpuTarget, options_);
+  ASSERT_TRUE(path.ok()) << path.error().message;
+  const std::string whole = *read_file(*path);
+  ASSERT_TRUE(write_file_atomic(*path, whole.substr(0, whole.size() / 2)).ok());  // cut short
+  auto listing = app::list_ready_predictors(options_);
+  ASSERT_TRUE(listing.ok());
+  for (const auto& p : *listing) EXPECT_FALSE(p.built) << p.target;
+
+  auto again = app::ready_predictor_path(kCpuTarget, options_);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(trainings(), 2u);
+  bool said = false;
+  for (const auto& l : lines_) said = said || l.find("rebuilding") != std::string::npos;
+  EXPECT_TRUE(said);
+  EXPECT_TRUE(predictors::LatencyPredictor::load(*again).ok());
+}
+
+TEST_F(ReadyPredictors, StoredCrossValidationIsThatOfEval) {
+  auto built = app::build_ready_predictors({kCpuTarget}, options_);
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  ASSERT_EQ(built->size(), 1u);
+  const auto& info = built->front();
+  ASSERT_TRUE(info.built);
+
+  // `nnlat import mlbench` + `nnlat eval --cv 5 --no-intervals --baselines none`, by hand.
+  const std::string db = dir_->file("phones.db");
+  const std::string data = dir_->file("data") + "/mobile-ml-benchmark/";
+  ASSERT_TRUE(app::import_mlbench({data + "tflite_cnn_e2e.csv", data + "tflite_cnn_ops_gpu.csv", db}, {}).ok());
+  app::EvalRequest eval;
+  eval.db = db;
+  eval.target = kCpuTarget;
+  eval.cv = "5";
+  eval.baselines = {"none"};
+  eval.training.method = info.method;
+  eval.training.calibrate = false;
+  auto r = app::evaluate(eval);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_DOUBLE_EQ(r->reports.front().overall.mape, info.cv_mape);
+  EXPECT_DOUBLE_EQ(r->reports.front().overall.acc10, info.cv_within_10);
+  EXPECT_EQ(r->networks_measured, info.networks);
+}
+
+TEST_F(ReadyPredictors, AnOutdatedFileIsRefusedWithTheCommandThatRebuildsIt) {
+  auto path = app::ready_predictor_path(kCpuTarget, options_);
+  ASSERT_TRUE(path.ok()) << path.error().message;
+  auto j = nlohmann::json::parse(*read_file(*path));
+  j["feature_schema"]["hash"] = "0000000000000000";
+  auto schema = predictors::LatencyPredictor::from_json(j, "old.json");
+  ASSERT_FALSE(schema.ok());
+  EXPECT_NE(schema.error().message.find("nnlat predictors --build pixel4:1large:float"), std::string::npos)
+      << schema.error().message;
+  j = nlohmann::json::parse(*read_file(*path));
+  j["version"] = 0;
+  auto version = predictors::LatencyPredictor::from_json(j, "old.json");
+  ASSERT_FALSE(version.ok());
+  EXPECT_NE(version.error().message.find("nnlat predictors --build pixel4:1large:float"), std::string::npos)
+      << version.error().message;
+  // Without the ready section it is a predictor trained from a store: retrain from it.
+  j.erase(std::string(predictors::kReadySection));
+  auto trained = predictors::LatencyPredictor::from_json(j, "old.json");
+  ASSERT_FALSE(trained.ok());
+  EXPECT_NE(trained.error().message.find("nnlat train --db STORE --target pixel4:1large:float --method e2e-gbdt"),
+            std::string::npos)
+      << trained.error().message;
+}
+
+}  // namespace
+}  // namespace nnlat
