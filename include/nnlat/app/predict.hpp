@@ -16,13 +16,15 @@ namespace nnlat::app {
 
 struct PredictRequest {
   std::string predictor;            // file written by `nnlat train`
-  std::string target;               // or a ready target (ready_predictors.hpp): exactly one of the two
-  ReadyOptions ready;               // where a ready target's data and cache are
   std::vector<std::string> models;  // model references or directories
   bool breakdown = true;            // false: only the network latency (the memoised fast path)
   // A store measured now on the predictor's target: its reference networks' figures against
   // those of the training store scale every prediction (device drift; calibration.hpp).
   std::string calibrate_db;
+  // Instead of `predictor`, a ready target (ready_predictors.hpp): exactly one of the two.
+  // Last, so that initialisers written before it keep their meaning.
+  std::string target;
+  ReadyOptions ready;  // where a ready target's data and cache are
 };
 
 struct ModelPrediction {
