@@ -33,7 +33,7 @@ std::vector<std::string> ops_of(const ir::Graph& g, const Kernel& k) {
 
 TEST(FusionRules, BuiltinSetsLoad) {
   for (const auto& name : builtin_rule_set_names()) EXPECT_TRUE(load_rule_set(name).ok()) << name;
-  EXPECT_EQ(builtin_rule_set_names().size(), 3u);
+  EXPECT_EQ(builtin_rule_set_names().size(), 5u);
   EXPECT_FALSE(load_rule_set("no-such-rules").ok());
 }
 
@@ -146,6 +146,32 @@ TEST(TfliteGpuRules, ElementwiseTailIsLinkedIntoTheConv) {
   auto k = detect_kernels(g, rules("tflite-gpu"));
   ASSERT_EQ(k->size(), 1u);
   EXPECT_EQ(ops_of(g, (*k)[0]), (std::vector<std::string>{"conv2d", "batch_norm", "hardswish", "add"}));
+}
+
+// PyTorch Mobile's GPU backends (both rule files): what the public per-op data shows.
+TEST(TorchGpuRules, ConvFoldsBatchNormAndReluButElementwiseOpsAreKernels) {
+  for (const char* set : {"torch-vulkan", "torch-metal"}) {
+    GraphBuilder b("t");
+    auto x = b.input({1, 8, 8, 8});
+    auto c = b.conv_bn_act(x, 8, 3, 1, 1, Act::kRelu);
+    ir::Graph g = b.finish({b.activation(b.add(c, x), Act::kRelu)});  // a ResNet block's tail
+    EXPECT_EQ(count(g, "none"), 5u) << set;
+    auto k = detect_kernels(g, rules(set));
+    ASSERT_EQ(k->size(), 3u) << set;
+    EXPECT_EQ(ops_of(g, (*k)[0]), (std::vector<std::string>{"conv2d", "batch_norm", "relu"})) << set;
+    EXPECT_EQ(ops_of(g, (*k)[1]), std::vector<std::string>{"add"}) << set;
+    EXPECT_EQ(ops_of(g, (*k)[2]), std::vector<std::string>{"relu"}) << set;
+  }
+}
+
+TEST(TorchGpuRules, HardSwishAfterAConvAndAStandaloneBatchNormAreKernels) {
+  GraphBuilder b("t");
+  auto x = b.input({1, 8, 8, 8});
+  auto bn = b.op(ir::OpKind::kBatchNorm, {x});  // pre-activation: BN → ReLU → conv
+  auto c = b.conv_bn_act(b.activation(bn, Act::kRelu), 8, 3, 1, 1, Act::kHardSwish);
+  ir::Graph g = b.finish({c});
+  EXPECT_EQ(count(g, "none"), 5u);
+  EXPECT_EQ(count(g, "torch-vulkan"), 4u);  // bn, relu, conv+bn, hardswish
 }
 
 TEST(KernelGraph, EqualKernelsHashEqual) {

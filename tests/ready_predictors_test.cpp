@@ -168,7 +168,7 @@ TEST_F(ReadyPredictors, StoredCrossValidationIsThatOfEval) {
   // `nnlat import mlbench` + `nnlat eval --cv 5 --no-intervals --baselines none`, by hand.
   const std::string db = dir_->file("phones.db");
   const std::string data = dir_->file("data") + "/mobile-ml-benchmark/";
-  ASSERT_TRUE(app::import_mlbench({data + "tflite_cnn_e2e.csv", data + "tflite_cnn_ops_gpu.csv", db}, {}).ok());
+  ASSERT_TRUE(app::import_mlbench({data + "tflite_cnn_e2e.csv", data + "tflite_cnn_ops_gpu.csv", db, "tflite"}, {}).ok());
   app::EvalRequest eval;
   eval.db = db;
   eval.target = kCpuTarget;

@@ -17,15 +17,21 @@ app::ProgressLine progress_unless(bool json) {
 void add_import_mlbench(CLI::App& parent, int& exit_code) {
   auto* cmd = parent.add_subcommand(
       "mlbench",
-      "Import the mobile ML benchmark format: end-to-end latencies per device|config|precision column, "
-      "and per-operation GPU latencies with the delegate's kernel names");
+      "Import the mobile ML benchmark format (TFLite or PyTorch Mobile): end-to-end latencies per "
+      "device|config|precision column, and per-operation GPU latencies with the kernel names");
   auto o = std::make_shared<app::MlbenchImportRequest>();
   auto json = std::make_shared<bool>(false);
   cmd->add_option("--e2e", o->e2e, "End-to-end CSV (tflite_cnn_e2e.csv format, µs)")->required();
   cmd->add_option("--ops", o->ops,
-                  "Per-operation GPU CSV (tflite_cnn_ops_gpu.csv format); without it, models must already be in "
+                  "Per-operation GPU CSV (tflite_cnn_ops_gpu.csv or torch_cnn_ops_gpu.csv format); without it, models "
+                  "must already be in "
                   "the store (imported before with their ops)");
   cmd->add_option("--db", o->db, "SQLite store (created if absent)")->required();
+  cmd->add_option("--framework", o->framework,
+                  "tflite | torch. Default: what the --ops file's operation names say (aten::, vulkan_prepack:: are "
+                  "PyTorch Mobile's), else torch for an --e2e file named torch*, else tflite. PyTorch Mobile targets "
+                  "are named device:torch-CONFIG:precision, the GPU by its API (pixel4:torch-vulkan:float)")
+      ->check(CLI::IsMember({"tflite", "torch"}));
   cmd->add_flag("--json", *json, "Print the summary as JSON");
   cmd->callback([o, json, &exit_code] {
     auto result = app::import_mlbench(*o, progress_unless(*json));

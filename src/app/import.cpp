@@ -11,6 +11,9 @@ Result<MlbenchImportResult> import_mlbench(const MlbenchImportRequest& request, 
   campaigns::ImportOptions options;
   options.e2e_path = request.e2e;
   if (!request.ops.empty()) options.ops_path = request.ops;
+  if (!request.framework.empty()) {
+    NNLAT_ASSIGN_OR_RETURN(options.framework, campaigns::parse_mlbench_framework(request.framework));
+  }
   options.progress = progress;
   NNLAT_ASSIGN_OR_RETURN(auto summary, campaigns::import_mlbench(store, options));
   return MlbenchImportResult{request.db, std::move(summary)};
@@ -18,7 +21,9 @@ Result<MlbenchImportResult> import_mlbench(const MlbenchImportRequest& request, 
 
 nlohmann::json MlbenchImportResult::to_json() const {
   const auto& s = summary;
-  return {{"targets", s.targets},
+  return {{"framework", campaigns::mlbench_framework_name(s.framework)},
+          {"framework_from", s.framework_from},
+          {"targets", s.targets},
           {"networks", s.networks},
           {"measurements", s.measurements},
           {"already_imported", s.already_imported},
@@ -30,9 +35,10 @@ nlohmann::json MlbenchImportResult::to_json() const {
 std::string MlbenchImportResult::to_text() const {
   const auto& s = summary;
   return fmt::format(
-      "imported {} measurements ({} with per-kernel GPU timings) of {} networks on {} targets into {}; "
-      "{} already there, {} cells missing\n",
-      s.measurements, s.with_kernel_timings, s.networks, s.targets, db, s.already_imported, s.missing);
+      "imported {} measurements ({} with per-kernel GPU timings) of {} networks on {} {} targets into {}; "
+      "{} already there, {} cells missing (framework from {})\n",
+      s.measurements, s.with_kernel_timings, s.networks, s.targets, campaigns::mlbench_framework_name(s.framework), db,
+      s.already_imported, s.missing, s.framework_from);
 }
 
 std::optional<std::string> MlbenchImportResult::warning() const {

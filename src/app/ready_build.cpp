@@ -104,7 +104,7 @@ Status build_ready_targets(const ReadyData& data, const std::string& cache_folde
   }
   ScratchStore store;
   if (progress) progress(fmt::format("importing {} and {} from {}", kReadyE2eFile, kReadyOpsFile, data.folder));
-  auto imported = import_mlbench({data.e2e_path, data.ops_path, store.path()}, {});
+  auto imported = import_mlbench({data.e2e_path, data.ops_path, store.path(), "tflite"}, {});
   if (!imported.ok()) return imported.error();
   for (const auto& t : targets) NNLAT_RETURN_IF_ERROR(build_target(data, cache_folder, store.path(), t, progress));
   return Status::Ok();

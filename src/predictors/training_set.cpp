@@ -47,6 +47,7 @@ Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& 
 
 std::string default_rules_for(const std::string& target) {
   auto name = measure::parse_target_name(target);
+  if (name.ok() && (name->config == "torch-vulkan" || name->config == "torch-metal")) return name->config;
   if (name.ok() && (name->config == "gpu" || name->config.rfind("opencl", 0) == 0)) return "tflite-gpu";
   return "xnnpack";
 }

@@ -269,8 +269,10 @@ Result<int64_t> add_measurement(const Db& db, MeasurementKind kind, int64_t subj
 
 }  // namespace
 
-Result<std::map<std::string, int64_t>> Store::network_ids_by_name() const {
-  NNLAT_ASSIGN_OR_RETURN(Stmt stmt, impl_->db.prepare("SELECT name, id FROM networks ORDER BY id"));
+Result<std::map<std::string, int64_t>> Store::network_ids_by_name(const std::string& preferred_source) const {
+  // Networks of the preferred source first, then by id: the first of each name wins.
+  NNLAT_ASSIGN_OR_RETURN(Stmt stmt, impl_->db.prepare("SELECT name, id FROM networks ORDER BY (source = ?1) DESC, id"));
+  NNLAT_RETURN_IF_ERROR(stmt.bind({std::string_view(preferred_source)}));
   std::map<std::string, int64_t> out;
   for (;;) {
     NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());

@@ -17,9 +17,10 @@ namespace nnlat::app {
 using ProgressLine = std::function<void(const std::string&)>;  // one line per target; may be empty
 
 struct MlbenchImportRequest {
-  std::string e2e;  // end-to-end CSV
-  std::string ops;  // per-operation GPU CSV; empty: the models are already in the store
-  std::string db;   // created if absent
+  std::string e2e;        // end-to-end CSV
+  std::string ops;        // per-operation GPU CSV; empty: the models are already in the store
+  std::string db;         // created if absent
+  std::string framework;  // "tflite" | "torch"; empty: from the files (campaigns::ImportOptions)
 };
 struct MlbenchImportResult {
   std::string db;

@@ -73,8 +73,9 @@ struct TrainingSet {
   size_t unstable = 0;
 };
 
-// The rule set that defines a target's kernels when none is given: "tflite-gpu" for GPU
-// targets (config "gpu" or starting with "opencl"), "xnnpack" otherwise.
+// The rule set that defines a target's kernels when none is given: "torch-vulkan" /
+// "torch-metal" for PyTorch Mobile GPU targets (configs of those names), "tflite-gpu" for
+// other GPU targets (config "gpu" or starting with "opencl"), "xnnpack" otherwise.
 std::string default_rules_for(const std::string& target);
 
 // Loads every kernel and network measured on `target` (median over repeated measurements),

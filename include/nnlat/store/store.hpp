@@ -205,9 +205,10 @@ class Store {
   // stable_hash_hex(formats::graph_to_json(graph)); MACs and params come from ir::graph_cost.
   // The graph must verify. An existing network is never modified.
   Result<int64_t> upsert_network(const ir::Graph& graph, const NetworkInfo& info = {});
-  // Networks by name (name → id of the first network stored with it), for importers that
-  // match measurements to networks imported before.
-  Result<std::map<std::string, int64_t>> network_ids_by_name() const;
+  // Networks by name (name → id of the first network stored with it, those whose source is
+  // `preferred_source` first), for importers that match measurements to networks imported
+  // before (one model imported from two frameworks' files is two graphs of one name).
+  Result<std::map<std::string, int64_t>> network_ids_by_name(const std::string& preferred_source = "") const;
   // Returns the kernel's id, inserting it on first use. The same hash with another type is
   // an error. `features_json` must be a JSON object (it may carry "macs" and "params").
   Result<int64_t> upsert_kernel(const std::string& hash, const std::string& type, const std::string& features_json,

@@ -1,37 +1,90 @@
 // Writing a parsed mobile ML benchmark into the store: targets, networks, measurements.
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "campaigns/dataset_import.hpp"
+#include "campaigns/mlbench/mlbench_rows.hpp"
 #include "nnlat/campaigns/mlbench.hpp"
+#include "nnlat/core/csv.hpp"
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/core/hash.hpp"
 #include "nnlat/measure/environment.hpp"
 
 namespace nnlat::campaigns {
+namespace {
+
+// Which framework the files are: the flag, else what the operation names say, else a
+// `torch` prefix of the end-to-end file's name, else TFLite. Sets summary.framework(_from).
+Status resolve_framework(const ImportOptions& options, const MlbenchOps* ops, ImportSummary& summary) {
+  if (options.framework) {
+    summary.framework = *options.framework;
+    summary.framework_from = "--framework";
+    if (ops && !ops->models.empty() && ops->framework != *options.framework) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        *options.ops_path + ": --framework " + std::string(mlbench_framework_name(*options.framework)) +
+                            " but the file names " + std::string(mlbench_framework_name(ops->framework)) +
+                            " operations");
+    }
+  } else if (ops && !ops->models.empty()) {
+    summary.framework = ops->framework;
+    summary.framework_from = "operation names";
+  } else if (std::filesystem::path(options.e2e_path).filename().string().rfind("torch", 0) == 0) {
+    summary.framework = MlbenchFramework::kTorch;
+    summary.framework_from = "file name";
+  } else {
+    summary.framework = MlbenchFramework::kTflite;
+    summary.framework_from = "default";
+  }
+  return Status::Ok();
+}
+
+// Without a per-operation file, a PyTorch Mobile GPU column's API comes from the targets
+// imported before for that phone (`pixel4:torch-vulkan:float`).
+Result<std::map<std::string, std::string>> known_gpu_apis(const store::Store& store, std::string_view e2e_text,
+                                                          const std::string& source) {
+  NNLAT_ASSIGN_OR_RETURN(CsvTable t, parse_csv(e2e_text, source));
+  std::map<std::string, std::string> apis;
+  for (const auto& column : t.header) {
+    const auto parts = mlbench_rows::split_header(column);
+    if (parts.size() != 4 || parts[1] != "gpu") continue;
+    for (const char* api : {"vulkan", "metal"}) {
+      if (store.target_id(parts[0] + ":torch-" + api + ":" + parts[2]).ok()) apis[parts[0]] = api;
+    }
+  }
+  return apis;
+}
+
+}  // namespace
 
 Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& options) {
   NNLAT_ASSIGN_OR_RETURN(std::string e2e_text, read_file(options.e2e_path));
-  NNLAT_ASSIGN_OR_RETURN(MlbenchE2e e2e, parse_mlbench_e2e(e2e_text, options.e2e_path));
   std::string ops_text;
   MlbenchOps ops;
   if (options.ops_path) {
     NNLAT_ASSIGN_OR_RETURN(ops_text, read_file(*options.ops_path));
     NNLAT_ASSIGN_OR_RETURN(ops, parse_mlbench_ops(ops_text, *options.ops_path));
   }
-
   ImportSummary summary;
+  NNLAT_RETURN_IF_ERROR(resolve_framework(options, options.ops_path ? &ops : nullptr, summary));
+  MlbenchNaming naming{summary.framework, ops.gpu_api};
+  if (summary.framework == MlbenchFramework::kTorch && !options.ops_path) {
+    NNLAT_ASSIGN_OR_RETURN(naming.gpu_api, known_gpu_apis(store, e2e_text, options.e2e_path));
+  }
+  NNLAT_ASSIGN_OR_RETURN(MlbenchE2e e2e, parse_mlbench_e2e(e2e_text, options.e2e_path, naming));
+
   summary.missing = e2e.missing + ops.missing;
   // Networks: from the op sequences, or (without an ops file) those imported before by name.
   std::map<std::string, int64_t> network_of;
   std::map<std::string, const MlbenchModel*> model_of;
   for (const auto& m : ops.models) {
-    NNLAT_ASSIGN_OR_RETURN(int64_t id, store.upsert_network(m.graph, {m.name, "mlbench", "", mlbench_family(m.name)}));
+    NNLAT_ASSIGN_OR_RETURN(int64_t id, store.upsert_network(m.graph, {m.name, mlbench_network_source(ops.framework), "",
+                                                                      mlbench_family(m.name)}));
     network_of[m.name] = id;
     model_of[m.name] = &m;
   }
   if (!options.ops_path) {
-    NNLAT_ASSIGN_OR_RETURN(network_of, store.network_ids_by_name());
+    NNLAT_ASSIGN_OR_RETURN(network_of, store.network_ids_by_name(mlbench_network_source(summary.framework)));
   }
   std::set<std::string> unknown;
   for (const auto& v : e2e.values) {

@@ -1,0 +1,64 @@
+// Internal to the mobile ML benchmark importer: what the TFLite and PyTorch Mobile op-row
+// builders share (the feature dict, whole-number fields, padding inference), and the op-row
+// builders themselves, one per framework.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/ir/builder.hpp"
+
+namespace nnlat::campaigns::mlbench_rows {
+
+// One row of a per-operation file.
+struct OpRow {
+  size_t line = 0;
+  std::string op;
+  std::map<std::string, std::string> features;
+  std::vector<std::optional<double>> times_ms;  // per GPU target
+  std::vector<std::string> kernels;             // per GPU target
+};
+
+// A `device|config|precision|stat` (e2e) or `device|gpu|float` / `device|gpu|kernel` (ops)
+// header split at '|'.
+std::vector<std::string> split_header(std::string_view header);
+
+// The feature column: a Python-dict-style string {'Key': '12', 'Other': 3, 'X': '-'}.
+Result<std::map<std::string, std::string>> parse_feature_dict(std::string_view text, const std::string& where);
+
+// A whole-number feature; nullopt when absent or '-'.
+Result<std::optional<int64_t>> int_feature(const std::map<std::string, std::string>& features, const std::string& key,
+                                           const std::string& where);
+
+// `value` when present and positive, else an error naming the key the op needs.
+Result<int64_t> required(const std::optional<int64_t>& value, const std::string& key, const std::string& op,
+                         const std::string& where);
+
+// Total padding (split begin = total / 2, end = the rest, as TFLite's SAME) that turns an
+// input of `in` into an output of `out` with kernel `k` and stride `s`.
+Result<int64_t> total_padding(int64_t in, int64_t out, int64_t k, int64_t s, const std::string& where);
+std::vector<int64_t> pads_of(int64_t total);
+
+// A fresh graph input name for the next island.
+std::string next_input_name(ir::GraphBuilder& b);
+
+// A delegate name without its trailing node numbers: "convolution_winograd_4x4_6x6_1" →
+// "convolution_winograd_4x4_6x6".
+std::string_view without_node_numbers(std::string_view s);
+
+// One op row as graph nodes appended to `outputs`: its own input, the op, and (TFLite) the
+// linked tail its kernel names list. Errors name `where` and the field.
+Status add_tflite_island(ir::GraphBuilder& b, const OpRow& row, const std::string& where,
+                         std::vector<ir::ValueId>& outputs);
+Status add_torch_island(ir::GraphBuilder& b, const OpRow& row, const std::string& where,
+                        std::vector<ir::ValueId>& outputs);
+
+// Whether an operation name is PyTorch's (`aten::add`, `vulkan_prepack::run_conv2d_context`).
+bool is_torch_operation(std::string_view op);
+
+}  // namespace nnlat::campaigns::mlbench_rows
