@@ -1,0 +1,235 @@
+#include "nnlat/predictors/encoding_predictor.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "nnlat/models/nas.hpp"
+#include "predictors/kernel_sum.hpp"
+
+namespace nnlat::predictors {
+namespace {
+
+// One distinct kernel: its features and, for kernel-wise methods, its estimate. Immutable
+// once in the table, and never moved (node-based map), so plans point at it without a lock.
+struct KernelEntry {
+  features::KernelFeatures features;
+  KernelEstimate estimate;
+};
+
+// An encoding's network as the kernels it runs, in execution order.
+struct Plan {
+  std::vector<const KernelEntry*> kernels;
+};
+
+// Heterogeneous lookup: an encoding given as a string_view finds its plan without a copy.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// NB201 has 15,625 architectures; NB101 and mbv2 have far more than a process sees. Past
+// this many plans an encoding's plan is built for its prediction and not kept, so that a
+// stream of distinct mbv2 encodings does not grow memory without bound (the kernel table
+// stays small: its kernels repeat).
+constexpr size_t kMaxPlans = size_t{1} << 17;
+
+// Encodings a worker takes at once: few atomic operations, an even load.
+constexpr size_t kChunk = 64;
+
+}  // namespace
+
+std::vector<std::string> encoding_space_names() { return {"nb201", "nb101", "mbv2"}; }
+
+struct EncodingPredictor::Impl {
+  const LatencyPredictor* predictor = nullptr;
+  std::string space;
+  fusion::RuleSet rules;
+  bool kernel_wise = false;
+  bool needs_hashes = false;
+
+  mutable std::shared_mutex lock;                             // guards both maps; their entries never move
+  mutable std::unordered_map<uint64_t, KernelEntry> kernels;  // feature fingerprint → entry
+  mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> plans;
+
+  // The kernels of an encoding's network, with their features: the space's builder and the
+  // predictor's decomposition, exactly as the generic path runs them.
+  Result<NetworkKernels> decompose_encoding(std::string_view encoding, bool with_hashes) const {
+    NNLAT_ASSIGN_OR_RETURN(auto graph, models::build_space_graph(space, encoding, {}));
+    return decompose(graph, rules, predictor->context(), with_hashes, /*with_kernels=*/false);
+  }
+
+  // The plan of `encoding`: from the memo, or built (into `scratch` when the memo is full).
+  Result<const Plan*> plan_of(std::string_view encoding, Plan& scratch) const {
+    {
+      const std::shared_lock read(lock);
+      const auto it = plans.find(encoding);
+      if (it != plans.end()) return &it->second;
+    }
+    NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, false));
+    // Estimates of kernels never seen, computed outside the lock (the model evaluation is
+    // the slow part); another thread may add the same kernel meanwhile: the first one stays.
+    std::vector<uint64_t> keys(network.features.size());
+    std::vector<std::optional<KernelEntry>> fresh(network.features.size());
+    {
+      const std::shared_lock read(lock);
+      for (size_t i = 0; i < keys.size(); ++i) {
+        keys[i] = network.features[i].fingerprint();
+        if (!kernels.contains(keys[i])) fresh[i] = KernelEntry{network.features[i], {}};
+      }
+    }
+    for (auto& entry : fresh) {
+      if (entry && kernel_wise) entry->estimate = predictor->estimate_kernel(entry->features);
+    }
+    const std::unique_lock write(lock);
+    Plan plan;
+    plan.kernels.reserve(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto it = kernels.find(keys[i]);
+      if (it == kernels.end()) {
+        it = kernels.emplace(keys[i], fresh[i] ? std::move(*fresh[i]) : KernelEntry{network.features[i], {}}).first;
+        if (kernel_wise && !fresh[i]) it->second.estimate = predictor->estimate_kernel(it->second.features);
+      }
+      plan.kernels.push_back(&it->second);
+    }
+    if (plans.size() < kMaxPlans) return &plans.try_emplace(std::string(encoding), std::move(plan)).first->second;
+    scratch = std::move(plan);
+    return &scratch;
+  }
+
+  // The plan's prediction: kernel-wise methods add the memoised estimates and compose
+  // (LatencyPredictor::compose, the code predict runs); other methods predict from the
+  // plan's features.
+  NetworkPrediction predict_plan(const Plan& plan) const {
+    if (kernel_wise) {
+      NetworkPrediction sums;
+      FamilyTotals totals;
+      for (const KernelEntry* k : plan.kernels) add_kernel(sums, totals, k->features, k->estimate);
+      return predictor->compose(std::move(sums), totals);
+    }
+    NetworkKernels network;
+    network.features.reserve(plan.kernels.size());
+    for (const KernelEntry* k : plan.kernels) {
+      network.features.push_back(k->features);
+      network.macs += k->features.macs;
+      network.params += k->features.params;
+    }
+    return predictor->predict(network, /*with_breakdown=*/false);
+  }
+
+  Result<NetworkPrediction> predict_one(std::string_view encoding, Plan& scratch) const {
+    if (needs_hashes) {  // lut: kernels are looked up by hash, which only the built graph gives
+      NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, true));
+      return predictor->predict(network, /*with_breakdown=*/false);
+    }
+    NNLAT_ASSIGN_OR_RETURN(const Plan* plan, plan_of(encoding, scratch));
+    return predict_plan(*plan);
+  }
+};
+
+EncodingPredictor::EncodingPredictor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EncodingPredictor::EncodingPredictor(EncodingPredictor&&) noexcept = default;
+EncodingPredictor& EncodingPredictor::operator=(EncodingPredictor&&) noexcept = default;
+EncodingPredictor::~EncodingPredictor() = default;
+
+Result<EncodingPredictor> EncodingPredictor::create(const LatencyPredictor& predictor, std::string_view space) {
+  const auto spaces = encoding_space_names();
+  if (std::find(spaces.begin(), spaces.end(), space) == spaces.end()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "unknown encoding space '" + std::string(space) + "' (nb201, nb101 or mbv2)");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->predictor = &predictor;
+  impl->space = std::string(space);
+  NNLAT_ASSIGN_OR_RETURN(impl->rules, predictor.rule_set());
+  impl->kernel_wise = predictor.kernel_wise();
+  impl->needs_hashes = predictor.needs_hashes();
+  return EncodingPredictor(std::move(impl));
+}
+
+const std::string& EncodingPredictor::space() const { return impl_->space; }
+const LatencyPredictor& EncodingPredictor::predictor() const { return *impl_->predictor; }
+
+Result<NetworkPrediction> EncodingPredictor::predict(std::string_view encoding) const {
+  Plan scratch;
+  return impl_->predict_one(encoding, scratch);
+}
+
+Status EncodingPredictor::predict_batch(std::span<const std::string> encodings, std::span<NetworkPrediction> out,
+                                        int threads, size_t* failed_index) const {
+  if (failed_index) *failed_index = encodings.size();  // none
+  if (threads < 0) return make_error(ErrorCode::kInvalidArgument, "threads must be >= 0 (0: one per core)");
+  if (out.size() != encodings.size()) {
+    return make_error(ErrorCode::kInvalidArgument, "predict_batch: " + std::to_string(encodings.size()) +
+                                                       " encodings but room for " + std::to_string(out.size()));
+  }
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex failure_lock;
+  std::optional<std::pair<size_t, Error>> failure;  // the lowest failing index
+  auto work = [&] {
+    Plan scratch;  // the worker's own: a plan built past the memo's bound
+    while (!stop.load(std::memory_order_relaxed)) {
+      const size_t begin = next.fetch_add(kChunk);
+      if (begin >= encodings.size()) return;
+      for (size_t i = begin; i < std::min(begin + kChunk, encodings.size()); ++i) {
+        auto r = impl_->predict_one(encodings[i], scratch);
+        if (r.ok()) {
+          out[i] = std::move(*r);
+          continue;
+        }
+        const std::lock_guard guard(failure_lock);
+        if (!failure || i < failure->first) failure.emplace(i, r.error());
+        stop = true;
+        return;
+      }
+    }
+  };
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t workers = std::min<size_t>(threads == 0 ? cores : static_cast<size_t>(threads), encodings.size());
+  if (workers <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
+  }
+  if (!failure) return Status::Ok();
+  if (failed_index) *failed_index = failure->first;
+  return failure->second.with_context("encoding " + std::to_string(failure->first));
+  return Status::Ok();
+}
+
+Status EncodingPredictor::predict_batch(std::span<const std::string> encodings, std::span<double> out_ms, int threads,
+                                        size_t* failed_index) const {
+  if (out_ms.size() != encodings.size()) {
+    return make_error(ErrorCode::kInvalidArgument, "predict_batch: " + std::to_string(encodings.size()) +
+                                                       " encodings but room for " + std::to_string(out_ms.size()));
+  }
+  std::vector<NetworkPrediction> predictions(encodings.size());
+  NNLAT_RETURN_IF_ERROR(predict_batch(encodings, std::span<NetworkPrediction>(predictions), threads, failed_index));
+  for (size_t i = 0; i < predictions.size(); ++i) out_ms[i] = predictions[i].latency_ms;
+  return Status::Ok();
+}
+
+size_t EncodingPredictor::cached_kernels() const {
+  const std::shared_lock read(impl_->lock);
+  return impl_->kernels.size();
+}
+
+size_t EncodingPredictor::cached_encodings() const {
+  const std::shared_lock read(impl_->lock);
+  return impl_->plans.size();
+}
+
+void EncodingPredictor::clear_cache() {
+  const std::unique_lock write(impl_->lock);
+  impl_->plans.clear();
+  impl_->kernels.clear();
+}
+
+}  // namespace nnlat::predictors
