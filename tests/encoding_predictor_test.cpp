@@ -122,6 +122,20 @@ TEST(EncodingPredictor, ThreadsAndClearedCachesGiveTheSameFigures) {
   }
 }
 
+TEST(EncodingPredictor, Mbv2IsSplicedFromSegmentsNb201IsNot) {
+  const LatencyPredictor& p = trained(Method::kOpwiseGbdt);
+  EXPECT_TRUE(EncodingPredictor::create(p, "mbv2")->splices_segments());
+  EXPECT_FALSE(EncodingPredictor::create(p, "nb201")->splices_segments());
+  EXPECT_FALSE(EncodingPredictor::create(p, "nb101")->splices_segments());
+  // Every segment kind, skipped layers and the squeeze-excite/hard-swish variants included.
+  auto fast = EncodingPredictor::create(p, "mbv2");
+  for (const std::string e :
+       {"k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6-k3e6",
+        "k7e1sehs-skip-k5e3se-skip-skip-k3e6hs-skip-skip-skip-k7e6sehs-skip-skip-k5e1-skip-skip-k3e3"}) {
+    EXPECT_EQ(fast->predict(e)->latency_ms, generic_ms(p, "mbv2", e)) << e;
+  }
+}
+
 TEST(EncodingPredictor, IntervalsAreThePredictorsOwn) {
   const LatencyPredictor& p = trained(Method::kOpwiseGbdt);
   auto fast = EncodingPredictor::create(p, "nb201");

@@ -52,15 +52,71 @@ struct EncodingPredictor::Impl {
   bool kernel_wise = false;
   bool needs_hashes = false;
 
-  mutable std::shared_mutex lock;                             // guards both maps; their entries never move
+  // Whether the space's networks are assembled from segment plans (models::space_segments)
+  // rather than decomposed whole: spaces with segments, when the check at creation found the
+  // spliced kernels equal to the whole network's under these rules.
+  bool spliced = false;
+
+  mutable std::shared_mutex lock;                             // guards the maps; their entries never move
   mutable std::unordered_map<uint64_t, KernelEntry> kernels;  // feature fingerprint → entry
   mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> plans;
+  mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> segments;  // key → its kernels
 
   // The kernels of an encoding's network, with their features: the space's builder and the
   // predictor's decomposition, exactly as the generic path runs them.
   Result<NetworkKernels> decompose_encoding(std::string_view encoding, bool with_hashes) const {
     NNLAT_ASSIGN_OR_RETURN(auto graph, models::build_space_graph(space, encoding, {}));
     return decompose(graph, rules, predictor->context(), with_hashes, /*with_kernels=*/false);
+  }
+
+  // The features of a segment's kernels, from its standalone graph.
+  Result<std::vector<features::KernelFeatures>> decompose_segment(std::string_view key) const {
+    NNLAT_ASSIGN_OR_RETURN(auto graph, models::build_segment_graph(space, key));
+    NNLAT_ASSIGN_OR_RETURN(auto network, decompose(graph, rules, predictor->context(), false, false));
+    return std::move(network.features);
+  }
+
+  // Kernels as table entries, in order: entries of kernels seen before, new ones (with their
+  // estimates) otherwise. Estimates of new kernels are computed outside the lock (the model
+  // evaluation is the slow part); a kernel another thread adds meanwhile keeps its first
+  // entry. Returns with `write` holding the lock, for the caller to store what it built.
+  Plan intern(const std::vector<features::KernelFeatures>& fs, std::unique_lock<std::shared_mutex>& write) const {
+    std::vector<uint64_t> keys(fs.size());
+    std::vector<std::optional<KernelEntry>> fresh(fs.size());
+    {
+      const std::shared_lock read(lock);
+      for (size_t i = 0; i < keys.size(); ++i) {
+        keys[i] = fs[i].fingerprint();
+        if (!kernels.contains(keys[i])) fresh[i] = KernelEntry{fs[i], {}};
+      }
+    }
+    for (auto& entry : fresh) {
+      if (entry && kernel_wise) entry->estimate = predictor->estimate_kernel(entry->features);
+    }
+    write = std::unique_lock(lock);
+    Plan plan;
+    plan.kernels.reserve(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto it = kernels.find(keys[i]);
+      if (it == kernels.end()) {
+        it = kernels.emplace(keys[i], fresh[i] ? std::move(*fresh[i]) : KernelEntry{fs[i], {}}).first;
+        if (kernel_wise && !fresh[i]) it->second.estimate = predictor->estimate_kernel(it->second.features);
+      }
+      plan.kernels.push_back(&it->second);
+    }
+    return plan;
+  }
+
+  Result<const Plan*> segment_plan(const std::string& key) const {
+    {
+      const std::shared_lock read(lock);
+      const auto it = segments.find(key);
+      if (it != segments.end()) return &it->second;
+    }
+    NNLAT_ASSIGN_OR_RETURN(auto fs, decompose_segment(key));
+    std::unique_lock<std::shared_mutex> write;
+    Plan plan = intern(fs, write);
+    return &segments.try_emplace(key, std::move(plan)).first->second;
   }
 
   // The plan of `encoding`: from the memo, or built (into `scratch` when the memo is full).
@@ -70,35 +126,45 @@ struct EncodingPredictor::Impl {
       const auto it = plans.find(encoding);
       if (it != plans.end()) return &it->second;
     }
-    NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, false));
-    // Estimates of kernels never seen, computed outside the lock (the model evaluation is
-    // the slow part); another thread may add the same kernel meanwhile: the first one stays.
-    std::vector<uint64_t> keys(network.features.size());
-    std::vector<std::optional<KernelEntry>> fresh(network.features.size());
-    {
-      const std::shared_lock read(lock);
-      for (size_t i = 0; i < keys.size(); ++i) {
-        keys[i] = network.features[i].fingerprint();
-        if (!kernels.contains(keys[i])) fresh[i] = KernelEntry{network.features[i], {}};
-      }
-    }
-    for (auto& entry : fresh) {
-      if (entry && kernel_wise) entry->estimate = predictor->estimate_kernel(entry->features);
-    }
-    const std::unique_lock write(lock);
     Plan plan;
-    plan.kernels.reserve(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i) {
-      auto it = kernels.find(keys[i]);
-      if (it == kernels.end()) {
-        it = kernels.emplace(keys[i], fresh[i] ? std::move(*fresh[i]) : KernelEntry{network.features[i], {}}).first;
-        if (kernel_wise && !fresh[i]) it->second.estimate = predictor->estimate_kernel(it->second.features);
+    std::unique_lock<std::shared_mutex> write;
+    if (spliced) {
+      NNLAT_ASSIGN_OR_RETURN(const auto keys, models::space_segments(space, encoding));
+      for (const auto& key : keys) {
+        NNLAT_ASSIGN_OR_RETURN(const Plan* part, segment_plan(key));
+        plan.kernels.insert(plan.kernels.end(), part->kernels.begin(), part->kernels.end());
       }
-      plan.kernels.push_back(&it->second);
+      write = std::unique_lock(lock);
+    } else {
+      NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, false));
+      plan = intern(network.features, write);
     }
     if (plans.size() < kMaxPlans) return &plans.try_emplace(std::string(encoding), std::move(plan)).first->second;
     scratch = std::move(plan);
     return &scratch;
+  }
+
+  // Splicing is sound for these rules if no kernel fuses across a segment border; checked on
+  // sampled networks (every kind of segment appears in a few): their spliced kernels must
+  // equal their whole decomposition's, feature for feature. Otherwise encodings are
+  // decomposed whole (slower, same figures).
+  Result<bool> splicing_agrees() const {
+    if (!models::space_has_segments(space)) return false;
+    NNLAT_ASSIGN_OR_RETURN(const auto probe, models::sample_space(space, 8, 20261205));
+    for (const auto& encoding : probe) {
+      NNLAT_ASSIGN_OR_RETURN(const auto keys, models::space_segments(space, encoding));
+      if (keys.empty()) return false;
+      std::vector<uint64_t> spliced_keys;
+      for (const auto& key : keys) {
+        NNLAT_ASSIGN_OR_RETURN(const auto fs, decompose_segment(key));
+        for (const auto& f : fs) spliced_keys.push_back(f.fingerprint());
+      }
+      NNLAT_ASSIGN_OR_RETURN(const auto whole, decompose_encoding(encoding, false));
+      std::vector<uint64_t> whole_keys;
+      for (const auto& f : whole.features) whole_keys.push_back(f.fingerprint());
+      if (spliced_keys != whole_keys) return false;
+    }
+    return true;
   }
 
   // The plan's prediction: kernel-wise methods add the memoised estimates and compose
@@ -148,11 +214,13 @@ Result<EncodingPredictor> EncodingPredictor::create(const LatencyPredictor& pred
   NNLAT_ASSIGN_OR_RETURN(impl->rules, predictor.rule_set());
   impl->kernel_wise = predictor.kernel_wise();
   impl->needs_hashes = predictor.needs_hashes();
+  NNLAT_ASSIGN_OR_RETURN(impl->spliced, impl->splicing_agrees());
   return EncodingPredictor(std::move(impl));
 }
 
 const std::string& EncodingPredictor::space() const { return impl_->space; }
 const LatencyPredictor& EncodingPredictor::predictor() const { return *impl_->predictor; }
+bool EncodingPredictor::splices_segments() const { return impl_->spliced; }
 
 Result<NetworkPrediction> EncodingPredictor::predict(std::string_view encoding) const {
   Plan scratch;
@@ -229,6 +297,7 @@ size_t EncodingPredictor::cached_encodings() const {
 void EncodingPredictor::clear_cache() {
   const std::unique_lock write(impl_->lock);
   impl_->plans.clear();
+  impl_->segments.clear();
   impl_->kernels.clear();
 }
 

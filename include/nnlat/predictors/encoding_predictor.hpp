@@ -1,10 +1,11 @@
 // Latency of NAS encodings at search-loop speed (issue 15, "fast paths for NAS"): a loaded
 // LatencyPredictor and a space (nb201, nb101, mbv2), predicting straight from encodings.
 //
-// Two memos make a repeated architecture or kernel cheap:
+// Memos make a repeated architecture or kernel cheap:
 // - the plan of an encoding: the kernels its network decomposes into (the space's builder,
 //   then the predictor's fusion rules and features, as the generic path does), in execution
-//   order, as pointers into the kernel table; built once per distinct encoding;
+//   order, as pointers into the kernel table; built once per distinct encoding (for mbv2
+//   from the plans of its segments, each built once: a new encoding costs lookups);
 // - the kernel table: one entry per distinct kernel (by feature fingerprint) with its
 //   features and, for kernel-wise methods, its estimate (LatencyPredictor::estimate_kernel).
 // A prediction then adds the plan's estimates through the same code as the generic path and
@@ -46,6 +47,11 @@ class EncodingPredictor {
 
   const std::string& space() const;
   const LatencyPredictor& predictor() const;
+  // Whether encodings are assembled from memoised segments (mbv2: stem, layers, head; see
+  // models::space_segments) instead of built whole. Decided at creation: the space has
+  // segments and, on sampled networks, the predictor's fusion rules fuse nothing across
+  // their borders.
+  bool splices_segments() const;
 
   // One encoding's latency and interval (no per-kernel breakdown). A malformed encoding is an
   // error naming what is wrong with it.
