@@ -7,9 +7,13 @@
 //   build/bench_encodings --benchmark_min_time=1 --benchmark_repetitions=3
 //                         --benchmark_report_aggregates_only=true
 // items_per_second = encodings (networks) predicted per second, one thread unless named.
+// `--write_predictor=PATH` writes the benchmark's predictor and exits, so that
+// scripts/bench-python-encodings.py times the same predictor from Python.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <map>
 
 #include "nnlat/models/nas.hpp"
@@ -120,3 +124,19 @@ BENCHMARK_CAPTURE(encodings_cold, mbv2, "mbv2")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(generic_from_encoding, mbv2, "mbv2")->Unit(benchmark::kMicrosecond);
 
 }  // namespace
+
+int main(int argc, char** argv) {
+  constexpr const char* kWrite = "--write_predictor=";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], kWrite, std::strlen(kWrite)) == 0) {
+      const auto saved = default_predictor().save(argv[i] + std::strlen(kWrite));
+      if (!saved.ok()) std::fprintf(stderr, "%s\n", saved.error().message.c_str());
+      return saved.ok() ? 0 : 1;
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
