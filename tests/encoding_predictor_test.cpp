@@ -136,6 +136,27 @@ TEST(EncodingPredictor, Mbv2IsSplicedFromSegmentsNb201IsNot) {
   }
 }
 
+// Under every built-in rule set (GPU rules link element-wise tails, none fuses nothing) the
+// fast path agrees with the generic one, whether or not it splices mbv2 from segments.
+TEST(EncodingPredictor, EveryRuleSetAgrees) {
+  for (const char* rules : {"tflite-gpu", "none"}) {
+    predictors::TrainingSet data = synthetic_set();
+    data.rules = rules;
+    predictors::TrainOptions o;
+    o.method = Method::kOpwiseLinear;
+    o.calibrate = false;
+    auto p = LatencyPredictor::train(data, o);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    for (const std::string space : {"nb201", "mbv2", "nb101"}) {
+      auto fast = EncodingPredictor::create(*p, space);
+      ASSERT_TRUE(fast.ok()) << fast.error().message;
+      for (const auto& e : sample(space, 8, 21)) {
+        EXPECT_EQ(fast->predict(e)->latency_ms, generic_ms(*p, space, e)) << rules << " " << space << " " << e;
+      }
+    }
+  }
+}
+
 TEST(EncodingPredictor, IntervalsAreThePredictorsOwn) {
   const LatencyPredictor& p = trained(Method::kOpwiseGbdt);
   auto fast = EncodingPredictor::create(p, "nb201");
