@@ -32,11 +32,12 @@ struct StringHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-// NB201 has 15,625 architectures; NB101 and mbv2 have far more than a process sees. Past
-// this many plans an encoding's plan is built for its prediction and not kept, so that a
-// stream of distinct mbv2 encodings does not grow memory without bound (the kernel table
-// stays small: its kernels repeat).
-constexpr size_t kMaxPlans = size_t{1} << 17;
+// NB201 has 15,625 architectures; NB101 and mbv2 have far more than a process sees. Past this
+// many kernel pointers in all plans (32 MiB; NB201's whole space takes under 3.6M, at most 228
+// kernels a network) an encoding's plan is built for its prediction and not kept, so that a
+// stream of distinct encodings does not grow memory without bound (the kernel table and mbv2's
+// segments stay small: their kernels repeat).
+constexpr size_t kMaxPlannedKernels = size_t{1} << 22;
 
 // Encodings a worker takes at once: few atomic operations, an even load.
 constexpr size_t kChunk = 64;
@@ -60,6 +61,7 @@ struct EncodingPredictor::Impl {
   mutable std::shared_mutex lock;                             // guards the maps; their entries never move
   mutable std::unordered_map<uint64_t, KernelEntry> kernels;  // feature fingerprint → entry
   mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> plans;
+  mutable size_t planned_kernels = 0;  // kernel pointers in `plans`, for the bound
   mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> segments;  // key → its kernels
 
   // The kernels of an encoding's network, with their features: the space's builder and the
@@ -139,7 +141,12 @@ struct EncodingPredictor::Impl {
       NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, false));
       plan = intern(network.features, write);
     }
-    if (plans.size() < kMaxPlans) return &plans.try_emplace(std::string(encoding), std::move(plan)).first->second;
+    if (planned_kernels + plan.kernels.size() <= kMaxPlannedKernels) {
+      const size_t size = plan.kernels.size();
+      const auto [it, added] = plans.try_emplace(std::string(encoding), std::move(plan));
+      if (added) planned_kernels += size;  // else another worker stored it first
+      return &it->second;
+    }
     scratch = std::move(plan);
     return &scratch;
   }
@@ -297,6 +304,7 @@ size_t EncodingPredictor::cached_encodings() const {
 void EncodingPredictor::clear_cache() {
   const std::unique_lock write(impl_->lock);
   impl_->plans.clear();
+  impl_->planned_kernels = 0;
   impl_->segments.clear();
   impl_->kernels.clear();
 }
