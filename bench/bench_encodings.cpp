@@ -39,7 +39,7 @@ const LatencyPredictor& default_predictor() {
 }
 
 const std::vector<std::string>& encodings(const std::string& space) {
-  // NB201: the whole space (15,625 cells) in a random order; mbv2: 20,000 distinct ones.
+  // NB201: the whole space (15,625 cells) in a random order; NB101 and mbv2: 20,000 distinct ones.
   static std::map<std::string, std::vector<std::string>> cache;
   auto& e = cache[space];
   if (e.empty()) e = *nnlat::models::sample_space(space, space == "nb201" ? 15625 : 20000, 99);
@@ -122,6 +122,9 @@ BENCHMARK_CAPTURE(generic_from_graph, nb201, "nb201")->Unit(benchmark::kMicrosec
 BENCHMARK_CAPTURE(encodings_memoised, mbv2, "mbv2")->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(encodings_cold, mbv2, "mbv2")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(generic_from_encoding, mbv2, "mbv2")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(encodings_memoised, nb101, "nb101")->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(encodings_cold, nb101, "nb101")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(generic_from_encoding, nb101, "nb101")->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
