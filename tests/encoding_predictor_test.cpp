@@ -66,7 +66,7 @@ TEST_P(FastPathEqualsGeneric, BitForBit) {
   const LatencyPredictor& p = trained(method);
   auto fast = EncodingPredictor::create(p, space);
   ASSERT_TRUE(fast.ok()) << fast.error().message;
-  auto encodings = sample(space, space == "nb201" ? 40 : 12, 3);
+  auto encodings = sample(space, 40, 3);
   // Repeats: the second sight of an encoding comes from the memo.
   const std::vector<std::string> repeats(encodings.begin(), encodings.begin() + 5);
   encodings.insert(encodings.end(), repeats.begin(), repeats.end());
