@@ -1,6 +1,7 @@
 #include "nnlat/predictors/encoding_predictor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -194,6 +195,17 @@ struct EncodingPredictor::Impl {
     return predictor->predict(network, /*with_breakdown=*/false);
   }
 
+  // The memoised plans of a chunk of encodings (null where there is none yet) under one
+  // acquisition of the shared lock: a lock per encoding would have every core write the lock's
+  // reader count millions of times a second.
+  void find_plans(std::span<const std::string> chunk, std::span<const Plan*> found) const {
+    const std::shared_lock read(lock);
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      const auto it = plans.find(chunk[i]);
+      found[i] = it == plans.end() ? nullptr : &it->second;
+    }
+  }
+
   Result<NetworkPrediction> predict_one(std::string_view encoding, Plan& scratch) const {
     if (needs_hashes) {  // lut: kernels are looked up by hash, which only the built graph gives
       NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, true));
@@ -251,8 +263,13 @@ Status EncodingPredictor::predict_batch(std::span<const std::string> encodings, 
     while (!stop.load(std::memory_order_relaxed)) {
       const size_t begin = next.fetch_add(kChunk);
       if (begin >= encodings.size()) return;
-      for (size_t i = begin; i < std::min(begin + kChunk, encodings.size()); ++i) {
-        auto r = impl_->predict_one(encodings[i], scratch);
+      const size_t end = std::min(begin + kChunk, encodings.size());
+      std::array<const Plan*, kChunk> found{};
+      if (!impl_->needs_hashes) impl_->find_plans(encodings.subspan(begin, end - begin), found);
+      for (size_t i = begin; i < end; ++i) {
+        const Plan* plan = found[i - begin];
+        auto r =
+            plan ? Result<NetworkPrediction>(impl_->predict_plan(*plan)) : impl_->predict_one(encodings[i], scratch);
         if (r.ok()) {
           out[i] = std::move(*r);
           continue;
