@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <thread>
 #include <variant>
 
@@ -183,22 +185,36 @@ std::string nb101_spec(const py::handle& pair) {
   return spec.dump();
 }
 
-// The encodings of a call as strings: str items as they are, NB101 (adjacency, ops) pairs as
-// JSON specs.
-std::vector<std::string> encodings_of(const py::handle& encodings, const std::string& space) {
+// The encodings of a call, viewed without copies: str items in their own UTF-8 buffers (the
+// objects are kept referenced while the GIL is released, whatever the caller does to its list
+// meanwhile), NB101 (adjacency, ops) pairs as JSON specs owned here.
+struct EncodingViews {
+  std::vector<py::object> held;   // the str objects the views point into
+  std::deque<std::string> specs;  // NB101 pairs made into specs (a deque: views stay valid)
+  std::vector<std::string_view> views;
+};
+
+EncodingViews encodings_of(const py::handle& encodings, const std::string& space) {
   if (py::isinstance<py::str>(encodings)) {
     raise(make_error(ErrorCode::kInvalidArgument, "encodings must be a sequence of encodings, not one str"));
   }
-  std::vector<std::string> out;
-  if (py::hasattr(encodings, "__len__")) out.reserve(py::len(encodings));
+  EncodingViews out;
+  if (py::hasattr(encodings, "__len__")) {
+    out.held.reserve(py::len(encodings));
+    out.views.reserve(py::len(encodings));
+  }
   for (const auto& e : py::iter(encodings)) {
     if (py::isinstance<py::str>(e)) {
-      out.push_back(e.cast<std::string>());
+      Py_ssize_t size = 0;
+      const char* utf8 = PyUnicode_AsUTF8AndSize(e.ptr(), &size);
+      if (!utf8) throw py::error_already_set();
+      out.held.push_back(py::reinterpret_borrow<py::object>(e));
+      out.views.emplace_back(utf8, static_cast<size_t>(size));
     } else if (space == "nb101" && py::isinstance<py::sequence>(e)) {
-      out.push_back(nb101_spec(e));
+      out.views.emplace_back(out.specs.emplace_back(nb101_spec(e)));
     } else {
       raise(make_error(ErrorCode::kInvalidArgument,
-                       "encoding " + std::to_string(out.size()) + " must be a str" +
+                       "encoding " + std::to_string(out.views.size()) + " must be a str" +
                            (space == "nb101" ? std::string(" or an (adjacency, ops) pair") : std::string()) + ", not " +
                            std::string(py::str(py::type::handle_of(e).attr("__name__")))));
     }
@@ -210,11 +226,21 @@ py::object predict_encodings(const Predictor& p, const py::handle& encodings, co
                              int threads) {
   const auto& fast = encoding_path(p, space);
   const auto items = encodings_of(encodings, space);
-  std::vector<predictors::NetworkPrediction> out(items.size());
   Status status;
+  if (!intervals) {  // straight into the array NumPy returns
+    py::array_t<double> ms(static_cast<py::ssize_t>(items.views.size()));
+    const std::span<double> out(ms.mutable_data(), items.views.size());
+    {
+      py::gil_scoped_release release;
+      status = fast.predict_batch(std::span<const std::string_view>(items.views), out, threads);
+    }
+    if (!status.ok()) raise(status.error());
+    return ms;
+  }
+  std::vector<predictors::NetworkPrediction> out(items.views.size());
   {
     py::gil_scoped_release release;
-    status = fast.predict_batch(items, out, threads);
+    status = fast.predict_batch(std::span<const std::string_view>(items.views), out, threads);
   }
   if (!status.ok()) raise(status.error());
   return as_arrays(out, intervals);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include "nnlat/models/nas.hpp"
@@ -198,12 +199,67 @@ struct EncodingPredictor::Impl {
   // The memoised plans of a chunk of encodings (null where there is none yet) under one
   // acquisition of the shared lock: a lock per encoding would have every core write the lock's
   // reader count millions of times a second.
-  void find_plans(std::span<const std::string> chunk, std::span<const Plan*> found) const {
+  template <class EncodingAt>
+  void find_plans(size_t begin, size_t end, const EncodingAt& encoding_at, std::span<const Plan*> found) const {
     const std::shared_lock read(lock);
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      const auto it = plans.find(chunk[i]);
-      found[i] = it == plans.end() ? nullptr : &it->second;
+    for (size_t i = begin; i < end; ++i) {
+      const auto it = plans.find(std::string_view(encoding_at(i)));
+      found[i - begin] = it == plans.end() ? nullptr : &it->second;
     }
+  }
+
+  // Every predict_batch: encodings (strings or views) in, predictions or latencies out.
+  template <class Encoding, class Out>
+  Status run_batch(std::span<const Encoding> encodings, std::span<Out> out, int threads, size_t* failed_index) const {
+    if (failed_index) *failed_index = encodings.size();  // none
+    if (threads < 0) return make_error(ErrorCode::kInvalidArgument, "threads must be >= 0 (0: one per core)");
+    if (out.size() != encodings.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "predict_batch: " + std::to_string(encodings.size()) +
+                                                         " encodings but room for " + std::to_string(out.size()));
+    }
+    auto encoding_at = [&](size_t i) -> std::string_view { return encodings[i]; };
+    std::atomic<size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::mutex failure_lock;
+    std::optional<std::pair<size_t, Error>> failure;  // the lowest failing index
+    auto work = [&] {
+      Plan scratch;  // the worker's own: a plan built past the memo's bound
+      while (!stop.load(std::memory_order_relaxed)) {
+        const size_t begin = next.fetch_add(kChunk);
+        if (begin >= encodings.size()) return;
+        const size_t end = std::min(begin + kChunk, encodings.size());
+        std::array<const Plan*, kChunk> found{};
+        if (!needs_hashes) find_plans(begin, end, encoding_at, found);
+        for (size_t i = begin; i < end; ++i) {
+          const Plan* plan = found[i - begin];
+          auto r = plan ? Result<NetworkPrediction>(predict_plan(*plan)) : predict_one(encoding_at(i), scratch);
+          if (r.ok()) {
+            if constexpr (std::is_same_v<Out, double>) {
+              out[i] = r->latency_ms;
+            } else {
+              out[i] = std::move(*r);
+            }
+            continue;
+          }
+          const std::lock_guard guard(failure_lock);
+          if (!failure || i < failure->first) failure.emplace(i, r.error());
+          stop = true;
+          return;
+        }
+      }
+    };
+    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const size_t workers = std::min<size_t>(threads == 0 ? cores : static_cast<size_t>(threads), encodings.size());
+    if (workers <= 1) {
+      work();
+    } else {
+      std::vector<std::thread> pool;
+      for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+      for (auto& t : pool) t.join();
+    }
+    if (!failure) return Status::Ok();
+    if (failed_index) *failed_index = failure->first;
+    return failure->second.with_context("encoding " + std::to_string(failure->first));
   }
 
   Result<NetworkPrediction> predict_one(std::string_view encoding, Plan& scratch) const {
@@ -248,64 +304,19 @@ Result<NetworkPrediction> EncodingPredictor::predict(std::string_view encoding) 
 
 Status EncodingPredictor::predict_batch(std::span<const std::string> encodings, std::span<NetworkPrediction> out,
                                         int threads, size_t* failed_index) const {
-  if (failed_index) *failed_index = encodings.size();  // none
-  if (threads < 0) return make_error(ErrorCode::kInvalidArgument, "threads must be >= 0 (0: one per core)");
-  if (out.size() != encodings.size()) {
-    return make_error(ErrorCode::kInvalidArgument, "predict_batch: " + std::to_string(encodings.size()) +
-                                                       " encodings but room for " + std::to_string(out.size()));
-  }
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
-  std::mutex failure_lock;
-  std::optional<std::pair<size_t, Error>> failure;  // the lowest failing index
-  auto work = [&] {
-    Plan scratch;  // the worker's own: a plan built past the memo's bound
-    while (!stop.load(std::memory_order_relaxed)) {
-      const size_t begin = next.fetch_add(kChunk);
-      if (begin >= encodings.size()) return;
-      const size_t end = std::min(begin + kChunk, encodings.size());
-      std::array<const Plan*, kChunk> found{};
-      if (!impl_->needs_hashes) impl_->find_plans(encodings.subspan(begin, end - begin), found);
-      for (size_t i = begin; i < end; ++i) {
-        const Plan* plan = found[i - begin];
-        auto r =
-            plan ? Result<NetworkPrediction>(impl_->predict_plan(*plan)) : impl_->predict_one(encodings[i], scratch);
-        if (r.ok()) {
-          out[i] = std::move(*r);
-          continue;
-        }
-        const std::lock_guard guard(failure_lock);
-        if (!failure || i < failure->first) failure.emplace(i, r.error());
-        stop = true;
-        return;
-      }
-    }
-  };
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  const size_t workers = std::min<size_t>(threads == 0 ? cores : static_cast<size_t>(threads), encodings.size());
-  if (workers <= 1) {
-    work();
-  } else {
-    std::vector<std::thread> pool;
-    for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
-  }
-  if (!failure) return Status::Ok();
-  if (failed_index) *failed_index = failure->first;
-  return failure->second.with_context("encoding " + std::to_string(failure->first));
-  return Status::Ok();
+  return impl_->run_batch(encodings, out, threads, failed_index);
 }
-
 Status EncodingPredictor::predict_batch(std::span<const std::string> encodings, std::span<double> out_ms, int threads,
                                         size_t* failed_index) const {
-  if (out_ms.size() != encodings.size()) {
-    return make_error(ErrorCode::kInvalidArgument, "predict_batch: " + std::to_string(encodings.size()) +
-                                                       " encodings but room for " + std::to_string(out_ms.size()));
-  }
-  std::vector<NetworkPrediction> predictions(encodings.size());
-  NNLAT_RETURN_IF_ERROR(predict_batch(encodings, std::span<NetworkPrediction>(predictions), threads, failed_index));
-  for (size_t i = 0; i < predictions.size(); ++i) out_ms[i] = predictions[i].latency_ms;
-  return Status::Ok();
+  return impl_->run_batch(encodings, out_ms, threads, failed_index);
+}
+Status EncodingPredictor::predict_batch(std::span<const std::string_view> encodings, std::span<NetworkPrediction> out,
+                                        int threads, size_t* failed_index) const {
+  return impl_->run_batch(encodings, out, threads, failed_index);
+}
+Status EncodingPredictor::predict_batch(std::span<const std::string_view> encodings, std::span<double> out_ms,
+                                        int threads, size_t* failed_index) const {
+  return impl_->run_batch(encodings, out_ms, threads, failed_index);
 }
 
 size_t EncodingPredictor::cached_kernels() const {

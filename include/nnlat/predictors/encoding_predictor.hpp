@@ -66,6 +66,11 @@ class EncodingPredictor {
   // The latencies only (ms).
   Status predict_batch(std::span<const std::string> encodings, std::span<double> out_ms, int threads = 1,
                        size_t* failed_index = nullptr) const;
+  // The same on views of encodings held elsewhere (the Python module's str objects): no copies.
+  Status predict_batch(std::span<const std::string_view> encodings, std::span<NetworkPrediction> out, int threads = 1,
+                       size_t* failed_index = nullptr) const;
+  Status predict_batch(std::span<const std::string_view> encodings, std::span<double> out_ms, int threads = 1,
+                       size_t* failed_index = nullptr) const;
 
   // What the memos hold: distinct kernels and encodings seen.
   size_t cached_kernels() const;
