@@ -51,6 +51,27 @@ TEST_F(CliReady, PredictOnAPhoneGpuWithNoStoreThenListIt) {
   EXPECT_EQ(again.err.find("training"), std::string::npos) << again.err;
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(again.out)["latency_ms"].get<double>(), ms);
 
+  // NAS encodings on the same ready target through the fast path (GPU rules, mbv2 spliced
+  // from segments): the figures of predict on the references.
+  const std::string mbv2[] = {
+      "k3e6-k5e3se-k7e6hs-skip-k3e1-k5e6-skip-skip-k3e3sehs-k7e1-skip-k3e6-k5e3-skip-k3e6-k7e6",
+      "k7e1sehs-skip-k5e3se-skip-skip-k3e6hs-skip-skip-skip-k7e6sehs-skip-skip-k5e1-skip-skip-k3e3"};
+  const std::string cells = dir_->file("mbv2.txt");
+  write_file_atomic(cells, mbv2[0] + "\n" + mbv2[1] + "\n").ok();
+  auto fast = run_cli_with_env(env(), "predict --target pixel4:gpu:float --encodings " + cells + " --space mbv2");
+  ASSERT_EQ(fast.exit_code, 0) << fast.err;
+  auto generic =
+      run_cli_with_env(env(), "predict --target pixel4:gpu:float --json --no-breakdown space:mbv2:" + mbv2[0] +
+                                  " space:mbv2:" + mbv2[1]);
+  ASSERT_EQ(generic.exit_code, 0) << generic.err;
+  std::istringstream fast_lines(fast.out);
+  std::istringstream generic_lines(generic.out);
+  for (const auto& e : mbv2) {
+    std::string f, g;
+    ASSERT_TRUE(std::getline(fast_lines, f) && std::getline(generic_lines, g)) << fast.out << generic.out;
+    EXPECT_EQ(std::stod(f), nlohmann::json::parse(g)["latency_ms"].get<double>()) << e;
+  }
+
   auto list = run_cli_with_env(env(), "predictors --json");
   ASSERT_EQ(list.exit_code, 0) << list.err;
   const auto l = nlohmann::json::parse(list.out);

@@ -1,5 +1,7 @@
 // `nnlat predict --predictor P.json | --target TARGET MODEL... [--json]`: latency with interval
 // and the per-kernel breakdown (where the time goes); --target uses a ready predictor.
+// `--encodings FILE --space SPACE` instead of models: NAS encodings through the fast path,
+// one latency a line.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 
 #include "cli_common.hpp"
 #include "nnlat/app/predict.hpp"
+#include "nnlat/app/predict_encodings.hpp"
 
 namespace nnlat::cli {
 namespace {
@@ -38,6 +41,24 @@ void print_model(const app::ModelPrediction& m, bool breakdown, size_t top) {
   fmt::print("  kernel sum {:.3f} ms, overhead model {:+.3f} ms\n", pred.kernel_sum_ms, overhead);
 }
 
+// One latency a line (shortest exact form, so that scripts read back the same double), or
+// one JSON object a line.
+int run_encodings(app::PredictEncodingsRequest& request, bool json) {
+  auto result = app::predict_encodings(request);
+  if (!result.ok()) return report(result.error());
+  std::string out;
+  for (size_t i = 0; i < result->predictions.size(); ++i) {
+    out += json ? result->to_json(i).dump() : fmt::format("{}", result->predictions[i].latency_ms);
+    out += '\n';
+    if (out.size() > (1u << 16)) {
+      fmt::print("{}", out);
+      out.clear();
+    }
+  }
+  fmt::print("{}", out);
+  return 0;
+}
+
 }  // namespace
 
 void add_predict_command(CLI::App& app, int& exit_code) {
@@ -47,6 +68,7 @@ void add_predict_command(CLI::App& app, int& exit_code) {
     bool json = false;
     size_t top = 10;
     bool no_breakdown = false;
+    app::PredictEncodingsRequest encodings;
   };
   auto o = std::make_shared<Options>();
   auto* file = cmd->add_option("--predictor", o->request.predictor, "Predictor file written by `nnlat train`");
@@ -54,14 +76,45 @@ void add_predict_command(CLI::App& app, int& exit_code) {
                                  "Instead of --predictor: a ready predictor for a phone target, e.g. pixel4:gpu:float, "
                                  "trained from the shipped phone data on first use and cached (`nnlat predictors`)");
   file->excludes(target);
-  cmd->add_option("models", o->request.models, "Model references or directories")->required();
+  auto* models = cmd->add_option("models", o->request.models, "Model references or directories");
+  auto* encodings = cmd->add_option("--encodings", o->encodings.encodings_file,
+                                    "Instead of models: a file of NAS encodings of --space, one a line (blank and '#' "
+                                    "lines skipped), predicted through the memoised fast path; prints one latency "
+                                    "(ms) a line in file order, or one JSON object a line with --json");
+  encodings->excludes(models);
+  auto* space = cmd->add_option("--space", o->encodings.space,
+                                "The space of --encodings: nb201 (cell strings '|nor_conv_3x3~0|+|...|'), nb101 "
+                                "('ops=in,c3,...,out;adj=0110,...' or a JSON spec a line), mbv2 ('k3e6-skip-...')");
+  space->needs(encodings);
+  encodings->needs(space);
+  cmd->add_option("--threads", o->encodings.threads, "With --encodings: worker threads (0: one per core)")
+      ->capture_default_str()
+      ->needs(encodings);
   cmd->add_option("--calibrate", o->request.calibrate_db,
                   "Store measured now on the predictor's target: scale predictions by its reference networks' drift "
                   "since training");
   cmd->add_flag("--json", o->json, "One JSON object per model and line");
   cmd->add_option("--top", o->top, "Kernels shown in the breakdown table (0: all)")->capture_default_str();
   cmd->add_flag("--no-breakdown", o->no_breakdown, "Only the network latency");
-  cmd->callback([o, &exit_code] {
+  cmd->callback([o, &exit_code, models, encodings] {
+    if (models->count() == 0 && encodings->count() == 0) {
+      exit_code =
+          report(make_error(ErrorCode::kInvalidArgument, "give models to predict, or --encodings FILE --space SPACE"));
+      return;
+    }
+    if (encodings->count() > 0) {
+      o->encodings.predictor = o->request.predictor;
+      o->encodings.target = o->request.target;
+      o->encodings.ready = o->request.ready;
+      o->encodings.ready.progress = [](const std::string& line) { fmt::print(stderr, "nnlat: {}\n", line); };
+      if (!o->request.calibrate_db.empty()) {
+        exit_code =
+            report(make_error(ErrorCode::kInvalidArgument, "--calibrate applies to models, not to --encodings"));
+        return;
+      }
+      exit_code = run_encodings(o->encodings, o->json);
+      return;
+    }
     o->request.breakdown = !o->no_breakdown;
     // A first use of a ready target trains it (a minute or so): say so on stderr.
     o->request.ready.progress = [](const std::string& line) { fmt::print(stderr, "nnlat: {}\n", line); };

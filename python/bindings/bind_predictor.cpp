@@ -1,20 +1,26 @@
 // nnlat.Predictor: a trained predictor file, predicting batches of models (references,
-// nnlat.Model objects or NAS encodings) on worker threads with the GIL released, and the
-// per-kernel breakdown of one model.
+// nnlat.Model objects) on worker threads with the GIL released, NAS encodings through the
+// memoised fast path (predictors/encoding_predictor.hpp), and the per-kernel breakdown of one
+// model.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
+#include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <thread>
 #include <variant>
 
 #include "errors.hpp"
 #include "model.hpp"
 #include "nnlat/models/model_ref.hpp"
+#include "nnlat/predictors/encoding_predictor.hpp"
 #include "nnlat/predictors/predictor.hpp"
 
 namespace nnlat::python {
@@ -26,6 +32,10 @@ struct Predictor {
   std::shared_ptr<const predictors::LatencyPredictor> model;
   std::shared_ptr<const fusion::RuleSet> rules;
   std::string path;
+  // The encoding fast path per space, made on first use and kept, so that its memos (plans
+  // of encodings, kernel estimates) serve every later call. Touched with the GIL held.
+  std::shared_ptr<std::map<std::string, std::shared_ptr<const predictors::EncodingPredictor>>> encoding_paths =
+      std::make_shared<std::map<std::string, std::shared_ptr<const predictors::EncodingPredictor>>>();
 };
 
 Predictor load(const std::string& path) {
@@ -142,12 +152,98 @@ py::object as_arrays(const std::vector<predictors::NetworkPrediction>& predictio
   return py::make_tuple(ms, low, high);
 }
 
-// The reference prefix of each NAS space's encodings (models/model_ref.hpp).
-std::string space_prefix(const std::string& space) {
-  if (space == "nb201") return "nb201:";
-  if (space == "nb101") return "nb101:";
-  if (space == "mbv2") return "space:mbv2:";
-  raise(make_error(ErrorCode::kInvalidArgument, "unknown space '" + space + "' (nb201, nb101 or mbv2)"));
+const predictors::EncodingPredictor& encoding_path(const Predictor& p, const std::string& space) {
+  auto& paths = *p.encoding_paths;
+  auto it = paths.find(space);
+  if (it == paths.end()) {
+    auto made = unwrap(predictors::EncodingPredictor::create(*p.model, space));
+    // The EncodingPredictor points at the LatencyPredictor: keep it alive with it.
+    auto keep = p.model;
+    auto shared = std::shared_ptr<const predictors::EncodingPredictor>(
+        new predictors::EncodingPredictor(std::move(made)),
+        [keep](const predictors::EncodingPredictor* e) { delete e; });
+    it = paths.emplace(space, std::move(shared)).first;
+  }
+  return *it->second;
+}
+
+// An NB101 cell given as (adjacency, ops): the JSON spec the nb101 space reads.
+std::string nb101_spec(const py::handle& pair) {
+  const py::sequence items = py::reinterpret_borrow<py::sequence>(pair);
+  if (items.size() != 2) {
+    raise(make_error(ErrorCode::kInvalidArgument,
+                     "an NB101 cell is (adjacency, ops), got " + std::to_string(items.size()) + " items"));
+  }
+  nlohmann::json spec;
+  spec["matrix"] = nlohmann::json::array();
+  for (const auto& row : py::iter(items[0])) {
+    nlohmann::json r = nlohmann::json::array();
+    for (const auto& x : py::iter(row)) r.push_back(x.cast<int>());
+    spec["matrix"].push_back(std::move(r));
+  }
+  spec["ops"] = items[1].cast<std::vector<std::string>>();
+  return spec.dump();
+}
+
+// The encodings of a call, viewed without copies: str items in their own UTF-8 buffers (the
+// objects are kept referenced while the GIL is released, whatever the caller does to its list
+// meanwhile), NB101 (adjacency, ops) pairs as JSON specs owned here.
+struct EncodingViews {
+  std::vector<py::object> held;   // the str objects the views point into
+  std::deque<std::string> specs;  // NB101 pairs made into specs (a deque: views stay valid)
+  std::vector<std::string_view> views;
+};
+
+EncodingViews encodings_of(const py::handle& encodings, const std::string& space) {
+  if (py::isinstance<py::str>(encodings)) {
+    raise(make_error(ErrorCode::kInvalidArgument, "encodings must be a sequence of encodings, not one str"));
+  }
+  EncodingViews out;
+  if (py::hasattr(encodings, "__len__")) {
+    out.held.reserve(py::len(encodings));
+    out.views.reserve(py::len(encodings));
+  }
+  for (const auto& e : py::iter(encodings)) {
+    if (py::isinstance<py::str>(e)) {
+      Py_ssize_t size = 0;
+      const char* utf8 = PyUnicode_AsUTF8AndSize(e.ptr(), &size);
+      if (!utf8) throw py::error_already_set();
+      out.held.push_back(py::reinterpret_borrow<py::object>(e));
+      out.views.emplace_back(utf8, static_cast<size_t>(size));
+    } else if (space == "nb101" && py::isinstance<py::sequence>(e)) {
+      out.views.emplace_back(out.specs.emplace_back(nb101_spec(e)));
+    } else {
+      raise(make_error(ErrorCode::kInvalidArgument,
+                       "encoding " + std::to_string(out.views.size()) + " must be a str" +
+                           (space == "nb101" ? std::string(" or an (adjacency, ops) pair") : std::string()) + ", not " +
+                           std::string(py::str(py::type::handle_of(e).attr("__name__")))));
+    }
+  }
+  return out;
+}
+
+py::object predict_encodings(const Predictor& p, const py::handle& encodings, const std::string& space, bool intervals,
+                             int threads) {
+  const auto& fast = encoding_path(p, space);
+  const auto items = encodings_of(encodings, space);
+  Status status;
+  if (!intervals) {  // straight into the array NumPy returns
+    py::array_t<double> ms(static_cast<py::ssize_t>(items.views.size()));
+    const std::span<double> out(ms.mutable_data(), items.views.size());
+    {
+      py::gil_scoped_release release;
+      status = fast.predict_batch(std::span<const std::string_view>(items.views), out, threads);
+    }
+    if (!status.ok()) raise(status.error());
+    return ms;
+  }
+  std::vector<predictors::NetworkPrediction> out(items.views.size());
+  {
+    py::gil_scoped_release release;
+    status = fast.predict_batch(std::span<const std::string_view>(items.views), out, threads);
+  }
+  if (!status.ok()) raise(status.error());
+  return as_arrays(out, intervals);
 }
 
 py::list breakdown_rows(const Predictor& p, const py::handle& model) {
@@ -204,21 +300,18 @@ void bind_predictor(py::module_& m) {
           "interval. threads: workers (0: one per core); the GIL is released meanwhile. Kernel predictions are "
           "memoised within the call, so repeated kernels cost a lookup. The first model that fails raises, "
           "naming its index.")
-      .def(
-          "predict_encodings",
-          [](const Predictor& p, const std::vector<std::string>& encodings, const std::string& space, bool intervals,
-             int threads) {
-            const std::string prefix = space_prefix(space);
-            std::vector<Item> items;
-            items.reserve(encodings.size());
-            for (const auto& e : encodings) items.emplace_back(prefix + e);
-            return as_arrays(predict_all(p, items, threads), intervals);
-          },
-          py::arg("encodings"), py::arg("space") = "nb201", py::kw_only(), py::arg("intervals") = false,
-          py::arg("threads") = 1,
-          "Predicted latency (ms) of NAS encodings without building files: space 'nb201' takes cell strings "
-          "('|nor_conv_3x3~0|+|...|'), 'nb101' the text after 'nb101:' in a model reference, 'mbv2' the text "
-          "after 'space:mbv2:'. Same result as predict() on the references.")
+      .def("predict_encodings", &predict_encodings, py::arg("encodings"), py::arg("space") = "nb201", py::kw_only(),
+           py::arg("intervals") = false, py::arg("threads") = 1,
+           "Predicted latency (ms) of NAS encodings, as a NumPy array in the order given, through the memoised fast "
+           "path: each distinct encoding is decomposed once and each distinct kernel predicted once per Predictor "
+           "and space (the memos last as long as this object), so a NAS loop pays a lookup for what it saw before. "
+           "Same figures as predict() on the built networks, bit for bit.\n\n"
+           "space 'nb201': cell strings ('|nor_conv_3x3~0|+|skip_connect~0|none~1|+|...|'); 'nb101': "
+           "(adjacency, ops) pairs (a 0/1 upper-triangular matrix as nested lists or an array, op names as in "
+           "NAS-Bench-101: 'input', 'conv3x3-bn-relu', 'conv1x1-bn-relu', 'maxpool3x3', 'output') or str "
+           "('ops=in,c3,...,out;adj=0110,...'); 'mbv2': 16 layer tokens joined by '-' ('k3e6-skip-k5e3se-...'). "
+           "intervals=True returns (ms, low, high). threads: workers (0: one per core); the GIL is released "
+           "meanwhile. A malformed encoding raises nnlat.InvalidArgumentError naming its index ('encoding 12: ...').")
       .def("_breakdown", &breakdown_rows, py::arg("model"))
       .def("__repr__", [](const Predictor& p) {
         return "<nnlat.Predictor " + std::string(predictors::method_name(p.model->method())) + " for " +

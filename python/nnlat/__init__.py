@@ -5,7 +5,7 @@ The same library the `nnlat` command line uses, in-process::
     import nnlat
     p = nnlat.Predictor.load("pred.json")            # a file written by `nnlat train`
     p.predict(["zoo:mobilenet_v2", "model.onnx"])     # NumPy array of milliseconds
-    p.predict_encodings(cells, space="nb201", threads=0)
+    p.predict_encodings(cells, space="nb201", threads=0)  # NAS encodings, memoised fast path
     nnlat.breakdown(p, "zoo:mobilenet_v2")            # per-kernel rows (a DataFrame with pandas)
     m = nnlat.from_torch(torch_module, example_input) # a torch.nn.Module through ONNX
     nnlat.load_model("zoo:resnet18").params

@@ -42,8 +42,10 @@ class Predictor:
     # An array of ms; with intervals=True a tuple (ms, low, high) of arrays.
     def predict(self, models: str | Model | Sequence[str | Model], *, intervals: bool = ...,
                 threads: int = ...) -> Any: ...
-    def predict_encodings(self, encodings: Sequence[str], space: str = ..., *, intervals: bool = ...,
-                          threads: int = ...) -> Any: ...
+    # NAS encodings through the memoised fast path: str for nb201 / mbv2 (and nb101's text
+    # form), (adjacency, ops) pairs for nb101. An array of ms; intervals=True: (ms, low, high).
+    def predict_encodings(self, encodings: Sequence[str | tuple[Sequence[Sequence[int]] | Any, Sequence[str]]],
+                          space: str = ..., *, intervals: bool = ..., threads: int = ...) -> Any: ...
 
 class Store:
     @staticmethod

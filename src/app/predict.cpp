@@ -32,16 +32,18 @@ nlohmann::ordered_json PredictResult::to_json(const ModelPrediction& model) cons
   return j;
 }
 
-Result<PredictResult> predict(const PredictRequest& request) {
-  if (request.predictor.empty() == request.target.empty()) {
+Result<std::string> predictor_file(const std::string& predictor, const std::string& target, const ReadyOptions& ready) {
+  if (predictor.empty() == target.empty()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "give either a predictor file (--predictor) or a ready target (--target; `nnlat predictors` "
                       "lists them), not both and not neither");
   }
-  std::string file = request.predictor;
-  if (!request.target.empty()) {
-    NNLAT_ASSIGN_OR_RETURN(file, ready_predictor_path(request.target, request.ready));
-  }
+  if (!target.empty()) return ready_predictor_path(target, ready);
+  return predictor;
+}
+
+Result<PredictResult> predict(const PredictRequest& request) {
+  NNLAT_ASSIGN_OR_RETURN(const std::string file, predictor_file(request.predictor, request.target, request.ready));
   NNLAT_ASSIGN_OR_RETURN(auto predictor, predictors::LatencyPredictor::load(file));
   auto rules = predictor.rule_set();
   if (!rules.ok()) return rules.error().with_context(file);

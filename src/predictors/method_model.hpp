@@ -41,6 +41,16 @@ class MethodModel {
   // the caller applies the interval.
   virtual NetworkPrediction predict(const NetworkKernels& network, const KernelModels& kernels, bool with_breakdown,
                                     PredictionCache* cache) const = 0;
+  // Kernel-wise methods (the op-wise learners): the network latency is compose() of the
+  // per-family totals of estimate_kernel() over its kernels, and predict() runs exactly that.
+  // The encoding fast path (encoding_predictor.hpp) memoises estimate_kernel per distinct
+  // kernel and calls the same compose, so both paths give the same figure bit for bit.
+  virtual bool kernel_wise() const { return false; }
+  virtual KernelEstimate estimate_kernel(const features::KernelFeatures& f, const KernelModels& kernels) const {
+    return kernels.kernel_ms(f);
+  }
+  virtual double compose(const FamilyTotals& totals) const { return totals.total_ms(); }
+
   virtual std::string predicted_implementation(const KernelModels& kernels, const features::KernelFeatures& f) const {
     return kernels.predicted_implementation(f);
   }

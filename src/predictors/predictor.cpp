@@ -42,6 +42,12 @@ std::string rebuild_advice(const nlohmann::json& j) {
          field("method", "METHOD") + " -o FILE` on the store it was trained from";
 }
 
+// The calibrated interval around a prediction (every path applies it here).
+void apply_interval(const Interval& interval, NetworkPrediction& out) {
+  out.low_ms = out.latency_ms * std::exp(std::min(interval.low_log, 0.0));
+  out.high_ms = out.latency_ms * std::exp(std::max(interval.high_log, 0.0));
+}
+
 }  // namespace
 
 std::vector<size_t> kernel_rows_excluding(const TrainingSet& data, std::span<const size_t> held_out_networks) {
@@ -183,9 +189,20 @@ NetworkPrediction LatencyPredictor::predict(const NetworkKernels& network, bool 
                                             PredictionCache* cache) const {
   const Impl& im = *impl_;
   NetworkPrediction out = im.model->predict(network, im.kernels, with_breakdown, cache);
-  out.low_ms = out.latency_ms * std::exp(std::min(im.interval.low_log, 0.0));
-  out.high_ms = out.latency_ms * std::exp(std::max(im.interval.high_log, 0.0));
+  apply_interval(im.interval, out);
   return out;
+}
+
+bool LatencyPredictor::kernel_wise() const { return impl_->model->kernel_wise(); }
+
+KernelEstimate LatencyPredictor::estimate_kernel(const features::KernelFeatures& f) const {
+  return impl_->model->estimate_kernel(f, impl_->kernels);
+}
+
+NetworkPrediction LatencyPredictor::compose(NetworkPrediction sums, const FamilyTotals& totals) const {
+  sums.latency_ms = impl_->model->compose(totals);
+  apply_interval(impl_->interval, sums);
+  return sums;
 }
 
 std::string LatencyPredictor::predicted_implementation(const features::KernelFeatures& f) const {

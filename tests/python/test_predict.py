@@ -55,9 +55,9 @@ def test_errors_name_the_model(predictor_path, tmp_path):
     p = nnlat.Predictor.load(predictor_path)
     with pytest.raises(nnlat.NotFoundError, match=r"model 1 \(zoo:nope\)"):
         p.predict(["zoo:mobilenet_v2", "zoo:nope"], threads=2)
-    with pytest.raises(nnlat.InvalidArgumentError, match="unknown space"):
+    with pytest.raises(nnlat.InvalidArgumentError, match="unknown encoding space"):
         p.predict_encodings(["x"], "nb999")
-    with pytest.raises(nnlat.Error, match="model 0"):
+    with pytest.raises(nnlat.InvalidArgumentError, match="encoding 0"):
         p.predict_encodings(["|not_an_op~0|+|"], "nb201")
     with pytest.raises(nnlat.InvalidArgumentError, match="references"):
         p.predict([3.5])

@@ -48,6 +48,10 @@ struct PredictResult {
   nlohmann::ordered_json to_json(const ModelPrediction& model) const;
 };
 
+// The predictor file a request names: `predictor` itself, or the cache file of the ready
+// `target` (built first when missing); exactly one of the two must be given.
+Result<std::string> predictor_file(const std::string& predictor, const std::string& target, const ReadyOptions& ready);
+
 // An error when the predictor or the references cannot be opened; a model failing later is
 // reported in PredictResult::failure.
 Result<PredictResult> predict(const PredictRequest& request);

@@ -39,6 +39,19 @@ Result<std::string> canonicalize_encoding(std::string_view space, std::string_vi
 // Graph of one architecture, named after the space and its canonical encoding, with
 // metadata {"space", "family", "encoding", "hash", "source"}; verified.
 Result<ir::Graph> build_space_graph(std::string_view space, std::string_view encoding, const SpaceOptions& options);
+// Segments, for predicting encodings without building whole networks
+// (predictors/encoding_predictor.hpp): a space whose networks (default options) are a chain of
+// parts, each a function of its position and its own choice only, lists an encoding's parts
+// as keys ("stem", "3:k5e3se", "head" for mbv2), and builds each part alone as a graph whose
+// input has the shape it has inside the network. The network's kernels are then its parts'
+// kernels in order, as long as the fusion rules fuse nothing across a part's border (a
+// caller checks that for its rules). An empty list: the space has no segments (nb201, nb101:
+// their cells fuse with their neighbours, and all cells of a network are alike). A malformed
+// encoding is the error build_space_graph gives.
+bool space_has_segments(std::string_view space);
+Result<std::vector<std::string>> space_segments(std::string_view space, std::string_view encoding);
+Result<ir::Graph> build_segment_graph(std::string_view space, std::string_view segment);
+
 // `n` distinct canonical encodings drawn with a generator seeded by `seed` (the same
 // arguments always give the same list, in the same order).
 Result<std::vector<std::string>> sample_space(std::string_view space, int64_t n, uint64_t seed);

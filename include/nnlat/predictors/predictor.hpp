@@ -102,6 +102,8 @@ struct KernelEstimate {
   int implementation = -1;
 };
 
+struct FamilyTotals;  // predictors/composition.hpp (private): a network's kernel estimates per family
+
 // Per-call scratch for fast batch prediction: kernel predictions de-duplicated by feature
 // fingerprint. One cache per thread; it is only valid for the predictor that filled it.
 struct PredictionCache {
@@ -136,6 +138,15 @@ class LatencyPredictor {
   // `with_breakdown` = false skips the per-kernel list (the fast path for NAS scoring).
   NetworkPrediction predict(const NetworkKernels& network, bool with_breakdown = true,
                             PredictionCache* cache = nullptr) const;
+
+  // The two halves of a kernel-wise method's prediction (the op-wise learners; not the
+  // ensemble, lut or whole-network methods), for callers that memoise kernel estimates
+  // (EncodingPredictor): predict(network) == compose(sums and totals of estimate_kernel over
+  // its kernels, added in execution order), bit for bit. compose sets latency_ms and the
+  // interval of `sums`, whose kernel_sum_ms and extrapolated_kernels are already filled.
+  bool kernel_wise() const;
+  KernelEstimate estimate_kernel(const features::KernelFeatures& f) const;
+  NetworkPrediction compose(NetworkPrediction sums, const FamilyTotals& totals) const;
 
   // Kernel selection: the implementation this predictor expects the runtime to choose for a
   // kernel with these features; "" when it learned none for the kernel's family.

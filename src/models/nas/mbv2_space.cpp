@@ -187,6 +187,69 @@ Result<ir::Graph> mbv2_build(const std::string& canonical, const SpaceOptions& o
   });
 }
 
+Result<std::vector<std::string>> mbv2_segments(std::string_view encoding) {
+  NNLAT_ASSIGN_OR_RETURN(auto layers, parse(encoding));
+  std::vector<std::string> keys;
+  keys.reserve(kNumLayers + 2);
+  keys.emplace_back("stem");
+  for (int i = 0; i < kNumLayers; ++i) {
+    if (!layers[i].skip) keys.push_back(std::to_string(i) + ":" + to_string(layers[i]));
+  }
+  keys.emplace_back("head");
+  return keys;
+}
+
+Result<ir::Graph> mbv2_build_segment(std::string_view segment) {
+  // The input each part sees inside the default network (224x224): the stem halves the
+  // resolution, every layer's stride divides it, and a skipped layer keeps the shape.
+  const auto slots = layer_slots();
+  int64_t channels = 16;
+  int64_t size = 224 / 2;
+  int index = kNumLayers;  // "head": after every layer
+  Layer layer;
+  if (segment != "stem" && segment != "head") {
+    const size_t colon = segment.find(':');
+    int parsed = -1;
+    if (colon != std::string_view::npos && colon > 0 && colon <= 2) {
+      parsed = 0;
+      for (char c : segment.substr(0, colon)) parsed = c >= '0' && c <= '9' ? parsed * 10 + (c - '0') : -1000;
+    }
+    if (parsed < 0 || parsed >= kNumLayers) return invalid("expected stem, head or INDEX:TOKEN");
+    index = parsed;
+    NNLAT_ASSIGN_OR_RETURN(layer, parse_token(segment.substr(colon + 1), slots[index], index));
+    if (layer.skip) return invalid("a skipped layer has no graph");
+  }
+  for (int i = 0; i < index; ++i) {
+    size /= slots[i].stride;
+    channels = slots[i].channels;
+  }
+  return ir::GraphBuilder::run([&] {
+    ir::GraphBuilder b("mbv2-segment");
+    if (segment == "stem") {
+      ir::ValueId x = b.input({1, 3, 224, 224});
+      b.push_scope("stem");
+      x = b.conv_bn_act(x, 32, 3, 2, 1, ir::Act::kRelu6);
+      b.pop_scope();
+      b.push_scope("first");
+      x = inverted_residual(b, x, Layer{false, 3, 1, false, false}, 16, 1);
+      b.pop_scope();
+      return b.finish({x});
+    }
+    ir::ValueId x = b.input({1, channels, size, size});
+    if (segment == "head") {
+      b.push_scope("head");
+      x = b.conv_bn_act(x, 1280, 1, 1, 1, ir::Act::kRelu6);
+      x = b.classifier(x, 1000);
+      b.pop_scope();
+      return b.finish({x});
+    }
+    b.push_scope("layer" + std::to_string(index));
+    x = inverted_residual(b, x, layer, slots[index].channels, slots[index].stride);
+    b.pop_scope();
+    return b.finish({x});
+  });
+}
+
 Result<std::vector<std::string>> mbv2_sample(int64_t n, uint64_t seed) {
   // Each layer uniform over its choices: 36 blocks (3 kernels x 3 expansions x se x hs),
   // plus 'skip' where allowed. 36^6 * 37^10 architectures, so n never exhausts the space.

@@ -46,6 +46,10 @@ Result<std::vector<std::string>> nb201_sample(int64_t n, uint64_t seed);
 Result<std::string> mbv2_canonicalize(std::string_view encoding);
 Result<ir::Graph> mbv2_build(const std::string& canonical, const SpaceOptions& options);
 Result<std::vector<std::string>> mbv2_sample(int64_t n, uint64_t seed);
+// Segments (models/nas.hpp): "stem" (stem and fixed first block), "INDEX:TOKEN" per non-skip
+// layer, "head".
+Result<std::vector<std::string>> mbv2_segments(std::string_view encoding);
+Result<ir::Graph> mbv2_build_segment(std::string_view segment);
 
 // ---- Block spaces (block_space.hpp, block_space_*.cpp) ----------------------------------
 // "shuffle", "grouped", "fire", "dense", "inception", "se", "largedw" (stages of one block

@@ -143,6 +143,26 @@ Result<ir::Graph> build_space_graph(std::string_view space, std::string_view enc
   return g;
 }
 
+bool space_has_segments(std::string_view space) { return space == "mbv2"; }
+
+Result<std::vector<std::string>> space_segments(std::string_view space, std::string_view encoding) {
+  NNLAT_ASSIGN_OR_RETURN(const Space s, parse_space(space));
+  if (s != Space::kMbv2) return std::vector<std::string>{};
+  auto r = nas::mbv2_segments(encoding);
+  if (!r.ok()) return r.error().with_context(std::string(space));
+  return r;
+}
+
+Result<ir::Graph> build_segment_graph(std::string_view space, std::string_view segment) {
+  NNLAT_ASSIGN_OR_RETURN(const Space s, parse_space(space));
+  if (s != Space::kMbv2) {
+    return make_error(ErrorCode::kInvalidArgument, "space " + std::string(space) + " has no segments");
+  }
+  auto g = nas::mbv2_build_segment(segment);
+  if (!g.ok()) return g.error().with_context(std::string(space) + " segment " + std::string(segment));
+  return g;
+}
+
 Result<std::vector<std::string>> sample_space(std::string_view space, int64_t n, uint64_t seed) {
   NNLAT_ASSIGN_OR_RETURN(const Space s, parse_space(space));
   if (n < 0) return make_error(ErrorCode::kInvalidArgument, "cannot sample a negative number of architectures");

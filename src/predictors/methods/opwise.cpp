@@ -15,6 +15,8 @@ class OpwiseModel final : public MethodModel {
 
   MethodTraits traits() const override { return {.needs_kernels = true, .opwise = true, .needs_hashes = false}; }
   FamilyFitPlan family_plan() const override { return {candidates_, true}; }
+  bool kernel_wise() const override { return true; }
+  double compose(const FamilyTotals& totals) const override { return overhead_.apply(totals); }
 
   Status fit(const FitContext& c) override {
     std::vector<FamilyTotals> totals;
@@ -33,7 +35,7 @@ class OpwiseModel final : public MethodModel {
     NetworkPrediction out =
         sum_kernels(network, with_breakdown, totals,
                     [&](size_t, const features::KernelFeatures& f) { return kernels.cached_kernel_ms(f, cache); });
-    out.latency_ms = overhead_.apply(totals);
+    out.latency_ms = compose(totals);
     return out;
   }
 

@@ -1,0 +1,340 @@
+#include "nnlat/predictors/encoding_predictor.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+
+#include "nnlat/models/nas.hpp"
+#include "predictors/kernel_sum.hpp"
+
+namespace nnlat::predictors {
+namespace {
+
+// One distinct kernel: its features and, for kernel-wise methods, its estimate. Immutable
+// once in the table, and never moved (node-based map), so plans point at it without a lock.
+struct KernelEntry {
+  features::KernelFeatures features;
+  KernelEstimate estimate;
+};
+
+// An encoding's network as the kernels it runs, in execution order.
+struct Plan {
+  std::vector<const KernelEntry*> kernels;
+};
+
+// Heterogeneous lookup: an encoding given as a string_view finds its plan without a copy.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// NB201 has 15,625 architectures; NB101 and mbv2 have far more than a process sees. Past this
+// many kernel pointers in all plans (32 MiB; NB201's whole space takes under 3.6M, at most 228
+// kernels a network) an encoding's plan is built for its prediction and not kept, so that a
+// stream of distinct encodings does not grow memory without bound (the kernel table and mbv2's
+// segments stay small: their kernels repeat).
+constexpr size_t kMaxPlannedKernels = size_t{1} << 22;
+
+// Encodings a worker takes at once: few atomic operations, an even load.
+constexpr size_t kChunk = 64;
+
+}  // namespace
+
+std::vector<std::string> encoding_space_names() { return {"nb201", "nb101", "mbv2"}; }
+
+struct EncodingPredictor::Impl {
+  const LatencyPredictor* predictor = nullptr;
+  std::string space;
+  fusion::RuleSet rules;
+  bool kernel_wise = false;
+  bool needs_hashes = false;
+
+  // Whether the space's networks are assembled from segment plans (models::space_segments)
+  // rather than decomposed whole: spaces with segments, when the check at creation found the
+  // spliced kernels equal to the whole network's under these rules.
+  bool spliced = false;
+
+  mutable std::shared_mutex lock;                             // guards the maps; their entries never move
+  mutable std::unordered_map<uint64_t, KernelEntry> kernels;  // feature fingerprint → entry
+  mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> plans;
+  mutable size_t planned_kernels = 0;  // kernel pointers in `plans`, for the bound
+  mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> segments;  // key → its kernels
+
+  // The kernels of an encoding's network, with their features: the space's builder and the
+  // predictor's decomposition, exactly as the generic path runs them.
+  Result<NetworkKernels> decompose_encoding(std::string_view encoding, bool with_hashes) const {
+    NNLAT_ASSIGN_OR_RETURN(auto graph, models::build_space_graph(space, encoding, {}));
+    return decompose(graph, rules, predictor->context(), with_hashes, /*with_kernels=*/false);
+  }
+
+  // The features of a segment's kernels, from its standalone graph.
+  Result<std::vector<features::KernelFeatures>> decompose_segment(std::string_view key) const {
+    NNLAT_ASSIGN_OR_RETURN(auto graph, models::build_segment_graph(space, key));
+    NNLAT_ASSIGN_OR_RETURN(auto network, decompose(graph, rules, predictor->context(), false, false));
+    return std::move(network.features);
+  }
+
+  // Kernels as table entries, in order: entries of kernels seen before, new ones (with their
+  // estimates) otherwise. Estimates of new kernels are computed outside the lock (the model
+  // evaluation is the slow part); a kernel another thread adds meanwhile keeps its first
+  // entry. Returns with `write` holding the lock, for the caller to store what it built.
+  Plan intern(const std::vector<features::KernelFeatures>& fs, std::unique_lock<std::shared_mutex>& write) const {
+    std::vector<uint64_t> keys(fs.size());
+    std::vector<std::optional<KernelEntry>> fresh(fs.size());
+    {
+      const std::shared_lock read(lock);
+      for (size_t i = 0; i < keys.size(); ++i) {
+        keys[i] = fs[i].fingerprint();
+        if (!kernels.contains(keys[i])) fresh[i] = KernelEntry{fs[i], {}};
+      }
+    }
+    for (auto& entry : fresh) {
+      if (entry && kernel_wise) entry->estimate = predictor->estimate_kernel(entry->features);
+    }
+    write = std::unique_lock(lock);
+    Plan plan;
+    plan.kernels.reserve(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto it = kernels.find(keys[i]);
+      if (it == kernels.end()) {
+        it = kernels.emplace(keys[i], fresh[i] ? std::move(*fresh[i]) : KernelEntry{fs[i], {}}).first;
+        if (kernel_wise && !fresh[i]) it->second.estimate = predictor->estimate_kernel(it->second.features);
+      }
+      plan.kernels.push_back(&it->second);
+    }
+    return plan;
+  }
+
+  Result<const Plan*> segment_plan(const std::string& key) const {
+    {
+      const std::shared_lock read(lock);
+      const auto it = segments.find(key);
+      if (it != segments.end()) return &it->second;
+    }
+    NNLAT_ASSIGN_OR_RETURN(auto fs, decompose_segment(key));
+    std::unique_lock<std::shared_mutex> write;
+    Plan plan = intern(fs, write);
+    return &segments.try_emplace(key, std::move(plan)).first->second;
+  }
+
+  // The plan of `encoding`: from the memo, or built (into `scratch` when the memo is full).
+  Result<const Plan*> plan_of(std::string_view encoding, Plan& scratch) const {
+    {
+      const std::shared_lock read(lock);
+      const auto it = plans.find(encoding);
+      if (it != plans.end()) return &it->second;
+    }
+    Plan plan;
+    std::unique_lock<std::shared_mutex> write;
+    if (spliced) {
+      NNLAT_ASSIGN_OR_RETURN(const auto keys, models::space_segments(space, encoding));
+      for (const auto& key : keys) {
+        NNLAT_ASSIGN_OR_RETURN(const Plan* part, segment_plan(key));
+        plan.kernels.insert(plan.kernels.end(), part->kernels.begin(), part->kernels.end());
+      }
+      write = std::unique_lock(lock);
+    } else {
+      NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, false));
+      plan = intern(network.features, write);
+    }
+    if (planned_kernels + plan.kernels.size() <= kMaxPlannedKernels) {
+      const size_t size = plan.kernels.size();
+      const auto [it, added] = plans.try_emplace(std::string(encoding), std::move(plan));
+      if (added) planned_kernels += size;  // else another worker stored it first
+      return &it->second;
+    }
+    scratch = std::move(plan);
+    return &scratch;
+  }
+
+  // Splicing is sound for these rules if no kernel fuses across a segment border; checked on
+  // sampled networks (every kind of segment appears in a few): their spliced kernels must
+  // equal their whole decomposition's, feature for feature. Otherwise encodings are
+  // decomposed whole (slower, same figures).
+  Result<bool> splicing_agrees() const {
+    if (!models::space_has_segments(space)) return false;
+    NNLAT_ASSIGN_OR_RETURN(const auto probe, models::sample_space(space, 8, 20261205));
+    for (const auto& encoding : probe) {
+      NNLAT_ASSIGN_OR_RETURN(const auto keys, models::space_segments(space, encoding));
+      if (keys.empty()) return false;
+      std::vector<uint64_t> spliced_keys;
+      for (const auto& key : keys) {
+        NNLAT_ASSIGN_OR_RETURN(const auto fs, decompose_segment(key));
+        for (const auto& f : fs) spliced_keys.push_back(f.fingerprint());
+      }
+      NNLAT_ASSIGN_OR_RETURN(const auto whole, decompose_encoding(encoding, false));
+      std::vector<uint64_t> whole_keys;
+      for (const auto& f : whole.features) whole_keys.push_back(f.fingerprint());
+      if (spliced_keys != whole_keys) return false;
+    }
+    return true;
+  }
+
+  // The plan's prediction: kernel-wise methods add the memoised estimates and compose
+  // (LatencyPredictor::compose, the code predict runs); other methods predict from the
+  // plan's features.
+  NetworkPrediction predict_plan(const Plan& plan) const {
+    if (kernel_wise) {
+      NetworkPrediction sums;
+      FamilyTotals totals;
+      for (const KernelEntry* k : plan.kernels) add_kernel(sums, totals, k->features, k->estimate);
+      return predictor->compose(std::move(sums), totals);
+    }
+    NetworkKernels network;
+    network.features.reserve(plan.kernels.size());
+    for (const KernelEntry* k : plan.kernels) {
+      network.features.push_back(k->features);
+      network.macs += k->features.macs;
+      network.params += k->features.params;
+    }
+    return predictor->predict(network, /*with_breakdown=*/false);
+  }
+
+  // The memoised plans of a chunk of encodings (null where there is none yet) under one
+  // acquisition of the shared lock: a lock per encoding would have every core write the lock's
+  // reader count millions of times a second.
+  template <class EncodingAt>
+  void find_plans(size_t begin, size_t end, const EncodingAt& encoding_at, std::span<const Plan*> found) const {
+    const std::shared_lock read(lock);
+    for (size_t i = begin; i < end; ++i) {
+      const auto it = plans.find(std::string_view(encoding_at(i)));
+      found[i - begin] = it == plans.end() ? nullptr : &it->second;
+    }
+  }
+
+  // Every predict_batch: encodings (strings or views) in, predictions or latencies out.
+  template <class Encoding, class Out>
+  Status run_batch(std::span<const Encoding> encodings, std::span<Out> out, int threads, size_t* failed_index) const {
+    if (failed_index) *failed_index = encodings.size();  // none
+    if (threads < 0) return make_error(ErrorCode::kInvalidArgument, "threads must be >= 0 (0: one per core)");
+    if (out.size() != encodings.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "predict_batch: " + std::to_string(encodings.size()) +
+                                                         " encodings but room for " + std::to_string(out.size()));
+    }
+    auto encoding_at = [&](size_t i) -> std::string_view { return encodings[i]; };
+    std::atomic<size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::mutex failure_lock;
+    std::optional<std::pair<size_t, Error>> failure;  // the lowest failing index
+    auto work = [&] {
+      Plan scratch;  // the worker's own: a plan built past the memo's bound
+      while (!stop.load(std::memory_order_relaxed)) {
+        const size_t begin = next.fetch_add(kChunk);
+        if (begin >= encodings.size()) return;
+        const size_t end = std::min(begin + kChunk, encodings.size());
+        std::array<const Plan*, kChunk> found{};
+        if (!needs_hashes) find_plans(begin, end, encoding_at, found);
+        for (size_t i = begin; i < end; ++i) {
+          const Plan* plan = found[i - begin];
+          auto r = plan ? Result<NetworkPrediction>(predict_plan(*plan)) : predict_one(encoding_at(i), scratch);
+          if (r.ok()) {
+            if constexpr (std::is_same_v<Out, double>) {
+              out[i] = r->latency_ms;
+            } else {
+              out[i] = std::move(*r);
+            }
+            continue;
+          }
+          const std::lock_guard guard(failure_lock);
+          if (!failure || i < failure->first) failure.emplace(i, r.error());
+          stop = true;
+          return;
+        }
+      }
+    };
+    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const size_t workers = std::min<size_t>(threads == 0 ? cores : static_cast<size_t>(threads), encodings.size());
+    if (workers <= 1) {
+      work();
+    } else {
+      std::vector<std::thread> pool;
+      for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+      for (auto& t : pool) t.join();
+    }
+    if (!failure) return Status::Ok();
+    if (failed_index) *failed_index = failure->first;
+    return failure->second.with_context("encoding " + std::to_string(failure->first));
+  }
+
+  Result<NetworkPrediction> predict_one(std::string_view encoding, Plan& scratch) const {
+    if (needs_hashes) {  // lut: kernels are looked up by hash, which only the built graph gives
+      NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, true));
+      return predictor->predict(network, /*with_breakdown=*/false);
+    }
+    NNLAT_ASSIGN_OR_RETURN(const Plan* plan, plan_of(encoding, scratch));
+    return predict_plan(*plan);
+  }
+};
+
+EncodingPredictor::EncodingPredictor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EncodingPredictor::EncodingPredictor(EncodingPredictor&&) noexcept = default;
+EncodingPredictor& EncodingPredictor::operator=(EncodingPredictor&&) noexcept = default;
+EncodingPredictor::~EncodingPredictor() = default;
+
+Result<EncodingPredictor> EncodingPredictor::create(const LatencyPredictor& predictor, std::string_view space) {
+  const auto spaces = encoding_space_names();
+  if (std::find(spaces.begin(), spaces.end(), space) == spaces.end()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "unknown encoding space '" + std::string(space) + "' (nb201, nb101 or mbv2)");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->predictor = &predictor;
+  impl->space = std::string(space);
+  NNLAT_ASSIGN_OR_RETURN(impl->rules, predictor.rule_set());
+  impl->kernel_wise = predictor.kernel_wise();
+  impl->needs_hashes = predictor.needs_hashes();
+  NNLAT_ASSIGN_OR_RETURN(impl->spliced, impl->splicing_agrees());
+  return EncodingPredictor(std::move(impl));
+}
+
+const std::string& EncodingPredictor::space() const { return impl_->space; }
+const LatencyPredictor& EncodingPredictor::predictor() const { return *impl_->predictor; }
+bool EncodingPredictor::splices_segments() const { return impl_->spliced; }
+
+Result<NetworkPrediction> EncodingPredictor::predict(std::string_view encoding) const {
+  Plan scratch;
+  return impl_->predict_one(encoding, scratch);
+}
+
+Status EncodingPredictor::predict_batch(std::span<const std::string> encodings, std::span<NetworkPrediction> out,
+                                        int threads, size_t* failed_index) const {
+  return impl_->run_batch(encodings, out, threads, failed_index);
+}
+Status EncodingPredictor::predict_batch(std::span<const std::string> encodings, std::span<double> out_ms, int threads,
+                                        size_t* failed_index) const {
+  return impl_->run_batch(encodings, out_ms, threads, failed_index);
+}
+Status EncodingPredictor::predict_batch(std::span<const std::string_view> encodings, std::span<NetworkPrediction> out,
+                                        int threads, size_t* failed_index) const {
+  return impl_->run_batch(encodings, out, threads, failed_index);
+}
+Status EncodingPredictor::predict_batch(std::span<const std::string_view> encodings, std::span<double> out_ms,
+                                        int threads, size_t* failed_index) const {
+  return impl_->run_batch(encodings, out_ms, threads, failed_index);
+}
+
+size_t EncodingPredictor::cached_kernels() const {
+  const std::shared_lock read(impl_->lock);
+  return impl_->kernels.size();
+}
+
+size_t EncodingPredictor::cached_encodings() const {
+  const std::shared_lock read(impl_->lock);
+  return impl_->plans.size();
+}
+
+void EncodingPredictor::clear_cache() {
+  const std::unique_lock write(impl_->lock);
+  impl_->plans.clear();
+  impl_->planned_kernels = 0;
+  impl_->segments.clear();
+  impl_->kernels.clear();
+}
+
+}  // namespace nnlat::predictors
