@@ -42,6 +42,7 @@ from ._nnlat import (  # noqa: F401  (re-exported)
     train,
     zoo,
 )
+from ._nnlat import _load_onnx  # noqa: F401  (export_params=False in from_torch)
 
 __all__ = [
     "Error", "GraphError", "InternalError", "InvalidArgumentError", "IoError", "NotFoundError",
@@ -87,10 +88,18 @@ def load_predictor(path_or_target: str) -> Predictor:
                         "pixel4:gpu:float; nnlat.ready_predictors() lists them)")
 
 
-def from_torch(module: Any, example_input: Any, *, name: str | None = None, opset: int = 13) -> Model:
+def from_torch(module: Any, example_input: Any, *, name: str | None = None, opset: int = 13,
+               export_params: bool = True) -> Model:
     """A torch.nn.Module as an nnlat.Model: exported with torch.onnx.export (random or trained
     weights alike; eval mode) at `opset` for the shape of `example_input`, then imported as
-    any ONNX file is. Raises the importer's error (e.g. nnlat.UnsupportedError naming an op)."""
+    any ONNX file is. Raises the importer's error (e.g. nnlat.UnsupportedError naming an op).
+
+    export_params=False writes no weights (much faster for large models): the exporter then
+    gives every parameter as a graph input, which nnlat reads as a weight of that shape (only
+    the input called "input" is an activation), so parameter counts are the same.
+
+    The export runs with gradients enabled: under torch.no_grad() PyTorch's eval-mode
+    nn.MultiheadAttention takes a fused fast path that ONNX cannot express."""
     import torch  # imported here: nnlat does not need PyTorch otherwise
 
     was_training = module.training
@@ -99,9 +108,10 @@ def from_torch(module: Any, example_input: Any, *, name: str | None = None, opse
         with tempfile.TemporaryDirectory(prefix="nnlat-torch-") as folder:
             stem = name or type(module).__name__
             path = os.path.join(folder, f"{stem}.onnx")
-            with torch.no_grad():
-                torch.onnx.export(module, (example_input,), path, opset_version=opset,
-                                  input_names=["input"], output_names=["output"])
-            return load_model(path)
+            torch.onnx.export(module, (example_input,), path, opset_version=opset,
+                              input_names=["input"], output_names=["output"], export_params=export_params)
+            if export_params:
+                return load_model(path)
+            return _load_onnx(path, ["input"])
     finally:
         module.train(was_training)

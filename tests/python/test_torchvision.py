@@ -1,0 +1,136 @@
+"""Every classification model of the installed torchvision (Debian's python3-torchvision 0.14:
+80 models), with random weights, exported by torch.onnx.export at opsets 13 and 17 and imported
+by nnlat: its parameter count must be within 1% of PyTorch's sum(p.numel()).
+
+How the list stays fast enough for `make test` (docs/testing.md has the measured times):
+- small inputs where the architecture allows (parameter counts do not depend on the input
+  size; ViTs are built for the smaller image size, which shrinks only their position
+  embedding, and the count compared is that of the module exported);
+- weights are exported only for models up to EXPORT_PARAMS_LIMIT parameters; larger ones are
+  exported with export_params=False (their parameters become graph inputs, which nnlat reads
+  as weights of that shape: nnlat.from_torch(..., export_params=False)). Both paths are tested.
+- CTest runs the list in groups (NNLAT_TORCHVISION_GROUP, see CMakeLists.txt) so that
+  `ctest -j` spreads it over the cores.
+
+Run as a script (`python3 tests/python/test_torchvision.py [names...]`) it prints one line per
+model and opset with the counts and times, the survey behind the table in docs/python.md.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+
+import pytest
+
+import nnlat
+
+torch = pytest.importorskip("torch")
+torchvision = pytest.importorskip("torchvision")
+
+OPSETS = (13, 17)
+EXPORT_PARAMS_LIMIT = 30_000_000
+
+# Input sizes other than 64x64, and why.
+RESOLUTION = {
+    "alexnet": 224,  # AdaptiveAvgPool2d(6): ONNX export needs the output size to divide the input's
+    "inception_v3": 96,  # needs at least 75x75
+    "maxvit_t": 224,  # window partitions of 7 at every stage
+}
+for _name in ("vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"):
+    RESOLUTION[_name] = 224  # AdaptiveAvgPool2d(7), as alexnet
+RESOLUTION["vit_h_14"] = 56  # a multiple of the patch size (14); the other ViTs use 64
+
+# Models nnlat cannot import yet, with the reason (an expected failure, reported as xfail).
+KNOWN_FAILURES: dict[str, str] = {}
+
+
+def model_names() -> list[str]:
+    models = torchvision.models
+    if hasattr(models, "list_models"):
+        return sorted(models.list_models(module=models))
+    return sorted(n for n, f in vars(models).items() if callable(f) and n[0].islower() and not n.startswith("get_"))
+
+
+def groups() -> dict[str, list[str]]:
+    """The CTest entries: models grouped so that each group takes a comparable time."""
+    names = model_names()
+    out: dict[str, list[str]] = {"transformers": [], "vgg_regnet": [], "efficientnet_convnext": [], "other": []}
+    for n in names:
+        if n.startswith(("vit_", "swin_", "maxvit")):
+            out["transformers"].append(n)
+        elif n.startswith(("vgg", "regnet", "alexnet")):
+            out["vgg_regnet"].append(n)
+        elif n.startswith(("efficientnet", "convnext")):
+            out["efficientnet_convnext"].append(n)
+        else:
+            out["other"].append(n)
+    return out
+
+
+def selected() -> list[str]:
+    group = os.environ.get("NNLAT_TORCHVISION_GROUP")
+    if not group:
+        return model_names()
+    return groups()[group]
+
+
+def build(name: str):
+    """The module with random weights, and its example input."""
+    kwargs = {}
+    res = RESOLUTION.get(name, 64)
+    if name.startswith("vit_"):
+        kwargs["image_size"] = res
+    if name in ("googlenet", "inception_v3"):
+        # The auxiliary heads run only in training: no exporter writes them, so they are left
+        # out of the module (and of PyTorch's count); init_weights=False skips a slow scipy init.
+        kwargs.update(aux_logits=False, init_weights=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if hasattr(torchvision.models, "get_model"):
+            module = torchvision.models.get_model(name, weights=None, **kwargs)
+        else:
+            module = getattr(torchvision.models, name)(**kwargs)
+    return module.eval(), torch.randn(1, 3, res, res)
+
+
+def check(name: str, opset: int) -> tuple[int, int, float]:
+    module, x = build(name)
+    expected = sum(p.numel() for p in module.parameters())
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = nnlat.from_torch(module, x, name=name, opset=opset, export_params=expected <= EXPORT_PARAMS_LIMIT)
+    return model.params, expected, time.perf_counter() - start
+
+
+@pytest.mark.parametrize("opset", OPSETS)
+@pytest.mark.parametrize("name", selected())
+def test_torchvision_model_imports_with_pytorchs_parameter_count(name, opset):
+    if name in KNOWN_FAILURES:
+        pytest.xfail(KNOWN_FAILURES[name])
+    params, expected, _ = check(name, opset)
+    assert abs(params - expected) <= 0.01 * expected, f"{name}: nnlat counts {params}, PyTorch {expected}"
+
+
+def test_the_list_is_torchvisions_whole_classification_list():
+    names = model_names()
+    assert len(names) >= 20
+    assert {"resnet18", "shufflenet_v2_x1_0", "convnext_tiny", "vit_b_16", "swin_t"} <= set(names)
+    assert sorted(sum(groups().values(), [])) == names  # every model is in exactly one CTest group
+
+
+if __name__ == "__main__":
+    todo = sys.argv[1:] or model_names()
+    for name in todo:
+        for opset in OPSETS:
+            try:
+                params, expected, seconds = check(name, opset)
+                ok = abs(params - expected) <= 0.01 * expected
+                print(f"{'ok  ' if ok else 'FAIL'} {name} opset {opset}: nnlat {params} torch {expected} "
+                      f"({100.0 * (params - expected) / expected:+.3f}%) {seconds:.1f}s", flush=True)
+            except Exception as e:  # noqa: BLE001  (a survey: report and go on)
+                msg = str(e).replace("\n", " ")
+                print(f"ERR  {name} opset {opset}: {type(e).__name__}: {msg[:400]}", flush=True)
