@@ -221,6 +221,7 @@ std::vector<OpCase> op_cases() {
                  return single({2, 3, 4, 5}, OpKind::kLayerNorm,
                                {{"axis", int64_t{-2}}, {"epsilon", 1e-6}, {"affine", int64_t{0}}});
                }});
+  c.push_back({"l2_normalize_last_axis", [] { return single({1, 3, 5, 8}, OpKind::kL2Normalize, {}); }});
   c.push_back({"slice_tokens", [] {
                  return single({1, 7, 6}, OpKind::kSlice, {{"axes", V{1}}, {"starts", V{0}}, {"ends", V{1}}});
                }});

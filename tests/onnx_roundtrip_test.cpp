@@ -345,6 +345,10 @@ std::map<OpKind, std::vector<Variant>> variants() {
       v("layer_norm_two_axes_no_affine", false,
         one(OpKind::kLayerNorm, {{"axis", int64_t{-2}}, {"affine", int64_t{0}}})),
   };
+  m[OpKind::kL2Normalize] = {
+      v("l2_normalize", true, one(OpKind::kL2Normalize, {{"axis", int64_t{-1}}, {"epsilon", 1e-12}})),
+      v("l2_normalize_channels", false, one(OpKind::kL2Normalize, {{"axis", int64_t{1}}})),
+  };
   m[OpKind::kSlice] = {
       v("slice", true, one(OpKind::kSlice, {{"axes", Ints{2}}, {"starts", Ints{1}}, {"ends", Ints{5}}})),
       v("slice_steps", true,

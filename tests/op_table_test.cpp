@@ -127,6 +127,7 @@ const std::map<OpKind, KernelFamily>& expected_families() {
       {OpKind::kIdentity, KernelFamily::kDataMovement},
       {OpKind::kLayerNorm, KernelFamily::kOther},
       {OpKind::kSlice, KernelFamily::kDataMovement},
+      {OpKind::kL2Normalize, KernelFamily::kOther},
   };
   return kFamilies;
 }

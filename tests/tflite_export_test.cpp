@@ -319,6 +319,7 @@ std::vector<TfliteCase> tflite_cases() {
       {"batch_norm", OpKind::kBatchNorm, [](ir::GraphBuilder& b, ValueId x) { return b.batch_norm(x); }, false,
        "no batch normalization op"},
       {"layer_norm", OpKind::kLayerNorm, one(OpKind::kLayerNorm, {}), false, "no TFLite equivalent"},
+      {"l2_normalize", OpKind::kL2Normalize, one(OpKind::kL2Normalize, {}), false, "no TFLite equivalent"},
       {"slice", OpKind::kSlice,
        one(OpKind::kSlice, {{"axes", std::vector<int64_t>{2}}, {"starts", std::vector<int64_t>{1}},
                             {"ends", std::vector<int64_t>{3}}}),
@@ -435,7 +436,8 @@ TEST(TfliteExport, EveryOpOfTheTableIsWrittenOrRefusedByName) {
   }
   // Ops TFLite cannot express in any form: batch norm (it must be folded first); layer norm
   // and slice are not written yet (STRIDED_SLICE and a MEAN/RSQRT decomposition would do).
-  EXPECT_EQ(never_written, (std::set<OpKind>{OpKind::kBatchNorm, OpKind::kLayerNorm, OpKind::kSlice}));
+  EXPECT_EQ(never_written, (std::set<OpKind>{OpKind::kBatchNorm, OpKind::kLayerNorm, OpKind::kSlice,
+                                             OpKind::kL2Normalize}));
 }
 
 TEST(TfliteExportCli, ExportThenInfo) {

@@ -88,6 +88,27 @@ def load_predictor(path_or_target: str) -> Predictor:
                         "pixel4:gpu:float; nnlat.ready_predictors() lists them)")
 
 
+_TORCH_SYMBOLICS_ADDED = False
+
+
+def _add_torch_symbolics(torch: Any) -> None:
+    """ONNX symbolics that PyTorch 1.13's exporter lacks and torchvision 0.14 needs:
+    aten::zero (Tensor.zero_(), which Swin V2 applies to a slice of its qkv bias) as x * 0."""
+    global _TORCH_SYMBOLICS_ADDED
+    if _TORCH_SYMBOLICS_ADDED:
+        return
+    _TORCH_SYMBOLICS_ADDED = True
+
+    def zero(g: Any, self: Any, *args: Any) -> Any:
+        return g.op("Mul", self, g.op("Constant", value_t=torch.tensor(0.0)))
+
+    for opset in range(9, 18):
+        try:
+            torch.onnx.register_custom_op_symbolic("aten::zero", zero, opset)
+        except Exception:  # noqa: BLE001  (a PyTorch that has its own, or refuses the name)
+            pass
+
+
 def from_torch(module: Any, example_input: Any, *, name: str | None = None, opset: int = 13,
                export_params: bool = True) -> Model:
     """A torch.nn.Module as an nnlat.Model: exported with torch.onnx.export (random or trained
@@ -99,8 +120,11 @@ def from_torch(module: Any, example_input: Any, *, name: str | None = None, opse
     the input called "input" is an activation), so parameter counts are the same.
 
     The export runs with gradients enabled: under torch.no_grad() PyTorch's eval-mode
-    nn.MultiheadAttention takes a fused fast path that ONNX cannot express."""
+    nn.MultiheadAttention takes a fused fast path that ONNX cannot express. Tensor.zero_()
+    (Swin V2), which PyTorch 1.13 cannot export, is exported as a multiplication by 0."""
     import torch  # imported here: nnlat does not need PyTorch otherwise
+
+    _add_torch_symbolics(torch)
 
     was_training = module.training
     module.eval()

@@ -104,6 +104,8 @@ constexpr AttrSpec kResizeAttrs[] = {optional("size", AttrType::kInts), optional
 constexpr AttrSpec kSoftmaxAttrs[] = {int_or("axis", -1)};
 // Normalised over dims [axis, rank); `affine`: a learned scale and shift per normalised element.
 constexpr AttrSpec kLayerNormAttrs[] = {int_or("axis", -1), float_or("epsilon", 1e-5), int_or("affine", 1)};
+// x / max(||x||_2, epsilon) along `axis` (F.normalize; Swin V2's cosine attention).
+constexpr AttrSpec kL2NormalizeAttrs[] = {int_or("axis", -1), float_or("epsilon", 1e-12)};
 // One entry per sliced axis, resolved at import: 0 <= start < end <= dim, steps >= 1.
 constexpr AttrSpec kSliceAttrs[] = {required("axes", AttrType::kInts), required("starts", AttrType::kInts),
                                     required("ends", AttrType::kInts), optional("steps", AttrType::kInts)};
@@ -396,6 +398,12 @@ Status layer_norm_shape(const Attrs& attrs, std::span<const Shape> in, std::vect
   return Status::Ok();
 }
 
+Status l2_normalize_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
+  NNLAT_RETURN_IF_ERROR(normalize_axis(attr_int(OpKind::kL2Normalize, attrs, "axis"), in[0].size()));
+  out = {in[0]};
+  return Status::Ok();
+}
+
 Status slice_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
   const auto axes = get_ints(attrs, "axes", {});
   const auto starts = get_ints(attrs, "starts", {});
@@ -544,6 +552,7 @@ constexpr Rules kRules[] = {
     {kIdentity,        Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kNoAttrs,          same_shape,          no_cost},
     {kLayerNorm,       Cat::kNormalization, Family::kOther,          kNoTraits,     Act::kNone,            kLayerNormAttrs,   layer_norm_shape,    layer_norm_cost},
     {kSlice,           Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kSliceAttrs,       slice_shape,         no_cost},
+    {kL2Normalize,     Cat::kNormalization, Family::kOther,          kNoTraits,     Act::kNone,            kL2NormalizeAttrs, l2_normalize_shape,  no_cost},
 };
 // clang-format on
 static_assert(std::size(kRules) == static_cast<size_t>(kNumOpKinds),

@@ -80,6 +80,8 @@ std::string main_op_problem(const ir::Graph& g, const ir::Node& node) {
       return "no OpenCL kernel for layer_norm yet";
     case OpKind::kSlice:
       return "no OpenCL kernel for slice yet";
+    case OpKind::kL2Normalize:
+      return "no OpenCL kernel for l2_normalize yet";
   }
   return "no OpenCL kernel for this op";
 }

@@ -469,6 +469,24 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
       }
       return Status::Ok();
     }
+    case OpKind::kL2Normalize: {
+      const int64_t axis = norm_axis(node.attr_int("axis"), in.size());
+      const int64_t len = in[sz(axis)];
+      const int64_t inner = std::accumulate(in.begin() + axis + 1, in.end(), int64_t{1}, std::multiplies<>());
+      const int64_t outer = ir::num_elements(in) / (len * inner);
+      const double eps = node.attr_float("epsilon");
+      y.resize(x.size());
+      for (int64_t o = 0; o < outer; ++o) {
+        for (int64_t i = 0; i < inner; ++i) {
+          const int64_t base = o * len * inner + i;
+          double ss = 0;
+          for (int64_t t = 0; t < len; ++t) ss += static_cast<double>(x[sz(base + t * inner)]) * x[sz(base + t * inner)];
+          const double d = std::max(std::sqrt(ss), eps);
+          for (int64_t t = 0; t < len; ++t) y[sz(base + t * inner)] = static_cast<float>(x[sz(base + t * inner)] / d);
+        }
+      }
+      return Status::Ok();
+    }
     case OpKind::kSlice: {
       const auto axes = ir::get_ints(a, "axes", {});
       const auto starts = ir::get_ints(a, "starts", {});

@@ -117,6 +117,8 @@ std::string unsupported_reason(const ir::Graph& g, const Uses& u, const ir::Node
       return "XNNPACK 2022-02 has no layer normalization (nor the square root / reciprocal to build it)";
     case OpKind::kSlice:
       return "XNNPACK 2022-02 has no slice in its subgraph API";
+    case OpKind::kL2Normalize:
+      return "XNNPACK 2022-02 has no l2 normalization (nor the square root to build it)";
     case OpKind::kTanh:
       return "XNNPACK 2022-02 has no float tanh";
     case OpKind::kGelu:

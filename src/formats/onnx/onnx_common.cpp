@@ -495,6 +495,10 @@ Canonical canonical_form(OpKind op, const Attrs& a, std::span<const ir::Shape> i
       out["epsilon"] = ir::attr_float(op, a, "epsilon");
       flag("affine");
       break;
+    case OpKind::kL2Normalize:
+      out["axis"] = axis(ir::attr_int(op, a, "axis"));
+      out["epsilon"] = ir::attr_float(op, a, "epsilon");
+      break;
     case OpKind::kSlice: {
       // Sorted by axis, steps filled in.
       const auto axes = get_ints(a, "axes", {});

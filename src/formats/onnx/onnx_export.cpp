@@ -395,6 +395,15 @@ Status Exporter::lower(const ir::Node& n) {
       final_node("Add", {sc, weight(nm + ".shift", normalized, dt, -0.1, 0.1)});
       return Status::Ok();
     }
+    case OpKind::kL2Normalize: {
+      // x / max(||x||, eps), as PyTorch writes F.normalize (the importer fuses it back).
+      const std::string l2 = tmp("l2"), cl = tmp("clip");
+      onnx::NodeProto* r = node("ReduceL2", l2, {in[0]}, {l2});
+      set_ints(r, "axes", {n.attr_int("axis")});
+      node("Clip", cl, {l2, scalar(nm + ".epsilon", dt, n.attr_float("epsilon"))}, {cl});
+      final_node("Div", {in[0], cl});
+      return Status::Ok();
+    }
     case OpKind::kSlice: {
       std::vector<std::string> inputs{in[0], ints(nm + ".starts", get_ints(a, "starts", {})),
                                       ints(nm + ".ends", get_ints(a, "ends", {})),

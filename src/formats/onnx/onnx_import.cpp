@@ -254,7 +254,8 @@ Status Importer::check_known_ops() {
   for (size_t i : order_) {
     if (handled_[i] || claimed_.contains(i)) continue;
     const auto& n = node(i);
-    if (table_kind(n) || is_bypass(n) || is_foldable_op(n)) continue;  // foldable: decided when mapped
+    // Foldable ops and Einsum: decided when mapped (folded, or mapped on activations, or refused).
+    if (table_kind(n) || is_bypass(n) || is_foldable_op(n) || n.op_type() == "Einsum") continue;
     const std::string op = n.domain().empty() || n.domain() == "ai.onnx" ? n.op_type() : n.domain() + "." + n.op_type();
     message += std::string(count++ ? "; " : "") + "node " + names_[i] + ": unsupported ONNX op '" + op + "'";
   }
@@ -325,10 +326,13 @@ Result<std::vector<int64_t>> Importer::const_ints(size_t i, const std::string& n
   NNLAT_ASSIGN_OR_RETURN(auto v, const_values(i, name));
   std::vector<int64_t> out;
   for (double d : v) {
-    if (std::abs(d) > 9e15 || d != std::floor(d)) {
+    if (!std::isfinite(d) || d != std::floor(d)) {
       return node_fail(i, ErrorCode::kParseError, "constant '" + name + "' must hold integers");
     }
-    out.push_back(static_cast<int64_t>(d));
+    // INT64_MAX / MIN ("to the end" of a Slice) do not survive the trip through double:
+    // anything beyond 2^62 is clamped there, which every reader treats as "unbounded".
+    constexpr double kBig = 4611686018427387904.0;  // 2^62
+    out.push_back(d >= kBig ? (int64_t{1} << 62) : d <= -kBig ? -(int64_t{1} << 62) : static_cast<int64_t>(d));
   }
   return out;
 }

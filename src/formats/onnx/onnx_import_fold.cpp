@@ -8,6 +8,7 @@
 // transposed weight, a gathered bias table). docs/onnx.md "Constant folding".
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <numeric>
 
@@ -81,7 +82,7 @@ bool is_foldable_op(const onnx::NodeProto& n) {
       "Transpose", "Expand", "ConstantOfShape", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
       "Not", "And", "Or", "Where", "Add", "Sub", "Mul", "Div", "Mod", "Pow", "Neg", "Abs", "Sqrt", "Exp",
       "Log", "Floor", "Ceil", "Reciprocal", "Min", "Max", "Sigmoid", "Relu", "Tanh", "Erf", "Range", "Identity",
-      "Tile", "MatMul", "Gemm", "Clip", "Flatten", "ReduceProd", "ReduceSum", "ReduceMax", "ReduceMin", "Sign"};
+      "Tile", "MatMul", "Gemm", "Clip", "Flatten", "ReduceProd", "ReduceSum", "ReduceMax", "ReduceMin", "Sign", "ScatterND"};
   return (n.domain().empty() || n.domain() == "ai.onnx") && kOps.contains(n.op_type());
 }
 
@@ -126,7 +127,10 @@ Result<bool> Importer::try_fold(size_t i) {
   auto ints_of = [&](size_t k) -> Result<std::vector<int64_t>> {
     NNLAT_RETURN_IF_ERROR(need_values(k));
     std::vector<int64_t> v;
-    for (double d : *in[k].values) v.push_back(static_cast<int64_t>(d));
+    constexpr double kBig = 4611686018427387904.0;  // 2^62: INT64_MAX / MIN as "unbounded"
+    for (double d : *in[k].values) {
+      v.push_back(d >= kBig ? (int64_t{1} << 62) : d <= -kBig ? -(int64_t{1} << 62) : static_cast<int64_t>(d));
+    }
     return v;
   };
   auto axes_input_or_attr = [&](size_t k) -> Result<std::optional<std::vector<int64_t>>> {
@@ -347,6 +351,33 @@ Result<bool> Importer::try_fold(size_t i) {
         out.values = std::move(v);
       }
     }
+  } else if (op == "ScatterND") {
+    // Swin's shifted-window mask: slices of a zero tensor set to region numbers.
+    NNLAT_ASSIGN_OR_RETURN(auto reduction, attr_string(i, "reduction"));
+    if (reduction && *reduction != "none") return unsupported(i, "folding ScatterND with reduction '" + *reduction + "'");
+    const Tensor& idx = in[1];
+    const Tensor& upd = in[2];
+    if (idx.dims.empty() || idx.dims.back() > static_cast<int64_t>(x.dims.size())) return fail("ScatterND indices do not fit the data");
+    out.dims = x.dims;
+    if (x.values && idx.values && upd.values) {
+      const int64_t k = idx.dims.back();
+      const int64_t slice = std::accumulate(x.dims.begin() + k, x.dims.end(), int64_t{1}, std::multiplies<>());
+      const int64_t count = idx.size() / std::max<int64_t>(k, 1);
+      if (upd.size() != count * slice) return fail("ScatterND updates do not fit the indices");
+      const auto xs = strides_of(x.dims);
+      std::vector<double> v = *x.values;
+      for (int64_t c = 0; c < count; ++c) {
+        int64_t off = 0;
+        for (int64_t d = 0; d < k; ++d) {
+          int64_t j = static_cast<int64_t>((*idx.values)[static_cast<size_t>(c * k + d)]);
+          if (j < 0) j += x.dims[static_cast<size_t>(d)];
+          if (j < 0 || j >= x.dims[static_cast<size_t>(d)]) return fail("ScatterND index out of range");
+          off += j * xs[static_cast<size_t>(d)];
+        }
+        for (int64_t e = 0; e < slice; ++e) v[static_cast<size_t>(off + e)] = (*upd.values)[static_cast<size_t>(c * slice + e)];
+      }
+      out.values = std::move(v);
+    }
   } else if (op == "ConstantOfShape") {
     NNLAT_ASSIGN_OR_RETURN(out.dims, ints_of(0));
     double fill = 0;
@@ -533,7 +564,9 @@ Result<bool> Importer::try_fold(size_t i) {
   if (out.values) {
     if (out.is_int) {
       t->set_data_type(onnx::TensorProto::INT64);
-      for (double v : *out.values) t->add_int64_data(static_cast<int64_t>(v));
+      for (double v : *out.values) {
+        t->add_int64_data(v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : static_cast<int64_t>(v));
+      }
     } else {
       t->set_data_type(onnx::TensorProto::DOUBLE);
       for (double v : *out.values) t->add_double_data(v);

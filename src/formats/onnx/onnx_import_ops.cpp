@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cfloat>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "formats/onnx/onnx_importer.hpp"
 
@@ -439,6 +441,7 @@ Status Importer::map_extra(size_t i) {
   const auto& n = node(i);
   const std::string& op = n.op_type();
   const std::string out = n.output(0);
+  if (op == "Einsum") return map_einsum(i);
   if (!is_foldable_op(n)) return unsupported(i, "unsupported ONNX op '" + op + "'");
   NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
   const Shape xs = shape(x);
@@ -553,6 +556,108 @@ Status Importer::map_extra(size_t i) {
     return emit(i, {i}, OpKind::kReshape, {y}, {{"shape", std::vector<int64_t>(s)}}, {out});
   }
   return unsupported(i, "unsupported ONNX op '" + op + "' on an activation (nnlat folds it only when its inputs are constants)");
+}
+
+// Einsum of two activations that is a batched matrix product ("bghid,bghjd->bghij", as
+// MaxViT's attention writes it): transposes and reshapes around one matmul. Every letter is
+// a batch dim (in both inputs and the output), contracted (in both inputs only) or a row /
+// column dim (in one input and the output); nothing else.
+Status Importer::map_einsum(size_t i) {
+  const auto& n = node(i);
+  NNLAT_ASSIGN_OR_RETURN(auto eq_attr, attr_string(i, "equation"));
+  if (!eq_attr) return node_fail(i, ErrorCode::kParseError, "Einsum has no equation");
+  std::string eq;
+  for (char c : *eq_attr) {
+    if (c != ' ') eq += c;
+  }
+  const auto arrow = eq.find("->");
+  const auto comma = eq.find(',');
+  if (n.input_size() != 2 || arrow == std::string::npos || comma == std::string::npos || comma > arrow ||
+      eq.find('.') != std::string::npos) {
+    return unsupported(i, "Einsum '" + *eq_attr + "' (only two operands with an explicit output, no ellipsis)");
+  }
+  const std::string la = eq.substr(0, comma), lb = eq.substr(comma + 1, arrow - comma - 1), lo = eq.substr(arrow + 2);
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId a, act_input(i, 0));
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId b, act_input(i, 1));
+  const Shape as = shape(a), bs = shape(b);
+  auto fail_eq = [&](const std::string& why) {
+    return unsupported(i, "Einsum '" + *eq_attr + "' is not a batched matrix product (" + why + ")");
+  };
+  if (la.size() != as.size() || lb.size() != bs.size()) return fail_eq("the equation does not match the ranks");
+  std::map<char, int64_t> dim;
+  for (size_t k = 0; k < la.size(); ++k) dim[la[k]] = as[k];
+  for (size_t k = 0; k < lb.size(); ++k) {
+    if (dim.contains(lb[k]) && dim[lb[k]] != bs[k]) return fail_eq(std::string("dimension ") + lb[k] + " differs");
+    dim[lb[k]] = bs[k];
+  }
+  auto has = [](const std::string& s, char c) { return s.find(c) != std::string::npos; };
+  std::string batch, rows, cols, inner;
+  for (char c : lo) {
+    if (has(la, c) && has(lb, c)) batch += c;
+    else if (has(la, c)) rows += c;
+    else if (has(lb, c)) cols += c;
+    else return fail_eq(std::string("output letter ") + c + " is in no input");
+  }
+  for (char c : la) {
+    if (!has(lo, c)) {
+      if (!has(lb, c)) return fail_eq(std::string("letter ") + c + " is summed over one input only");
+      inner += c;
+    }
+  }
+  for (char c : lb) {
+    if (!has(lo, c) && !has(la, c)) return fail_eq(std::string("letter ") + c + " is summed over one input only");
+  }
+  std::set<char> seen;
+  for (char c : la + lb) seen.insert(c);
+  if (seen.size() != batch.size() + rows.size() + cols.size() + inner.size() || la.size() != std::set<char>(la.begin(), la.end()).size() ||
+      lb.size() != std::set<char>(lb.begin(), lb.end()).size() || lo.size() != std::set<char>(lo.begin(), lo.end()).size()) {
+    return fail_eq("repeated letters");
+  }
+  int step = 0;
+  auto add = [&](OpKind op, std::vector<ir::ValueId> in, Attrs attrs) -> Result<ir::ValueId> {
+    NNLAT_RETURN_IF_ERROR(emit(i, {}, op, std::move(in), std::move(attrs), {""},
+                               names_[i] + "/" + std::string(ir::op_name(op)) + std::to_string(step++)));
+    return g_.nodes().back().outputs[0];
+  };
+  auto product = [&](const std::string& letters) {
+    int64_t p = 1;
+    for (char c : letters) p *= dim[c];
+    return p;
+  };
+  // Brings `v` (letters `from`) to the order `to`, then to the shape `target`.
+  auto arrange = [&](ir::ValueId v, const std::string& from, const std::string& to, const Shape& target) -> Result<ir::ValueId> {
+    std::vector<int64_t> perm;
+    for (char c : to) perm.push_back(static_cast<int64_t>(from.find(c)));
+    bool identity = true;
+    for (size_t k = 0; k < perm.size(); ++k) identity = identity && perm[k] == static_cast<int64_t>(k);
+    if (!identity) {
+      NNLAT_ASSIGN_OR_RETURN(v, add(OpKind::kTranspose, {v}, {{"perm", perm}}));
+    }
+    if (shape(v) != target) {
+      NNLAT_ASSIGN_OR_RETURN(v, add(OpKind::kReshape, {v}, {{"shape", std::vector<int64_t>(target)}}));
+    }
+    return v;
+  };
+  Shape batch_dims;
+  for (char c : batch) batch_dims.push_back(dim[c]);
+  Shape ta = batch_dims, tb = batch_dims;
+  ta.push_back(product(rows));
+  ta.push_back(product(inner));
+  tb.push_back(product(inner));
+  tb.push_back(product(cols));
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId xa, arrange(a, la, batch + rows + inner, ta));
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId xb, arrange(b, lb, batch + inner + cols, tb));
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId y, add(OpKind::kMatMul, {xa, xb}, {}));
+  Shape full = batch_dims;
+  for (char c : rows + cols) full.push_back(dim[c]);
+  if (shape(y) != full) {
+    NNLAT_ASSIGN_OR_RETURN(y, add(OpKind::kReshape, {y}, {{"shape", std::vector<int64_t>(full)}}));
+  }
+  Shape out_dims;
+  for (char c : lo) out_dims.push_back(dim[c]);
+  NNLAT_ASSIGN_OR_RETURN(y, arrange(y, batch + rows + cols, lo, out_dims));
+  acts_[n.output(0)] = y;
+  return Status::Ok();
 }
 
 Status Importer::map_split(size_t i) {

@@ -107,6 +107,21 @@ void Importer::find_patterns() {
       if (gelu_tail(*single_out(*a2), x, nodes)) claim({Pattern::kGeluTanh, nodes, x});
       continue;
     }
+    if (is_op(i, "ReduceL2")) {  // F.normalize: x / expand(clip(||x||, eps))
+      auto clip = next(*out, "Clip");
+      if (!clip || node(*clip).input(0) != *out) continue;
+      std::string norm = *single_out(*clip);
+      std::vector<size_t> nodes{i, *clip};
+      if (auto e = next(norm, "Expand"); e && node(*e).input(0) == norm) {
+        nodes.push_back(*e);
+        norm = *single_out(*e);
+      }
+      auto div = next(norm, "Div");
+      if (!div || node(*div).input(0) != x || node(*div).input(1) != norm) continue;
+      nodes.push_back(*div);
+      claim({Pattern::kL2Normalize, nodes, x});
+      continue;
+    }
     if (is_op(i, "ReduceMean")) {  // layer norm: (x - mean) / sqrt(mean((x - mean)^2) + eps) [* w + b]
       auto sub = next(*out, "Sub");
       if (!sub || node(*sub).input(0) != x || node(*sub).input(1) != *out) continue;
@@ -233,6 +248,31 @@ Status Importer::map_match(const Match& m) {
         return emit(last, m.nodes, OpKind::kLayerNorm, {x}, a, {out});
       }
       // Not a layer norm nnlat can express: map the nodes one by one.
+      for (size_t j : m.nodes) claimed_.erase(j);
+      return map_node(m.nodes.front());
+    }
+    case Pattern::kL2Normalize: {
+      const size_t r = m.nodes[0], clip = m.nodes[1];
+      const auto rank = static_cast<int64_t>(shape(x).size());
+      std::optional<std::vector<int64_t>> axes;
+      if (auto a = attr_ints(r, "axes"); a.ok() && *a) {
+        axes = **a;
+      } else if (!input(r, 1).empty() && is_const(input(r, 1))) {
+        if (auto v = const_ints(r, input(r, 1)); v.ok()) axes = *v;
+      }
+      auto keep = attr_int(r, "keepdims");
+      std::optional<double> eps;
+      if (opset_ >= 11 && !input(clip, 1).empty() && input(clip, 2).empty()) {
+        eps = const_scalar(input(clip, 1));
+      } else if (opset_ < 11) {
+        if (auto mn = attr_float(clip, "min"); mn.ok() && *mn && !attr(clip, "max")) eps = **mn;
+      }
+      if (axes && axes->size() == 1 && keep.ok() && keep->value_or(1) == 1 && eps && *eps >= 0) {
+        const int64_t ax = (*axes)[0] < 0 ? (*axes)[0] + rank : (*axes)[0];
+        if (ax >= 0 && ax < rank) {
+          return emit(last, m.nodes, OpKind::kL2Normalize, {x}, {{"axis", ax - rank}, {"epsilon", *eps}}, {out});
+        }
+      }
       for (size_t j : m.nodes) claimed_.erase(j);
       return map_node(m.nodes.front());
     }

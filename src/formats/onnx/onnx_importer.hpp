@@ -34,7 +34,7 @@ inline std::vector<int64_t> tensor_dims(const onnx::TensorProto& t) { return {t.
 
 inline bool near(double v, double target) { return std::abs(v - target) <= 1e-4 * std::max(1.0, std::abs(target)); }
 
-enum class Pattern { kSwish, kGeluErf, kGeluTanh, kFcBias, kChannelShuffle, kLayerNorm };
+enum class Pattern { kSwish, kGeluErf, kGeluTanh, kFcBias, kChannelShuffle, kLayerNorm, kL2Normalize };
 
 // A Slice resolved against its input: the output dims, and per dim the first index and step.
 struct SliceRange {
@@ -130,6 +130,7 @@ class Importer {
   Status map_slice(size_t i);
   Status map_concat(size_t i);
   Status map_layer_norm(size_t i);
+  Status map_einsum(size_t i);
   Status map_match(const Match& m);
   Status emit(size_t i, const std::vector<size_t>& hint_nodes, OpKind op, std::vector<ir::ValueId> inputs, Attrs attrs,
               std::vector<std::string> outputs, const std::string& node_name = "");

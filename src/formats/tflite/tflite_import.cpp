@@ -930,6 +930,7 @@ Status Importer::convert(const OpCtx& c) {
     case OpKind::kFlatten:
     case OpKind::kLayerNorm:  // no TFLite builtin maps to these
     case OpKind::kSlice:
+    case OpKind::kL2Normalize:
       return unary(c, kind);
   }
   return unary(c, kind);  // not an OpKind (the switch names every op)
