@@ -133,7 +133,11 @@ def from_torch(module: Any, example_input: Any, *, name: str | None = None, opse
             stem = name or type(module).__name__
             path = os.path.join(folder, f"{stem}.onnx")
             torch.onnx.export(module, (example_input,), path, opset_version=opset,
-                              input_names=["input"], output_names=["output"], export_params=export_params)
+                              input_names=["input"], output_names=["output"], export_params=export_params,
+                              # Without weights, PyTorch's own folding would turn constants computed
+                              # from buffers into more graph inputs whose values nnlat then lacks
+                              # (Swin V2's expand shapes); nnlat folds them itself.
+                              do_constant_folding=export_params)
             if export_params:
                 return load_model(path)
             return _load_onnx(path, ["input"])

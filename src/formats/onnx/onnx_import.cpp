@@ -243,6 +243,14 @@ Status Importer::fold_constants() {
       }
       consts_[n.output(0)] = consts_[n.input(0)];
       handled_[i] = true;
+    } else if (n.op_type() != "Shape" && n.op_type() != "Size") {
+      // Everything computed from constants alone folds now, before the patterns look for
+      // their constants (F.normalize's epsilon is a Cast of a Constant). A node that cannot
+      // fold is decided when mapped, where its error names it.
+      prepass_ = true;
+      auto folded = try_fold(i);
+      prepass_ = false;
+      (void)folded;
     }
   }
   return Status::Ok();

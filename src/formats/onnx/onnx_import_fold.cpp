@@ -181,12 +181,13 @@ Result<bool> Importer::try_fold(size_t i) {
     NNLAT_ASSIGN_OR_RETURN(auto axis_attr, attr_int(i, "axis"));
     const int64_t axis = norm(axis_attr.value_or(0), x.dims.size());
     if (axis < 0 || axis >= static_cast<int64_t>(x.dims.size())) return fail("axis out of range");
-    NNLAT_ASSIGN_OR_RETURN(auto idx, ints_of(1));
     const auto ax = static_cast<size_t>(axis);
     out.dims.assign(x.dims.begin(), x.dims.begin() + axis);
     out.dims.insert(out.dims.end(), in[1].dims.begin(), in[1].dims.end());
     out.dims.insert(out.dims.end(), x.dims.begin() + axis + 1, x.dims.end());
-    if (x.values) {
+    // Indices given as a graph input (a buffer under export_params=False): the shape only.
+    if (x.values && in[1].values) {
+      NNLAT_ASSIGN_OR_RETURN(auto idx, ints_of(1));
       const int64_t outer = std::accumulate(x.dims.begin(), x.dims.begin() + axis, int64_t{1}, std::multiplies<>());
       const int64_t inner = std::accumulate(x.dims.begin() + axis + 1, x.dims.end(), int64_t{1}, std::multiplies<>());
       std::vector<double> v;
@@ -576,7 +577,7 @@ Result<bool> Importer::try_fold(size_t i) {
     t->set_data_location(onnx::TensorProto::EXTERNAL);  // values unknown: a weight, or too large to keep
   }
   consts_[n.output(0)] = t.get();
-  folded_[n.output(0)] = t.get();
+  if (!prepass_) folded_[n.output(0)] = t.get();
   owned_.push_back(std::move(t));
   handled_[i] = true;
   return true;

@@ -154,6 +154,7 @@ class Importer {
   const Folded* seed_ = nullptr;
   Folded folded_;
   int weight_inputs_ = 0;
+  bool prepass_ = false;  // folding before the patterns: needs no second run
   int64_t opset_ = 0;
   std::vector<std::string> names_;  // unique IR node name per ONNX node
   std::map<std::string, size_t> producer_;
