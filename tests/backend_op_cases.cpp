@@ -229,9 +229,7 @@ std::vector<OpCase> op_cases() {
                  return single({1, 4, 9, 8}, OpKind::kSlice,
                                {{"axes", V{2, 3}}, {"starts", V{1, 0}}, {"ends", V{9, 7}}, {"steps", V{2, 3}}});
                }});
-  c.push_back({"add_position_embedding", [] {
-                 return single({1, 5, 8}, OpKind::kAdd, {{"operand", V{1, 5, 8}}});
-               }});
+  c.push_back({"add_position_embedding", [] { return single({1, 5, 8}, OpKind::kAdd, {{"operand", V{1, 5, 8}}}); }});
   c.push_back({"mul_layer_scale", [] { return single({1, 6, 3, 3}, OpKind::kMul, {{"operand", V{6, 1, 1}}}); }});
   c.push_back({"concat_class_token", [] {
                  return single({1, 4, 8}, OpKind::kConcat,

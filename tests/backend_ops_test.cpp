@@ -176,8 +176,8 @@ const std::set<std::string>& fp16_case_names() {
       "conv_bn_relu6", "add_relu_residual", "tail_add_broadcast_then_swish", "squeeze_excite_hardsigmoid",
       // one per op not covered above
       "clamp", "sigmoid", "tanh", "gelu_exact_and_tanh", "reduce_mean_channels", "sub_same_shape", "div_scalar",
-      "reshape_rank2_to_rank3", "flatten_after_gap", "transpose_0213", "identity", "layer_norm_last_axis", "slice_tokens", "l2_normalize_last_axis",
-      "add_position_embedding", "concat_class_token"};
+      "reshape_rank2_to_rank3", "flatten_after_gap", "transpose_0213", "identity", "layer_norm_last_axis",
+      "slice_tokens", "l2_normalize_last_axis", "add_position_embedding", "concat_class_token"};
   return names;
 }
 

@@ -352,7 +352,8 @@ std::map<OpKind, std::vector<Variant>> variants() {
   m[OpKind::kSlice] = {
       v("slice", true, one(OpKind::kSlice, {{"axes", Ints{2}}, {"starts", Ints{1}}, {"ends", Ints{5}}})),
       v("slice_steps", true,
-        one(OpKind::kSlice, {{"axes", Ints{2, 3}}, {"starts", Ints{0, 1}}, {"ends", Ints{5, 6}}, {"steps", Ints{2, 2}}})),
+        one(OpKind::kSlice,
+            {{"axes", Ints{2, 3}}, {"starts", Ints{0, 1}}, {"ends", Ints{5, 6}}, {"steps", Ints{2, 2}}})),
   };
   m[OpKind::kSoftmax] = {
       v("softmax", true, [](GraphBuilder& b, ValueId x) { return b.op(OpKind::kSoftmax, {b.flatten(x)}); }),

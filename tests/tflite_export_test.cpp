@@ -436,8 +436,8 @@ TEST(TfliteExport, EveryOpOfTheTableIsWrittenOrRefusedByName) {
   }
   // Ops TFLite cannot express in any form: batch norm (it must be folded first); layer norm
   // and slice are not written yet (STRIDED_SLICE and a MEAN/RSQRT decomposition would do).
-  EXPECT_EQ(never_written, (std::set<OpKind>{OpKind::kBatchNorm, OpKind::kLayerNorm, OpKind::kSlice,
-                                             OpKind::kL2Normalize}));
+  EXPECT_EQ(never_written,
+            (std::set<OpKind>{OpKind::kBatchNorm, OpKind::kLayerNorm, OpKind::kSlice, OpKind::kL2Normalize}));
 }
 
 TEST(TfliteExportCli, ExportThenInfo) {

@@ -91,7 +91,8 @@ constexpr AttrSpec kReduceMeanAttrs[] = {required("axes", AttrType::kInts), int_
 // input and no scalar). Its values are not parameters of the op: see docs/ir.md.
 constexpr AttrSpec kBinaryAttrs[] = {optional("scalar", AttrType::kFloat), optional("operand", AttrType::kInts)};
 // `operand`: the shape of one constant input (a class token), placed at `operand_index`.
-constexpr AttrSpec kConcatAttrs[] = {int_or("axis", 1), optional("operand", AttrType::kInts), int_or("operand_index", 0)};
+constexpr AttrSpec kConcatAttrs[] = {int_or("axis", 1), optional("operand", AttrType::kInts),
+                                     int_or("operand_index", 0)};
 constexpr AttrSpec kShuffleAttrs[] = {required("groups", AttrType::kInt)};
 constexpr AttrSpec kSplitAttrs[] = {int_or("axis", 1), required("sizes", AttrType::kInts)};
 constexpr AttrSpec kReshapeAttrs[] = {required("shape", AttrType::kInts)};
@@ -229,7 +230,8 @@ Status binary_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<S
         return attr_error("'operand' dimensions must be positive");
       }
       NNLAT_ASSIGN_OR_RETURN(Shape s, broadcast(in[0], c));
-      if (s != in[0]) return shape_error("operand " + shape_to_string(c) + " must broadcast into " + shape_to_string(in[0]));
+      if (s != in[0])
+        return shape_error("operand " + shape_to_string(c) + " must broadcast into " + shape_to_string(in[0]));
     }
     out = {in[0]};
     return Status::Ok();

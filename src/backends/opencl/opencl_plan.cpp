@@ -164,7 +164,8 @@ size_t build_kernel(const ir::Graph& g, ir::NodeId anchor, std::span<const ir::N
     const ir::ValueId chain = k.outputs[0];
     if (shape_of(g, n.outputs[0]) != shape_of(g, chain)) break;  // broadcasts the chain: own kernel
     if (shape_of(g, chain).size() > 4) break;                    // tail coordinates are 4-D
-    if (n.attrs.contains("operand")) problems.push_back(node_label(n) + ": a constant tensor operand is not implemented");
+    if (n.attrs.contains("operand"))
+      problems.push_back(node_label(n) + ": a constant tensor operand is not implemented");
     TailOp t{id, std::nullopt, true, false};
     if (is_binary(n.op) && n.inputs.size() == 2) {
       t.both_chain = n.inputs[0] == chain && n.inputs[1] == chain;

@@ -296,9 +296,9 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
         const Shape cs = ir::get_ints(a, "operand", {});
         if (sz(ir::num_elements(cs)) != w.weight.size()) return node_error(node, "no operand", ErrorCode::kInternal);
         y.resize(sz(ir::num_elements(out)));
-        for_each_broadcast(out, broadcast_strides(in, out), broadcast_strides(cs, out), [&](int64_t o, int64_t ia, int64_t ib) {
-          y[sz(o)] = apply_binary(node.op, x[sz(ia)], w.weight[sz(ib)]);
-        });
+        for_each_broadcast(
+            out, broadcast_strides(in, out), broadcast_strides(cs, out),
+            [&](int64_t o, int64_t ia, int64_t ib) { y[sz(o)] = apply_binary(node.op, x[sz(ia)], w.weight[sz(ib)]); });
         return Status::Ok();
       }
       if (inputs.size() == 1) {
@@ -322,7 +322,8 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
       y.resize(sz(ir::num_elements(out)));
       // A constant operand (e.g. a class token) is one more part, at `operand_index`.
       std::vector<std::pair<const float*, Shape>> parts;
-      for (size_t i = 0; i < inputs.size(); ++i) parts.emplace_back(inputs[i]->data(), graph.value(node.inputs[i]).shape);
+      for (size_t i = 0; i < inputs.size(); ++i)
+        parts.emplace_back(inputs[i]->data(), graph.value(node.inputs[i]).shape);
       if (a.contains("operand")) {
         const auto at = std::min(sz(node.attr_int("operand_index")), parts.size());
         parts.insert(parts.begin() + static_cast<std::ptrdiff_t>(at),
@@ -480,7 +481,8 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
         for (int64_t i = 0; i < inner; ++i) {
           const int64_t base = o * len * inner + i;
           double ss = 0;
-          for (int64_t t = 0; t < len; ++t) ss += static_cast<double>(x[sz(base + t * inner)]) * x[sz(base + t * inner)];
+          for (int64_t t = 0; t < len; ++t)
+            ss += static_cast<double>(x[sz(base + t * inner)]) * x[sz(base + t * inner)];
           const double d = std::max(std::sqrt(ss), eps);
           for (int64_t t = 0; t < len; ++t) y[sz(base + t * inner)] = static_cast<float>(x[sz(base + t * inner)] / d);
         }

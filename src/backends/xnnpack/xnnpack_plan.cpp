@@ -114,11 +114,13 @@ std::string unsupported_reason(const ir::Graph& g, const Uses& u, const ir::Node
     case OpKind::kMatMul:
       return "XNNPACK 2022-02 has no batch matrix multiply of two activations";
     case OpKind::kLayerNorm:
-      return "XNNPACK 2022-02 has no layer normalization node (nnlat does not build one from its mean, squared difference and square root nodes yet)";
+      return "XNNPACK 2022-02 has no layer normalization node (nnlat does not build one from its mean, squared "
+             "difference and square root nodes yet)";
     case OpKind::kSlice:
       return "XNNPACK 2022-02 has no slice in its subgraph API (nor a strided copy operator)";
     case OpKind::kL2Normalize:
-      return "XNNPACK 2022-02 has no l2 normalization node (nnlat does not build one from its square, square root and divide nodes yet)";
+      return "XNNPACK 2022-02 has no l2 normalization node (nnlat does not build one from its square, square root and "
+             "divide nodes yet)";
     case OpKind::kTanh:
       return "XNNPACK 2022-02 has no float tanh";
     case OpKind::kGelu:

@@ -379,7 +379,8 @@ Status Exporter::lower(const ir::Node& n) {
       }
       const bool affine = n.attr_int("affine") != 0;
       const std::string m = tmp("mean"), c = tmp("sub"), p2 = tmp("pow"), v = tmp("var"), ve = tmp("add_eps"),
-                        sd = tmp("sqrt"), nr = affine ? tmp("div") : std::string(), sc = affine ? tmp("scale") : std::string();
+                        sd = tmp("sqrt"), nr = affine ? tmp("div") : std::string(),
+                        sc = affine ? tmp("scale") : std::string();
       set_ints(node("ReduceMean", m, {in[0]}, {m}), "axes", axes);
       node("Sub", c, {in[0], m}, {c});
       node("Pow", p2, {c, scalar(nm + ".two", dt, 2.0)}, {p2});

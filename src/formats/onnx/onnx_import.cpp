@@ -202,7 +202,8 @@ Status Importer::fold_constants() {
   for (size_t i : order_) {
     const auto& n = node(i);
     if (seed_ != nullptr && n.output_size() >= 1 &&
-        std::all_of(n.output().begin(), n.output().end(), [&](const std::string& o) { return o.empty() || seed_->contains(o); })) {
+        std::all_of(n.output().begin(), n.output().end(),
+                    [&](const std::string& o) { return o.empty() || seed_->contains(o); })) {
       for (const auto& o : n.output()) {
         if (!o.empty()) consts_[o] = seed_->at(o);
       }

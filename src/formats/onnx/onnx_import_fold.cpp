@@ -24,9 +24,7 @@ struct Tensor {
   std::vector<int64_t> dims;
   bool is_int = false;
   std::optional<std::vector<double>> values;  // nullopt: unknown (a weight)
-  int64_t size() const {
-    return std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>());
-  }
+  int64_t size() const { return std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>()); }
 };
 
 bool int_type(int32_t t) {
@@ -77,12 +75,61 @@ bool all_known(const std::vector<const Tensor*>& ts) {
 }  // namespace
 
 bool is_foldable_op(const onnx::NodeProto& n) {
-  static const std::set<std::string> kOps = {
-      "Shape", "Size",  "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze", "Cast",  "CastLike", "Reshape",
-      "Transpose", "Expand", "ConstantOfShape", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
-      "Not", "And", "Or", "Where", "Add", "Sub", "Mul", "Div", "Mod", "Pow", "Neg", "Abs", "Sqrt", "Exp",
-      "Log", "Floor", "Ceil", "Reciprocal", "Min", "Max", "Sigmoid", "Relu", "Tanh", "Erf", "Range", "Identity",
-      "Tile", "MatMul", "Gemm", "Clip", "Flatten", "ReduceProd", "ReduceSum", "ReduceMax", "ReduceMin", "Sign", "ScatterND"};
+  static const std::set<std::string> kOps = {"Shape",
+                                             "Size",
+                                             "Gather",
+                                             "Slice",
+                                             "Concat",
+                                             "Unsqueeze",
+                                             "Squeeze",
+                                             "Cast",
+                                             "CastLike",
+                                             "Reshape",
+                                             "Transpose",
+                                             "Expand",
+                                             "ConstantOfShape",
+                                             "Equal",
+                                             "Less",
+                                             "Greater",
+                                             "LessOrEqual",
+                                             "GreaterOrEqual",
+                                             "Not",
+                                             "And",
+                                             "Or",
+                                             "Where",
+                                             "Add",
+                                             "Sub",
+                                             "Mul",
+                                             "Div",
+                                             "Mod",
+                                             "Pow",
+                                             "Neg",
+                                             "Abs",
+                                             "Sqrt",
+                                             "Exp",
+                                             "Log",
+                                             "Floor",
+                                             "Ceil",
+                                             "Reciprocal",
+                                             "Min",
+                                             "Max",
+                                             "Sigmoid",
+                                             "Relu",
+                                             "Tanh",
+                                             "Erf",
+                                             "Range",
+                                             "Identity",
+                                             "Tile",
+                                             "MatMul",
+                                             "Gemm",
+                                             "Clip",
+                                             "Flatten",
+                                             "ReduceProd",
+                                             "ReduceSum",
+                                             "ReduceMax",
+                                             "ReduceMin",
+                                             "Sign",
+                                             "ScatterND"};
   return (n.domain().empty() || n.domain() == "ai.onnx") && kOps.contains(n.op_type());
 }
 
@@ -117,7 +164,8 @@ Result<bool> Importer::try_fold(size_t i) {
   if (in.empty()) return false;
   auto fail = [&](const std::string& why) -> Result<bool> { return node_fail(i, ErrorCode::kShapeError, why); };
   auto need_values = [&](size_t k) -> Status {
-    if (k >= in.size() || !present[k]) return node_fail(i, ErrorCode::kParseError, "input " + std::to_string(k) + " is missing");
+    if (k >= in.size() || !present[k])
+      return node_fail(i, ErrorCode::kParseError, "input " + std::to_string(k) + " is missing");
     if (!in[k].values) {
       return unsupported(i, "input '" + n.input(static_cast<int>(k)) +
                                 "' is a weight whose values nnlat does not read, but folding needs them");
@@ -195,7 +243,8 @@ Result<bool> Importer::try_fold(size_t i) {
         for (int64_t j : idx) {
           if (j < 0) j += x.dims[ax];
           if (j < 0 || j >= x.dims[ax]) return fail("index " + std::to_string(j) + " out of range");
-          for (int64_t k = 0; k < inner; ++k) v.push_back((*x.values)[static_cast<size_t>((o * x.dims[ax] + j) * inner + k)]);
+          for (int64_t k = 0; k < inner; ++k)
+            v.push_back((*x.values)[static_cast<size_t>((o * x.dims[ax] + j) * inner + k)]);
         }
       }
       out.values = std::move(v);
@@ -277,7 +326,9 @@ Result<bool> Importer::try_fold(size_t i) {
     NNLAT_ASSIGN_OR_RETURN(auto axes, axes_input_or_attr(1));
     std::vector<bool> drop(x.dims.size(), false);
     if (axes) {
-      for (int64_t a : *axes) drop[static_cast<size_t>(std::clamp<int64_t>(norm(a, x.dims.size()), 0, static_cast<int64_t>(x.dims.size()) - 1))] = true;
+      for (int64_t a : *axes)
+        drop[static_cast<size_t>(
+            std::clamp<int64_t>(norm(a, x.dims.size()), 0, static_cast<int64_t>(x.dims.size()) - 1))] = true;
     } else {
       for (size_t d = 0; d < x.dims.size(); ++d) drop[d] = x.dims[d] == 1;
     }
@@ -319,7 +370,8 @@ Result<bool> Importer::try_fold(size_t i) {
       std::vector<double> v(static_cast<size_t>(out.size()));
       for (int64_t o = 0; o < out.size(); ++o) {
         int64_t src = 0;
-        for (size_t d = 0; d < out.dims.size(); ++d) src += ((o / os[d]) % out.dims[d]) * xs[static_cast<size_t>(perm[d])];
+        for (size_t d = 0; d < out.dims.size(); ++d)
+          src += ((o / os[d]) % out.dims[d]) * xs[static_cast<size_t>(perm[d])];
         v[static_cast<size_t>(o)] = (*x.values)[static_cast<size_t>(src)];
       }
       out.values = std::move(v);
@@ -330,7 +382,8 @@ Result<bool> Importer::try_fold(size_t i) {
     if (op == "Expand") {
       shape_t.dims = target;
       auto b = broadcast_dims({&x, &shape_t});
-      if (!b) return fail("Expand of " + dims_to_string(x.dims) + " to " + dims_to_string(target) + " does not broadcast");
+      if (!b)
+        return fail("Expand of " + dims_to_string(x.dims) + " to " + dims_to_string(target) + " does not broadcast");
       out.dims = *b;
       if (x.values) {
         std::vector<double> v(static_cast<size_t>(out.size()));
@@ -355,10 +408,12 @@ Result<bool> Importer::try_fold(size_t i) {
   } else if (op == "ScatterND") {
     // Swin's shifted-window mask: slices of a zero tensor set to region numbers.
     NNLAT_ASSIGN_OR_RETURN(auto reduction, attr_string(i, "reduction"));
-    if (reduction && *reduction != "none") return unsupported(i, "folding ScatterND with reduction '" + *reduction + "'");
+    if (reduction && *reduction != "none")
+      return unsupported(i, "folding ScatterND with reduction '" + *reduction + "'");
     const Tensor& idx = in[1];
     const Tensor& upd = in[2];
-    if (idx.dims.empty() || idx.dims.back() > static_cast<int64_t>(x.dims.size())) return fail("ScatterND indices do not fit the data");
+    if (idx.dims.empty() || idx.dims.back() > static_cast<int64_t>(x.dims.size()))
+      return fail("ScatterND indices do not fit the data");
     out.dims = x.dims;
     if (x.values && idx.values && upd.values) {
       const int64_t k = idx.dims.back();
@@ -375,7 +430,8 @@ Result<bool> Importer::try_fold(size_t i) {
           if (j < 0 || j >= x.dims[static_cast<size_t>(d)]) return fail("ScatterND index out of range");
           off += j * xs[static_cast<size_t>(d)];
         }
-        for (int64_t e = 0; e < slice; ++e) v[static_cast<size_t>(off + e)] = (*upd.values)[static_cast<size_t>(c * slice + e)];
+        for (int64_t e = 0; e < slice; ++e)
+          v[static_cast<size_t>(off + e)] = (*upd.values)[static_cast<size_t>(c * slice + e)];
       }
       out.values = std::move(v);
     }
@@ -402,8 +458,10 @@ Result<bool> Importer::try_fold(size_t i) {
     out.dims = {count};
     out.values = std::move(v);
   } else if (op == "MatMul" || op == "Gemm") {
-    NNLAT_ASSIGN_OR_RETURN(auto ta, op == "Gemm" ? attr_int(i, "transA") : Result<std::optional<int64_t>>(std::nullopt));
-    NNLAT_ASSIGN_OR_RETURN(auto tb, op == "Gemm" ? attr_int(i, "transB") : Result<std::optional<int64_t>>(std::nullopt));
+    NNLAT_ASSIGN_OR_RETURN(auto ta,
+                           op == "Gemm" ? attr_int(i, "transA") : Result<std::optional<int64_t>>(std::nullopt));
+    NNLAT_ASSIGN_OR_RETURN(auto tb,
+                           op == "Gemm" ? attr_int(i, "transB") : Result<std::optional<int64_t>>(std::nullopt));
     Tensor a = x, b = in[1];
     if (a.dims.size() < 2 || b.dims.size() < 2) return unsupported(i, "folding a MatMul of rank-1 constants");
     if (ta.value_or(0) != 0) std::swap(a.dims[a.dims.size() - 1], a.dims[a.dims.size() - 2]);
@@ -428,7 +486,8 @@ Result<bool> Importer::try_fold(size_t i) {
           double acc = 0;
           for (int64_t t = 0; t < kk; ++t) {
             const double va = ta.value_or(0) ? av[static_cast<size_t>(t * m + r)] : av[static_cast<size_t>(r * kk + t)];
-            const double vb = tb.value_or(0) ? bv[static_cast<size_t>(c * kk + t)] : bv[static_cast<size_t>(t * nn + c)];
+            const double vb =
+                tb.value_or(0) ? bv[static_cast<size_t>(c * kk + t)] : bv[static_cast<size_t>(t * nn + c)];
             acc += va * vb;
           }
           v[static_cast<size_t>(r * nn + c)] = acc;
@@ -441,12 +500,14 @@ Result<bool> Importer::try_fold(size_t i) {
     }
   } else if (op == "ReduceProd" || op == "ReduceSum" || op == "ReduceMax" || op == "ReduceMin") {
     NNLAT_ASSIGN_OR_RETURN(auto axes, op == "ReduceSum" && opset_ >= 13 ? axes_input_or_attr(1)
-                                      : opset_ >= 18                 ? axes_input_or_attr(1)
-                                                                     : attr_ints(i, "axes"));
+                                      : opset_ >= 18                    ? axes_input_or_attr(1)
+                                                                        : attr_ints(i, "axes"));
     NNLAT_ASSIGN_OR_RETURN(auto keep, attr_int(i, "keepdims"));
     std::vector<bool> red(x.dims.size(), !axes || axes->empty());
     if (axes) {
-      for (int64_t a : *axes) red[static_cast<size_t>(std::clamp<int64_t>(norm(a, x.dims.size()), 0, static_cast<int64_t>(x.dims.size()) - 1))] = true;
+      for (int64_t a : *axes)
+        red[static_cast<size_t>(
+            std::clamp<int64_t>(norm(a, x.dims.size()), 0, static_cast<int64_t>(x.dims.size()) - 1))] = true;
     }
     std::vector<int64_t> kept;
     for (size_t d = 0; d < x.dims.size(); ++d) {
@@ -461,10 +522,7 @@ Result<bool> Importer::try_fold(size_t i) {
       }
     }
     if (x.values) {
-      const double init = op == "ReduceProd" ? 1.0
-                          : op == "ReduceSum" ? 0.0
-                          : op == "ReduceMax" ? -INFINITY
-                                              : INFINITY;
+      const double init = op == "ReduceProd" ? 1.0 : op == "ReduceSum" ? 0.0 : op == "ReduceMax" ? -INFINITY : INFINITY;
       std::vector<double> v(static_cast<size_t>(out.size()), init);
       const auto xs = strides_of(x.dims);
       const auto ks = strides_of(kept);
@@ -475,7 +533,10 @@ Result<bool> Importer::try_fold(size_t i) {
         }
         double& acc = v[static_cast<size_t>(o)];
         const double e = (*x.values)[static_cast<size_t>(j)];
-        acc = op == "ReduceProd" ? acc * e : op == "ReduceSum" ? acc + e : op == "ReduceMax" ? std::max(acc, e) : std::min(acc, e);
+        acc = op == "ReduceProd"  ? acc * e
+              : op == "ReduceSum" ? acc + e
+              : op == "ReduceMax" ? std::max(acc, e)
+                                  : std::min(acc, e);
       }
       out.values = std::move(v);
     }
@@ -489,11 +550,12 @@ Result<bool> Importer::try_fold(size_t i) {
     auto b = broadcast_dims(ops);
     if (!b) return fail(op + " operands do not broadcast");
     out.dims = *b;
-    static const std::set<std::string> kBool = {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
-                                                "Not",   "And",  "Or"};
+    static const std::set<std::string> kBool = {"Equal",          "Less", "Greater", "LessOrEqual",
+                                                "GreaterOrEqual", "Not",  "And",     "Or"};
     if (kBool.contains(op)) out.is_int = true;
     if (op == "Where") out.is_int = in[1].is_int;
-    NNLAT_ASSIGN_OR_RETURN(auto fmod_attr, op == "Mod" ? attr_int(i, "fmod") : Result<std::optional<int64_t>>(std::nullopt));
+    NNLAT_ASSIGN_OR_RETURN(auto fmod_attr,
+                           op == "Mod" ? attr_int(i, "fmod") : Result<std::optional<int64_t>>(std::nullopt));
     double lo = -INFINITY, hi = INFINITY;
     if (op == "Clip") {
       if (opset_ < 11) {
@@ -519,40 +581,71 @@ Result<bool> Importer::try_fold(size_t i) {
         const double a = at_broadcast(*ops[0], out.dims, o);
         const double c = ops.size() > 1 ? at_broadcast(*ops[1], out.dims, o) : 0.0;
         double r = 0;
-        if (op == "Add") r = a + c;
-        else if (op == "Sub") r = a - c;
-        else if (op == "Mul") r = a * c;
-        else if (op == "Div") r = ints && c != 0 ? std::trunc(a / c) : a / c;
+        if (op == "Add")
+          r = a + c;
+        else if (op == "Sub")
+          r = a - c;
+        else if (op == "Mul")
+          r = a * c;
+        else if (op == "Div")
+          r = ints && c != 0 ? std::trunc(a / c) : a / c;
         else if (op == "Mod") {
           if (c == 0) return fail("Mod by zero");
           r = fmod_attr.value_or(0) != 0 || !x.is_int ? std::fmod(a, c) : a - c * std::floor(a / c);
-        } else if (op == "Pow") r = std::pow(a, c);
-        else if (op == "Min") r = std::min(a, c);
-        else if (op == "Max") r = std::max(a, c);
-        else if (op == "Equal") r = a == c;
-        else if (op == "Less") r = a < c;
-        else if (op == "Greater") r = a > c;
-        else if (op == "LessOrEqual") r = a <= c;
-        else if (op == "GreaterOrEqual") r = a >= c;
-        else if (op == "And") r = (a != 0) && (c != 0);
-        else if (op == "Or") r = (a != 0) || (c != 0);
-        else if (op == "Not") r = a == 0;
-        else if (op == "Where") r = a != 0 ? c : at_broadcast(*ops[2], out.dims, o);
-        else if (op == "Neg") r = -a;
-        else if (op == "Abs") r = std::abs(a);
-        else if (op == "Sign") r = (a > 0) - (a < 0);
-        else if (op == "Sqrt") r = std::sqrt(a);
-        else if (op == "Exp") r = std::exp(a);
-        else if (op == "Log") r = std::log(a);
-        else if (op == "Floor") r = std::floor(a);
-        else if (op == "Ceil") r = std::ceil(a);
-        else if (op == "Reciprocal") r = 1.0 / a;
-        else if (op == "Sigmoid") r = 1.0 / (1.0 + std::exp(-a));
-        else if (op == "Relu") r = std::max(a, 0.0);
-        else if (op == "Tanh") r = std::tanh(a);
-        else if (op == "Erf") r = std::erf(a);
-        else if (op == "Clip") r = std::min(std::max(a, lo), hi);
-        else return unsupported(i, "folding " + op + " is not implemented");
+        } else if (op == "Pow")
+          r = std::pow(a, c);
+        else if (op == "Min")
+          r = std::min(a, c);
+        else if (op == "Max")
+          r = std::max(a, c);
+        else if (op == "Equal")
+          r = a == c;
+        else if (op == "Less")
+          r = a < c;
+        else if (op == "Greater")
+          r = a > c;
+        else if (op == "LessOrEqual")
+          r = a <= c;
+        else if (op == "GreaterOrEqual")
+          r = a >= c;
+        else if (op == "And")
+          r = (a != 0) && (c != 0);
+        else if (op == "Or")
+          r = (a != 0) || (c != 0);
+        else if (op == "Not")
+          r = a == 0;
+        else if (op == "Where")
+          r = a != 0 ? c : at_broadcast(*ops[2], out.dims, o);
+        else if (op == "Neg")
+          r = -a;
+        else if (op == "Abs")
+          r = std::abs(a);
+        else if (op == "Sign")
+          r = (a > 0) - (a < 0);
+        else if (op == "Sqrt")
+          r = std::sqrt(a);
+        else if (op == "Exp")
+          r = std::exp(a);
+        else if (op == "Log")
+          r = std::log(a);
+        else if (op == "Floor")
+          r = std::floor(a);
+        else if (op == "Ceil")
+          r = std::ceil(a);
+        else if (op == "Reciprocal")
+          r = 1.0 / a;
+        else if (op == "Sigmoid")
+          r = 1.0 / (1.0 + std::exp(-a));
+        else if (op == "Relu")
+          r = std::max(a, 0.0);
+        else if (op == "Tanh")
+          r = std::tanh(a);
+        else if (op == "Erf")
+          r = std::erf(a);
+        else if (op == "Clip")
+          r = std::min(std::max(a, lo), hi);
+        else
+          return unsupported(i, "folding " + op + " is not implemented");
         v[static_cast<size_t>(o)] = r;
       }
       out.values = std::move(v);

@@ -500,7 +500,8 @@ Status Importer::map_extra(size_t i) {
     }
     const auto dt = dtype_from_onnx(static_cast<int32_t>(to));
     if (!dt || *dt != g_.value(x).dtype) {
-      return unsupported(i, "a Cast of an activation to another element type (" + onnx_type_name(static_cast<int32_t>(to)) + ")");
+      return unsupported(
+          i, "a Cast of an activation to another element type (" + onnx_type_name(static_cast<int32_t>(to)) + ")");
     }
     acts_[out] = x;  // a cast to the same type
     return Status::Ok();
@@ -527,17 +528,22 @@ Status Importer::map_extra(size_t i) {
     NNLAT_ASSIGN_OR_RETURN(auto axis_attr, attr_int(i, "axis"));
     int64_t axis = axis_attr.value_or(0);
     if (axis < 0) axis += static_cast<int64_t>(xs.size());
-    if (axis < 0 || axis >= static_cast<int64_t>(xs.size())) return node_fail(i, ErrorCode::kShapeError, "axis out of range");
+    if (axis < 0 || axis >= static_cast<int64_t>(xs.size()))
+      return node_fail(i, ErrorCode::kShapeError, "axis out of range");
     const auto ax = static_cast<size_t>(axis);
     const bool scalar = consts_.at(input(i, 1))->dims_size() == 0;
     for (auto& j : idx) j = j < 0 ? j + xs[ax] : j;
-    if (idx.empty() || idx[0] < 0 || idx.back() >= xs[ax]) return node_fail(i, ErrorCode::kShapeError, "index out of range");
+    if (idx.empty() || idx[0] < 0 || idx.back() >= xs[ax])
+      return node_fail(i, ErrorCode::kShapeError, "index out of range");
     for (size_t k = 1; k < idx.size(); ++k) {
-      if (idx[k] != idx[0] + static_cast<int64_t>(k)) return unsupported(i, "Gather of non-consecutive indices of an activation");
+      if (idx[k] != idx[0] + static_cast<int64_t>(k))
+        return unsupported(i, "Gather of non-consecutive indices of an activation");
     }
-    if (consts_.at(input(i, 1))->dims_size() > 1) return unsupported(i, "Gather with multi-dimensional indices of an activation");
+    if (consts_.at(input(i, 1))->dims_size() > 1)
+      return unsupported(i, "Gather with multi-dimensional indices of an activation");
     const auto count = static_cast<int64_t>(idx.size());
-    Attrs a{{"axes", std::vector<int64_t>{axis}}, {"starts", std::vector<int64_t>{idx[0]}},
+    Attrs a{{"axes", std::vector<int64_t>{axis}},
+            {"starts", std::vector<int64_t>{idx[0]}},
             {"ends", std::vector<int64_t>{idx[0] + count}}};
     if (!scalar) {
       if (count == xs[ax]) {
@@ -555,7 +561,8 @@ Status Importer::map_extra(size_t i) {
     const ir::ValueId y = g_.node(ir::NodeId{static_cast<uint32_t>(g_.nodes().size() - 1)}).outputs[0];
     return emit(i, {i}, OpKind::kReshape, {y}, {{"shape", std::vector<int64_t>(s)}}, {out});
   }
-  return unsupported(i, "unsupported ONNX op '" + op + "' on an activation (nnlat folds it only when its inputs are constants)");
+  return unsupported(
+      i, "unsupported ONNX op '" + op + "' on an activation (nnlat folds it only when its inputs are constants)");
 }
 
 // Einsum of two activations that is a batched matrix product ("bghid,bghjd->bghij", as
@@ -593,10 +600,14 @@ Status Importer::map_einsum(size_t i) {
   auto has = [](const std::string& s, char c) { return s.find(c) != std::string::npos; };
   std::string batch, rows, cols, inner;
   for (char c : lo) {
-    if (has(la, c) && has(lb, c)) batch += c;
-    else if (has(la, c)) rows += c;
-    else if (has(lb, c)) cols += c;
-    else return fail_eq(std::string("output letter ") + c + " is in no input");
+    if (has(la, c) && has(lb, c))
+      batch += c;
+    else if (has(la, c))
+      rows += c;
+    else if (has(lb, c))
+      cols += c;
+    else
+      return fail_eq(std::string("output letter ") + c + " is in no input");
   }
   for (char c : la) {
     if (!has(lo, c)) {
@@ -609,8 +620,10 @@ Status Importer::map_einsum(size_t i) {
   }
   std::set<char> seen;
   for (char c : la + lb) seen.insert(c);
-  if (seen.size() != batch.size() + rows.size() + cols.size() + inner.size() || la.size() != std::set<char>(la.begin(), la.end()).size() ||
-      lb.size() != std::set<char>(lb.begin(), lb.end()).size() || lo.size() != std::set<char>(lo.begin(), lo.end()).size()) {
+  if (seen.size() != batch.size() + rows.size() + cols.size() + inner.size() ||
+      la.size() != std::set<char>(la.begin(), la.end()).size() ||
+      lb.size() != std::set<char>(lb.begin(), lb.end()).size() ||
+      lo.size() != std::set<char>(lo.begin(), lo.end()).size()) {
     return fail_eq("repeated letters");
   }
   int step = 0;
@@ -625,7 +638,8 @@ Status Importer::map_einsum(size_t i) {
     return p;
   };
   // Brings `v` (letters `from`) to the order `to`, then to the shape `target`.
-  auto arrange = [&](ir::ValueId v, const std::string& from, const std::string& to, const Shape& target) -> Result<ir::ValueId> {
+  auto arrange = [&](ir::ValueId v, const std::string& from, const std::string& to,
+                     const Shape& target) -> Result<ir::ValueId> {
     std::vector<int64_t> perm;
     for (char c : to) perm.push_back(static_cast<int64_t>(from.find(c)));
     bool identity = true;
