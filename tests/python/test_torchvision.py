@@ -8,7 +8,8 @@ How the list stays fast enough for `make test` (docs/testing.md has the measured
   embedding, and the count compared is that of the module exported);
 - weights are exported only for models up to EXPORT_PARAMS_LIMIT parameters; larger ones are
   exported with export_params=False (their parameters become graph inputs, which nnlat reads
-  as weights of that shape: nnlat.from_torch(..., export_params=False)). Both paths are tested.
+  as weights of that shape: nnlat.from_torch(..., export_params=False)), and their weights are
+  not even initialised (no_weight_init). Both paths are tested.
 - CTest runs the list in groups (NNLAT_TORCHVISION_GROUP, see CMakeLists.txt) so that
   `ctest -j` spreads it over the cores.
 
@@ -18,6 +19,7 @@ model and opset with the counts and times, the survey behind the table in docs/p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -57,10 +59,13 @@ def model_names() -> list[str]:
 def groups() -> dict[str, list[str]]:
     """The CTest entries: models grouped so that each group takes a comparable time."""
     names = model_names()
-    out: dict[str, list[str]] = {"transformers": [], "vgg_regnet": [], "efficientnet_convnext": [], "other": []}
+    out: dict[str, list[str]] = {"vit": [], "swin_maxvit": [], "vgg_regnet": [], "efficientnet_convnext": [],
+                                 "other": []}
     for n in names:
-        if n.startswith(("vit_", "swin_", "maxvit")):
-            out["transformers"].append(n)
+        if n.startswith("vit_"):
+            out["vit"].append(n)
+        elif n.startswith(("swin_", "maxvit")):
+            out["swin_maxvit"].append(n)
         elif n.startswith(("vgg", "regnet", "alexnet")):
             out["vgg_regnet"].append(n)
         elif n.startswith(("efficientnet", "convnext")):
@@ -77,8 +82,25 @@ def selected() -> list[str]:
     return groups()[group]
 
 
-def build(name: str):
-    """The module with random weights, and its example input."""
+@contextlib.contextmanager
+def no_weight_init():
+    """Leaves new parameters uninitialised (torch.empty): for models exported without their
+    weights, whose values nothing reads, initialising hundreds of millions of them is most of
+    the test's time. The parameter shapes, all that is compared, do not change."""
+    init = torch.nn.init
+    names = [n for n in dir(init) if n.endswith("_") and not n.startswith("_") and callable(getattr(init, n))]
+    saved = {n: getattr(init, n) for n in names}
+    try:
+        for n in names:
+            setattr(init, n, lambda tensor, *args, **kwargs: tensor)
+        yield
+    finally:
+        for n, f in saved.items():
+            setattr(init, n, f)
+
+
+def build(name: str, initialise: bool = True):
+    """The module with random weights (or none: no_weight_init), and its example input."""
     kwargs = {}
     res = RESOLUTION.get(name, 64)
     if name.startswith("vit_"):
@@ -87,7 +109,7 @@ def build(name: str):
         # The auxiliary heads run only in training: no exporter writes them, so they are left
         # out of the module (and of PyTorch's count); init_weights=False skips a slow scipy init.
         kwargs.update(aux_logits=False, init_weights=False)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), (contextlib.nullcontext() if initialise else no_weight_init()):
         warnings.simplefilter("ignore")
         if hasattr(torchvision.models, "get_model"):
             module = torchvision.models.get_model(name, weights=None, **kwargs)
@@ -99,15 +121,18 @@ def build(name: str):
 def check(name: str, opsets=OPSETS) -> list[tuple[int, int, int, float]]:
     """(opset, nnlat's count, PyTorch's count, seconds of export + import) per opset; the
     module is built once (building the largest takes longer than exporting them)."""
-    module, x = build(name)
+    module, x = build(name, initialise=False)
     expected = sum(p.numel() for p in module.parameters())
+    export_params = expected <= EXPORT_PARAMS_LIMIT
+    if export_params:  # random weights where they are written into the file
+        module, x = build(name)
     out = []
     for opset in opsets:
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = nnlat.from_torch(module, x, name=name, opset=opset,
-                                     export_params=expected <= EXPORT_PARAMS_LIMIT)
+                                     export_params=export_params)
         out.append((opset, model.params, expected, time.perf_counter() - start))
     return out
 
