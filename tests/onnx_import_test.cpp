@@ -411,6 +411,48 @@ TEST(OnnxImport, ReshapeResolvesZeroAndMinusOne) {
       << r.error().message;
 }
 
+// The transformer forms PyTorch writes: opset-17 LayerNormalization, attention's Einsum (a
+// batched matmul with a transposed operand) and a Gather of rows of an activation.
+TEST(OnnxImport, LayerNormalizationEinsumAndGatherOfAnActivation) {
+  Model m(17);
+  m.input("x", {1, 2, 3, 5, 4});
+  m.weight("scale", {4}).weight("bias", {4}).ints("one", {1});
+  auto& ln = m.node("LayerNormalization", {"x", "scale", "bias"}, {"n"}, "ln");
+  attr_i(ln, "axis", -1);
+  auto& e = m.node("Einsum", {"n", "n"}, {"s"}, "scores");
+  attr_s(e, "equation", "b g h i d, b g h j d -> b g h i j");
+  auto& g = m.node("Gather", {"s", "one"}, {"row"}, "pick");
+  attr_i(g, "axis", 1);
+  m.output("row");
+  IMPORT_OK(graph, m);
+  const ir::Node* norm = find_node(graph, "ln");
+  ASSERT_NE(norm, nullptr);
+  EXPECT_EQ(norm->op, OpKind::kLayerNorm);
+  EXPECT_EQ(ir::graph_cost(graph).total.params, 8);  // scale and shift of 4
+  int matmuls = 0, transposes = 0;
+  for (const auto& n : graph.nodes()) {
+    matmuls += n.op == OpKind::kMatMul;
+    transposes += n.op == OpKind::kTranspose;
+  }
+  EXPECT_EQ(matmuls, 1);
+  EXPECT_EQ(transposes, 1);  // the second operand, d before j
+  EXPECT_EQ(ir::graph_cost(graph).total.macs, 2 * 3 * 5 * 5 * 4);
+  const ir::Node* pick = find_node(graph, "pick");
+  ASSERT_NE(pick, nullptr);
+  EXPECT_EQ(pick->op, OpKind::kSlice);  // indices [1]: one row kept (a scalar index also drops the axis)
+  EXPECT_EQ(out_shape(graph, *pick), (ir::Shape{1, 1, 3, 5, 5}));
+
+  Model bad(17);
+  bad.input("x", {2, 3});
+  auto& t = bad.node("Einsum", {"x"}, {"y"}, "trace");
+  attr_s(t, "equation", "ii->i");
+  bad.output("y");
+  auto r = bad.import();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnsupported);
+  EXPECT_NE(r.error().message.find("node trace (Einsum)"), std::string::npos) << r.error().message;
+}
+
 TEST(OnnxImport, SplitSizesFromAttributeInputOrEqualParts) {
   for (int64_t opset : {11, 13}) {
     SCOPED_TRACE(opset);
