@@ -59,11 +59,13 @@ def model_names() -> list[str]:
 def groups() -> dict[str, list[str]]:
     """The CTest entries: models grouped so that each group takes a comparable time."""
     names = model_names()
-    out: dict[str, list[str]] = {"vit": [], "swin_maxvit": [], "vgg_regnet": [], "efficientnet_convnext": [],
-                                 "other": []}
+    out: dict[str, list[str]] = {"vit": [], "swin_v2": [], "swin_maxvit": [], "vgg_regnet": [],
+                                 "efficientnet_convnext": [], "other": []}
     for n in names:
         if n.startswith("vit_"):
             out["vit"].append(n)
+        elif n.startswith("swin_v2"):
+            out["swin_v2"].append(n)
         elif n.startswith(("swin_", "maxvit")):
             out["swin_maxvit"].append(n)
         elif n.startswith(("vgg", "regnet", "alexnet")):
