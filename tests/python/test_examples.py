@@ -37,7 +37,7 @@ def test_evolution_keeps_the_budget(predictor_path):
     out = run_example("evolution_latency_budget.py", "--predictor", predictor_path, "--budget-ms", str(budget),
                       "--cycles", "200", "--population", "20", "--sample", "5")
     best_ms = float(out.split()[-3])
-    assert best_ms <= budget
+    assert best_ms <= budget + 0.5e-4  # the example prints 4 decimals: the budget cell itself may round up
 
 
 def test_torch_model(predictor_path):
