@@ -216,6 +216,25 @@ std::vector<OpCase> op_cases() {
                  return single({1, 10, 3, 2}, OpKind::kSoftmax, {{"axis", int64_t{1}}});
                },
                -4, 4});
+  c.push_back({"layer_norm_last_axis", [] { return single({1, 5, 8}, OpKind::kLayerNorm, {}); }});
+  c.push_back({"layer_norm_two_axes_no_affine", [] {
+                 return single({2, 3, 4, 5}, OpKind::kLayerNorm,
+                               {{"axis", int64_t{-2}}, {"epsilon", 1e-6}, {"affine", int64_t{0}}});
+               }});
+  c.push_back({"l2_normalize_last_axis", [] { return single({1, 3, 5, 8}, OpKind::kL2Normalize, {}); }});
+  c.push_back({"slice_tokens", [] {
+                 return single({1, 7, 6}, OpKind::kSlice, {{"axes", V{1}}, {"starts", V{0}}, {"ends", V{1}}});
+               }});
+  c.push_back({"slice_strided_two_axes", [] {
+                 return single({1, 4, 9, 8}, OpKind::kSlice,
+                               {{"axes", V{2, 3}}, {"starts", V{1, 0}}, {"ends", V{9, 7}}, {"steps", V{2, 3}}});
+               }});
+  c.push_back({"add_position_embedding", [] { return single({1, 5, 8}, OpKind::kAdd, {{"operand", V{1, 5, 8}}}); }});
+  c.push_back({"mul_layer_scale", [] { return single({1, 6, 3, 3}, OpKind::kMul, {{"operand", V{6, 1, 1}}}); }});
+  c.push_back({"concat_class_token", [] {
+                 return single({1, 4, 8}, OpKind::kConcat,
+                               {{"axis", int64_t{1}}, {"operand", V{1, 1, 8}}, {"operand_index", int64_t{0}}});
+               }});
   c.push_back({"resize_bilinear_up2", [] {
                  return single({1, 3, 5, 7}, OpKind::kResize,
                                {{"scales", std::vector<double>{2.0, 2.0}}, {"mode", std::string("bilinear")}});

@@ -336,16 +336,27 @@ TEST(OnnxImport, ScalarBinaryOpsAndTheirLimits) {
   EXPECT_EQ(ir::get_float(g.nodes()[1].attrs, "scalar", 0), 0.5);
   EXPECT_EQ(g.nodes()[1].inputs.size(), 1u);
 
+  // A constant tensor (a per-channel scale, a position embedding) is the op's `operand`.
   Model per_channel;
   per_channel.input("x", {1, 4, 2, 2});
   per_channel.weight("scale", {1, 4, 1, 1});
   per_channel.node("Mul", {"x", "scale"}, {"y"}, "scale_mul");
   per_channel.output("y");
-  auto r = per_channel.import();
+  IMPORT_OK(pc, per_channel);
+  ASSERT_EQ(pc.nodes().size(), 1u);
+  EXPECT_EQ(ir::get_ints(pc.nodes()[0].attrs, "operand", {}), (Ints{1, 4, 1, 1}));
+  EXPECT_EQ(pc.nodes()[0].inputs.size(), 1u);
+  // ... but one that would broadcast the activation to a larger shape has no nnlat form.
+  Model widening;
+  widening.input("x", {1, 4, 1, 1});
+  widening.weight("big", {1, 4, 2, 2});
+  widening.node("Mul", {"x", "big"}, {"y"}, "scale_mul");
+  widening.output("y");
+  auto r = widening.import();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kUnsupported);
   EXPECT_NE(r.error().message.find("model.onnx: node scale_mul (Mul)"), std::string::npos) << r.error().message;
-  EXPECT_NE(r.error().message.find("[1,4,1,1]"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("[1,4,2,2]"), std::string::npos) << r.error().message;
 
   Model const_first;
   const_first.input("x", {1, 4});
@@ -373,14 +384,73 @@ TEST(OnnxImport, ReshapeResolvesZeroAndMinusOne) {
   EXPECT_EQ(ir::get_int(find_node(g, "f")->attrs, "axis", 0), 2);
   EXPECT_EQ(out_shape(g, *find_node(g, "f")), (ir::Shape{3, 32}));
 
-  Model dynamic;
-  dynamic.input("x", {1, 6});
+  // Shape arithmetic folds at import (Shape -> Gather -> Concat -> Reshape).
+  Model dynamic(13);
+  dynamic.input("x", {1, 6, 4});
+  dynamic.ints("zero", {0}).ints("minus1", {-1});
   dynamic.node("Shape", {"x"}, {"s"});
-  dynamic.node("Reshape", {"x", "s"}, {"y"});
+  auto& gather = dynamic.node("Gather", {"s", "zero"}, {"n"});
+  attr_i(gather, "axis", 0);
+  auto& cat = dynamic.node("Concat", {"n", "minus1"}, {"target"});
+  attr_i(cat, "axis", 0);
+  dynamic.node("Reshape", {"x", "target"}, {"y"}, "flat");
   dynamic.output("y");
-  auto r = dynamic.import();
+  IMPORT_OK(d, dynamic);
+  ASSERT_EQ(d.nodes().size(), 1u);
+  EXPECT_EQ(ir::get_ints(find_node(d, "flat")->attrs, "shape", {}), (Ints{1, 24}));
+
+  // A Reshape whose shape is really computed at run time (from an activation's values).
+  Model computed;
+  computed.input("x", {1, 6});
+  computed.input("s", {2});
+  computed.node("Reshape", {"x", "s"}, {"y"});
+  computed.output("y");
+  auto r = computed.import();
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("unsupported ONNX op 'Shape'"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("Reshape with a shape computed at run time"), std::string::npos)
+      << r.error().message;
+}
+
+// The transformer forms PyTorch writes: opset-17 LayerNormalization, attention's Einsum (a
+// batched matmul with a transposed operand) and a Gather of rows of an activation.
+TEST(OnnxImport, LayerNormalizationEinsumAndGatherOfAnActivation) {
+  Model m(17);
+  m.input("x", {1, 2, 3, 5, 4});
+  m.weight("scale", {4}).weight("bias", {4}).ints("one", {1});
+  auto& ln = m.node("LayerNormalization", {"x", "scale", "bias"}, {"n"}, "ln");
+  attr_i(ln, "axis", -1);
+  auto& e = m.node("Einsum", {"n", "n"}, {"s"}, "scores");
+  attr_s(e, "equation", "b g h i d, b g h j d -> b g h i j");
+  auto& g = m.node("Gather", {"s", "one"}, {"row"}, "pick");
+  attr_i(g, "axis", 1);
+  m.output("row");
+  IMPORT_OK(graph, m);
+  const ir::Node* norm = find_node(graph, "ln");
+  ASSERT_NE(norm, nullptr);
+  EXPECT_EQ(norm->op, OpKind::kLayerNorm);
+  EXPECT_EQ(ir::graph_cost(graph).total.params, 8);  // scale and shift of 4
+  int matmuls = 0, transposes = 0;
+  for (const auto& n : graph.nodes()) {
+    matmuls += n.op == OpKind::kMatMul;
+    transposes += n.op == OpKind::kTranspose;
+  }
+  EXPECT_EQ(matmuls, 1);
+  EXPECT_EQ(transposes, 1);  // the second operand, d before j
+  EXPECT_EQ(ir::graph_cost(graph).total.macs, 2 * 3 * 5 * 5 * 4);
+  const ir::Node* pick = find_node(graph, "pick");
+  ASSERT_NE(pick, nullptr);
+  EXPECT_EQ(pick->op, OpKind::kSlice);  // indices [1]: one row kept (a scalar index also drops the axis)
+  EXPECT_EQ(out_shape(graph, *pick), (ir::Shape{1, 1, 3, 5, 5}));
+
+  Model bad(17);
+  bad.input("x", {2, 3});
+  auto& t = bad.node("Einsum", {"x"}, {"y"}, "trace");
+  attr_s(t, "equation", "ii->i");
+  bad.output("y");
+  auto r = bad.import();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnsupported);
+  EXPECT_NE(r.error().message.find("node trace (Einsum)"), std::string::npos) << r.error().message;
 }
 
 TEST(OnnxImport, SplitSizesFromAttributeInputOrEqualParts) {

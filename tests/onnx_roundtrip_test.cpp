@@ -276,6 +276,7 @@ std::map<OpKind, std::vector<Variant>> variants() {
         v(nm + "_scalar", true, one(op, {{"scalar", 0.25}})),
         v(nm + "_scalar_third", false, one(op, {{"scalar", 1.0 / 3.0}})),
         v(nm + "_scalar_int", false, one(op, {{"scalar", int64_t{3}}})),
+        v(nm + "_operand", true, one(op, {{"operand", Ints{8, 1, 1}}})),
     };
   }
   m[OpKind::kConcat] = {
@@ -290,6 +291,11 @@ std::map<OpKind, std::vector<Variant>> variants() {
       v("concat_default_axis", false,
         [](GraphBuilder& b, ValueId x) {
           return b.op(OpKind::kConcat, {x, x});
+        }),
+      v("concat_operand", true,
+        [](GraphBuilder& b, ValueId x) {
+          return b.op(OpKind::kConcat, {x, x},
+                      {{"axis", int64_t{1}}, {"operand", Ints{1, 2, 6, 6}}, {"operand_index", int64_t{1}}});
         }),
   };
   m[OpKind::kChannelShuffle] = {
@@ -333,6 +339,21 @@ std::map<OpKind, std::vector<Variant>> variants() {
       v("resize_bilinear_size", true, one(OpKind::kResize, {{"size", Ints{7, 9}}, {"mode", std::string("bilinear")}})),
       v("resize_nearest_half", true,
         one(OpKind::kResize, {{"scales", std::vector<double>{0.5, 1.5}}, {"mode", std::string("nearest")}})),
+  };
+  m[OpKind::kLayerNorm] = {
+      v("layer_norm", true, one(OpKind::kLayerNorm, {{"axis", int64_t{-1}}, {"epsilon", 1e-6}})),
+      v("layer_norm_two_axes_no_affine", false,
+        one(OpKind::kLayerNorm, {{"axis", int64_t{-2}}, {"affine", int64_t{0}}})),
+  };
+  m[OpKind::kL2Normalize] = {
+      v("l2_normalize", true, one(OpKind::kL2Normalize, {{"axis", int64_t{-1}}, {"epsilon", 1e-12}})),
+      v("l2_normalize_channels", false, one(OpKind::kL2Normalize, {{"axis", int64_t{1}}})),
+  };
+  m[OpKind::kSlice] = {
+      v("slice", true, one(OpKind::kSlice, {{"axes", Ints{2}}, {"starts", Ints{1}}, {"ends", Ints{5}}})),
+      v("slice_steps", true,
+        one(OpKind::kSlice,
+            {{"axes", Ints{2, 3}}, {"starts", Ints{0, 1}}, {"ends", Ints{5, 6}}, {"steps", Ints{2, 2}}})),
   };
   m[OpKind::kSoftmax] = {
       v("softmax", true, [](GraphBuilder& b, ValueId x) { return b.op(OpKind::kSoftmax, {b.flatten(x)}); }),

@@ -125,6 +125,9 @@ const std::map<OpKind, KernelFamily>& expected_families() {
       {OpKind::kResize, KernelFamily::kDataMovement},
       {OpKind::kSoftmax, KernelFamily::kOther},
       {OpKind::kIdentity, KernelFamily::kDataMovement},
+      {OpKind::kLayerNorm, KernelFamily::kOther},
+      {OpKind::kSlice, KernelFamily::kDataMovement},
+      {OpKind::kL2Normalize, KernelFamily::kOther},
   };
   return kFamilies;
 }

@@ -7,6 +7,7 @@
 #include "model.hpp"
 #include "nnlat/app/info.hpp"
 #include "nnlat/formats/json_format.hpp"
+#include "nnlat/formats/onnx.hpp"
 #include "nnlat/models/zoo.hpp"
 
 namespace nnlat::python {
@@ -23,6 +24,22 @@ Model load(const std::string& reference) {
     info = unwrap(std::move(loaded));
   }
   return Model{std::make_shared<const ir::Graph>(std::move(info.graph)), std::move(info.cost), reference};
+}
+
+// An ONNX file whose weights may be graph inputs (torch.onnx.export(export_params=False)):
+// `activation_inputs` names the real inputs, every other graph input is a weight.
+Model load_onnx(const std::string& path, const std::vector<std::string>& activation_inputs) {
+  ir::Graph graph;
+  {
+    py::gil_scoped_release release;
+    formats::OnnxImportOptions options;
+    options.activation_inputs = activation_inputs;
+    auto loaded = formats::import_onnx_file(path, options);
+    py::gil_scoped_acquire acquire;
+    graph = unwrap(std::move(loaded));
+  }
+  auto cost = ir::graph_cost(graph);
+  return Model{std::make_shared<const ir::Graph>(std::move(graph)), std::move(cost), path};
 }
 
 nlohmann::ordered_json info_json(const Model& m) { return app::ModelInfo{*m.graph, m.cost}.to_json(); }
@@ -63,6 +80,10 @@ void bind_models(py::module_& m) {
         "(`zoo:mobilenet_v2?width=0.5&res=160`), an NAS-Bench-201 string (`nb201:|nor_conv_3x3~0|+|...|`), an "
         "NB101 spec (`nb101:...`) or a MobileNetV2-space encoding (`space:mbv2:...`). Raises nnlat.ParseError, "
         "nnlat.NotFoundError, ... with the message the CLI prints.");
+
+  m.def("_load_onnx", &load_onnx, py::arg("path"), py::arg("activation_inputs"),
+        "An ONNX file in which only `activation_inputs` are activations: every other graph input is a weight "
+        "given at run time (torch.onnx.export(..., export_params=False)), read for its shape only.");
 
   m.def(
       "zoo",

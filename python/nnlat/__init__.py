@@ -42,6 +42,7 @@ from ._nnlat import (  # noqa: F401  (re-exported)
     train,
     zoo,
 )
+from ._nnlat import _load_onnx  # noqa: F401  (export_params=False in from_torch)
 
 __all__ = [
     "Error", "GraphError", "InternalError", "InvalidArgumentError", "IoError", "NotFoundError",
@@ -87,11 +88,43 @@ def load_predictor(path_or_target: str) -> Predictor:
                         "pixel4:gpu:float; nnlat.ready_predictors() lists them)")
 
 
-def from_torch(module: Any, example_input: Any, *, name: str | None = None, opset: int = 13) -> Model:
+_TORCH_SYMBOLICS_ADDED = False
+
+
+def _add_torch_symbolics(torch: Any) -> None:
+    """ONNX symbolics that PyTorch 1.13's exporter lacks and torchvision 0.14 needs:
+    aten::zero (Tensor.zero_(), which Swin V2 applies to a slice of its qkv bias) as x * 0."""
+    global _TORCH_SYMBOLICS_ADDED
+    if _TORCH_SYMBOLICS_ADDED:
+        return
+    _TORCH_SYMBOLICS_ADDED = True
+
+    def zero(g: Any, self: Any, *args: Any) -> Any:
+        return g.op("Mul", self, g.op("Constant", value_t=torch.tensor(0.0)))
+
+    for opset in range(9, 18):
+        try:
+            torch.onnx.register_custom_op_symbolic("aten::zero", zero, opset)
+        except Exception:  # noqa: BLE001  (a PyTorch that has its own, or refuses the name)
+            pass
+
+
+def from_torch(module: Any, example_input: Any, *, name: str | None = None, opset: int = 13,
+               export_params: bool = True) -> Model:
     """A torch.nn.Module as an nnlat.Model: exported with torch.onnx.export (random or trained
     weights alike; eval mode) at `opset` for the shape of `example_input`, then imported as
-    any ONNX file is. Raises the importer's error (e.g. nnlat.UnsupportedError naming an op)."""
+    any ONNX file is. Raises the importer's error (e.g. nnlat.UnsupportedError naming an op).
+
+    export_params=False writes no weights (much faster for large models): the exporter then
+    gives every parameter as a graph input, which nnlat reads as a weight of that shape (only
+    the input called "input" is an activation), so parameter counts are the same.
+
+    The export runs with gradients enabled: under torch.no_grad() PyTorch's eval-mode
+    nn.MultiheadAttention takes a fused fast path that ONNX cannot express. Tensor.zero_()
+    (Swin V2), which PyTorch 1.13 cannot export, is exported as a multiplication by 0."""
     import torch  # imported here: nnlat does not need PyTorch otherwise
+
+    _add_torch_symbolics(torch)
 
     was_training = module.training
     module.eval()
@@ -99,9 +132,14 @@ def from_torch(module: Any, example_input: Any, *, name: str | None = None, opse
         with tempfile.TemporaryDirectory(prefix="nnlat-torch-") as folder:
             stem = name or type(module).__name__
             path = os.path.join(folder, f"{stem}.onnx")
-            with torch.no_grad():
-                torch.onnx.export(module, (example_input,), path, opset_version=opset,
-                                  input_names=["input"], output_names=["output"])
-            return load_model(path)
+            torch.onnx.export(module, (example_input,), path, opset_version=opset,
+                              input_names=["input"], output_names=["output"], export_params=export_params,
+                              # Without weights, PyTorch's own folding would turn constants computed
+                              # from buffers into more graph inputs whose values nnlat then lacks
+                              # (Swin V2's expand shapes); nnlat folds them itself.
+                              do_constant_folding=export_params)
+            if export_params:
+                return load_model(path)
+            return _load_onnx(path, ["input"])
     finally:
         module.train(was_training)

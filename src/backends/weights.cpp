@@ -1,5 +1,6 @@
 #include "nnlat/backends/weights.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -131,6 +132,29 @@ Result<GraphWeights> make_weights(const ir::Graph& graph, uint64_t seed) {
         w.epsilon = node.attr_float("epsilon");
         break;
       }
+      case ir::OpKind::kLayerNorm: {
+        if (node.attr_int("affine") == 0) break;
+        const int64_t r = static_cast<int64_t>(in.size());
+        int64_t axis = node.attr_int("axis");
+        if (axis < 0) axis += r;
+        int64_t inner = 1;
+        for (int64_t d = std::clamp<int64_t>(axis, 0, r); d < r; ++d) inner *= in[static_cast<size_t>(d)];
+        fill(w.gamma, static_cast<size_t>(inner), rng, 0.5f, 1.5f);
+        fill(w.beta, static_cast<size_t>(inner), rng, -0.1f, 0.1f);
+        w.epsilon = node.attr_float("epsilon");
+        break;
+      }
+      case ir::OpKind::kAdd:
+      case ir::OpKind::kSub:
+      case ir::OpKind::kMul:
+      case ir::OpKind::kDiv:
+      case ir::OpKind::kConcat:
+        // A constant tensor operand (position embedding, layer scale, class token): its values.
+        if (node.attrs.contains("operand")) {
+          w.weight_shape = ir::get_ints(node.attrs, "operand", {});
+          fill(w.weight, static_cast<size_t>(ir::num_elements(w.weight_shape)), rng, 0.5f, 1.5f);
+        }
+        break;
       default:
         // Every other op has no parameters; one that the op table calls weighted needs a rule above.
         if (ir::has_trait(node.op, ir::OpTrait::kWeighted)) return node_error(node, "has no weight rule");

@@ -87,8 +87,12 @@ constexpr AttrSpec kAvgPoolAttrs[] = {
 };
 constexpr AttrSpec kReduceMeanAttrs[] = {required("axes", AttrType::kInts), int_or("keepdims", 1)};
 // No default: a binary op with one input and no 'scalar' is malformed, not "x op 0".
-constexpr AttrSpec kBinaryAttrs[] = {optional("scalar", AttrType::kFloat)};
-constexpr AttrSpec kConcatAttrs[] = {int_or("axis", 1)};
+// `operand`: the shape of a constant tensor operand (a position embedding, a layer scale: one
+// input and no scalar). Its values are not parameters of the op: see docs/ir.md.
+constexpr AttrSpec kBinaryAttrs[] = {optional("scalar", AttrType::kFloat), optional("operand", AttrType::kInts)};
+// `operand`: the shape of one constant input (a class token), placed at `operand_index`.
+constexpr AttrSpec kConcatAttrs[] = {int_or("axis", 1), optional("operand", AttrType::kInts),
+                                     int_or("operand_index", 0)};
 constexpr AttrSpec kShuffleAttrs[] = {required("groups", AttrType::kInt)};
 constexpr AttrSpec kSplitAttrs[] = {int_or("axis", 1), required("sizes", AttrType::kInts)};
 constexpr AttrSpec kReshapeAttrs[] = {required("shape", AttrType::kInts)};
@@ -99,6 +103,13 @@ constexpr AttrSpec kPadAttrs[] = {required("pads", AttrType::kInts), string_or("
 constexpr AttrSpec kResizeAttrs[] = {optional("size", AttrType::kInts), optional("scales", AttrType::kFloats),
                                      string_or("mode", "nearest")};
 constexpr AttrSpec kSoftmaxAttrs[] = {int_or("axis", -1)};
+// Normalised over dims [axis, rank); `affine`: a learned scale and shift per normalised element.
+constexpr AttrSpec kLayerNormAttrs[] = {int_or("axis", -1), float_or("epsilon", 1e-5), int_or("affine", 1)};
+// x / max(||x||_2, epsilon) along `axis` (F.normalize; Swin V2's cosine attention).
+constexpr AttrSpec kL2NormalizeAttrs[] = {int_or("axis", -1), float_or("epsilon", 1e-12)};
+// One entry per sliced axis, resolved at import: 0 <= start < end <= dim, steps >= 1.
+constexpr AttrSpec kSliceAttrs[] = {required("axes", AttrType::kInts), required("starts", AttrType::kInts),
+                                    required("ends", AttrType::kInts), optional("steps", AttrType::kInts)};
 constexpr std::span<const AttrSpec> kNoAttrs{};
 
 // ---- shape rules ------------------------------------------------------------------------
@@ -210,17 +221,36 @@ Status reduce_mean_shape(const Attrs& attrs, std::span<const Shape> in, std::vec
 
 Status binary_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
   if (in.size() == 1) {
-    if (!attrs.contains("scalar")) return attr_error("a one-input element-wise op needs a 'scalar' attribute");
+    if (attrs.contains("scalar") == attrs.contains("operand")) {
+      return attr_error("a one-input element-wise op needs exactly one of 'scalar' and 'operand'");
+    }
+    if (attrs.contains("operand")) {
+      const Shape c = get_ints(attrs, "operand", {});
+      if (std::any_of(c.begin(), c.end(), [](int64_t d) { return d <= 0; })) {
+        return attr_error("'operand' dimensions must be positive");
+      }
+      NNLAT_ASSIGN_OR_RETURN(Shape s, broadcast(in[0], c));
+      if (s != in[0])
+        return shape_error("operand " + shape_to_string(c) + " must broadcast into " + shape_to_string(in[0]));
+    }
     out = {in[0]};
     return Status::Ok();
   }
-  if (attrs.contains("scalar")) return attr_error("'scalar' is only allowed with one input");
+  if (attrs.contains("scalar") || attrs.contains("operand")) {
+    return attr_error("'scalar' and 'operand' are only allowed with one input");
+  }
   NNLAT_ASSIGN_OR_RETURN(Shape s, broadcast(in[0], in[1]));
   out = {s};
   return Status::Ok();
 }
 
-Status concat_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
+Status concat_shape(const Attrs& attrs, std::span<const Shape> given, std::vector<Shape>& out) {
+  std::vector<Shape> in(given.begin(), given.end());
+  if (attrs.contains("operand")) {
+    const int64_t at = attr_int(OpKind::kConcat, attrs, "operand_index");
+    if (at < 0 || at > static_cast<int64_t>(in.size())) return attr_error("concat operand_index out of range");
+    in.insert(in.begin() + at, get_ints(attrs, "operand", {}));
+  }
   NNLAT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(attr_int(OpKind::kConcat, attrs, "axis"), in[0].size()));
   Shape s = in[0];
   for (size_t i = 1; i < in.size(); ++i) {
@@ -364,6 +394,44 @@ Status softmax_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<
   return Status::Ok();
 }
 
+Status layer_norm_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
+  NNLAT_RETURN_IF_ERROR(normalize_axis(attr_int(OpKind::kLayerNorm, attrs, "axis"), in[0].size()));
+  out = {in[0]};
+  return Status::Ok();
+}
+
+Status l2_normalize_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
+  NNLAT_RETURN_IF_ERROR(normalize_axis(attr_int(OpKind::kL2Normalize, attrs, "axis"), in[0].size()));
+  out = {in[0]};
+  return Status::Ok();
+}
+
+Status slice_shape(const Attrs& attrs, std::span<const Shape> in, std::vector<Shape>& out) {
+  const auto axes = get_ints(attrs, "axes", {});
+  const auto starts = get_ints(attrs, "starts", {});
+  const auto ends = get_ints(attrs, "ends", {});
+  const auto steps = get_ints(attrs, "steps", std::vector<int64_t>(axes.size(), 1));
+  if (axes.empty() || starts.size() != axes.size() || ends.size() != axes.size() || steps.size() != axes.size()) {
+    return attr_error("slice needs axes, starts, ends (and steps) of one equal, non-zero length");
+  }
+  Shape s = in[0];
+  std::vector<bool> seen(s.size(), false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    NNLAT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axes[i], s.size()));
+    const auto d = static_cast<size_t>(axis);
+    if (seen[d]) return attr_error("slice names axis " + std::to_string(axis) + " twice");
+    seen[d] = true;
+    if (steps[i] < 1) return attr_error("slice steps must be positive");
+    if (starts[i] < 0 || starts[i] >= ends[i] || ends[i] > in[0][d]) {
+      return shape_error("slice [" + std::to_string(starts[i]) + ", " + std::to_string(ends[i]) + ") of axis " +
+                         std::to_string(axis) + " does not fit " + shape_to_string(in[0]));
+    }
+    s[d] = (ends[i] - starts[i] + steps[i] - 1) / steps[i];
+  }
+  out = {s};
+  return Status::Ok();
+}
+
 // ---- cost rules (MACs and params; bytes are generic) --------------------------------------
 OpCost no_cost(const Attrs&, std::span<const Shape* const>, std::span<const Shape* const>) { return {}; }
 
@@ -409,6 +477,19 @@ OpCost matmul_cost(const Attrs&, std::span<const Shape* const> in, std::span<con
 OpCost batch_norm_cost(const Attrs&, std::span<const Shape* const> in, std::span<const Shape* const>) {
   OpCost c;
   c.params = 2 * (*in[0])[1];  // scale and shift; running statistics are buffers, not parameters
+  return c;
+}
+
+OpCost layer_norm_cost(const Attrs& attrs, std::span<const Shape* const> in, std::span<const Shape* const>) {
+  OpCost c;
+  if (attr_int(OpKind::kLayerNorm, attrs, "affine") == 0) return c;
+  const Shape& s = *in[0];
+  const int64_t r = static_cast<int64_t>(s.size());
+  int64_t axis = attr_int(OpKind::kLayerNorm, attrs, "axis");
+  if (axis < 0) axis += r;
+  int64_t normalized = 1;
+  for (int64_t d = std::clamp<int64_t>(axis, 0, r); d < r; ++d) normalized *= s[static_cast<size_t>(d)];
+  c.params = 2 * normalized;  // scale and shift (PyTorch's elementwise_affine)
   return c;
 }
 
@@ -471,6 +552,9 @@ constexpr Rules kRules[] = {
     {kResize,          Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kResizeAttrs,      resize_shape,        no_cost},
     {kSoftmax,         Cat::kActivation,    Family::kOther,          kNoTraits,     Act::kNone,            kSoftmaxAttrs,     softmax_shape,       no_cost},
     {kIdentity,        Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kNoAttrs,          same_shape,          no_cost},
+    {kLayerNorm,       Cat::kNormalization, Family::kOther,          kNoTraits,     Act::kNone,            kLayerNormAttrs,   layer_norm_shape,    layer_norm_cost},
+    {kSlice,           Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kSliceAttrs,       slice_shape,         no_cost},
+    {kL2Normalize,     Cat::kNormalization, Family::kOther,          kNoTraits,     Act::kNone,            kL2NormalizeAttrs, l2_normalize_shape,  no_cost},
 };
 // clang-format on
 static_assert(std::size(kRules) == static_cast<size_t>(kNumOpKinds),

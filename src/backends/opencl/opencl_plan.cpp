@@ -20,6 +20,7 @@ const ir::Shape& shape_of(const ir::Graph& g, ir::ValueId v) { return g.value(v)
 
 // Why the main op of `node` cannot run, or "" when it can.
 std::string main_op_problem(const ir::Graph& g, const ir::Node& node) {
+  if (node.attrs.contains("operand")) return "a constant tensor operand is not implemented";
   const ir::Shape& in = shape_of(g, node.inputs[0]);
   const ir::Shape& out = shape_of(g, node.outputs[0]);
   switch (node.op) {
@@ -75,6 +76,12 @@ std::string main_op_problem(const ir::Graph& g, const ir::Node& node) {
     case OpKind::kFlatten:
     case OpKind::kIdentity:
       break;  // elided by the rule set (aliases), never a kernel of their own
+    case OpKind::kLayerNorm:
+      return "no OpenCL kernel for layer_norm yet";
+    case OpKind::kSlice:
+      return "no OpenCL kernel for slice yet";
+    case OpKind::kL2Normalize:
+      return "no OpenCL kernel for l2_normalize yet";
   }
   return "no OpenCL kernel for this op";
 }
@@ -157,6 +164,8 @@ size_t build_kernel(const ir::Graph& g, ir::NodeId anchor, std::span<const ir::N
     const ir::ValueId chain = k.outputs[0];
     if (shape_of(g, n.outputs[0]) != shape_of(g, chain)) break;  // broadcasts the chain: own kernel
     if (shape_of(g, chain).size() > 4) break;                    // tail coordinates are 4-D
+    if (n.attrs.contains("operand"))
+      problems.push_back(node_label(n) + ": a constant tensor operand is not implemented");
     TailOp t{id, std::nullopt, true, false};
     if (is_binary(n.op) && n.inputs.size() == 2) {
       t.both_chain = n.inputs[0] == chain && n.inputs[1] == chain;

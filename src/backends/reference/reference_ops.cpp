@@ -292,6 +292,15 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
     case OpKind::kSub:
     case OpKind::kMul:
     case OpKind::kDiv: {
+      if (inputs.size() == 1 && a.contains("operand")) {  // a constant tensor: the node's weights
+        const Shape cs = ir::get_ints(a, "operand", {});
+        if (sz(ir::num_elements(cs)) != w.weight.size()) return node_error(node, "no operand", ErrorCode::kInternal);
+        y.resize(sz(ir::num_elements(out)));
+        for_each_broadcast(
+            out, broadcast_strides(in, out), broadcast_strides(cs, out),
+            [&](int64_t o, int64_t ia, int64_t ib) { y[sz(o)] = apply_binary(node.op, x[sz(ia)], w.weight[sz(ib)]); });
+        return Status::Ok();
+      }
       if (inputs.size() == 1) {
         const auto s = static_cast<float>(ir::get_float(a, "scalar", 0.0));
         y.resize(x.size());
@@ -311,11 +320,19 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
       const int64_t outer = std::accumulate(out.begin(), out.begin() + axis, int64_t{1}, std::multiplies<>());
       const int64_t out_inner = ir::num_elements(out) / outer;
       y.resize(sz(ir::num_elements(out)));
+      // A constant operand (e.g. a class token) is one more part, at `operand_index`.
+      std::vector<std::pair<const float*, Shape>> parts;
+      for (size_t i = 0; i < inputs.size(); ++i)
+        parts.emplace_back(inputs[i]->data(), graph.value(node.inputs[i]).shape);
+      if (a.contains("operand")) {
+        const auto at = std::min(sz(node.attr_int("operand_index")), parts.size());
+        parts.insert(parts.begin() + static_cast<std::ptrdiff_t>(at),
+                     std::pair<const float*, Shape>(w.weight.data(), ir::get_ints(a, "operand", {})));
+      }
       int64_t offset = 0;
-      for (size_t i = 0; i < inputs.size(); ++i) {
-        const Shape& s = graph.value(node.inputs[i]).shape;
+      for (const auto& [data, s] : parts) {
         const int64_t inner = ir::num_elements(s) / outer;
-        copy_blocks(inputs[i]->data(), inner, y.data() + offset, out_inner, outer, inner);
+        copy_blocks(data, inner, y.data() + offset, out_inner, outer, inner);
         offset += inner;
       }
       return Status::Ok();
@@ -428,6 +445,70 @@ Status run_node(const ir::Graph& graph, const ir::Node& node, const NodeWeights&
           }
         }
       }
+      return Status::Ok();
+    }
+    case OpKind::kLayerNorm: {
+      const int64_t axis = norm_axis(node.attr_int("axis"), in.size());
+      const int64_t inner = std::accumulate(in.begin() + axis, in.end(), int64_t{1}, std::multiplies<>());
+      const int64_t outer = ir::num_elements(in) / inner;
+      const double eps = node.attr_float("epsilon");
+      const bool affine = node.attr_int("affine") != 0;
+      if (affine && w.gamma.size() != sz(inner)) return node_error(node, "no scale and shift", ErrorCode::kInternal);
+      y.resize(x.size());
+      for (int64_t o = 0; o < outer; ++o) {
+        const float* src = x.data() + o * inner;
+        double mean = 0, var = 0;
+        for (int64_t i = 0; i < inner; ++i) mean += src[i];
+        mean /= static_cast<double>(inner);
+        for (int64_t i = 0; i < inner; ++i) var += (src[i] - mean) * (src[i] - mean);
+        const double inv = 1.0 / std::sqrt(var / static_cast<double>(inner) + eps);
+        for (int64_t i = 0; i < inner; ++i) {
+          double v = (src[i] - mean) * inv;
+          if (affine) v = v * w.gamma[sz(i)] + w.beta[sz(i)];
+          y[sz(o * inner + i)] = static_cast<float>(v);
+        }
+      }
+      return Status::Ok();
+    }
+    case OpKind::kL2Normalize: {
+      const int64_t axis = norm_axis(node.attr_int("axis"), in.size());
+      const int64_t len = in[sz(axis)];
+      const int64_t inner = std::accumulate(in.begin() + axis + 1, in.end(), int64_t{1}, std::multiplies<>());
+      const int64_t outer = ir::num_elements(in) / (len * inner);
+      const double eps = node.attr_float("epsilon");
+      y.resize(x.size());
+      for (int64_t o = 0; o < outer; ++o) {
+        for (int64_t i = 0; i < inner; ++i) {
+          const int64_t base = o * len * inner + i;
+          double ss = 0;
+          for (int64_t t = 0; t < len; ++t)
+            ss += static_cast<double>(x[sz(base + t * inner)]) * x[sz(base + t * inner)];
+          const double d = std::max(std::sqrt(ss), eps);
+          for (int64_t t = 0; t < len; ++t) y[sz(base + t * inner)] = static_cast<float>(x[sz(base + t * inner)] / d);
+        }
+      }
+      return Status::Ok();
+    }
+    case OpKind::kSlice: {
+      const auto axes = ir::get_ints(a, "axes", {});
+      const auto starts = ir::get_ints(a, "starts", {});
+      const auto steps = ir::get_ints(a, "steps", std::vector<int64_t>(axes.size(), 1));
+      std::vector<int64_t> begin(in.size(), 0), step(in.size(), 1);
+      for (size_t i = 0; i < axes.size(); ++i) {
+        const auto d = sz(norm_axis(axes[i], in.size()));
+        begin[d] = starts[i];
+        step[d] = steps[i];
+      }
+      const auto in_strides = strides_of(in);
+      std::vector<int64_t> st(in.size());
+      int64_t base = 0;
+      for (size_t d = 0; d < in.size(); ++d) {
+        st[d] = in_strides[d] * step[d];
+        base += begin[d] * in_strides[d];
+      }
+      y.resize(sz(ir::num_elements(out)));
+      for_each_broadcast(out, st, std::vector<int64_t>(out.size(), 0),
+                         [&](int64_t o, int64_t i, int64_t) { y[sz(o)] = x[sz(base + i)]; });
       return Status::Ok();
     }
     case OpKind::kSoftmax: {

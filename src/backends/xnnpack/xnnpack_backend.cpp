@@ -700,6 +700,9 @@ Status SubgraphEmitter::emit(const Kernel& k) {
     case OpKind::kChannelShuffle:
     case OpKind::kSplit:
     case OpKind::kTranspose:
+    case OpKind::kLayerNorm:
+    case OpKind::kSlice:
+    case OpKind::kL2Normalize:
       break;
   }
   return make_error(ErrorCode::kInternal, "xnnpack: " + context_ + ": op " + std::string(ir::op_name(n.op)) +

@@ -95,6 +95,8 @@ std::string unsupported_reason(const ir::Graph& g, const Uses& u, const ir::Node
     case OpKind::kRelu6:
     case OpKind::kGlobalAvgPool:
     case OpKind::kConcat:
+      if (n.attrs.contains("operand")) return "nnlat's XNNPACK backend has no concat with a constant operand";
+      return "";
     case OpKind::kSplit:
     case OpKind::kIdentity:
       return "";
@@ -111,6 +113,14 @@ std::string unsupported_reason(const ir::Graph& g, const Uses& u, const ir::Node
       return "";
     case OpKind::kMatMul:
       return "XNNPACK 2022-02 has no batch matrix multiply of two activations";
+    case OpKind::kLayerNorm:
+      return "XNNPACK 2022-02 has no layer normalization node (nnlat does not build one from its mean, squared "
+             "difference and square root nodes yet)";
+    case OpKind::kSlice:
+      return "XNNPACK 2022-02 has no slice in its subgraph API (nor a strided copy operator)";
+    case OpKind::kL2Normalize:
+      return "XNNPACK 2022-02 has no l2 normalization node (nnlat does not build one from its square, square root and "
+             "divide nodes yet)";
     case OpKind::kTanh:
       return "XNNPACK 2022-02 has no float tanh";
     case OpKind::kGelu:
@@ -144,6 +154,9 @@ std::string unsupported_reason(const ir::Graph& g, const Uses& u, const ir::Node
     case OpKind::kSub:
     case OpKind::kMul:
     case OpKind::kDiv: {
+      if (n.attrs.contains("operand")) {
+        return "nnlat's XNNPACK backend has no " + std::string(ir::op_name(n.op)) + " with a constant tensor operand";
+      }
       if (n.inputs.size() == 1) return "";
       for (ValueId v : n.inputs) {
         const Shape& s = g.value(v).shape;

@@ -1,6 +1,7 @@
 #include "formats/onnx/onnx_common.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -450,10 +451,15 @@ Canonical canonical_form(OpKind op, const Attrs& a, std::span<const ir::Shape> i
     case OpKind::kMul:
     case OpKind::kDiv:
       if (a.contains("scalar")) out["scalar"] = get_float(a, "scalar", 0.0);
+      if (a.contains("operand")) out["operand"] = get_ints(a, "operand", {});
       break;
     case OpKind::kConcat:
     case OpKind::kSplit:
       out["axis"] = axis(get_int(a, "axis", 1));
+      if (a.contains("operand")) {
+        out["operand"] = get_ints(a, "operand", {});
+        out["operand_index"] = ir::attr_int(op, a, "operand_index");
+      }
       if (op == OpKind::kSplit) out["sizes"] = get_ints(a, "sizes", {});
       break;
     case OpKind::kReshape: {
@@ -484,6 +490,39 @@ Canonical canonical_form(OpKind op, const Attrs& a, std::span<const ir::Shape> i
       if (a.contains("size")) out["size"] = get_ints(a, "size", {});
       if (a.contains("scales")) out["scales"] = ir::get_floats(a, "scales", {});
       break;
+    case OpKind::kLayerNorm:
+      out["axis"] = axis(ir::attr_int(op, a, "axis"));
+      out["epsilon"] = ir::attr_float(op, a, "epsilon");
+      flag("affine");
+      break;
+    case OpKind::kL2Normalize:
+      out["axis"] = axis(ir::attr_int(op, a, "axis"));
+      out["epsilon"] = ir::attr_float(op, a, "epsilon");
+      break;
+    case OpKind::kSlice: {
+      // Sorted by axis, steps filled in.
+      const auto axes = get_ints(a, "axes", {});
+      const auto starts = get_ints(a, "starts", {});
+      const auto ends = get_ints(a, "ends", {});
+      const auto steps = get_ints(a, "steps", std::vector<int64_t>(axes.size(), 1));
+      std::vector<std::array<int64_t, 4>> rows;
+      for (size_t i = 0; i < axes.size() && i < starts.size() && i < ends.size() && i < steps.size(); ++i) {
+        rows.push_back({axis(axes[i]), starts[i], ends[i], steps[i]});
+      }
+      std::sort(rows.begin(), rows.end());
+      std::vector<int64_t> sa, ss, se, st;
+      for (const auto& r : rows) {
+        sa.push_back(r[0]);
+        ss.push_back(r[1]);
+        se.push_back(r[2]);
+        st.push_back(r[3]);
+      }
+      out["axes"] = sa;
+      out["starts"] = ss;
+      out["ends"] = se;
+      out["steps"] = st;
+      break;
+    }
     case OpKind::kMatMul:
     case OpKind::kHardSwish:
     case OpKind::kSigmoid:

@@ -1,5 +1,6 @@
 // IR graph -> ONNX ModelProto (opset 14) with random weights. Every IR op has a lowering;
 // the importer maps each lowering back to the same IR op (docs/onnx.md).
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -347,14 +348,71 @@ Status Exporter::lower(const ir::Node& n) {
                                                    : "Div";
       if (in.size() == 2) {
         final_node(op_type, in);
+      } else if (a.contains("operand")) {
+        final_node(op_type, {in[0], weight(nm + ".operand", get_ints(a, "operand", {}), dt, 0.5, 1.5)});
       } else {
         final_node(op_type, {in[0], scalar(nm + ".scalar", dt, get_float(a, "scalar", 0))});
       }
       return Status::Ok();
     }
-    case OpKind::kConcat:
-      set_int(final_node("Concat", in), "axis", get_int(a, "axis", 1));
+    case OpKind::kConcat: {
+      std::vector<std::string> inputs = in;
+      if (a.contains("operand")) {
+        const auto at = std::min(static_cast<size_t>(std::max<int64_t>(0, n.attr_int("operand_index"))), inputs.size());
+        inputs.insert(inputs.begin() + static_cast<std::ptrdiff_t>(at),
+                      weight(nm + ".operand", get_ints(a, "operand", {}), dt, -0.1, 0.1));
+      }
+      set_int(final_node("Concat", inputs), "axis", get_int(a, "axis", 1));
       return Status::Ok();
+    }
+    case OpKind::kLayerNorm: {
+      // The decomposition PyTorch writes before opset 17 (the importer fuses it back):
+      // (x - mean) / sqrt(var + eps) * scale + shift over the axes [axis, rank).
+      const auto rank = static_cast<int64_t>(s.size());
+      int64_t axis = n.attr_int("axis");
+      if (axis < 0) axis += rank;
+      std::vector<int64_t> axes;
+      ir::Shape normalized;
+      for (int64_t d = axis; d < rank; ++d) {
+        axes.push_back(d - rank);
+        normalized.push_back(s[static_cast<size_t>(d)]);
+      }
+      const bool affine = n.attr_int("affine") != 0;
+      const std::string m = tmp("mean"), c = tmp("sub"), p2 = tmp("pow"), v = tmp("var"), ve = tmp("add_eps"),
+                        sd = tmp("sqrt"), nr = affine ? tmp("div") : std::string(),
+                        sc = affine ? tmp("scale") : std::string();
+      set_ints(node("ReduceMean", m, {in[0]}, {m}), "axes", axes);
+      node("Sub", c, {in[0], m}, {c});
+      node("Pow", p2, {c, scalar(nm + ".two", dt, 2.0)}, {p2});
+      set_ints(node("ReduceMean", v, {p2}, {v}), "axes", axes);
+      node("Add", ve, {v, scalar(nm + ".epsilon", dt, n.attr_float("epsilon"))}, {ve});
+      node("Sqrt", sd, {ve}, {sd});
+      if (!affine) {
+        final_node("Div", {c, sd});
+        return Status::Ok();
+      }
+      node("Div", nr, {c, sd}, {nr});
+      node("Mul", sc, {nr, weight(nm + ".scale", normalized, dt, 0.5, 1.5)}, {sc});
+      final_node("Add", {sc, weight(nm + ".shift", normalized, dt, -0.1, 0.1)});
+      return Status::Ok();
+    }
+    case OpKind::kL2Normalize: {
+      // x / max(||x||, eps), as PyTorch writes F.normalize (the importer fuses it back).
+      const std::string l2 = tmp("l2"), cl = tmp("clip");
+      onnx::NodeProto* r = node("ReduceL2", l2, {in[0]}, {l2});
+      set_ints(r, "axes", {n.attr_int("axis")});
+      node("Clip", cl, {l2, scalar(nm + ".epsilon", dt, n.attr_float("epsilon"))}, {cl});
+      final_node("Div", {in[0], cl});
+      return Status::Ok();
+    }
+    case OpKind::kSlice: {
+      std::vector<std::string> inputs{in[0], ints(nm + ".starts", get_ints(a, "starts", {})),
+                                      ints(nm + ".ends", get_ints(a, "ends", {})),
+                                      ints(nm + ".axes", get_ints(a, "axes", {}))};
+      if (a.contains("steps")) inputs.push_back(ints(nm + ".steps", get_ints(a, "steps", {})));
+      final_node("Slice", inputs);
+      return Status::Ok();
+    }
     case OpKind::kChannelShuffle: {
       const int64_t groups = n.attr_int("groups");
       const std::string r1 = tmp("reshape"), t = tmp("transpose");

@@ -79,6 +79,37 @@ Status Importer::collect_definitions() {
     }
     consts_[t.name()] = &t;
   }
+  // Weights given as graph inputs (torch.onnx.export(export_params=False)): constants whose
+  // values nnlat never reads, as initializers stored as external data.
+  if (!options_.activation_inputs.empty()) {
+    const std::set<std::string> acts(options_.activation_inputs.begin(), options_.activation_inputs.end());
+    std::set<std::string> found;
+    for (const auto& vi : gp_.input()) {
+      if (initializers_.contains(vi.name())) continue;
+      if (acts.contains(vi.name())) {
+        found.insert(vi.name());
+        continue;
+      }
+      auto t = std::make_unique<onnx::TensorProto>();
+      t->set_name(vi.name());
+      const auto& tt = vi.type().tensor_type();
+      t->set_data_type(tt.elem_type());
+      for (const auto& d : tt.shape().dim()) {
+        if (!d.has_dim_value()) {
+          return fail(ErrorCode::kUnsupported, "weight input '" + vi.name() + "' has a dimension that is not static");
+        }
+        t->add_dims(d.dim_value());
+      }
+      t->set_data_location(onnx::TensorProto::EXTERNAL);
+      initializers_.insert(vi.name());
+      consts_[vi.name()] = t.get();
+      owned_.push_back(std::move(t));
+      ++weight_inputs_;
+    }
+    for (const auto& a : acts) {
+      if (!found.contains(a)) return fail(ErrorCode::kInvalidArgument, "the model has no graph input '" + a + "'");
+    }
+  }
   std::set<std::string> inputs;
   for (const auto& vi : gp_.input()) {
     if (vi.name().empty()) return fail(ErrorCode::kParseError, "not a valid ONNX model (a graph input has no name)");
@@ -170,6 +201,15 @@ Status Importer::sort_nodes() {
 Status Importer::fold_constants() {
   for (size_t i : order_) {
     const auto& n = node(i);
+    if (seed_ != nullptr && n.output_size() >= 1 &&
+        std::all_of(n.output().begin(), n.output().end(),
+                    [&](const std::string& o) { return o.empty() || seed_->contains(o); })) {
+      for (const auto& o : n.output()) {
+        if (!o.empty()) consts_[o] = seed_->at(o);
+      }
+      handled_[i] = true;
+      continue;
+    }
     if (!(n.domain().empty() || n.domain() == "ai.onnx") || n.output_size() < 1) continue;
     if (n.op_type() == "Constant") {
       if (n.attribute_size() != 1) return node_fail(i, ErrorCode::kParseError, "needs exactly one value attribute");
@@ -204,6 +244,14 @@ Status Importer::fold_constants() {
       }
       consts_[n.output(0)] = consts_[n.input(0)];
       handled_[i] = true;
+    } else if (n.op_type() != "Shape" && n.op_type() != "Size") {
+      // Everything computed from constants alone folds now, before the patterns look for
+      // their constants (F.normalize's epsilon is a Cast of a Constant). A node that cannot
+      // fold is decided when mapped, where its error names it.
+      prepass_ = true;
+      auto folded = try_fold(i);
+      prepass_ = false;
+      (void)folded;
     }
   }
   return Status::Ok();
@@ -215,7 +263,8 @@ Status Importer::check_known_ops() {
   for (size_t i : order_) {
     if (handled_[i] || claimed_.contains(i)) continue;
     const auto& n = node(i);
-    if (table_kind(n) || is_bypass(n)) continue;
+    // Foldable ops and Einsum: decided when mapped (folded, or mapped on activations, or refused).
+    if (table_kind(n) || is_bypass(n) || is_foldable_op(n) || n.op_type() == "Einsum") continue;
     const std::string op = n.domain().empty() || n.domain() == "ai.onnx" ? n.op_type() : n.domain() + "." + n.op_type();
     message += std::string(count++ ? "; " : "") + "node " + names_[i] + ": unsupported ONNX op '" + op + "'";
   }
@@ -286,10 +335,13 @@ Result<std::vector<int64_t>> Importer::const_ints(size_t i, const std::string& n
   NNLAT_ASSIGN_OR_RETURN(auto v, const_values(i, name));
   std::vector<int64_t> out;
   for (double d : v) {
-    if (std::abs(d) > 9e15 || d != std::floor(d)) {
+    if (!std::isfinite(d) || d != std::floor(d)) {
       return node_fail(i, ErrorCode::kParseError, "constant '" + name + "' must hold integers");
     }
-    out.push_back(static_cast<int64_t>(d));
+    // INT64_MAX / MIN ("to the end" of a Slice) do not survive the trip through double:
+    // anything beyond 2^62 is clamped there, which every reader treats as "unbounded".
+    constexpr double kBig = 4611686018427387904.0;  // 2^62
+    out.push_back(d >= kBig ? (int64_t{1} << 62) : d <= -kBig ? -(int64_t{1} << 62) : static_cast<int64_t>(d));
   }
   return out;
 }
@@ -399,7 +451,8 @@ Status Importer::window_attrs(size_t i, const Shape& xs, std::vector<int64_t> ke
 // ---- mapping ---------------------------------------------------------------------------------
 
 Status Importer::emit(size_t i, const std::vector<size_t>& hint_nodes, OpKind op, std::vector<ir::ValueId> inputs,
-                      Attrs attrs, std::vector<std::string> outputs) {
+                      Attrs attrs, std::vector<std::string> outputs, const std::string& node_name) {
+  const std::string& name = node_name.empty() ? names_[i] : node_name;
   std::vector<Shape> in_shapes;
   for (ir::ValueId v : inputs) in_shapes.push_back(shape(v));
   // An nnlat export records the exact IR op and attributes; use that spelling when it is the
@@ -421,14 +474,14 @@ Status Importer::emit(size_t i, const std::vector<size_t>& hint_nodes, OpKind op
   }
   for (size_t k = 0; k < outputs.size(); ++k) {
     if (outputs[k].empty()) {
-      std::string base = names_[i] + ":" + std::to_string(k);
+      std::string base = name + ":" + std::to_string(k);
       outputs[k] = base;
       for (int c = 1; g_.find_value(outputs[k]) || producer_.contains(outputs[k]); ++c) {
         outputs[k] = base + "_" + std::to_string(c);
       }
     }
   }
-  const ir::NodeId id = g_.add_node(names_[i], op, std::move(inputs), std::move(attrs), outputs);
+  const ir::NodeId id = g_.add_node(name, op, std::move(inputs), std::move(attrs), outputs);
   if (auto st = ir::infer_node_shapes(g_, id); !st.ok()) return fail(st.error().code, st.error().message);
   const auto& outs = g_.node(id).outputs;
   for (size_t k = 0; k < outputs.size(); ++k) acts_[outputs[k]] = outs[k];
@@ -443,6 +496,8 @@ Status Importer::map_nodes() {
       if (m.nodes.front() == i) NNLAT_RETURN_IF_ERROR(map_match(m));
       continue;
     }
+    NNLAT_ASSIGN_OR_RETURN(bool folded, try_fold(i));
+    if (folded) continue;
     NNLAT_RETURN_IF_ERROR(map_node(i));
   }
   return Status::Ok();
@@ -567,8 +622,12 @@ Result<ir::Graph> Importer::run() {
   }
   g_.metadata["source"] = "onnx:" + src_;
   NNLAT_RETURN_IF_ERROR(add_inputs());
+  if (weight_inputs_ > 0) g_.metadata["weight_inputs"] = std::to_string(weight_inputs_);
   NNLAT_RETURN_IF_ERROR(map_nodes());
   NNLAT_RETURN_IF_ERROR(add_outputs());
+  // Constants folded only now (their shapes came from activations) were invisible to the
+  // patterns: the caller runs again with them (import_model below) and skips this check.
+  if (seed_ == nullptr && !folded_.empty()) return std::move(g_);
   if (auto st = ir::verify(g_); !st.ok()) return fail(st.error().code, st.error().message);
   NNLAT_RETURN_IF_ERROR(cross_check_shapes());
   return std::move(g_);
@@ -576,7 +635,21 @@ Result<ir::Graph> Importer::run() {
 
 }  // namespace onnx_detail
 
-Result<ir::Graph> import_onnx_bytes(std::string_view bytes, const std::string& source) {
+namespace {
+Result<ir::Graph> import_model(const onnx::ModelProto& model, const std::string& source,
+                               const OnnxImportOptions& options) {
+  onnx_detail::Importer first(model, source, options);
+  auto g = first.run();
+  if (first.folded().empty()) return g;
+  // The second run sees the folded shape arithmetic as constants before it matches patterns
+  // (a channel shuffle whose shapes came from Shape -> Gather -> Concat, a layer norm).
+  onnx_detail::Importer second(model, source, options, &first.folded());
+  return second.run();
+}
+}  // namespace
+
+Result<ir::Graph> import_onnx_bytes(std::string_view bytes, const std::string& source,
+                                    const OnnxImportOptions& options) {
   auto invalid = [&](const std::string& why) {
     return make_error(ErrorCode::kParseError, source + ": not a valid ONNX model (" + why + ")");
   };
@@ -589,7 +662,7 @@ Result<ir::Graph> import_onnx_bytes(std::string_view bytes, const std::string& s
     }
     if (model.ir_version() <= 0) return invalid("no ir_version");
     if (!model.has_graph()) return invalid("no graph");
-    return onnx_detail::Importer(model, source).run();
+    return import_model(model, source, options);
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, source + ": ONNX import failed: " + e.what());
   } catch (...) {
@@ -597,9 +670,9 @@ Result<ir::Graph> import_onnx_bytes(std::string_view bytes, const std::string& s
   }
 }
 
-Result<ir::Graph> import_onnx_file(const std::string& path) {
+Result<ir::Graph> import_onnx_file(const std::string& path, const OnnxImportOptions& options) {
   NNLAT_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
-  return import_onnx_bytes(bytes, path);
+  return import_onnx_bytes(bytes, path, options);
 }
 
 }  // namespace nnlat::formats

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cfloat>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "formats/onnx/onnx_importer.hpp"
 
@@ -69,7 +71,7 @@ Status Importer::map_node(size_t i) {
     return Status::Ok();
   }
   const auto kind = table_kind(n);
-  if (!kind) return unsupported(i, "unsupported ONNX op '" + n.op_type() + "'");
+  if (!kind) return map_extra(i);
   switch (*kind) {
     case OpKind::kConv2d:
       return map_conv(i);
@@ -118,18 +120,12 @@ Status Importer::map_node(size_t i) {
     case OpKind::kMul:
     case OpKind::kDiv:
       return map_binary(i, *kind);
-    case OpKind::kConcat: {
-      std::vector<ir::ValueId> xs;
-      for (int k = 0; k < n.input_size(); ++k) {
-        NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, k));
-        xs.push_back(x);
-      }
-      if (xs.empty()) return node_fail(i, ErrorCode::kParseError, "Concat has no inputs");
-      NNLAT_ASSIGN_OR_RETURN(auto axis, attr_int(i, "axis"));
-      Attrs a;
-      if (axis) a["axis"] = *axis;
-      return emit(i, {i}, OpKind::kConcat, xs, a, {outs[0]});
-    }
+    case OpKind::kConcat:
+      return map_concat(i);
+    case OpKind::kLayerNorm:
+      return map_layer_norm(i);
+    case OpKind::kSlice:
+      return map_slice(i);
     case OpKind::kSplit:
       return map_split(i);
     case OpKind::kReshape:
@@ -330,16 +326,352 @@ Status Importer::map_binary(size_t i, OpKind op) {
   NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, xk));
   const std::string cname = n.input(1 - xk);
   const auto cd = tensor_dims(*consts_.at(cname));
-  if (tensor_num_elements(*consts_.at(cname)) != 1 || cd.size() > shape(x).size()) {
-    return unsupported(i, n.op_type() + " with a constant tensor operand '" + cname + "' of shape " +
-                              dims_to_string(cd) + " (only scalar constants are supported)");
-  }
   if (c0 && (op == OpKind::kSub || op == OpKind::kDiv)) {
     return unsupported(i, n.op_type() + " with a constant first operand (c " + (op == OpKind::kSub ? "-" : "/") +
                               " x) has no nnlat form");
   }
+  if (tensor_num_elements(*consts_.at(cname)) != 1 || cd.size() > shape(x).size()) {
+    // A constant tensor (a position embedding, a layer scale, an attention mask): an operand
+    // of the op, of this shape, that must broadcast into the activation.
+    const Shape& xs = shape(x);
+    bool fits = cd.size() <= xs.size();
+    for (size_t d = 0; fits && d < cd.size(); ++d) {
+      const int64_t c = cd[d], v = xs[xs.size() - cd.size() + d];
+      fits = c == v || c == 1;
+    }
+    if (!fits || tensor_num_elements(*consts_.at(cname)) == 0) {
+      return unsupported(i, n.op_type() + " with a constant operand '" + cname + "' of shape " + dims_to_string(cd) +
+                                " that does not broadcast into the activation " + ir::shape_to_string(xs));
+    }
+    return emit(i, {i}, op, {x}, {{"operand", cd}}, {n.output(0)});
+  }
   NNLAT_ASSIGN_OR_RETURN(auto v, const_values(i, cname));
   return emit(i, {i}, op, {x}, {{"scalar", v[0]}}, {n.output(0)});
+}
+
+Status Importer::map_concat(size_t i) {
+  const auto& n = node(i);
+  std::vector<ir::ValueId> xs;
+  Attrs a;
+  NNLAT_ASSIGN_OR_RETURN(auto axis, attr_int(i, "axis"));
+  if (axis) a["axis"] = *axis;
+  for (int k = 0; k < n.input_size(); ++k) {
+    const std::string& name = n.input(k);
+    if (is_const(name)) {
+      if (tensor_num_elements(*consts_.at(name)) == 0) continue;  // an empty part adds nothing
+      if (a.contains("operand")) return unsupported(i, "Concat with more than one constant input");
+      a["operand"] = tensor_dims(*consts_.at(name));
+      a["operand_index"] = static_cast<int64_t>(xs.size());
+      continue;
+    }
+    NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, k));
+    xs.push_back(x);
+  }
+  if (xs.empty()) return node_fail(i, ErrorCode::kParseError, "Concat has no inputs");
+  return emit(i, {i}, OpKind::kConcat, xs, a, {n.output(0)});
+}
+
+Status Importer::map_layer_norm(size_t i) {
+  const auto& n = node(i);
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  for (int k = 1; k < n.output_size(); ++k) {
+    if (used(n.output(k))) return unsupported(i, "the LayerNormalization Mean / InvStdDev outputs are not supported");
+  }
+  for (int k = 1; k < n.input_size(); ++k) {
+    if (!n.input(k).empty() && !is_const(n.input(k))) {
+      return unsupported(i, "LayerNormalization with a non-constant scale or bias is not supported");
+    }
+  }
+  Attrs a;
+  NNLAT_ASSIGN_OR_RETURN(auto axis, attr_int(i, "axis"));
+  NNLAT_ASSIGN_OR_RETURN(auto eps, attr_float(i, "epsilon"));
+  if (axis) a["axis"] = *axis;
+  if (eps) a["epsilon"] = *eps;
+  if (input(i, 1).empty()) a["affine"] = int64_t{0};
+  return emit(i, {i}, OpKind::kLayerNorm, {x}, a, {n.output(0)});
+}
+
+Status Importer::map_slice(size_t i) {
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (opset_ < 10) {
+    NNLAT_ASSIGN_OR_RETURN(auto st, attr_ints(i, "starts"));
+    NNLAT_ASSIGN_OR_RETURN(auto en, attr_ints(i, "ends"));
+    NNLAT_ASSIGN_OR_RETURN(auto ax, attr_ints(i, "axes"));
+    if (!st || !en) return node_fail(i, ErrorCode::kParseError, "Slice needs starts and ends");
+    starts = *st;
+    ends = *en;
+    if (ax) axes = *ax;
+  } else {
+    for (int k = 1; k <= 4; ++k) {
+      const std::string name = input(i, k);
+      if (name.empty()) {
+        if (k <= 2) return node_fail(i, ErrorCode::kParseError, "Slice needs starts and ends");
+        continue;
+      }
+      if (!is_const(name)) return unsupported(i, "Slice bounds computed at run time are not supported");
+      NNLAT_ASSIGN_OR_RETURN(auto v, const_ints(i, name));
+      (k == 1 ? starts : k == 2 ? ends : k == 3 ? axes : steps) = v;
+    }
+  }
+  const Shape xs = shape(x);
+  NNLAT_ASSIGN_OR_RETURN(SliceRange r, resolve_slice(i, xs, starts, ends, axes, steps));
+  std::vector<int64_t> ax, st, en, sp;
+  for (size_t d = 0; d < xs.size(); ++d) {
+    if (r.out[d] == xs[d] && r.start[d] == 0 && r.step[d] == 1) continue;
+    if (r.out[d] <= 0) return unsupported(i, "a Slice with an empty result");
+    if (r.step[d] < 0) return unsupported(i, "a Slice with a negative step");
+    ax.push_back(static_cast<int64_t>(d));
+    st.push_back(r.start[d]);
+    en.push_back(std::min(xs[d], r.start[d] + (r.out[d] - 1) * r.step[d] + 1));
+    sp.push_back(r.step[d]);
+  }
+  if (ax.empty()) {  // the whole tensor
+    acts_[node(i).output(0)] = x;
+    return Status::Ok();
+  }
+  Attrs a{{"axes", ax}, {"starts", st}, {"ends", en}};
+  if (std::any_of(sp.begin(), sp.end(), [](int64_t v) { return v != 1; })) a["steps"] = sp;
+  return emit(i, {i}, OpKind::kSlice, {x}, a, {node(i).output(0)});
+}
+
+// ONNX ops outside the op table, on activations: Gather of one index, Unsqueeze / Squeeze,
+// Cast between float types and an Expand that changes nothing. (On constants they fold.)
+Status Importer::map_extra(size_t i) {
+  const auto& n = node(i);
+  const std::string& op = n.op_type();
+  const std::string out = n.output(0);
+  if (op == "Einsum") return map_einsum(i);
+  if (!is_foldable_op(n)) return unsupported(i, "unsupported ONNX op '" + op + "'");
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId x, act_input(i, 0));
+  const Shape xs = shape(x);
+  auto reshape_to = [&](const Shape& s, const std::string& node_name = "") {
+    if (s == xs && node_name.empty()) {
+      acts_[out] = x;
+      return Status::Ok();
+    }
+    return emit(i, {i}, OpKind::kReshape, {x}, {{"shape", std::vector<int64_t>(s)}}, {out}, node_name);
+  };
+  if (op == "Unsqueeze" || op == "Squeeze") {
+    std::optional<std::vector<int64_t>> axes;
+    if (!input(i, 1).empty()) {
+      NNLAT_ASSIGN_OR_RETURN(auto v, const_ints(i, input(i, 1)));
+      axes = v;
+    } else {
+      NNLAT_ASSIGN_OR_RETURN(axes, attr_ints(i, "axes"));
+    }
+    Shape s;
+    if (op == "Unsqueeze") {
+      if (!axes) return node_fail(i, ErrorCode::kParseError, "Unsqueeze has no axes");
+      const size_t rank = xs.size() + axes->size();
+      std::vector<bool> ins(rank, false);
+      for (int64_t a : *axes) {
+        const int64_t d = a < 0 ? a + static_cast<int64_t>(rank) : a;
+        if (d < 0 || d >= static_cast<int64_t>(rank)) return node_fail(i, ErrorCode::kShapeError, "axis out of range");
+        ins[static_cast<size_t>(d)] = true;
+      }
+      size_t k = 0;
+      for (size_t d = 0; d < rank; ++d) s.push_back(ins[d] ? 1 : xs[k++]);
+    } else {
+      std::vector<bool> drop(xs.size(), false);
+      for (size_t d = 0; d < xs.size(); ++d) drop[d] = !axes && xs[d] == 1;
+      if (axes) {
+        for (int64_t a : *axes) {
+          const int64_t d = a < 0 ? a + static_cast<int64_t>(xs.size()) : a;
+          if (d < 0 || d >= static_cast<int64_t>(xs.size()) || xs[static_cast<size_t>(d)] != 1) {
+            return node_fail(i, ErrorCode::kShapeError, "cannot squeeze axis " + std::to_string(a));
+          }
+          drop[static_cast<size_t>(d)] = true;
+        }
+      }
+      for (size_t d = 0; d < xs.size(); ++d) {
+        if (!drop[d]) s.push_back(xs[d]);
+      }
+    }
+    return reshape_to(s);
+  }
+  if (op == "Cast" || op == "CastLike") {
+    int64_t to = 0;
+    if (op == "Cast") {
+      NNLAT_ASSIGN_OR_RETURN(auto t, attr_int(i, "to"));
+      to = t.value_or(0);
+    } else if (is_const(input(i, 1))) {
+      to = consts_.at(input(i, 1))->data_type();
+    }
+    const auto dt = dtype_from_onnx(static_cast<int32_t>(to));
+    if (!dt || *dt != g_.value(x).dtype) {
+      return unsupported(
+          i, "a Cast of an activation to another element type (" + onnx_type_name(static_cast<int32_t>(to)) + ")");
+    }
+    acts_[out] = x;  // a cast to the same type
+    return Status::Ok();
+  }
+  if (op == "Expand") {
+    if (!is_const(input(i, 1))) return unsupported(i, "Expand to a shape computed at run time");
+    NNLAT_ASSIGN_OR_RETURN(auto target, const_ints(i, input(i, 1)));
+    Shape s = xs;
+    bool same = target.size() <= xs.size();
+    for (size_t d = 0; same && d < target.size(); ++d) {
+      const int64_t t = target[d], v = xs[xs.size() - target.size() + d];
+      same = t == v || t == 1;
+    }
+    if (!same) {
+      return unsupported(i, "an Expand of an activation " + ir::shape_to_string(xs) + " to " + dims_to_string(target) +
+                                " (only one that changes nothing)");
+    }
+    acts_[out] = x;
+    return Status::Ok();
+  }
+  if (op == "Gather") {
+    if (!is_const(input(i, 1))) return unsupported(i, "Gather with indices computed at run time");
+    NNLAT_ASSIGN_OR_RETURN(auto idx, const_ints(i, input(i, 1)));
+    NNLAT_ASSIGN_OR_RETURN(auto axis_attr, attr_int(i, "axis"));
+    int64_t axis = axis_attr.value_or(0);
+    if (axis < 0) axis += static_cast<int64_t>(xs.size());
+    if (axis < 0 || axis >= static_cast<int64_t>(xs.size()))
+      return node_fail(i, ErrorCode::kShapeError, "axis out of range");
+    const auto ax = static_cast<size_t>(axis);
+    const bool scalar = consts_.at(input(i, 1))->dims_size() == 0;
+    for (auto& j : idx) j = j < 0 ? j + xs[ax] : j;
+    if (idx.empty() || idx[0] < 0 || idx.back() >= xs[ax])
+      return node_fail(i, ErrorCode::kShapeError, "index out of range");
+    for (size_t k = 1; k < idx.size(); ++k) {
+      if (idx[k] != idx[0] + static_cast<int64_t>(k))
+        return unsupported(i, "Gather of non-consecutive indices of an activation");
+    }
+    if (consts_.at(input(i, 1))->dims_size() > 1)
+      return unsupported(i, "Gather with multi-dimensional indices of an activation");
+    const auto count = static_cast<int64_t>(idx.size());
+    Attrs a{{"axes", std::vector<int64_t>{axis}},
+            {"starts", std::vector<int64_t>{idx[0]}},
+            {"ends", std::vector<int64_t>{idx[0] + count}}};
+    if (!scalar) {
+      if (count == xs[ax]) {
+        acts_[out] = x;
+        return Status::Ok();
+      }
+      return emit(i, {i}, OpKind::kSlice, {x}, a, {out});
+    }
+    // One index: a slice, then a reshape that drops the axis.
+    Shape s = xs;
+    s.erase(s.begin() + axis);
+    if (xs[ax] == 1) return emit(i, {i}, OpKind::kReshape, {x}, {{"shape", std::vector<int64_t>(s)}}, {out});
+    std::string sliced = names_[i] + "/slice";
+    NNLAT_RETURN_IF_ERROR(emit(i, {}, OpKind::kSlice, {x}, a, {""}, sliced));
+    const ir::ValueId y = g_.node(ir::NodeId{static_cast<uint32_t>(g_.nodes().size() - 1)}).outputs[0];
+    return emit(i, {i}, OpKind::kReshape, {y}, {{"shape", std::vector<int64_t>(s)}}, {out});
+  }
+  return unsupported(
+      i, "unsupported ONNX op '" + op + "' on an activation (nnlat folds it only when its inputs are constants)");
+}
+
+// Einsum of two activations that is a batched matrix product ("bghid,bghjd->bghij", as
+// MaxViT's attention writes it): transposes and reshapes around one matmul. Every letter is
+// a batch dim (in both inputs and the output), contracted (in both inputs only) or a row /
+// column dim (in one input and the output); nothing else.
+Status Importer::map_einsum(size_t i) {
+  const auto& n = node(i);
+  NNLAT_ASSIGN_OR_RETURN(auto eq_attr, attr_string(i, "equation"));
+  if (!eq_attr) return node_fail(i, ErrorCode::kParseError, "Einsum has no equation");
+  std::string eq;
+  for (char c : *eq_attr) {
+    if (c != ' ') eq += c;
+  }
+  const auto arrow = eq.find("->");
+  const auto comma = eq.find(',');
+  if (n.input_size() != 2 || arrow == std::string::npos || comma == std::string::npos || comma > arrow ||
+      eq.find('.') != std::string::npos) {
+    return unsupported(i, "Einsum '" + *eq_attr + "' (only two operands with an explicit output, no ellipsis)");
+  }
+  const std::string la = eq.substr(0, comma), lb = eq.substr(comma + 1, arrow - comma - 1), lo = eq.substr(arrow + 2);
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId a, act_input(i, 0));
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId b, act_input(i, 1));
+  const Shape as = shape(a), bs = shape(b);
+  auto fail_eq = [&](const std::string& why) {
+    return unsupported(i, "Einsum '" + *eq_attr + "' is not a batched matrix product (" + why + ")");
+  };
+  if (la.size() != as.size() || lb.size() != bs.size()) return fail_eq("the equation does not match the ranks");
+  std::map<char, int64_t> dim;
+  for (size_t k = 0; k < la.size(); ++k) dim[la[k]] = as[k];
+  for (size_t k = 0; k < lb.size(); ++k) {
+    if (dim.contains(lb[k]) && dim[lb[k]] != bs[k]) return fail_eq(std::string("dimension ") + lb[k] + " differs");
+    dim[lb[k]] = bs[k];
+  }
+  auto has = [](const std::string& s, char c) { return s.find(c) != std::string::npos; };
+  std::string batch, rows, cols, inner;
+  for (char c : lo) {
+    if (has(la, c) && has(lb, c))
+      batch += c;
+    else if (has(la, c))
+      rows += c;
+    else if (has(lb, c))
+      cols += c;
+    else
+      return fail_eq(std::string("output letter ") + c + " is in no input");
+  }
+  for (char c : la) {
+    if (!has(lo, c)) {
+      if (!has(lb, c)) return fail_eq(std::string("letter ") + c + " is summed over one input only");
+      inner += c;
+    }
+  }
+  for (char c : lb) {
+    if (!has(lo, c) && !has(la, c)) return fail_eq(std::string("letter ") + c + " is summed over one input only");
+  }
+  std::set<char> seen;
+  for (char c : la + lb) seen.insert(c);
+  if (seen.size() != batch.size() + rows.size() + cols.size() + inner.size() ||
+      la.size() != std::set<char>(la.begin(), la.end()).size() ||
+      lb.size() != std::set<char>(lb.begin(), lb.end()).size() ||
+      lo.size() != std::set<char>(lo.begin(), lo.end()).size()) {
+    return fail_eq("repeated letters");
+  }
+  int step = 0;
+  auto add = [&](OpKind op, std::vector<ir::ValueId> in, Attrs attrs) -> Result<ir::ValueId> {
+    NNLAT_RETURN_IF_ERROR(emit(i, {}, op, std::move(in), std::move(attrs), {""},
+                               names_[i] + "/" + std::string(ir::op_name(op)) + std::to_string(step++)));
+    return g_.nodes().back().outputs[0];
+  };
+  auto product = [&](const std::string& letters) {
+    int64_t p = 1;
+    for (char c : letters) p *= dim[c];
+    return p;
+  };
+  // Brings `v` (letters `from`) to the order `to`, then to the shape `target`.
+  auto arrange = [&](ir::ValueId v, const std::string& from, const std::string& to,
+                     const Shape& target) -> Result<ir::ValueId> {
+    std::vector<int64_t> perm;
+    for (char c : to) perm.push_back(static_cast<int64_t>(from.find(c)));
+    bool identity = true;
+    for (size_t k = 0; k < perm.size(); ++k) identity = identity && perm[k] == static_cast<int64_t>(k);
+    if (!identity) {
+      NNLAT_ASSIGN_OR_RETURN(v, add(OpKind::kTranspose, {v}, {{"perm", perm}}));
+    }
+    if (shape(v) != target) {
+      NNLAT_ASSIGN_OR_RETURN(v, add(OpKind::kReshape, {v}, {{"shape", std::vector<int64_t>(target)}}));
+    }
+    return v;
+  };
+  Shape batch_dims;
+  for (char c : batch) batch_dims.push_back(dim[c]);
+  Shape ta = batch_dims, tb = batch_dims;
+  ta.push_back(product(rows));
+  ta.push_back(product(inner));
+  tb.push_back(product(inner));
+  tb.push_back(product(cols));
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId xa, arrange(a, la, batch + rows + inner, ta));
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId xb, arrange(b, lb, batch + inner + cols, tb));
+  NNLAT_ASSIGN_OR_RETURN(ir::ValueId y, add(OpKind::kMatMul, {xa, xb}, {}));
+  Shape full = batch_dims;
+  for (char c : rows + cols) full.push_back(dim[c]);
+  if (shape(y) != full) {
+    NNLAT_ASSIGN_OR_RETURN(y, add(OpKind::kReshape, {y}, {{"shape", std::vector<int64_t>(full)}}));
+  }
+  Shape out_dims;
+  for (char c : lo) out_dims.push_back(dim[c]);
+  NNLAT_ASSIGN_OR_RETURN(y, arrange(y, batch + rows + cols, lo, out_dims));
+  acts_[n.output(0)] = y;
+  return Status::Ok();
 }
 
 Status Importer::map_split(size_t i) {

@@ -1,5 +1,7 @@
 // Multi-node patterns fused on import: swish, gelu (erf and tanh forms), channel_shuffle
 // and MatMul + bias. docs/onnx.md lists them.
+#include <algorithm>
+
 #include "formats/onnx/onnx_importer.hpp"
 
 namespace nnlat::formats::onnx_detail {
@@ -105,6 +107,53 @@ void Importer::find_patterns() {
       if (gelu_tail(*single_out(*a2), x, nodes)) claim({Pattern::kGeluTanh, nodes, x});
       continue;
     }
+    if (is_op(i, "ReduceL2")) {  // F.normalize: x / expand(clip(||x||, eps))
+      auto clip = next(*out, "Clip");
+      if (!clip || node(*clip).input(0) != *out) continue;
+      std::string norm = *single_out(*clip);
+      std::vector<size_t> nodes{i, *clip};
+      if (auto e = next(norm, "Expand"); e && node(*e).input(0) == norm) {
+        nodes.push_back(*e);
+        norm = *single_out(*e);
+      }
+      auto div = next(norm, "Div");
+      if (!div || node(*div).input(0) != x || node(*div).input(1) != norm) continue;
+      nodes.push_back(*div);
+      claim({Pattern::kL2Normalize, nodes, x});
+      continue;
+    }
+    if (is_op(i, "ReduceMean")) {  // layer norm: (x - mean) / sqrt(mean((x - mean)^2) + eps) [* w + b]
+      auto sub = next(*out, "Sub");
+      if (!sub || node(*sub).input(0) != x || node(*sub).input(1) != *out) continue;
+      const std::string d = *single_out(*sub);
+      const auto cit = consumers_.find(d);
+      if (graph_outputs_.contains(d) || cit == consumers_.end() || cit->second.size() != 2) continue;
+      std::optional<size_t> pow, div;
+      for (size_t c : cit->second) {
+        if (is_op(c, "Pow") && node(c).input(0) == d) pow = c;
+        if (is_op(c, "Div") && node(c).input(0) == d) div = c;
+      }
+      if (!pow || !div || !with_const(*pow, d, 2.0)) continue;
+      auto var = next(*single_out(*pow), "ReduceMean");
+      if (!var) continue;
+      auto add = next(*single_out(*var), "Add");
+      if (!add) continue;
+      auto eps = other_operand(*add, *single_out(*var));
+      if (!eps || !const_scalar(*eps)) continue;
+      auto sq = next(*single_out(*add), "Sqrt");
+      if (!sq || sole_consumer(*single_out(*sq)) != div || node(*div).input(1) != *single_out(*sq)) continue;
+      std::vector<size_t> nodes{i, *sub, *pow, *var, *add, *sq, *div};
+      if (auto mul = next(*single_out(*div), "Mul")) {
+        auto w = other_operand(*mul, *single_out(*div));
+        auto bias = next(*single_out(*mul), "Add");
+        if (w && is_const(*w) && bias) {
+          auto b = other_operand(*bias, *single_out(*mul));
+          if (b && is_const(*b)) nodes.insert(nodes.end(), {*mul, *bias});
+        }
+      }
+      claim({Pattern::kLayerNorm, nodes, x});
+      continue;
+    }
     if (is_op(i, "MatMul") && n.input_size() == 2 && is_const(n.input(1))) {  // x W + b
       const auto& w = *consts_.at(n.input(1));
       if (w.dims_size() != 2) continue;
@@ -156,6 +205,76 @@ Status Importer::map_match(const Match& m) {
       }
       return emit(last, m.nodes, OpKind::kFullyConnected, {x}, {{"out_features", w.dims(1)}, {"bias", int64_t{1}}},
                   {out});
+    }
+    case Pattern::kLayerNorm: {
+      const Shape& xs = shape(x);
+      const auto rank = static_cast<int64_t>(xs.size());
+      auto axes_of = [&](size_t j) -> std::optional<std::vector<int64_t>> {
+        auto keep = attr_int(j, "keepdims");
+        if (!keep.ok() || keep->value_or(1) != 1) return std::nullopt;
+        std::optional<std::vector<int64_t>> axes;
+        if (auto a = attr_ints(j, "axes"); a.ok() && *a) {
+          axes = **a;
+        } else if (!input(j, 1).empty() && is_const(input(j, 1))) {
+          auto v = const_ints(j, input(j, 1));
+          if (v.ok()) axes = *v;
+        }
+        if (!axes || axes->empty()) return std::nullopt;
+        for (auto& a : *axes) a = a < 0 ? a + rank : a;
+        std::sort(axes->begin(), axes->end());
+        return axes;
+      };
+      auto axes = axes_of(m.nodes[0]);
+      bool ok = axes && axes == axes_of(m.nodes[3]) && axes->back() == rank - 1 &&
+                axes->front() == rank - static_cast<int64_t>(axes->size()) && axes->front() >= 0;
+      std::optional<double> eps;
+      if (ok) eps = const_scalar(*other_operand(m.nodes[4], node(m.nodes[3]).output(0)));
+      ok = ok && eps.has_value();
+      const bool affine = m.nodes.size() == 9;
+      if (ok && affine) {
+        const Shape normalized(xs.end() - static_cast<std::ptrdiff_t>(axes->size()), xs.end());
+        auto fits = [&](size_t j, const std::string& known) {
+          auto c = other_operand(j, known);
+          if (!c || !is_const(*c)) return false;
+          auto cd = tensor_dims(*consts_.at(*c));
+          while (!cd.empty() && cd.front() == 1 && cd.size() > normalized.size()) cd.erase(cd.begin());
+          return cd == std::vector<int64_t>(normalized.begin(), normalized.end());
+        };
+        ok = fits(m.nodes[7], node(m.nodes[6]).output(0)) && fits(m.nodes[8], node(m.nodes[7]).output(0));
+      }
+      if (ok) {
+        Attrs a{{"axis", axes->front() - rank}, {"epsilon", *eps}};
+        if (!affine) a["affine"] = int64_t{0};
+        return emit(last, m.nodes, OpKind::kLayerNorm, {x}, a, {out});
+      }
+      // Not a layer norm nnlat can express: map the nodes one by one.
+      for (size_t j : m.nodes) claimed_.erase(j);
+      return map_node(m.nodes.front());
+    }
+    case Pattern::kL2Normalize: {
+      const size_t r = m.nodes[0], clip = m.nodes[1];
+      const auto rank = static_cast<int64_t>(shape(x).size());
+      std::optional<std::vector<int64_t>> axes;
+      if (auto a = attr_ints(r, "axes"); a.ok() && *a) {
+        axes = **a;
+      } else if (!input(r, 1).empty() && is_const(input(r, 1))) {
+        if (auto v = const_ints(r, input(r, 1)); v.ok()) axes = *v;
+      }
+      auto keep = attr_int(r, "keepdims");
+      std::optional<double> eps;
+      if (opset_ >= 11 && !input(clip, 1).empty() && input(clip, 2).empty()) {
+        eps = const_scalar(input(clip, 1));
+      } else if (opset_ < 11) {
+        if (auto mn = attr_float(clip, "min"); mn.ok() && *mn && !attr(clip, "max")) eps = **mn;
+      }
+      if (axes && axes->size() == 1 && keep.ok() && keep->value_or(1) == 1 && eps && *eps >= 0) {
+        const int64_t ax = (*axes)[0] < 0 ? (*axes)[0] + rank : (*axes)[0];
+        if (ax >= 0 && ax < rank) {
+          return emit(last, m.nodes, OpKind::kL2Normalize, {x}, {{"axis", ax - rank}, {"epsilon", *eps}}, {out});
+        }
+      }
+      for (size_t j : m.nodes) claimed_.erase(j);
+      return map_node(m.nodes.front());
     }
     case Pattern::kChannelShuffle: {
       const size_t r1 = m.nodes[0];

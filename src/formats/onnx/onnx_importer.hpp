@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "formats/onnx/onnx_common.hpp"
+#include "nnlat/formats/onnx.hpp"
 
 namespace nnlat::formats::onnx_detail {
 
@@ -33,7 +34,15 @@ inline std::vector<int64_t> tensor_dims(const onnx::TensorProto& t) { return {t.
 
 inline bool near(double v, double target) { return std::abs(v - target) <= 1e-4 * std::max(1.0, std::abs(target)); }
 
-enum class Pattern { kSwish, kGeluErf, kGeluTanh, kFcBias, kChannelShuffle };
+enum class Pattern { kSwish, kGeluErf, kGeluTanh, kFcBias, kChannelShuffle, kLayerNorm, kL2Normalize };
+
+// A Slice resolved against its input: the output dims, and per dim the first index and step.
+struct SliceRange {
+  std::vector<int64_t> out, start, step;
+};
+
+// Constants folded by an earlier pass over the same model, by value name.
+using Folded = std::map<std::string, const onnx::TensorProto*>;
 
 struct Match {
   Pattern kind;
@@ -48,9 +57,13 @@ struct OnnxShape {
 
 class Importer {
  public:
-  Importer(const onnx::ModelProto& model, std::string source)
-      : model_(model), gp_(model.graph()), src_(std::move(source)) {}
+  Importer(const onnx::ModelProto& model, std::string source, const OnnxImportOptions& options,
+           const Folded* seed = nullptr)
+      : model_(model), gp_(model.graph()), src_(std::move(source)), options_(options), seed_(seed) {}
   Result<ir::Graph> run();
+  // The constants this run folded while mapping (their shapes needed the activations'):
+  // a second run seeded with them sees them before matching patterns.
+  const Folded& folded() const { return folded_; }
 
  private:
   // ---- errors
@@ -109,9 +122,18 @@ class Importer {
 
   // ---- mapping
   Status map_node(size_t i);
+  Result<bool> try_fold(size_t i);
+  Status map_extra(size_t i);
+  Result<SliceRange> resolve_slice(size_t i, const Shape& dims, const std::vector<int64_t>& starts,
+                                   const std::vector<int64_t>& ends, std::vector<int64_t> axes,
+                                   std::vector<int64_t> steps) const;
+  Status map_slice(size_t i);
+  Status map_concat(size_t i);
+  Status map_layer_norm(size_t i);
+  Status map_einsum(size_t i);
   Status map_match(const Match& m);
   Status emit(size_t i, const std::vector<size_t>& hint_nodes, OpKind op, std::vector<ir::ValueId> inputs, Attrs attrs,
-              std::vector<std::string> outputs);
+              std::vector<std::string> outputs, const std::string& node_name = "");
   Status map_conv(size_t i);
   Status map_pool(size_t i, OpKind op);
   Status map_gemm(size_t i);
@@ -128,6 +150,11 @@ class Importer {
   const onnx::ModelProto& model_;
   const onnx::GraphProto& gp_;
   std::string src_;
+  OnnxImportOptions options_;
+  const Folded* seed_ = nullptr;
+  Folded folded_;
+  int weight_inputs_ = 0;
+  bool prepass_ = false;  // folding before the patterns: needs no second run
   int64_t opset_ = 0;
   std::vector<std::string> names_;  // unique IR node name per ONNX node
   std::map<std::string, size_t> producer_;
@@ -149,5 +176,7 @@ class Importer {
 std::optional<OpKind> table_kind(const onnx::NodeProto& n);
 // Constant and Dropout: handled without an IR op.
 bool is_bypass(const onnx::NodeProto& n);
+// Ops the importer evaluates when their inputs are constants (onnx_import_fold.cpp).
+bool is_foldable_op(const onnx::NodeProto& n);
 
 }  // namespace nnlat::formats::onnx_detail

@@ -514,6 +514,7 @@ Status Writer::activation(const Node& n) {
 Status Writer::write_node(const Node& n) {
   const Shape& in = g_.value(n.inputs[0]).shape;
   const ir::Value& out = g_.value(n.outputs[0]);
+  if (n.attrs.contains("operand")) return node_error(n, "a constant tensor operand is not written to TFLite");
   switch (n.op) {
     case OpKind::kConv2d:
       return conv(n);

@@ -928,6 +928,9 @@ Status Importer::convert(const OpCtx& c) {
     case OpKind::kGlobalAvgPool:
     case OpKind::kChannelShuffle:
     case OpKind::kFlatten:
+    case OpKind::kLayerNorm:  // no TFLite builtin maps to these
+    case OpKind::kSlice:
+    case OpKind::kL2Normalize:
       return unary(c, kind);
   }
   return unary(c, kind);  // not an OpKind (the switch names every op)
