@@ -72,11 +72,11 @@ Result<std::map<std::string, std::string>> parse_feature_dict(std::string_view t
 }
 
 Result<std::optional<int64_t>> int_feature(const std::map<std::string, std::string>& f, const std::string& key,
-                                           const std::string& where) {
+                                           const std::string& where, double max_value) {
   auto it = f.find(key);
   if (it == f.end() || it->second == "-" || it->second.empty()) return std::optional<int64_t>();
   NNLAT_ASSIGN_OR_RETURN(auto v, parse_csv_number(it->second, where + ": " + key));
-  if (!v || *v < 0 || *v != std::floor(*v) || *v > 1e9) {
+  if (!v || *v < 0 || *v != std::floor(*v) || *v > max_value) {
     return make_error(ErrorCode::kParseError, where + ": " + key + " '" + it->second + "' is not a whole number >= 0");
   }
   return std::optional<int64_t>(static_cast<int64_t>(*v));

@@ -31,9 +31,10 @@ std::vector<std::string> split_header(std::string_view header);
 // The feature column: a Python-dict-style string {'Key': '12', 'Other': 3, 'X': '-'}.
 Result<std::map<std::string, std::string>> parse_feature_dict(std::string_view text, const std::string& where);
 
-// A whole-number feature; nullopt when absent or '-'.
+// A whole-number feature up to `max_value` (shapes: 1e9; operation counts are larger);
+// nullopt when absent or '-'.
 Result<std::optional<int64_t>> int_feature(const std::map<std::string, std::string>& features, const std::string& key,
-                                           const std::string& where);
+                                           const std::string& where, double max_value = 1e9);
 
 // `value` when present and positive, else an error naming the key the op needs.
 Result<int64_t> required(const std::optional<int64_t>& value, const std::string& key, const std::string& op,

@@ -24,8 +24,12 @@ Result<ir::Attrs> torch_window(int64_t in, int64_t out, int64_t k, int64_t s, in
                                                 std::to_string(pad) + " cannot give output " + std::to_string(out));
 }
 
+struct Fields;
+Result<int64_t> conv_groups(const Fields& f, int64_t in_c, int64_t out_hw, int64_t out_c, int64_t k,
+                            const std::string& where);
+
 struct Fields {
-  std::optional<int64_t> in_hw, in_c, out_hw, out_c, kernel, stride, padding, groups;
+  std::optional<int64_t> in_hw, in_c, out_hw, out_c, kernel, stride, padding, groups, flops;
 };
 
 Result<Fields> read_fields(const std::map<std::string, std::string>& f, const std::string& where) {
@@ -38,7 +42,22 @@ Result<Fields> read_fields(const std::map<std::string, std::string>& f, const st
   NNLAT_ASSIGN_OR_RETURN(x.stride, int_feature(f, "stride", where));
   NNLAT_ASSIGN_OR_RETURN(x.padding, int_feature(f, "padding", where));
   NNLAT_ASSIGN_OR_RETURN(x.groups, int_feature(f, "groups", where));
+  NNLAT_ASSIGN_OR_RETURN(x.flops, int_feature(f, "flops", where, 1e15));
   return x;
+}
+
+// A convolution's groups: the `groups` field, or where the file leaves it out (its depthwise
+// rows do) what `flops` (multiply-accumulates) says: out² · out_c · k² · in_c / groups.
+Result<int64_t> conv_groups(const Fields& f, int64_t in_c, int64_t out_hw, int64_t out_c, int64_t k,
+                            const std::string& where) {
+  if (f.groups && *f.groups > 0) return *f.groups;
+  if (!f.flops || *f.flops <= 0) return int64_t{1};
+  const int64_t dense = out_hw * out_hw * out_c * k * k * in_c;
+  if (dense % *f.flops != 0) {
+    return make_error(ErrorCode::kShapeError, where + ": no group count gives 'flops' " + std::to_string(*f.flops) +
+                                                  " (dense convolution: " + std::to_string(dense) + ")");
+  }
+  return dense / *f.flops;
 }
 
 // The op name without its namespace: "vulkan_prepack::run_conv2d_context" → "run_conv2d_context".
@@ -77,7 +96,7 @@ Status add_torch_island(ir::GraphBuilder& b, const OpRow& row, const std::string
     NNLAT_ASSIGN_OR_RETURN(ir::Attrs a, torch_window(h, oh, k, s, f.padding.value_or(0), where));
     if (name == "run_conv2d_context") {
       NNLAT_ASSIGN_OR_RETURN(int64_t n, required(f.out_c, "output_channel", op, where));
-      const int64_t g = f.groups.value_or(1) > 0 ? f.groups.value_or(1) : 1;
+      NNLAT_ASSIGN_OR_RETURN(const int64_t g, conv_groups(f, c, oh, n, k, where));
       if (c % g != 0 || n % g != 0) {
         return make_error(ErrorCode::kShapeError, where + ": " + std::to_string(g) + " groups do not divide " +
                                                       std::to_string(c) + " input and " + std::to_string(n) +
