@@ -88,7 +88,9 @@ Result<predictors::NetworkPrediction> predict_item(const Predictor& p, const Ite
   const bool hashes = p.model->needs_hashes();
   NNLAT_ASSIGN_OR_RETURN(auto network,
                          predictors::decompose(*graph, *p.rules, p.model->context(), hashes, /*with_kernels=*/hashes));
-  return p.model->predict(network, /*with_breakdown=*/false, &cache);
+  auto prediction = p.model->predict(network, /*with_breakdown=*/false, &cache);
+  NNLAT_RETURN_IF_ERROR(predictors::require_finite(prediction, ""));  // the caller names the item
+  return prediction;
 }
 
 // Predicts every item on `threads` workers (0: one per core); the first failing item by

@@ -75,6 +75,10 @@ Result<PredictResult> predict(const PredictRequest& request) {
       break;
     }
     auto prediction = predictor.predict(*network, /*with_breakdown=*/true, &cache);
+    if (auto finite = predictors::require_finite(prediction, ref); !finite.ok()) {
+      result.failure = finite.error();
+      break;
+    }
     if (result.calibration) predictors::apply_calibration(prediction, result.calibration->factor);
     result.models.push_back({ref, graph->name, network->features.size(), std::move(prediction)});
   }

@@ -212,7 +212,25 @@ std::string LatencyPredictor::predicted_implementation(const features::KernelFea
 Result<NetworkPrediction> LatencyPredictor::predict(const ir::Graph& graph) const {
   NNLAT_ASSIGN_OR_RETURN(auto rules, rule_set());
   NNLAT_ASSIGN_OR_RETURN(auto network, decompose(graph, rules, impl_->context, needs_hashes()));
-  return predict(network);
+  NetworkPrediction out = predict(network);
+  NNLAT_RETURN_IF_ERROR(require_finite(out, graph.name));
+  return out;
+}
+
+Status require_finite(const NetworkPrediction& prediction, const std::string& model) {
+  if (std::isfinite(prediction.latency_ms)) return Status::Ok();
+  std::string culprit;
+  for (const auto& k : prediction.kernels) {
+    if (!std::isfinite(k.latency_ms)) {
+      culprit = " kernel '" + k.name + "' (" + k.type + ") is estimated at " + std::to_string(k.latency_ms) + " ms" +
+                (k.extrapolated ? ", a feature outside its family's training range" : "") + ";";
+      break;
+    }
+  }
+  return make_error(ErrorCode::kUnsupported,
+                    (model.empty() ? "" : model + ": ") + "the prediction is not a finite number:" + culprit +
+                        " the predictor was trained on no kernels like this model's (train it on a store that "
+                        "measured similar kernels, or use a whole-network method)");
 }
 
 nlohmann::json LatencyPredictor::to_json() const {

@@ -25,3 +25,20 @@ def test_a_module_nnlat_cannot_import_raises_an_error_naming_the_op():
 
     with pytest.raises(nnlat.UnsupportedError, match="CumSum"):
         nnlat.from_torch(RunningSum(), torch.randn(1, 8))
+
+
+def test_a_token_shaped_layer_on_a_phone_gpu_is_a_finite_latency_or_a_clear_error(tmp_path, monkeypatch):
+    # The ready GPU predictors learned fully-connected kernels from classifier heads only; a
+    # transformer's MLP (197 tokens, 768 -> 3072) once came out as `inf ms`. Either a finite
+    # latency or an error that says why: never a non-number.
+    np = pytest.importorskip("numpy")
+    monkeypatch.setenv("NNLAT_CACHE_DIR", str(tmp_path / "cache"))
+    mlp = torch.nn.Sequential(torch.nn.Linear(768, 3072), torch.nn.GELU(), torch.nn.Linear(3072, 768))
+    model = nnlat.from_torch(mlp, torch.randn(197, 768), name="vit_mlp")
+    predictor = nnlat.load_predictor("pixel4:gpu:float")
+    try:
+        ms = predictor.predict([model])
+    except nnlat.UnsupportedError as e:
+        assert "model 0" in str(e) and "not a finite number" in str(e)
+    else:
+        assert np.all(np.isfinite(ms)) and np.all(ms > 0)
