@@ -91,10 +91,10 @@ struct NetworkPrediction {
   std::vector<KernelPrediction> kernels;  // op-wise and lut only, execution order
 };
 
-// An error, naming `model` (unless empty) and (with a breakdown) the first kernel whose estimate is not
-// finite, when the prediction is not a finite number: a kernel far outside what a family's
-// regressor was trained on can overflow its log-space model, and `inf ms` must never reach a
-// user as a latency.
+// An error, naming `model` (unless empty) and (with a breakdown) the first kernel whose
+// estimate is not finite, when the prediction is not a finite number: a kernel far outside
+// what a family's regressor was trained on can overflow its log-space model, and `inf ms`
+// must never reach a user as a latency.
 Status require_finite(const NetworkPrediction& prediction, const std::string& model);
 
 // Scales every figure of a prediction by a calibration factor (calibration.hpp).

@@ -24,10 +24,6 @@ Result<ir::Attrs> torch_window(int64_t in, int64_t out, int64_t k, int64_t s, in
                                                 std::to_string(pad) + " cannot give output " + std::to_string(out));
 }
 
-struct Fields;
-Result<int64_t> conv_groups(const Fields& f, int64_t in_c, int64_t out_hw, int64_t out_c, int64_t k,
-                            const std::string& where);
-
 struct Fields {
   std::optional<int64_t> in_hw, in_c, out_hw, out_c, kernel, stride, padding, groups, flops;
 };
