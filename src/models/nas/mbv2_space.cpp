@@ -152,6 +152,18 @@ ir::ValueId inverted_residual(ir::GraphBuilder& b, ir::ValueId x, const Layer& l
   return (stride == 1 && in == out) ? b.add(x, y) : y;
 }
 
+// The fixed stem (3×3 conv, stride 2) and first block, in scopes "stem" and "first": one
+// definition for the whole network and for the segment the fast path splices it from.
+ir::ValueId stem_and_first_block(ir::GraphBuilder& b, ir::ValueId x) {
+  b.push_scope("stem");
+  x = b.conv_bn_act(x, 32, 3, 2, 1, ir::Act::kRelu6);
+  b.pop_scope();
+  b.push_scope("first");
+  x = inverted_residual(b, x, Layer{false, 3, 1, false, false}, 16, 1);
+  b.pop_scope();
+  return x;
+}
+
 }  // namespace
 
 Result<std::string> mbv2_canonicalize(std::string_view encoding) {
@@ -166,13 +178,7 @@ Result<ir::Graph> mbv2_build(const std::string& canonical, const SpaceOptions& o
   const auto slots = layer_slots();
   return ir::GraphBuilder::run([&] {
     ir::GraphBuilder b("mbv2");
-    ir::ValueId x = b.input({1, 3, res, res});
-    b.push_scope("stem");
-    x = b.conv_bn_act(x, 32, 3, 2, 1, ir::Act::kRelu6);
-    b.pop_scope();
-    b.push_scope("first");
-    x = inverted_residual(b, x, Layer{false, 3, 1, false, false}, 16, 1);
-    b.pop_scope();
+    ir::ValueId x = stem_and_first_block(b, b.input({1, 3, res, res}));
     for (int i = 0; i < kNumLayers; ++i) {
       if (layers[i].skip) continue;
       b.push_scope("layer" + std::to_string(i));
@@ -226,14 +232,7 @@ Result<ir::Graph> mbv2_build_segment(std::string_view segment) {
   return ir::GraphBuilder::run([&] {
     ir::GraphBuilder b("mbv2-segment");
     if (segment == "stem") {
-      ir::ValueId x = b.input({1, 3, 224, 224});
-      b.push_scope("stem");
-      x = b.conv_bn_act(x, 32, 3, 2, 1, ir::Act::kRelu6);
-      b.pop_scope();
-      b.push_scope("first");
-      x = inverted_residual(b, x, Layer{false, 3, 1, false, false}, 16, 1);
-      b.pop_scope();
-      return b.finish({x});
+      return b.finish({stem_and_first_block(b, b.input({1, 3, 224, 224}))});
     }
     ir::ValueId x = b.input({1, channels, size, size});
     if (segment == "head") {
