@@ -15,13 +15,6 @@ using mlbench_rows::split_header;
 
 constexpr double kMsPerUs = 1e-3;
 
-struct GpuColumns {
-  std::string device;
-  std::string target;
-  size_t time = 0;
-  size_t kernel = 0;
-};
-
 using ModelRows = std::vector<std::pair<std::string, std::vector<OpRow>>>;
 
 // The GPU API a PyTorch Mobile kernel column shows: the prefix of its kernel names
@@ -171,7 +164,6 @@ Result<MlbenchOps> parse_mlbench_ops(std::string_view text, const std::string& s
   MlbenchOps out;
   out.framework = torch.value_or(false) ? MlbenchFramework::kTorch : MlbenchFramework::kTflite;
   MlbenchNaming naming{out.framework, {}};
-  std::vector<GpuColumns> gpus;
   for (size_t gi = 0; gi < headers.size(); ++gi) {
     const auto& h = headers[gi];
     const std::string where = source + ": column '" + t.header[h.time] + "'";
@@ -180,8 +172,7 @@ Result<MlbenchOps> parse_mlbench_ops(std::string_view text, const std::string& s
       if (!api.empty()) naming.gpu_api[h.parts[0]] = api;
     }
     NNLAT_ASSIGN_OR_RETURN(std::string target, mlbench_target(h.parts[0], h.parts[1], h.parts[2], naming, where));
-    gpus.push_back({h.parts[0], target, h.time, h.kernel});
-    out.targets.push_back(target);
+    out.targets.push_back(std::move(target));
   }
   out.gpu_api = naming.gpu_api;
   // Each op row must be exactly one kernel under the framework's GPU rules, so that the
@@ -215,7 +206,7 @@ Result<MlbenchOps> parse_mlbench_ops(std::string_view text, const std::string& s
                                                   " kernels under the " + rules_name + " rules");
     }
     m.graph = std::move(g);
-    for (size_t gi = 0; gi < gpus.size(); ++gi) {
+    for (size_t gi = 0; gi < out.targets.size(); ++gi) {
       std::vector<store::KernelTiming> timings;
       bool complete = true;
       for (size_t i = 0; i < rows.size() && complete; ++i) {
@@ -245,7 +236,7 @@ Result<MlbenchOps> parse_mlbench_ops(std::string_view text, const std::string& s
         timings.push_back(std::move(kt));
       }
       if (complete) {
-        m.timings[gpus[gi].target] = std::move(timings);
+        m.timings[out.targets[gi]] = std::move(timings);
       } else {
         ++out.missing;
       }
