@@ -5,7 +5,11 @@
 // from make_weights (weights.hpp). Ops that this XNNPACK build's subgraph API lacks but its
 // operator API has (concat, split, channel shuffle: plain copies) run as operator steps
 // between subgraph segments, the way TFLite runs them on its builtin kernels between
-// delegate partitions. docs/backends.md describes the mapping in full.
+// delegate partitions. Ops it has no kernel for at all (batched matmul of two activations,
+// layer norm, GELU, tanh, transpose, slice, layout-changing reshapes, constant operands:
+// what transformers need) run as float32 host steps (Eigen GEMM, else nnlat's reference
+// loop), as TFLite runs its own kernels for ops the delegate leaves. docs/backends.md
+// describes the mapping in full.
 #pragma once
 
 #include <memory>
@@ -49,7 +53,7 @@ class XnnpackPreparedGraph : public PreparedGraph {
   // last (the float <-> int8 conversions of the graph inputs and outputs).
   virtual std::vector<std::string> kernel_names() const = 0;
   // Subgraph runtimes (delegate partitions; int8: including the two conversion runtimes) and
-  // operator-API steps (concat, split, channel shuffle).
+  // steps between them: operator-API copies (concat, split, channel shuffle) and host steps.
   virtual size_t num_subgraph_segments() const = 0;
   virtual size_t num_operator_steps() const = 0;
   // Runs `items` short busy tasks on the thread pool (pinning the caller as run() does) and

@@ -297,16 +297,17 @@ __kernel void split_copy(__global const DATA* in, __global DATA* out, int4 od, i
 }
 )CL";
     case Family::kPermute:
-      // out[coords] = in[sum coords * istr]: `dims` the output dims, `istr` the input
-      // stride of each output axis (transpose, channel shuffle as a 4-D transpose).
+      // out[coords] = in[base + sum coords * istr]: `dims` the output dims, `istr` the input
+      // stride of each output axis (transpose, channel shuffle as a 4-D transpose, slice:
+      // `base` the first element, strides times steps).
       return R"CL(
 __kernel void permute(__global const DATA* in, __global DATA* out, int4 od, int8 dims, int8 istr, int rank,
-                      int total TAIL_PARAMS) {
+                      int total, int base TAIL_PARAMS) {
   const int oi = get_global_id(0);
   if (oi >= total) return;
   const int d[8] = {dims.s0, dims.s1, dims.s2, dims.s3, dims.s4, dims.s5, dims.s6, dims.s7};
   const int s[8] = {istr.s0, istr.s1, istr.s2, istr.s3, istr.s4, istr.s5, istr.s6, istr.s7};
-  int rest = oi, src = 0;
+  int rest = oi, src = base;
   for (int k = rank - 1; k >= 0; --k) {
     src += (rest % d[k]) * s[k];
     rest /= d[k];
@@ -387,6 +388,42 @@ __kernel void softmax_axis(__global const DATA* in, __global DATA* out, int4 od,
   for (int t = 0; t < len; ++t) sum += exp(LD(in, base + t * inner) - m);
   const float inv = 1.0f / sum;
   for (int t = 0; t < len; ++t) STORE_OUT(base + t * inner, exp(LD(in, base + t * inner) - m) * inv);
+}
+)CL";
+    case Family::kNormalize:
+      // One work-item per row, as softmax. layer_norm: rows of `len` contiguous elements,
+      // two passes (mean, then variance about it, as the reference); l2_normalize: rows
+      // along an axis with stride `inner`.
+      return R"CL(
+__kernel void layer_norm_rows(__global const DATA* in, __global DATA* out, int4 od, __global const float* gamma,
+                              __global const float* beta, int len, int rows, int affine, float eps TAIL_PARAMS) {
+  const int row = get_global_id(0);
+  if (row >= rows) return;
+  const int base = row * len;
+  float mean = 0.0f;
+  for (int t = 0; t < len; ++t) mean += LD(in, base + t);
+  mean /= (float)len;
+  float var = 0.0f;
+  for (int t = 0; t < len; ++t) {
+    const float d = LD(in, base + t) - mean;
+    var += d * d;
+  }
+  const float inv = rsqrt(var / (float)len + eps);
+  for (int t = 0; t < len; ++t) {
+    float v = (LD(in, base + t) - mean) * inv;
+    if (affine) v = v * gamma[t] + beta[t];
+    STORE_OUT(base + t, v);
+  }
+}
+__kernel void l2_normalize_axis(__global const DATA* in, __global DATA* out, int4 od, int len, int inner, int rows,
+                                float eps TAIL_PARAMS) {
+  const int row = get_global_id(0);
+  if (row >= rows) return;
+  const int base = (row / inner) * len * inner + row % inner;
+  float sum = 0.0f;
+  for (int t = 0; t < len; ++t) sum += LD(in, base + t * inner) * LD(in, base + t * inner);
+  const float inv = 1.0f / fmax(sqrt(sum), eps);
+  for (int t = 0; t < len; ++t) STORE_OUT(base + t * inner, LD(in, base + t * inner) * inv);
 }
 )CL";
   }

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <string>
 
+#include "backends/opencl/opencl_half.hpp"
 #include "backends/opencl/opencl_source.hpp"
 
 namespace nnlat::backends::opencl {
@@ -160,6 +161,10 @@ class Lowerer {
         return resize(a);
       case Impl::kSoftmax:
         return softmax(a);
+      case Impl::kLayerNorm:
+        return layer_norm(a);
+      case Impl::kL2Normalize:
+        return l2_normalize(a);
     }
     return fail("no lowering for this implementation");
   }
@@ -182,6 +187,18 @@ class Lowerer {
     cl_mem m = clCreateBuffer(rt_.context(), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, copy.size() * sizeof(float),
                               copy.data(), &err);
     if (err != CL_SUCCESS) return cl_fail("clCreateBuffer (" + std::to_string(copy.size()) + " floats)", err);
+    dg_.constants.emplace_back(m);
+    return m;
+  }
+  // A constant tensor operand (position embedding, class token) stored like the values it
+  // meets (fp16 storage: halves), so that the kernels read it with LD.
+  Result<cl_mem> value_constant(const std::vector<float>& data) {
+    if (!plan_.half_storage) return constant(data);
+    std::vector<uint16_t> halves = to_half(data.empty() ? std::vector<float>{0.0f} : data);
+    cl_int err = CL_SUCCESS;
+    cl_mem m = clCreateBuffer(rt_.context(), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, halves.size() * sizeof(uint16_t),
+                              halves.data(), &err);
+    if (err != CL_SUCCESS) return cl_fail("clCreateBuffer (" + std::to_string(halves.size()) + " halves)", err);
     dg_.constants.emplace_back(m);
     return m;
   }
@@ -505,17 +522,27 @@ class Lowerer {
     const Shape& out = out_shape();
     const int64_t total = ir::num_elements(out);
     int mode = 0;
-    if (!k_.anchor_in_tail) mode = a.inputs.size() == 1 ? 2 : 1;
+    const bool constant_operand = a.attrs.contains("operand");
+    if (!k_.anchor_in_tail) mode = a.inputs.size() == 1 && !constant_operand ? 2 : 1;
     const std::string sym = a.op == OpKind::kAdd ? "+" : a.op == OpKind::kSub ? "-" : a.op == OpKind::kMul ? "*" : "/";
     NNLAT_ASSIGN_OR_RETURN(cl_kernel k,
                            make(Family::kElementwise, "eltwise",
                                 {{"ELT_MODE", std::to_string(mode)}, {"ELT_OP(x, y)", "((x) " + sym + " (y))"}}));
     Args args(k);
     const Shape& main_out = shape(a.outputs[0]);
-    args.mem(value(a.inputs[0])).mem(mode == 1 ? value(a.inputs[1]) : nullptr).mem(value(k_.outputs[0]));
+    cl_mem second = nullptr;
+    Shape second_shape;
+    if (constant_operand) {  // x op C, C the node's weights, broadcast like a tensor operand
+      NNLAT_ASSIGN_OR_RETURN(second, value_constant(w_.nodes[k_.anchor.index].weight));
+      second_shape = ir::get_ints(a.attrs, "operand", {});
+    } else if (mode == 1) {
+      second = value(a.inputs[1]);
+      second_shape = shape(a.inputs[1]);
+    }
+    args.mem(value(a.inputs[0])).mem(second).mem(value(k_.outputs[0]));
     args.i4(dims4(out));
     args.i4(mode == 1 ? broadcast_strides4(shape(a.inputs[0]), main_out) : std::array<int64_t, 4>{});
-    args.i4(mode == 1 ? broadcast_strides4(shape(a.inputs[1]), main_out) : std::array<int64_t, 4>{});
+    args.i4(mode == 1 ? broadcast_strides4(second_shape, main_out) : std::array<int64_t, 4>{});
     args.i(total).f(mode == 2 ? ir::get_float(a.attrs, "scalar", 0.0) : 0.0);
     return finish(args, grid_1d(total, wg_limit()));
   }
@@ -537,16 +564,26 @@ class Lowerer {
     const Shape& ws = shape(whole);
     const int64_t outer = outer_of(ws, axis_of(a, ws.size()));
     const int64_t inner_whole = ir::num_elements(ws) / outer;
+    // The parts as buffers; a concat's constant operand (a class token) is one more part.
+    std::vector<std::pair<cl_mem, int64_t>> buffers;  // buffer, elements
+    for (ir::ValueId part : parts) buffers.emplace_back(value(part), ir::num_elements(shape(part)));
+    if (is_concat && a.attrs.contains("operand")) {
+      const auto at = std::min(usize(a.attr_int("operand_index")), buffers.size());
+      NNLAT_ASSIGN_OR_RETURN(cl_mem c, value_constant(w_.nodes[k_.anchor.index].weight));
+      buffers.insert(buffers.begin() + static_cast<std::ptrdiff_t>(at),
+                     {c, ir::num_elements(ir::get_ints(a.attrs, "operand", {}))});
+    }
     int64_t offset = 0;
-    for (ir::ValueId part : parts) {
-      const int64_t n = ir::num_elements(shape(part)), inner = n / outer;
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      const auto [buffer, n] = buffers[i];
+      const int64_t inner = n / outer;
       NNLAT_ASSIGN_OR_RETURN(cl_kernel k,
                              is_concat ? make(Family::kConcat, "concat_copy") : make(Family::kSplit, "split_copy"));
       Args args(k);
       if (is_concat) {  // the tail (if any) applies to the concat's output
-        args.mem(value(part)).mem(value(k_.outputs[0])).i4(dims4(out_shape())).i(inner).i(inner_whole);
+        args.mem(buffer).mem(value(k_.outputs[0])).i4(dims4(out_shape())).i(inner).i(inner_whole);
       } else {
-        args.mem(value(whole)).mem(value(part)).i4(dims4(shape(part))).i(inner_whole).i(inner);
+        args.mem(value(whole)).mem(buffer).i4(dims4(shape(parts[i]))).i(inner_whole).i(inner);
       }
       args.i(offset).i(n);
       NNLAT_RETURN_IF_ERROR(finish(args, grid_1d(n, wg_limit())));
@@ -558,13 +595,30 @@ class Lowerer {
   Status permute(const ir::Node& a) {
     const Shape& in = in_shape();
     std::array<int64_t, 8> dims{1, 1, 1, 1, 1, 1, 1, 1}, istr{0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t rank = 0;
+    int64_t rank = 0, base = 0;
     if (a.op == OpKind::kChannelShuffle) {
       // [N, g, C/g, HW] -> [N, C/g, g, HW]: output channel j*g + i is input channel i*(C/g) + j.
       const int64_t g = a.attr_int("groups"), c = in[1], hw = in[2] * in[3];
       dims = {in[0], c / g, g, hw, 1, 1, 1, 1};
       istr = {c * hw, hw, (c / g) * hw, 1, 0, 0, 0, 0};
       rank = 4;
+    } else if (a.op == OpKind::kSlice) {
+      // Every output axis walks the input from its start with stride x step.
+      const auto st = strides_of(in);
+      const Shape& out = out_shape();
+      rank = static_cast<int64_t>(in.size());
+      for (size_t i = 0; i < in.size(); ++i) {
+        dims[i] = out[i];
+        istr[i] = st[i];
+      }
+      const auto axes = ir::get_ints(a.attrs, "axes", {});
+      const auto starts = ir::get_ints(a.attrs, "starts", {});
+      const auto steps = ir::get_ints(a.attrs, "steps", std::vector<int64_t>(axes.size(), 1));
+      for (size_t j = 0; j < axes.size(); ++j) {
+        const auto axis = usize(axes[j] < 0 ? axes[j] + rank : axes[j]);
+        base += starts[j] * st[axis];
+        istr[axis] = st[axis] * steps[j];
+      }
     } else {
       const auto perm = ir::get_ints(a.attrs, "perm", {});
       const auto st = strides_of(in);
@@ -574,10 +628,11 @@ class Lowerer {
         istr[i] = st[usize(perm[i])];
       }
     }
-    const int64_t total = ir::num_elements(in);
+    const int64_t total = ir::num_elements(out_shape());
     NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kPermute, "permute"));
     Args args(k);
     args.mem(value(k_.inputs[0])).mem(value(k_.outputs[0])).i4(dims4(out_shape())).i8(dims).i8(istr).i(rank).i(total);
+    args.i(base);
     return finish(args, grid_1d(total, wg_limit()));
   }
 
@@ -621,6 +676,37 @@ class Lowerer {
     NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kSoftmax, "softmax_axis"));
     Args args(k);
     args.mem(value(k_.inputs[0])).mem(value(k_.outputs[0])).i4(dims4(out_shape())).i(len).i(inner).i(rows);
+    return finish(args, grid_1d(rows, wg_limit()));
+  }
+
+  Status layer_norm(const ir::Node& a) {
+    const Shape& in = in_shape();
+    const int64_t given = a.attr_int("axis");
+    const int64_t axis = given < 0 ? given + static_cast<int64_t>(in.size()) : given;
+    const int64_t len = std::accumulate(in.begin() + axis, in.end(), int64_t{1}, std::multiplies<>());
+    const int64_t rows = ir::num_elements(in) / len;
+    const bool affine = a.attr_int("affine") != 0;
+    const NodeWeights& w = w_.nodes[k_.anchor.index];
+    NNLAT_ASSIGN_OR_RETURN(cl_mem gamma, constant(affine ? w.gamma : std::vector<float>{}));
+    NNLAT_ASSIGN_OR_RETURN(cl_mem beta, constant(affine ? w.beta : std::vector<float>{}));
+    NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kNormalize, "layer_norm_rows"));
+    Args args(k);
+    args.mem(value(k_.inputs[0])).mem(value(k_.outputs[0])).i4(dims4(out_shape())).mem(gamma).mem(beta);
+    args.i(len).i(rows).i(affine ? 1 : 0).f(a.attr_float("epsilon"));
+    return finish(args, grid_1d(rows, wg_limit()));
+  }
+
+  Status l2_normalize(const ir::Node& a) {
+    const Shape& in = in_shape();
+    const int64_t given = a.attr_int("axis");
+    const int64_t axis = given < 0 ? given + static_cast<int64_t>(in.size()) : given;
+    const int64_t len = in[usize(axis)];
+    const int64_t inner = std::accumulate(in.begin() + axis + 1, in.end(), int64_t{1}, std::multiplies<>());
+    const int64_t rows = ir::num_elements(in) / len;
+    NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kNormalize, "l2_normalize_axis"));
+    Args args(k);
+    args.mem(value(k_.inputs[0])).mem(value(k_.outputs[0])).i4(dims4(out_shape())).i(len).i(inner).i(rows);
+    args.f(a.attr_float("epsilon"));
     return finish(args, grid_1d(rows, wg_limit()));
   }
 

@@ -20,7 +20,6 @@ const ir::Shape& shape_of(const ir::Graph& g, ir::ValueId v) { return g.value(v)
 
 // Why the main op of `node` cannot run, or "" when it can.
 std::string main_op_problem(const ir::Graph& g, const ir::Node& node) {
-  if (node.attrs.contains("operand")) return "a constant tensor operand is not implemented";
   const ir::Shape& in = shape_of(g, node.inputs[0]);
   const ir::Shape& out = shape_of(g, node.outputs[0]);
   switch (node.op) {
@@ -77,11 +76,10 @@ std::string main_op_problem(const ir::Graph& g, const ir::Node& node) {
     case OpKind::kIdentity:
       break;  // elided by the rule set (aliases), never a kernel of their own
     case OpKind::kLayerNorm:
-      return "no OpenCL kernel for layer_norm yet";
-    case OpKind::kSlice:
-      return "no OpenCL kernel for slice yet";
     case OpKind::kL2Normalize:
-      return "no OpenCL kernel for l2_normalize yet";
+      return "";
+    case OpKind::kSlice:
+      return in.size() <= 8 ? "" : "tensors of rank > 8 are not implemented";
   }
   return "no OpenCL kernel for this op";
 }
@@ -129,7 +127,12 @@ Impl main_impl(const ir::Graph& g, const ir::Node& node) {
       return Impl::kSplit;
     case OpKind::kTranspose:
     case OpKind::kChannelShuffle:
+    case OpKind::kSlice:
       return Impl::kPermute;
+    case OpKind::kLayerNorm:
+      return Impl::kLayerNorm;
+    case OpKind::kL2Normalize:
+      return Impl::kL2Normalize;
     case OpKind::kPad:
       return Impl::kPad;
     case OpKind::kResize:
@@ -164,8 +167,7 @@ size_t build_kernel(const ir::Graph& g, ir::NodeId anchor, std::span<const ir::N
     const ir::ValueId chain = k.outputs[0];
     if (shape_of(g, n.outputs[0]) != shape_of(g, chain)) break;  // broadcasts the chain: own kernel
     if (shape_of(g, chain).size() > 4) break;                    // tail coordinates are 4-D
-    if (n.attrs.contains("operand"))
-      problems.push_back(node_label(n) + ": a constant tensor operand is not implemented");
+    if (n.attrs.contains("operand")) break;                      // a constant tensor operand: a kernel of its own
     TailOp t{id, std::nullopt, true, false};
     if (is_binary(n.op) && n.inputs.size() == 2) {
       t.both_chain = n.inputs[0] == chain && n.inputs[1] == chain;
@@ -222,6 +224,10 @@ const char* impl_name(Impl impl) {
       return "resize";
     case Impl::kSoftmax:
       return "softmax";
+    case Impl::kLayerNorm:
+      return "layer_norm";
+    case Impl::kL2Normalize:
+      return "l2_normalize";
   }
   return "unknown";
 }

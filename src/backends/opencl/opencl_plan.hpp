@@ -26,10 +26,12 @@ enum class Impl {
   kElementwise,   // add/sub/mul/div (tensor or scalar) or a lone unary op / batch norm
   kConcat,        // one copy launch per input into its slice of the output
   kSplit,         // one copy launch per output
-  kPermute,       // transpose, channel shuffle
+  kPermute,       // transpose, channel shuffle, slice (a strided gather)
   kPad,           // constant / edge / reflect padding
   kResize,        // bilinear / nearest
   kSoftmax,       // softmax over any axis
+  kLayerNorm,     // layer norm over the trailing axes, optional scale and shift
+  kL2Normalize,   // x / max(||x||, eps) along any axis
 };
 
 // "conv2d_winograd4x4", "conv2d_1x1_gemm", ... (recorded per kernel in measurements).

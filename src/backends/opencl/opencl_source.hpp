@@ -28,6 +28,7 @@ enum class Family {
   kPad,
   kResize,
   kSoftmax,
+  kNormalize,
 };
 
 // The kernels' OpenCL C text of a family (without the preamble).

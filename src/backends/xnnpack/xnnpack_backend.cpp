@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 
+#include "backends/xnnpack/xnnpack_host_step.hpp"
 #include "backends/xnnpack/xnnpack_plan.hpp"
 #include "backends/xnnpack/xnnpack_quant.hpp"
 #include "nnlat/backends/weights.hpp"
@@ -29,12 +30,14 @@ namespace {
 using ir::OpKind;
 using ir::Shape;
 using ir::ValueId;
+using xnnpack::from_physical;
 using xnnpack::Kernel;
 using xnnpack::layout_neutral;
 using xnnpack::physical_axis;
 using xnnpack::physical_shape;
 using xnnpack::QuantParams;
 using xnnpack::Step;
+using xnnpack::to_physical;
 
 constexpr size_t kExtraFloats = (XNN_EXTRA_BYTES + sizeof(float) - 1) / sizeof(float);
 
@@ -92,28 +95,6 @@ std::vector<size_t> dims_of(const Shape& s) {
 
 size_t usize(int64_t v) { return static_cast<size_t>(v); }
 
-// NCHW <-> NHWC for host buffers (identity for other ranks).
-void to_physical(const Shape& s, const float* src, float* dst) {
-  if (s.size() != 4) {
-    std::copy_n(src, usize(ir::num_elements(s)), dst);
-    return;
-  }
-  const int64_t n = s[0], c = s[1], hw = s[2] * s[3];
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < hw; ++p) dst[usize((b * hw + p) * c + ch)] = src[usize((b * c + ch) * hw + p)];
-}
-void from_physical(const Shape& s, const float* src, float* dst) {
-  if (s.size() != 4) {
-    std::copy_n(src, usize(ir::num_elements(s)), dst);
-    return;
-  }
-  const int64_t n = s[0], c = s[1], hw = s[2] * s[3];
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < hw; ++p) dst[usize((b * c + ch) * hw + p)] = src[usize((b * hw + p) * c + ch)];
-}
-
 std::string cpus_to_string(const std::vector<int>& cpus) {
   std::string s = "{";
   for (size_t i = 0; i < cpus.size(); ++i) {
@@ -147,6 +128,7 @@ struct HostTensor {
 struct Segment {
   xnn_runtime_t runtime = nullptr;
   std::vector<xnn_operator_t> operators;
+  std::unique_ptr<xnnpack::HostStep> host_step;
 };
 
 class XnnpackPrepared final : public XnnpackPreparedGraph {
@@ -174,6 +156,7 @@ class XnnpackPrepared final : public XnnpackPreparedGraph {
         const xnn_status st = xnn_run_operator(op, pool_);
         if (st != xnn_status_success) return xnn_failure(st, segment_names_[i], "xnn_run_operator");
       }
+      if (s.host_step) NNLAT_RETURN_IF_ERROR(s.host_step->run());
     }
     return Status::Ok();
   }
@@ -252,6 +235,7 @@ class XnnpackPrepared final : public XnnpackPreparedGraph {
   Status build_convert_segment(const ir::Graph& g, const GraphWeights& weights, const std::vector<ValueId>& values,
                                bool quantize, const std::vector<QuantParams>& quant, Segment& segment);
   Status build_operator_step(const ir::Graph& g, const Kernel& k, Segment& segment);
+  Status build_host_step(const ir::Graph& g, const GraphWeights& weights, const Kernel& k, Segment& segment);
 
   pthreadpool_t pool_ = nullptr;
   std::map<uint32_t, HostTensor> host_;         // by IR value index; node addresses are stable
@@ -261,6 +245,7 @@ class XnnpackPrepared final : public XnnpackPreparedGraph {
   std::vector<std::string> kernel_names_;
   std::vector<ValueId> graph_inputs_, graph_outputs_;
   size_t num_subgraphs_ = 0, num_operator_steps_ = 0;
+  std::shared_ptr<const ir::Graph> graph_for_host_steps_;  // made for the first host step
 
   bool pin_ = false;
   cpu_set_t pin_set_{};
@@ -909,9 +894,22 @@ Status XnnpackPrepared::build_operator_step(const ir::Graph& g, const Kernel& k,
       return Status::Ok();
     }
     case Step::kSubgraph:
+    case Step::kHost:
       break;
   }
   return make_error(ErrorCode::kInternal, "xnnpack: " + context + " is not an operator step");
+}
+
+Status XnnpackPrepared::build_host_step(const ir::Graph& g, const GraphWeights& weights, const Kernel& k,
+                                        Segment& segment) {
+  if (!graph_for_host_steps_) graph_for_host_steps_ = std::make_shared<const ir::Graph>(g);
+  const ir::Node& n = g.node(k.node);
+  std::vector<const float*> inputs;
+  for (ValueId v : n.inputs) inputs.push_back(host(v).data.data());
+  NNLAT_ASSIGN_OR_RETURN(segment.host_step,
+                         xnnpack::HostStep::create(graph_for_host_steps_, k.node, weights.nodes[k.node.index], inputs,
+                                                   host(n.outputs[0]).data.data(), pool_));
+  return Status::Ok();
 }
 
 Status XnnpackPrepared::init(const ir::Graph& g, const RunConfig& config, const xnnpack::Plan& plan) {
@@ -980,7 +978,11 @@ Status XnnpackPrepared::init(const ir::Graph& g, const RunConfig& config, const 
                                    (kernels.size() > 1 ? ", ..." : "") + ")");
     if (!segment_is_subgraph[s]) {
       ++num_operator_steps_;
-      NNLAT_RETURN_IF_ERROR(build_operator_step(g, *kernels.front(), segment));
+      if (kernels.front()->step == Step::kHost) {
+        NNLAT_RETURN_IF_ERROR(build_host_step(g, weights, *kernels.front(), segment));
+      } else {
+        NNLAT_RETURN_IF_ERROR(build_operator_step(g, *kernels.front(), segment));
+      }
       continue;
     }
     ++num_subgraphs_;

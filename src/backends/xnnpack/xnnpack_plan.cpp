@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "backends/xnnpack/xnnpack_host_step.hpp"
+
 namespace nnlat::backends::xnnpack {
 namespace {
 
@@ -114,13 +116,11 @@ std::string unsupported_reason(const ir::Graph& g, const Uses& u, const ir::Node
     case OpKind::kMatMul:
       return "XNNPACK 2022-02 has no batch matrix multiply of two activations";
     case OpKind::kLayerNorm:
-      return "XNNPACK 2022-02 has no layer normalization node (nnlat does not build one from its mean, squared "
-             "difference and square root nodes yet)";
+      return "XNNPACK 2022-02 has no layer normalization node";
     case OpKind::kSlice:
       return "XNNPACK 2022-02 has no slice in its subgraph API (nor a strided copy operator)";
     case OpKind::kL2Normalize:
-      return "XNNPACK 2022-02 has no l2 normalization node (nnlat does not build one from its square, square root and "
-             "divide nodes yet)";
+      return "XNNPACK 2022-02 has no l2 normalization node";
     case OpKind::kTanh:
       return "XNNPACK 2022-02 has no float tanh";
     case OpKind::kGelu:
@@ -224,6 +224,30 @@ size_t physical_axis(size_t axis, size_t rank) {
 
 bool layout_neutral(const Shape& s) { return s.size() != 4 || s[1] == 1 || s[2] * s[3] == 1; }
 
+namespace {
+// Copies a rank-4 tensor between NCHW and NHWC (`to_nhwc` says which way); other ranks as is.
+void relayout(const Shape& s, const float* src, float* dst, bool to_nhwc) {
+  if (s.size() != 4) {
+    std::copy_n(src, static_cast<size_t>(ir::num_elements(s)), dst);
+    return;
+  }
+  const int64_t n = s[0], c = s[1], hw = s[2] * s[3];
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < hw; ++p) {
+        const auto nchw = static_cast<size_t>((b * c + ch) * hw + p), nhwc = static_cast<size_t>((b * hw + p) * c + ch);
+        if (to_nhwc) {
+          dst[nhwc] = src[nchw];
+        } else {
+          dst[nchw] = src[nhwc];
+        }
+      }
+}
+}  // namespace
+
+void to_physical(const Shape& s, const float* src, float* dst) { relayout(s, src, dst, true); }
+void from_physical(const Shape& s, const float* src, float* dst) { relayout(s, src, dst, false); }
+
 Result<Plan> make_plan(const ir::Graph& g, const RunConfig& config) {
   if (config.precision == Precision::kFloat16) {
     // XNN_FLAG_FORCE_FP16_INFERENCE exists in this build, but its fp16 rewrite rejects
@@ -237,10 +261,20 @@ Result<Plan> make_plan(const ir::Graph& g, const RunConfig& config) {
   const Uses uses = find_uses(g);
   NNLAT_ASSIGN_OR_RETURN(auto order, g.topological_order());
 
+  // A node XNNPACK has no node for runs as a host step when the host can run it (float32);
+  // otherwise it is a problem, reported with every other one.
   std::vector<std::string> problems;
+  std::vector<bool> on_host(g.nodes().size(), false);
   for (NodeId id : order) {
     const ir::Node& n = g.node(id);
     std::string why = unsupported_reason(g, uses, n);
+    if (!why.empty() && host_step_reason(g, n).empty()) {
+      if (config.precision == Precision::kFloat32) {
+        on_host[id.index] = true;
+        continue;
+      }
+      why += " (the host steps that run it in float32 have no int8 kernels)";
+    }
     if (why.empty() && config.precision == Precision::kInt8) why = int8_unsupported_reason(n);
     if (!why.empty()) problems.push_back("node " + n.name + " (" + std::string(ir::op_name(n.op)) + "): " + why);
   }
@@ -272,10 +306,15 @@ Result<Plan> make_plan(const ir::Graph& g, const RunConfig& config) {
     // Concat, split and channel shuffle have no subgraph node in XNNPACK 2022-02: they run as
     // operator-API copy steps between subgraph segments; every other op is a subgraph node
     // (its per-op decision is SubgraphEmitter::emit's switch).
-    k.step = n.op == OpKind::kConcat           ? Step::kConcat
+    k.step = on_host[id.index]                 ? Step::kHost
+             : n.op == OpKind::kConcat         ? Step::kConcat
              : n.op == OpKind::kSplit          ? Step::kSplit
              : n.op == OpKind::kChannelShuffle ? Step::kChannelShuffle
                                                : Step::kSubgraph;
+    if (k.step == Step::kHost) {  // the host runs the node alone: nothing folded or fused
+      plan.kernels.push_back(std::move(k));
+      continue;
+    }
     if (n.op == OpKind::kFullyConnected) {
       if (auto it = nhwc_flattened.find(n.inputs[0].index); it != nhwc_flattened.end()) k.fc_input_chw = it->second;
     }

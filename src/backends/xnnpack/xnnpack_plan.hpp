@@ -14,9 +14,10 @@
 
 namespace nnlat::backends::xnnpack {
 
-// Where a kernel runs: in an XNNPACK subgraph runtime, or as an operator-API step (copies)
-// between subgraph segments.
-enum class Step { kSubgraph, kConcat, kSplit, kChannelShuffle };
+// Where a kernel runs: in an XNNPACK subgraph runtime, as an operator-API step (copies)
+// between subgraph segments, or as a host step (xnnpack_host_step.hpp) for an op this
+// XNNPACK build has no node for (float32 only).
+enum class Step { kSubgraph, kConcat, kSplit, kChannelShuffle, kHost };
 
 struct Kernel {
   ir::NodeId node;                // the primary IR node
@@ -48,5 +49,9 @@ size_t physical_axis(size_t axis, size_t rank);
 // True when a tensor's NHWC and NCHW element orders are the same (rank != 4, C == 1 or
 // H * W == 1), so that it can be reshaped without a transpose.
 bool layout_neutral(const ir::Shape& ir_shape);
+// A tensor of IR shape `ir_shape` from the IR layout (NCHW) to the physical one (NHWC for
+// rank 4, a copy otherwise), and back.
+void to_physical(const ir::Shape& ir_shape, const float* src, float* dst);
+void from_physical(const ir::Shape& ir_shape, const float* src, float* dst);
 
 }  // namespace nnlat::backends::xnnpack
