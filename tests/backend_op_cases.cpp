@@ -339,6 +339,12 @@ std::vector<OpCase> op_cases() {
                  GraphBuilder b("t");
                  return b.finish({b.fully_connected(b.input({19, 70}), 33)});
                }});
+  // Swin-style tokens kept as [B, H, W, C]: a linear layer over the last axis (an XNNPACK
+  // host step: its fully connected node would act on NHWC's W).
+  c.push_back({"fc_rank4_tokens", [] {
+                 GraphBuilder b("t");
+                 return b.finish({b.fully_connected(b.input({1, 3, 4, 9}), 5)});
+               }});
   c.push_back({"tanh",
                [] {
                  GraphBuilder b("t");

@@ -101,6 +101,7 @@ constexpr ExpectedRefusal kSupportList[] = {
     {"xnnpack_int8", "pad_reflect_edge", "pads with a constant"},
     {"xnnpack_int8", "resize_nearest", "bilinear only"},
     {"xnnpack_int8", "reduce_mean_channels", "only over H and W"},
+    {"xnnpack_int8", "fc_rank4_tokens", "acts on W"},
     // XNNPACK 2022-02 has no int8 (QS8) kernel for these (probed against the library).
     {"xnnpack_int8", "avg_pool3x3_exclude_pad", "no int8 (QS8) average pooling"},
     {"xnnpack_int8", "avg_pool_include_pad", "no int8 (QS8) average pooling"},

@@ -1,7 +1,10 @@
 #include "backends/xnnpack/xnnpack_host_step.hpp"
 
+#include <xnnpack.h>
+
 #include <Eigen/Core>
 #include <algorithm>
+#include <limits>
 
 #include "backends/reference/reference_backend.hpp"
 #include "backends/xnnpack/xnnpack_plan.hpp"
@@ -29,6 +32,7 @@ std::string host_step_reason(const ir::Graph& g, const ir::Node& n) {
   if (n.outputs.size() != 1) return "no host kernel for an op with several outputs";
   switch (n.op) {
     case OpKind::kMatMul:
+    case OpKind::kFullyConnected:
     case OpKind::kLayerNorm:
     case OpKind::kL2Normalize:
     case OpKind::kGelu:
@@ -73,7 +77,27 @@ Result<std::unique_ptr<HostStep>> HostStep::create(std::shared_ptr<const ir::Gra
   step->pool_ = pool;
   for (ir::ValueId v : n.inputs) step->ir_inputs_.emplace_back(usize(ir::num_elements(step->graph_->value(v).shape)));
   step->ir_outputs_.emplace_back(usize(ir::num_elements(step->graph_->value(n.outputs[0]).shape)));
+  if (n.op == OpKind::kFullyConnected) {
+    // XNNPACK's own fully connected operator over the last axis of the IR-layout copy: the
+    // same kernel as every other linear layer, its weights packed here, outside run().
+    const Shape& in = step->graph_->value(n.inputs[0]).shape;
+    const size_t k = usize(in.back()), out = usize(step->graph_->value(n.outputs[0]).shape.back());
+    const float inf = std::numeric_limits<float>::infinity();
+    const float* bias = step->weights_.bias.empty() ? nullptr : step->weights_.bias.data();
+    if (xnn_create_fully_connected_nc_f32(k, out, k, out, step->weights_.weight.data(), bias, -inf, inf, 0,
+                                          &step->fully_connected_) != xnn_status_success ||
+        xnn_setup_fully_connected_nc_f32(step->fully_connected_, usize(ir::num_elements(in)) / k,
+                                         step->ir_inputs_[0].data(), step->ir_outputs_[0].data(),
+                                         pool) != xnn_status_success) {
+      return make_error(ErrorCode::kInternal,
+                        "xnnpack: host step " + n.name + ": fully connected operator setup failed");
+    }
+  }
   return step;
+}
+
+HostStep::~HostStep() {
+  if (fully_connected_) xnn_delete_operator(fully_connected_);
 }
 
 Status HostStep::run() {
@@ -82,7 +106,15 @@ Status HostStep::run() {
     from_physical(g.value(node_->inputs[i]).shape, inputs_[i], ir_inputs_[i].data());
   }
   if (node_->op == OpKind::kMatMul && matmul_batches_all_or_one(g, *node_)) {
-    matmul();
+    const Shape& a = g.value(node_->inputs[0]).shape;
+    const Shape& b = g.value(node_->inputs[1]).shape;
+    gemm({ir_inputs_[0].data(), ir_inputs_[1].data(), ir_outputs_[0].data(), a[a.size() - 2], a.back(), b.back(),
+          batch_of(g.value(node_->outputs[0]).shape), batch_of(a), batch_of(b)});
+  } else if (fully_connected_) {
+    const xnn_status st = xnn_run_operator(fully_connected_, pool_);
+    if (st != xnn_status_success) {
+      return make_error(ErrorCode::kInternal, "xnnpack: host step " + node_->name + ": xnn_run_operator failed");
+    }
   } else {
     std::vector<const std::vector<float>*> in;
     for (const auto& t : ir_inputs_) in.push_back(&t);
@@ -92,44 +124,30 @@ Status HostStep::run() {
   return Status::Ok();
 }
 
-// C[b] = A[b or 0] x B[b or 0], row-major, one task per (batch, block of rows) so that a
+// C[b] = A[b or 0] x B[b or 0], row-major. One task per (batch, block of rows), so that a
 // single large product still uses every thread.
-void HostStep::matmul() {
-  const ir::Graph& g = *graph_;
-  const Shape& a = g.value(node_->inputs[0]).shape;
-  const Shape& b = g.value(node_->inputs[1]).shape;
+void HostStep::gemm(const GemmShape& s) {
   struct Task {
-    const float *a, *b;
-    float* c;
-    int64_t m, k, n, batch, a_batches, b_batches, rows_per_block, blocks;
-  } t{ir_inputs_[0].data(),
-      ir_inputs_[1].data(),
-      ir_outputs_[0].data(),
-      a[a.size() - 2],
-      a.back(),
-      b.back(),
-      batch_of(g.value(node_->outputs[0]).shape),
-      batch_of(a),
-      batch_of(b),
-      0,
-      0};
+    GemmShape s;
+    int64_t rows_per_block;
+  } t{s, 0};
   const auto threads = static_cast<int64_t>(pthreadpool_get_threads_count(pool_));
-  t.blocks = std::clamp<int64_t>(t.batch >= threads ? 1 : (threads + t.batch - 1) / t.batch, 1, t.m);
-  t.rows_per_block = (t.m + t.blocks - 1) / t.blocks;
+  const int64_t blocks = std::clamp<int64_t>(s.batch >= threads ? 1 : (threads + s.batch - 1) / s.batch, 1, s.m);
+  t.rows_per_block = (s.m + blocks - 1) / blocks;
   auto block = [](void* context, size_t batch_index, size_t block_index) {
-    const Task& t = *static_cast<const Task*>(context);
+    const Task& task = *static_cast<const Task*>(context);
+    const GemmShape& s = task.s;
     using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const auto bi = static_cast<int64_t>(batch_index);
-    const int64_t row0 = static_cast<int64_t>(block_index) * t.rows_per_block;
-    const int64_t rows = std::min(t.rows_per_block, t.m - row0);
+    const int64_t row0 = static_cast<int64_t>(block_index) * task.rows_per_block;
+    const int64_t rows = std::min(task.rows_per_block, s.m - row0);
     if (rows <= 0) return;
-    const float* a = t.a + (t.a_batches == 1 ? 0 : bi) * t.m * t.k + row0 * t.k;
-    const float* b = t.b + (t.b_batches == 1 ? 0 : bi) * t.k * t.n;
-    float* c = t.c + bi * t.m * t.n + row0 * t.n;
-    Eigen::Map<Matrix>(c, rows, t.n).noalias() =
-        Eigen::Map<const Matrix>(a, rows, t.k) * Eigen::Map<const Matrix>(b, t.k, t.n);
+    const float* a = s.a + (s.a_batches == 1 ? 0 : bi) * s.m * s.k + row0 * s.k;
+    const float* b = s.b + (s.b_batches == 1 ? 0 : bi) * s.k * s.n;
+    Eigen::Map<Matrix>(s.c + bi * s.m * s.n + row0 * s.n, rows, s.n).noalias() =
+        Eigen::Map<const Matrix>(a, rows, s.k) * Eigen::Map<const Matrix>(b, s.k, s.n);
   };
-  pthreadpool_parallelize_2d(pool_, block, &t, usize(t.batch), usize(t.blocks), 0);
+  pthreadpool_parallelize_2d(pool_, block, &t, usize(s.batch), usize(blocks), 0);
 }
 
 }  // namespace nnlat::backends::xnnpack
