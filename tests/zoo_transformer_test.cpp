@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nnlat/backends/registry.hpp"
+#include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/models/zoo.hpp"
@@ -122,6 +123,30 @@ TEST(TransformerZoo, MatchesTheDatasetsFlopsAndSize) {
     ++checked;
   }
   EXPECT_EQ(checked, 22);
+}
+
+// Every transformer entry goes through every built-in rule set to kernels, each kernel a graph
+// of its own (what profiling and the predictors consume).
+TEST(TransformerZoo, EveryEntryDecomposesIntoKernelsUnderEveryRuleSet) {
+  for (const auto& e : zoo_entries()) {
+    if (e.family != "ViT" && e.family != "DeiT" && e.family != "Swin" && e.family != "CvT" && e.family != "MiT") {
+      continue;
+    }
+    ZooParams p;
+    p.width = 0.25;
+    p.resolution = 64;
+    auto g = build_zoo_model(e.name, p);
+    ASSERT_TRUE(g.ok()) << e.name << ": " << g.error().message;
+    for (const auto& set : fusion::builtin_rule_set_names()) {
+      auto rules = fusion::load_rule_set(set);
+      ASSERT_TRUE(rules.ok()) << set;
+      auto kernels = fusion::detect_kernels(*g, *rules);
+      ASSERT_TRUE(kernels.ok()) << e.name << " / " << set << ": " << kernels.error().message;
+      ASSERT_FALSE(kernels->empty());
+      EXPECT_TRUE(fusion::kernel_graph(*g, kernels->front()).ok()) << e.name << " / " << set;
+      EXPECT_TRUE(fusion::kernel_graph(*g, kernels->back()).ok()) << e.name << " / " << set;
+    }
+  }
 }
 
 // The smallest model of each family runs on the reference backend at width 0.25 and 64x64
