@@ -16,6 +16,23 @@ namespace {
 
 class ZooFamily : public ::testing::TestWithParam<std::string> {};
 
+// The only entries checked more loosely than 1.5%, each with its reason: DeiT-Ti's one
+// published MACs figure is rounded to two digits (the built value is one the rounding admits),
+// and MiT-B0's published encoder size is 2.2% above the built one for no reason found (the
+// dataset's file size agrees with the build). The dataset test (zoo_transformer_test.cpp)
+// checks both graphs against precise FLOPS within 1.5%.
+struct Looser {
+  const char* name;
+  double macs_tol, params_tol;
+  const char* why;
+};
+constexpr Looser kLooser[] = {
+    {"deit_tiny_patch16_224", 0.04, 0.015, "1.3 GMACs is rounded to two digits; built 1.254"},
+    {"mit_b0", 0.015, 0.025,
+     "SegFormer Table 1 gives 3.4M for the encoder, the build has 3.319M (+0.257M head): a gap of 2.2% that the "
+     "architecture does not explain; the nvidia/mit-b0 export's size/4 (3.61M) is within 0.9% of the build"},
+};
+
 TEST_P(ZooFamily, MatchesPublishedMacsAndParams) {
   const ZooEntry* e = find_zoo_entry(GetParam());
   ASSERT_NE(e, nullptr);
@@ -24,9 +41,13 @@ TEST_P(ZooFamily, MatchesPublishedMacsAndParams) {
   const auto total = ir::graph_cost(*g).total;
   const double mmacs = static_cast<double>(total.macs) / 1e6;
   const double mparams = static_cast<double>(total.params) / 1e6;
-  EXPECT_NEAR(mmacs / e->published_mmacs, 1.0, 0.015)
+  double macs_tol = 0.015, params_tol = 0.015;
+  for (const auto& l : kLooser) {
+    if (e->name == l.name) macs_tol = l.macs_tol, params_tol = l.params_tol;
+  }
+  EXPECT_NEAR(mmacs / e->published_mmacs, 1.0, macs_tol)
       << e->name << ": " << mmacs << " M MACs vs published " << e->published_mmacs << " (" << e->citation << ")";
-  EXPECT_NEAR(mparams / e->published_mparams, 1.0, 0.015)
+  EXPECT_NEAR(mparams / e->published_mparams, 1.0, params_tol)
       << e->name << ": " << mparams << " M params vs published " << e->published_mparams << " (" << e->citation << ")";
 }
 
