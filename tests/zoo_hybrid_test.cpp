@@ -3,6 +3,7 @@
 // built-in fusion rule set (a quick check; zoo_test holds the published-figure checks).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -65,7 +66,6 @@ TEST(HybridZoo, FamiliesAreRegistered) {
 // them by more than 1.5%.
 struct DatasetRow {
   const char* checkpoint;
-  const char* zoo;
   double size_slack;
   // Parameters the benchmark's checkpoint lacks: the benchmark loads EfficientFormer through
   // the single-head Hugging Face class, without the distillation head (448/512/768 x 1000 +
@@ -93,7 +93,9 @@ class HybridZooDataset : public ::testing::TestWithParam<DatasetRow> {};
 
 TEST_P(HybridZooDataset, MatchesTheBenchmarksFlopsAndSize) {
   const DatasetRow& row = GetParam();
-  auto g = build_zoo_model(row.zoo, {});
+  const auto ref = zoo_ref_for_checkpoint(row.checkpoint);
+  ASSERT_TRUE(ref.has_value()) << row.checkpoint << " has no zoo reference";
+  auto g = build_zoo_model(*ref, {});
   ASSERT_TRUE(g.ok()) << g.error().message;
   const auto cost = ir::graph_cost(*g).total;
   const double macs = static_cast<double>(cost.macs);
@@ -116,18 +118,20 @@ TEST_P(HybridZooDataset, MatchesTheBenchmarksFlopsAndSize) {
   EXPECT_GT(found, 0) << row.checkpoint << " is in neither transformer file";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Checkpoints, HybridZooDataset,
-    ::testing::Values(DatasetRow{"levit-128S", "levit_128s", 0.025}, DatasetRow{"levit-128", "levit_128", 0.06},
-                      DatasetRow{"levit-192", "levit_192", 0.04}, DatasetRow{"levit-256", "levit_256", 0.03},
-                      DatasetRow{"levit-384", "levit_384", 0.02},
-                      DatasetRow{"efficientformer-l1-300", "efficientformer_l1", 0.01, 448 * 1000 + 1000},
-                      DatasetRow{"efficientformer-l3-300", "efficientformer_l3", 0.01, 512 * 1000 + 1000},
-                      DatasetRow{"efficientformer-l7-300", "efficientformer_l7", 0.01, 768 * 1000 + 1000},
-                      DatasetRow{"mobilevit-xx-small", "mobilevit_xx_small", 0.035},
-                      DatasetRow{"mobilevit-x-small", "mobilevit_x_small", 0.02},
-                      DatasetRow{"mobilevit-small", "mobilevit_small", 0.01}),
-    [](const auto& info) { return std::string(info.param.zoo); });
+INSTANTIATE_TEST_SUITE_P(Checkpoints, HybridZooDataset,
+                         ::testing::Values(DatasetRow{"levit-128S", 0.025}, DatasetRow{"levit-128", 0.06},
+                                           DatasetRow{"levit-192", 0.04}, DatasetRow{"levit-256", 0.03},
+                                           DatasetRow{"levit-384", 0.02},
+                                           DatasetRow{"efficientformer-l1-300", 0.01, 448 * 1000 + 1000},
+                                           DatasetRow{"efficientformer-l3-300", 0.01, 512 * 1000 + 1000},
+                                           DatasetRow{"efficientformer-l7-300", 0.01, 768 * 1000 + 1000},
+                                           DatasetRow{"mobilevit-xx-small", 0.035},
+                                           DatasetRow{"mobilevit-x-small", 0.02}, DatasetRow{"mobilevit-small", 0.01}),
+                         [](const auto& info) {
+                           std::string name = info.param.checkpoint;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace nnlat::models

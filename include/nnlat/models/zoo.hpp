@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +36,14 @@ std::span<const ZooEntry> zoo_entries();
 const ZooEntry* find_zoo_entry(std::string_view name);
 // Builds, names ("mobilenet_v2" or "mobilenet_v2?width=0.5&res=160") and verifies.
 Result<ir::Graph> build_zoo_model(std::string_view name, const ZooParams& params);
+
+// The zoo reference (what follows `zoo:` in a model reference, e.g. "vit_base_patch16_224_in21k"
+// or "deit_base_distilled_patch16_384") whose graph is what the public checkpoint named
+// `checkpoint` in the mobile-ml-benchmark transformer tables ("vit-base-patch16-224-in21k")
+// exports, or nullopt when the zoo has no such model. One table (zoo_checkpoints.cpp): the
+// names differ from the zoo's in more than '-' for '_' (headless `-in21k` exports, resolution
+// suffixes), so no rule derives one from the other.
+std::optional<std::string> zoo_ref_for_checkpoint(std::string_view checkpoint);
 
 // Channel rounding used by MobileNet-family width multipliers (as in the TF reference
 // implementations): round to the nearest multiple of `divisor`, never below `min_value`

@@ -1,0 +1,106 @@
+// Vision-transformer zoo families with the figures their papers (or official releases)
+// publish. MACs count every matmul (the attention's Q.K^T and .V included), as the papers'
+// FLOPs (= multiply-adds) do. Parameter counts leave out the constant operands (position
+// embeddings, class and distillation tokens, relative-position bias tables: docs/ir.md), a
+// few tenths of a percent of these networks.
+#include "models/zoo/families.hpp"
+#include "models/zoo/zoo_families_transformer.hpp"
+
+namespace nnlat::models {
+
+std::span<const ZooEntry> transformer_zoo_entries() {
+  static const ZooEntry entries[] = {
+      // ---- ViT ----
+      {"vit_base_patch16_224", "ViT", "ViT-B/16: 12 blocks, 768 wide, 12 heads, patch 16, class-token head", 224,
+       17600.0, 86.567656,
+       "Dosovitskiy et al. 2021, Table 1 (ViT-Base 86M params); precise figures: timm model card "
+       "vit_base_patch16_224 (17.6 GMACs, 86,567,656 params)",
+       build_vit_base_patch16_224},
+      {"vit_base_patch16_384", "ViT", "ViT-B/16 at 384 (577 tokens)", 384, 55500.0, 86.859496,
+       "Dosovitskiy et al. 2021, Table 1 (86M); timm model card vit_base_patch16_384 (55.5 GMACs, 86,859,496 "
+       "params); Liu et al. 2021 (Swin) Table 1(a) lists ViT-B/16 384 at 55.4G FLOPs",
+       build_vit_base_patch16_384},
+      {"vit_base_patch32_224", "ViT", "ViT-B/32: ViT-B with patch 32 (50 tokens)", 224, 4400.0, 88.224232,
+       "Dosovitskiy et al. 2021, Table 1 (ViT-Base); timm model card vit_base_patch32_224 (4.4 GMACs, "
+       "88,224,232 params)",
+       build_vit_base_patch32_224},
+      {"vit_base_patch32_384", "ViT", "ViT-B/32 at 384 (145 tokens)", 384, 13100.0, 88.297192,
+       "Dosovitskiy et al. 2021, Table 1 (ViT-Base); timm model card vit_base_patch32_384 (13.1 GMACs, "
+       "88,297,192 params)",
+       build_vit_base_patch32_384},
+      {"vit_base_patch16_224_in21k", "ViT",
+       "ViT-B/16 encoder without a head (google/vit-base-patch16-224-in21k as exported: last hidden state)", 224,
+       17566.0, 85.798656,
+       "ViT-B/16 (timm model card vit_base_patch16_224: 17.6 GMACs, 86,567,656 params) less its 768x1000 head "
+       "(0.77 M MACs, 769,000 params)",
+       build_vit_base_patch16_224_in21k},
+      {"vit_base_patch32_224_in21k", "ViT",
+       "ViT-B/32 encoder without a head (google/vit-base-patch32-224-in21k as exported: last hidden state)", 224,
+       4399.0, 87.455232,
+       "ViT-B/32 (timm model card vit_base_patch32_224: 4.4 GMACs, 88,224,232 params) less its 768x1000 head "
+       "(0.77 M MACs, 769,000 params)",
+       build_vit_base_patch32_224_in21k},
+      // ---- DeiT ----
+      {"deit_tiny_patch16_224", "DeiT", "DeiT-Ti: ViT with 192 wide, 3 heads, 12 blocks, patch 16", 224, 1300.0,
+       5.717416,
+       "Touvron et al. 2021, Table 1 (5M params); 1.3 GFLOPs (= multiply-adds) as listed for DeiT-Ti by Wang et "
+       "al. 2021 (PVT) Table 2 and the timm model card deit_tiny_patch16_224 (5,717,416 params); rounded to two "
+       "digits",
+       build_deit_tiny_patch16_224},
+      {"deit_small_patch16_224", "DeiT", "DeiT-S: 384 wide, 6 heads, 12 blocks, patch 16", 224, 4600.0, 22.050664,
+       "Touvron et al. 2021, Table 1 (22M); Liu et al. 2021 (Swin) Table 1(a): DeiT-S 4.6G FLOPs; timm model "
+       "card deit_small_patch16_224: 22,050,664 params",
+       build_deit_small_patch16_224},
+      {"deit_base_patch16_224", "DeiT", "DeiT-B: 768 wide, 12 heads, 12 blocks, patch 16 (the ViT-B/16 shape)", 224,
+       17500.0, 86.567656,
+       "Touvron et al. 2021, Table 1 (86M); Liu et al. 2021 (Swin) Table 1(a): DeiT-B 17.5G FLOPs; timm model "
+       "card deit_base_patch16_224: 86,567,656 params",
+       build_deit_base_patch16_224},
+      {"deit_base_patch16_384", "DeiT", "DeiT-B at 384", 384, 55400.0, 86.859496,
+       "Touvron et al. 2021, Table 1 (86M); Liu et al. 2021 (Swin) Table 1(a): DeiT-B 384 55.4G FLOPs; timm "
+       "model card deit_base_patch16_384: 86,859,496 params",
+       build_deit_base_patch16_384},
+      {"deit_tiny_distilled_patch16_224", "DeiT", "DeiT-Ti with distillation token and two heads (averaged)", 224,
+       1300.0, 5.910800,
+       "Touvron et al. 2021, Table 5 (DeiT-Ti with distillation); timm model card "
+       "deit_tiny_distilled_patch16_224 (1.3 GMACs rounded to two digits, 5,910,800 params)",
+       build_deit_tiny_distilled_patch16_224},
+      {"deit_small_distilled_patch16_224", "DeiT", "DeiT-S with distillation token and two heads (averaged)", 224,
+       4600.0, 22.436432,
+       "Touvron et al. 2021, Table 5; timm model card deit_small_distilled_patch16_224 (4.6 GMACs, 22,436,432 "
+       "params)",
+       build_deit_small_distilled_patch16_224},
+      {"deit_base_distilled_patch16_224", "DeiT", "DeiT-B with distillation token and two heads (averaged)", 224,
+       17700.0, 87.338192,
+       "Touvron et al. 2021, Table 5; timm model card deit_base_distilled_patch16_224 (17.7 GMACs, 87,338,192 "
+       "params)",
+       build_deit_base_distilled_patch16_224},
+      {"deit_base_distilled_patch16_384", "DeiT", "DeiT-B distilled at 384", 384, 55600.0, 87.630032,
+       "Touvron et al. 2021, Table 5; timm model card deit_base_distilled_patch16_384 (55.6 GMACs, 87,630,032 "
+       "params)",
+       build_deit_base_distilled_patch16_384},
+      // ---- Swin ----
+      {"swin_tiny_patch4_window7_224", "Swin", "Swin-T: C=96, depths 2-2-6-2, heads 3-6-12-24, window 7", 224, 4500.0,
+       28.0, "Liu et al. 2021, Table 1(a): Swin-T 28M params, 4.5G FLOPs (= multiply-adds)",
+       build_swin_tiny_patch4_window7_224},
+      {"swin_small_patch4_window7_224", "Swin", "Swin-S: C=96, depths 2-2-18-2, heads 3-6-12-24, window 7", 224, 8700.0,
+       50.0, "Liu et al. 2021, Table 1(a): Swin-S 50M params, 8.7G FLOPs", build_swin_small_patch4_window7_224},
+      {"swin_base_patch4_window7_224", "Swin", "Swin-B: C=128, depths 2-2-18-2, heads 4-8-16-32, window 7", 224,
+       15400.0, 88.0, "Liu et al. 2021, Table 1(a): Swin-B 88M params, 15.4G FLOPs",
+       build_swin_base_patch4_window7_224},
+      {"swin_base_patch4_window12_384", "Swin", "Swin-B at 384 with window 12", 384, 47000.0, 88.0,
+       "Liu et al. 2021, Table 1(a): Swin-B 384 88M params, 47.0G FLOPs", build_swin_base_patch4_window12_384},
+      // ---- CvT ----
+      {"cvt_13", "CvT", "CvT-13: widths 64-192-384, heads 1-3-6, depths 1-2-10, conv embeddings and projections", 224,
+       4500.0, 20.0, "Wu et al. 2021, Table 3: CvT-13 20M params, 4.5G FLOPs (= multiply-adds)", build_cvt_13},
+      {"cvt_13_384", "CvT", "CvT-13 at 384", 384, 16300.0, 20.0,
+       "Wu et al. 2021, Table 3: CvT-13 at 384, 20M params, 16.3G FLOPs", build_cvt_13_384},
+      {"cvt_21", "CvT", "CvT-21: depths 1-4-16", 224, 7100.0, 32.0,
+       "Wu et al. 2021, Table 3: CvT-21 32M params, 7.1G FLOPs", build_cvt_21},
+      {"cvt_21_384", "CvT", "CvT-21 at 384", 384, 24900.0, 32.0,
+       "Wu et al. 2021, Table 3: CvT-21 at 384, 32M params, 24.9G FLOPs", build_cvt_21_384},
+  };
+  return entries;
+}
+
+}  // namespace nnlat::models
