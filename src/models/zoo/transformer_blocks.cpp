@@ -123,11 +123,12 @@ ValueId mlp(GraphBuilder& b, ValueId x, int64_t hidden, int64_t out, ir::Act act
   return b.fully_connected(y, out > 0 ? out : c);
 }
 
-ValueId transformer_block(GraphBuilder& b, ValueId x, const AttentionSpec& attn, double mlp_ratio, double epsilon) {
+ValueId transformer_block(GraphBuilder& b, ValueId x, const AttentionSpec& attn, double mlp_ratio, double epsilon,
+                          ir::Act mlp_act) {
   const int64_t c = b.shape(x).back();
   x = b.add(x, self_attention(b, layer_norm(b, x, epsilon), attn));
   const auto hidden = static_cast<int64_t>(std::llround(static_cast<double>(c) * mlp_ratio));
-  return b.add(x, mlp(b, layer_norm(b, x, epsilon), hidden));
+  return b.add(x, mlp(b, layer_norm(b, x, epsilon), hidden, 0, mlp_act));
 }
 
 ValueId take_token(GraphBuilder& b, ValueId x, int64_t index) {

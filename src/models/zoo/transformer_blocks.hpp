@@ -68,9 +68,9 @@ ir::ValueId self_attention(ir::GraphBuilder& b, ir::ValueId x, const AttentionSp
 ir::ValueId mlp(ir::GraphBuilder& b, ir::ValueId x, int64_t hidden, int64_t out = 0, ir::Act act = ir::Act::kGelu);
 
 // The pre-norm transformer block: x + attn(ln(x)), then x + mlp(ln(x)) with hidden width
-// mlp_ratio * C.
+// mlp_ratio * C and activation `mlp_act` (GELU; MobileViT's is swish).
 ir::ValueId transformer_block(ir::GraphBuilder& b, ir::ValueId x, const AttentionSpec& attn, double mlp_ratio,
-                              double epsilon = 1e-6);
+                              double epsilon = 1e-6, ir::Act mlp_act = ir::Act::kGelu);
 
 // Token i of [B, N, C] as [B, C] (slice + reshape): a class or distillation token for a head.
 ir::ValueId take_token(ir::GraphBuilder& b, ir::ValueId x, int64_t index);
