@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "models/zoo/transformer_blocks.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/models/zoo.hpp"
@@ -54,6 +55,39 @@ TEST(HybridZoo, FamiliesAreRegistered) {
     for (const auto& e : zoo_entries()) n += e.family == family;
     EXPECT_GE(n, 3) << family;
   }
+}
+
+// EfficientFormer's released attention computes q, k and v with one linear layer split per
+// head: the same MACs and parameters as three, one fully_connected instead of three.
+TEST(HybridZoo, FusedQkvCostsTheSameAsThreeProjections) {
+  auto build = [](bool fused) {
+    return ir::GraphBuilder::run([&] {
+      ir::GraphBuilder b("attn");
+      auto x = b.input({1, 49, 64});
+      tfm::AttentionSpec spec;
+      spec.heads = 4;
+      spec.qk_dim = 32;
+      spec.v_dim = 128;
+      spec.fused_qkv = fused;
+      return b.finish({tfm::self_attention(b, x, spec)});
+    });
+  };
+  auto fused = build(true);
+  auto separate = build(false);
+  ASSERT_TRUE(fused.ok()) << fused.error().message;
+  ASSERT_TRUE(separate.ok()) << separate.error().message;
+  const auto a = ir::graph_cost(*fused).total;
+  const auto c = ir::graph_cost(*separate).total;
+  EXPECT_EQ(a.macs, c.macs);
+  EXPECT_EQ(a.params, c.params);
+  auto count_fc = [](const ir::Graph& g) {
+    int n = 0;
+    for (const auto& node : g.nodes()) n += node.op == ir::OpKind::kFullyConnected;
+    return n;
+  };
+  EXPECT_EQ(count_fc(*fused), 2);  // qkv and the output projection
+  EXPECT_EQ(count_fc(*separate), 4);
+  EXPECT_EQ(fused->value(fused->outputs()[0]).shape, (ir::Shape{1, 49, 64}));
 }
 
 // The public phone benchmark (data/mobile-ml-benchmark, README there) times the released

@@ -43,6 +43,9 @@ struct AttentionSpec {
   int64_t v_dim = 0;    // total width of v; 0: qk_dim
   int64_t out_dim = 0;  // projection output width; 0: the input width
   bool qkv_bias = true;
+  // One fully_connected for q, k and v together, reshaped to [B, N, heads, 2 dqk + dv] and
+  // split per head (EfficientFormer's released layout), instead of three; self-attention only.
+  bool fused_qkv = false;
   bool proj = true;  // the output projection (fully_connected with bias)
   // Spatial reduction of K/V (PVT, MiT): the tokens, seen as an h x w map, go through a conv
   // with kernel = stride = sr_ratio (bias) and a layer norm before the k and v projections.
