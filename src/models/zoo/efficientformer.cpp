@@ -62,6 +62,7 @@ ValueId meta3d(ir::GraphBuilder& b, ValueId x) {
   attn.qk_dim = kHeads * kKeyDim;
   attn.v_dim = kHeads * kKeyDim * kValueRatio;
   attn.bias_operand = {kHeads, n, n};
+  attn.fused_qkv = true;  // one qkv linear, split per head, as released
   ValueId y = tfm::self_attention(b, tfm::layer_norm(b, x, 1e-5), attn);
   x = b.add(x, layer_scale(b, y, {c}));
   y = tfm::mlp(b, tfm::layer_norm(b, x, 1e-5), c * kMlpRatio);
