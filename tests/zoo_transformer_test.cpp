@@ -85,9 +85,11 @@ bool in_these_families(const std::string& name) {
 // kSizeTolerance of the file size / 4 (float32 weights). The size is only a proxy: the
 // .tflite file also holds the graph, tensor metadata and the constants nnlat does not count
 // as parameters (position embeddings, class tokens, relative-position bias tables gathered
-// to [heads, N, N], Swin's attention masks), and the converter may drop or duplicate
-// constants; the worst case measured is kSizeTolerance.
-constexpr double kSizeTolerance = 0.06;
+// to [heads, N, N], Swin's attention masks), and the converter may drop or share constants.
+// Measured (2026-12-06): MACs within 0.26% everywhere; parameters from -4.6%
+// (swin_base_patch4_window12_384, the most gathered bias constants) to +2.1%
+// (deit_tiny_distilled); 5% holds them all, with little room.
+constexpr double kSizeTolerance = 0.05;
 
 TEST(TransformerZoo, MatchesTheDatasetsFlopsAndSize) {
   const std::string csv = shared_dataset("tflite_transformer_e2e.csv");

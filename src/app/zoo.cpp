@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 namespace nnlat::app {
 
 Result<ZooListing> zoo_listing() {
@@ -30,10 +32,13 @@ nlohmann::ordered_json ZooListing::to_json() const {
 }
 
 std::string ZooListing::to_text() const {
-  std::string out = fmt::format("{:<22} {:<20} {:>5} {:>10} {:>10} {:>12} {:>12}\n", "name", "family", "res", "MMACs",
-                                "Mparams", "paper MMACs", "paper Mparams");
+  // The name column as wide as the longest name (transformer checkpoint names run past 30).
+  size_t w = 22;
+  for (const auto& n : networks) w = std::max(w, n.entry->name.size());
+  std::string out = fmt::format("{:<{}} {:<20} {:>5} {:>10} {:>10} {:>12} {:>12}\n", "name", w, "family", "res",
+                                "MMACs", "Mparams", "paper MMACs", "paper Mparams");
   for (const auto& [e, total] : networks) {
-    out += fmt::format("{:<22} {:<20} {:>5} {:>10.1f} {:>10.3f} {:>12.1f} {:>12.3f}\n", e->name, e->family,
+    out += fmt::format("{:<{}} {:<20} {:>5} {:>10.1f} {:>10.3f} {:>12.1f} {:>12.3f}\n", e->name, w, e->family,
                        e->reference_resolution, total.macs / 1e6, total.params / 1e6, e->published_mmacs,
                        e->published_mparams);
   }

@@ -99,6 +99,40 @@ std::span<const ZooEntry> transformer_zoo_entries() {
        "Wu et al. 2021, Table 3: CvT-21 32M params, 7.1G FLOPs", build_cvt_21},
       {"cvt_21_384", "CvT", "CvT-21 at 384", 384, 24900.0, 32.0,
        "Wu et al. 2021, Table 3: CvT-21 at 384, 32M params, 24.9G FLOPs", build_cvt_21_384},
+      // ---- MiT ----
+      {"mit_b0", "MiT", "MiT-B0: widths 32-64-160-256, depths 2-2-2-2, sr 8-4-2-1, Mix-FFN; ImageNet head", 224, 453.7,
+       3.657,
+       "Xie et al. 2021 (SegFormer), Table 1: encoder 3.4M params, plus the 256x1000 head of nvidia/mit-b0 "
+       "(0.257M); no ImageNet MACs are published: the precise figure is the mobile-ml-benchmark FLOPS / 2 of "
+       "the exported nvidia/mit-b0",
+       build_mit_b0},
+      {"mit_b1", "MiT", "MiT-B1: widths 64-128-320-512, depths 2-2-2-2, sr 8-4-2-1, Mix-FFN; ImageNet head", 224,
+       1678.0, 13.613,
+       "Xie et al. 2021 (SegFormer), Table 1: encoder 13.1M params, plus the 512x1000 head of nvidia/mit-b1 "
+       "(0.513M); no ImageNet MACs are published: the precise figure is the mobile-ml-benchmark FLOPS / 2 of "
+       "the exported nvidia/mit-b1",
+       build_mit_b1},
+      {"mit_b2", "MiT", "MiT-B2: widths 64-128-320-512, depths 3-4-6-3, sr 8-4-2-1, Mix-FFN; ImageNet head", 224,
+       3275.1, 24.713,
+       "Xie et al. 2021 (SegFormer), Table 1: encoder 24.2M params, plus the 512x1000 head of nvidia/mit-b2 "
+       "(0.513M); no ImageNet MACs are published: the precise figure is the mobile-ml-benchmark FLOPS / 2 of "
+       "the exported nvidia/mit-b2",
+       build_mit_b2},
+      {"mit_b3", "MiT", "MiT-B3: depths 3-4-18-3, sr 8-4-2-1, Mix-FFN; ImageNet head", 224, 6147.4, 44.513,
+       "Xie et al. 2021 (SegFormer), Table 1: encoder 44.0M params, plus the 512x1000 head of nvidia/mit-b3 "
+       "(0.513M); no ImageNet MACs are published: the precise figure is the mobile-ml-benchmark FLOPS / 2 of "
+       "the exported nvidia/mit-b3",
+       build_mit_b3},
+      {"mit_b4", "MiT", "MiT-B4: depths 3-8-27-3, sr 8-4-2-1, Mix-FFN; ImageNet head", 224, 8927.8, 61.313,
+       "Xie et al. 2021 (SegFormer), Table 1: encoder 60.8M params, plus the 512x1000 head of nvidia/mit-b4 "
+       "(0.513M); no ImageNet MACs are published: the precise figure is the mobile-ml-benchmark FLOPS / 2 of "
+       "the exported nvidia/mit-b4",
+       build_mit_b4},
+      {"mit_b5", "MiT", "MiT-B5: depths 3-6-40-3, sr 8-4-2-1, Mix-FFN; ImageNet head", 224, 11726.3, 81.913,
+       "Xie et al. 2021 (SegFormer), Table 1: encoder 81.4M params, plus the 512x1000 head of nvidia/mit-b5 "
+       "(0.513M); no ImageNet MACs are published: the precise figure is the mobile-ml-benchmark FLOPS / 2 of "
+       "the exported nvidia/mit-b5",
+       build_mit_b5},
   };
   return entries;
 }
