@@ -153,6 +153,10 @@ ValueId transformer_block(GraphBuilder& b, ValueId x, const AttentionSpec& attn,
   return b.add(x, mlp(b, layer_norm(b, x, epsilon), hidden, 0, mlp_act));
 }
 
+ValueId mean_tokens(GraphBuilder& b, ValueId x) {
+  return b.op(OpKind::kReduceMean, {x}, {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+}
+
 ValueId take_token(GraphBuilder& b, ValueId x, int64_t index) {
   const auto s = b.shape(x);
   return reshape(b, slice(b, x, 1, index, index + 1), {s[0], s[2]});

@@ -75,6 +75,9 @@ ir::ValueId mlp(ir::GraphBuilder& b, ir::ValueId x, int64_t hidden, int64_t out 
 ir::ValueId transformer_block(ir::GraphBuilder& b, ir::ValueId x, const AttentionSpec& attn, double mlp_ratio,
                               double epsilon = 1e-6, ir::Act mlp_act = ir::Act::kGelu);
 
+// The mean over the tokens of [B, N, C], as [B, C] (reduce_mean): a head without a class token.
+ir::ValueId mean_tokens(ir::GraphBuilder& b, ir::ValueId x);
+
 // Token i of [B, N, C] as [B, C] (slice + reshape): a class or distillation token for a head.
 ir::ValueId take_token(ir::GraphBuilder& b, ir::ValueId x, int64_t index);
 
