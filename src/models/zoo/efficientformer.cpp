@@ -97,7 +97,7 @@ Result<ir::Graph> build_efficientformer(const EfficientFormerConfig& cfg, const 
     }
     b.push_scope("head");
     x = tfm::layer_norm(b, x, 1e-5);
-    x = b.op(ir::OpKind::kReduceMean, {x}, {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+    x = tfm::mean_tokens(b, x);
     // The class head and the distillation head, averaged at inference.
     x = tfm::mul_scalar(b, b.add(b.fully_connected(x, p.num_classes), b.fully_connected(x, p.num_classes)), 0.5);
     b.pop_scope();

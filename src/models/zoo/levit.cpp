@@ -116,8 +116,7 @@ Result<ir::Graph> build_levit(const LevitConfig& cfg, const ZooParams& p) {
     for (int64_t div : {8, 4, 2}) x = b.conv_bn_act(x, dim[0] / div, 3, 2, 1, Act::kHardSwish);
     x = b.conv_bn_act(x, dim[0], 3, 2, 1, Act::kNone);
     int64_t res = b.shape(x)[2];
-    x = tfm::reshape(b, x, {p.batch, dim[0], res * res});  // flatten(2).transpose(1, 2)
-    x = tfm::reshape(b, tfm::transpose(b, x, {0, 2, 1}), {p.batch * res * res, dim[0]});
+    x = tfm::reshape(b, tfm::tokens_from_nchw(b, x), {p.batch * res * res, dim[0]});
     b.pop_scope();
     for (int s = 0; s < 3; ++s) {
       if (s > 0) {
@@ -136,7 +135,7 @@ Result<ir::Graph> build_levit(const LevitConfig& cfg, const ZooParams& p) {
     }
     b.push_scope("head");
     x = tfm::reshape(b, x, {p.batch, res * res, dim[2]});
-    x = b.op(ir::OpKind::kReduceMean, {x}, {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+    x = tfm::mean_tokens(b, x);
     // The class head and the distillation head (BN + linear each), averaged at inference.
     ValueId cls = b.fully_connected(b.batch_norm(x), p.num_classes);
     ValueId dist = b.fully_connected(b.batch_norm(x), p.num_classes);
