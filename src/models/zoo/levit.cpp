@@ -89,12 +89,15 @@ class Levit {
     ValueId kv = to_heads(bn_linear(x, heads * (key_dim + d)), res * res, heads);
     auto parts = b_.split(kv, {key_dim, d}, 3);
     ValueId grid = tfm::reshape(b_, x, {batch_, res, res, c});
+    const int64_t res_out = (res - 1) / 2 + 1;
+    // x[:, ::2, ::2] with the end just past the last row taken: the canonical form, which the
+    // ONNX importer writes back, so that the graph round-trips exactly.
+    const int64_t end = 2 * (res_out - 1) + 1;
     grid = b_.op(ir::OpKind::kSlice, {grid},
                  {{"axes", std::vector<int64_t>{1, 2}},
                   {"starts", std::vector<int64_t>{0, 0}},
-                  {"ends", std::vector<int64_t>{res, res}},
+                  {"ends", std::vector<int64_t>{end, end}},
                   {"steps", std::vector<int64_t>{2, 2}}});
-    const int64_t res_out = (res - 1) / 2 + 1;
     ValueId q = bn_linear(tfm::reshape(b_, grid, {batch_ * res_out * res_out, c}), heads * key_dim);
     return attend(to_heads(q, res_out * res_out, heads), parts[0], parts[1], out);
   }
