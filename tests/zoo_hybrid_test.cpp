@@ -1,15 +1,18 @@
 // The hybrid convolution-transformer families (LeViT, EfficientFormer, MobileViT): the
-// smallest of each builds at a small resolution, verifies and lowers to kernels under every
-// built-in fusion rule set (a quick check; zoo_test holds the published-figure checks).
+// smallest of each builds at a small resolution, verifies, runs on the reference backend and
+// lowers to kernels under every built-in fusion rule set (a quick check; zoo_test holds the
+// published-figure checks).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 
 #include "models/zoo/transformer_blocks.hpp"
+#include "nnlat/backends/registry.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/models/zoo.hpp"
@@ -24,12 +27,22 @@ struct Small {
 
 class HybridZoo : public ::testing::TestWithParam<Small> {};
 
-TEST_P(HybridZoo, SmallestBuildsAtSmallResolutionAndLowersToKernels) {
+TEST_P(HybridZoo, SmallestBuildsRunsAndLowersToKernels) {
   ZooParams p;
   p.resolution = GetParam().resolution;
+  p.num_classes = 10;
   auto g = build_zoo_model(GetParam().name, p);
   ASSERT_TRUE(g.ok()) << g.error().message;
   EXPECT_GT(ir::graph_cost(*g).total.macs, 0);
+  // It runs on the reference backend, to finite logits.
+  auto prepared = backends::make_backend("reference")->prepare(*g, {});
+  ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+  const auto n = static_cast<size_t>(ir::num_elements(g->value(g->inputs()[0]).shape));
+  ASSERT_TRUE((*prepared)->set_input(0, std::vector<float>(n, 0.5f)).ok());
+  ASSERT_TRUE((*prepared)->run().ok());
+  const auto logits = (*prepared)->outputs().at(0);
+  ASSERT_EQ(logits.size(), 10u);
+  for (float v : logits) EXPECT_TRUE(std::isfinite(v));
   bool has_matmul = false;
   for (const auto& rules_name : fusion::builtin_rule_set_names()) {
     auto rules = fusion::load_rule_set(rules_name);
