@@ -106,9 +106,9 @@ TEST(HybridZoo, FusedQkvCostsTheSameAsThreeProjections) {
 // The public phone benchmark (data/mobile-ml-benchmark, README there) times the released
 // checkpoints of these families and lists their FLOPs (2 x MACs) and file size in bytes. MACs
 // agree within 1.5% (measured: within 0.6%). The file size over 4 bytes is not the parameter
-// count: the file also holds what the export keeps besides parameters (batch-norm statistics,
-// LeViT's attention biases and their index tables, container overhead), so size/4 may exceed
-// the parameters by `size_slack` (set a little above what was measured: LeViT-128 +5.3%,
+// count: size/4 may exceed the parameters (not traced; likely what the export keeps besides
+// weights: batch-norm statistics, LeViT's gathered attention biases and index tables,
+// container overhead) by `size_slack` (set a little above what was measured: LeViT-128 +5.3%,
 // MobileViT-XXS's TFLite file +2.9%, EfficientFormer +0.3% at most), and never falls short of
 // them by more than 1.5%.
 struct DatasetRow {

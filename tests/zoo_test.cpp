@@ -16,10 +16,11 @@ namespace {
 
 class ZooFamily : public ::testing::TestWithParam<std::string> {};
 
-// The only entries checked more loosely than 1.5%, each because its one published figure is
-// rounded more coarsely than 1.5% (the figure's own precision, not a model difference): the
-// built value is the one the rounding admits, and the dataset test
-// (zoo_transformer_test.cpp) checks the same graphs against precise FLOPS within 1.5%.
+// The only entries checked more loosely than 1.5%, each with its reason: DeiT-Ti's one
+// published MACs figure is rounded to two digits (the built value is one the rounding admits),
+// and MiT-B0's published encoder size is 2.2% above the built one for no reason found (the
+// dataset's file size agrees with the build). The dataset test (zoo_transformer_test.cpp)
+// checks both graphs against precise FLOPS within 1.5%.
 struct Looser {
   const char* name;
   double macs_tol, params_tol;
@@ -27,11 +28,9 @@ struct Looser {
 };
 constexpr Looser kLooser[] = {
     {"deit_tiny_patch16_224", 0.04, 0.015, "1.3 GMACs is rounded to two digits; built 1.254"},
-    {"deit_tiny_distilled_patch16_224", 0.04, 0.015,
-     "1.3 GMACs is rounded to two digits; built 1.261, the dataset's FLOPS/2 is 1.262"},
     {"mit_b0", 0.015, 0.025,
-     "SegFormer Table 1's 3.4M encoder is rounded to 0.1M; built 3.319M encoder (+0.257M head), the nvidia/mit-b0 "
-     "export's size/4 is 3.61M"},
+     "SegFormer Table 1 gives 3.4M for the encoder, the build has 3.319M (+0.257M head): a gap of 2.2% that the "
+     "architecture does not explain; the nvidia/mit-b0 export's size/4 (3.61M) is within 0.9% of the build"},
 };
 
 TEST_P(ZooFamily, MatchesPublishedMacsAndParams) {

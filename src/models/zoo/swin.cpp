@@ -90,11 +90,12 @@ ValueId patch_merging(ir::GraphBuilder& b, ValueId x, int64_t h, int64_t w) {
   }
   auto m = tfm::reshape(b, x, {s[0], h, w, s[2]});
   auto quad = [&](int64_t r, int64_t c) {
-    return b.op(ir::OpKind::kSlice, {m},
-                {{"axes", std::vector<int64_t>{1, 2}},
-                 {"starts", std::vector<int64_t>{r, c}},
-                 {"ends", std::vector<int64_t>{h, w}},
-                 {"steps", std::vector<int64_t>{2, 2}}});
+    return b.op(
+        ir::OpKind::kSlice, {m},
+        {{"axes", std::vector<int64_t>{1, 2}},
+         {"starts", std::vector<int64_t>{r, c}},
+         {"ends", std::vector<int64_t>{r + h - 1, c + w - 1}},  // the last index taken + 1, as ONNX import writes it
+         {"steps", std::vector<int64_t>{2, 2}}});
   };
   auto y = b.concat({quad(0, 0), quad(1, 0), quad(0, 1), quad(1, 1)}, 3);
   y = tfm::layer_norm(b, tfm::reshape(b, y, {s[0], (h / 2) * (w / 2), 4 * s[2]}), 1e-5);

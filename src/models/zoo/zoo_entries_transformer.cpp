@@ -11,73 +11,76 @@ namespace nnlat::models {
 std::span<const ZooEntry> transformer_zoo_entries() {
   static const ZooEntry entries[] = {
       // ---- ViT ----
+      // Parameter figures: the exact tensor count of each architecture, position embedding and
+      // tokens included (the papers round: ViT-Base 86M); where the papers give no precise
+      // MACs, the figure is the mobile-ml-benchmark FLOPS / 2 of the exported checkpoint, said
+      // in the citation (tests/zoo_transformer_test.cpp then checks the same number twice).
       {"vit_base_patch16_224", "ViT", "ViT-B/16: 12 blocks, 768 wide, 12 heads, patch 16, class-token head", 224,
-       17600.0, 86.567656,
-       "Dosovitskiy et al. 2021, Table 1 (ViT-Base 86M params); precise figures: timm model card "
-       "vit_base_patch16_224 (17.6 GMACs, 86,567,656 params)",
+       17500.0, 86.567656,
+       "Dosovitskiy et al. 2021, Table 1 (ViT-Base, 86M params: 86,567,656 exactly); 17.5G FLOPs (= multiply-adds) "
+       "as Liu et al. 2021 (Swin) Table 1(a) lists the same network as DeiT-B",
        build_vit_base_patch16_224},
-      {"vit_base_patch16_384", "ViT", "ViT-B/16 at 384 (577 tokens)", 384, 55500.0, 86.859496,
-       "Dosovitskiy et al. 2021, Table 1 (86M); timm model card vit_base_patch16_384 (55.5 GMACs, 86,859,496 "
-       "params); Liu et al. 2021 (Swin) Table 1(a) lists ViT-B/16 384 at 55.4G FLOPs",
+      {"vit_base_patch16_384", "ViT", "ViT-B/16 at 384 (577 tokens)", 384, 55400.0, 86.859496,
+       "Liu et al. 2021 (Swin) Table 1(a): ViT-B/16 at 384, 86M params (86,859,496 exactly), 55.4G FLOPs",
        build_vit_base_patch16_384},
       {"vit_base_patch32_224", "ViT", "ViT-B/32: ViT-B with patch 32 (50 tokens)", 224, 4400.0, 88.224232,
-       "Dosovitskiy et al. 2021, Table 1 (ViT-Base); timm model card vit_base_patch32_224 (4.4 GMACs, "
-       "88,224,232 params)",
+       "Dosovitskiy et al. 2021, Table 1 (ViT-Base; 88,224,232 params exactly with patch 32); timm's listing of "
+       "vit_base_patch32_224: 88.2M params, 4.4 GMACs",
        build_vit_base_patch32_224},
-      {"vit_base_patch32_384", "ViT", "ViT-B/32 at 384 (145 tokens)", 384, 13100.0, 88.297192,
-       "Dosovitskiy et al. 2021, Table 1 (ViT-Base); timm model card vit_base_patch32_384 (13.1 GMACs, "
-       "88,297,192 params)",
+      {"vit_base_patch32_384", "ViT", "ViT-B/32 at 384 (145 tokens)", 384, 13046.3, 88.297192,
+       "Dosovitskiy et al. 2021, Table 1 (ViT-Base; 88,297,192 params exactly); MACs: mobile-ml-benchmark FLOPS / 2 "
+       "of google/vit-base-patch32-384 (timm's model card lists 12.7 GMACs, leaving out the attention matmuls, "
+       "0.39 G)",
        build_vit_base_patch32_384},
       {"vit_base_patch16_224_in21k", "ViT",
        "ViT-B/16 encoder without a head (google/vit-base-patch16-224-in21k as exported: last hidden state)", 224,
-       17566.0, 85.798656,
-       "ViT-B/16 (timm model card vit_base_patch16_224: 17.6 GMACs, 86,567,656 params) less its 768x1000 head "
-       "(0.77 M MACs, 769,000 params)",
+       17566.8, 85.798656,
+       "ViT-B/16 (86,567,656 params) less its 768x1000 head (769,000); MACs: mobile-ml-benchmark FLOPS / 2 of "
+       "google/vit-base-patch16-224-in21k",
        build_vit_base_patch16_224_in21k},
       {"vit_base_patch32_224_in21k", "ViT",
        "ViT-B/32 encoder without a head (google/vit-base-patch32-224-in21k as exported: last hidden state)", 224,
-       4399.0, 87.455232,
-       "ViT-B/32 (timm model card vit_base_patch32_224: 4.4 GMACs, 88,224,232 params) less its 768x1000 head "
-       "(0.77 M MACs, 769,000 params)",
+       4409.4, 87.455232,
+       "ViT-B/32 (88,224,232 params) less its 768x1000 head (769,000); MACs: mobile-ml-benchmark FLOPS / 2 of "
+       "google/vit-base-patch32-224-in21k",
        build_vit_base_patch32_224_in21k},
       // ---- DeiT ----
       {"deit_tiny_patch16_224", "DeiT", "DeiT-Ti: ViT with 192 wide, 3 heads, 12 blocks, patch 16", 224, 1300.0,
        5.717416,
-       "Touvron et al. 2021, Table 1 (5M params); 1.3 GFLOPs (= multiply-adds) as listed for DeiT-Ti by Wang et "
-       "al. 2021 (PVT) Table 2 and the timm model card deit_tiny_patch16_224 (5,717,416 params); rounded to two "
-       "digits",
+       "Touvron et al. 2021, Table 1 (DeiT-Ti 5M params: 5,717,416 exactly); 1.3G FLOPs (= multiply-adds) as Wang "
+       "et al. 2021 (PVT) Table 2 lists DeiT-Ti, rounded to two digits",
        build_deit_tiny_patch16_224},
       {"deit_small_patch16_224", "DeiT", "DeiT-S: 384 wide, 6 heads, 12 blocks, patch 16", 224, 4600.0, 22.050664,
-       "Touvron et al. 2021, Table 1 (22M); Liu et al. 2021 (Swin) Table 1(a): DeiT-S 4.6G FLOPs; timm model "
-       "card deit_small_patch16_224: 22,050,664 params",
+       "Touvron et al. 2021, Table 1 (22M: 22,050,664 exactly); Liu et al. 2021 (Swin) Table 1(a): DeiT-S 4.6G "
+       "FLOPs",
        build_deit_small_patch16_224},
       {"deit_base_patch16_224", "DeiT", "DeiT-B: 768 wide, 12 heads, 12 blocks, patch 16 (the ViT-B/16 shape)", 224,
        17500.0, 86.567656,
-       "Touvron et al. 2021, Table 1 (86M); Liu et al. 2021 (Swin) Table 1(a): DeiT-B 17.5G FLOPs; timm model "
-       "card deit_base_patch16_224: 86,567,656 params",
+       "Touvron et al. 2021, Table 1 (86M: 86,567,656 exactly); Liu et al. 2021 (Swin) Table 1(a): DeiT-B 17.5G "
+       "FLOPs",
        build_deit_base_patch16_224},
       {"deit_base_patch16_384", "DeiT", "DeiT-B at 384", 384, 55400.0, 86.859496,
-       "Touvron et al. 2021, Table 1 (86M); Liu et al. 2021 (Swin) Table 1(a): DeiT-B 384 55.4G FLOPs; timm "
-       "model card deit_base_patch16_384: 86,859,496 params",
+       "Touvron et al. 2021, Table 1 (86M: 86,859,496 exactly at 384); Liu et al. 2021 (Swin) Table 1(a): DeiT-B "
+       "384 55.4G FLOPs",
        build_deit_base_patch16_384},
       {"deit_tiny_distilled_patch16_224", "DeiT", "DeiT-Ti with distillation token and two heads (averaged)", 224,
-       1300.0, 5.910800,
-       "Touvron et al. 2021, Table 5 (DeiT-Ti with distillation); timm model card "
-       "deit_tiny_distilled_patch16_224 (1.3 GMACs rounded to two digits, 5,910,800 params)",
+       1261.8, 5.910800,
+       "Touvron et al. 2021, Table 5 (DeiT-Ti distilled, 6M params: 5,910,800 exactly); MACs: mobile-ml-benchmark "
+       "FLOPS / 2 of facebook/deit-tiny-distilled-patch16-224 (the paper gives none to better than 1.3G)",
        build_deit_tiny_distilled_patch16_224},
       {"deit_small_distilled_patch16_224", "DeiT", "DeiT-S with distillation token and two heads (averaged)", 224,
-       4600.0, 22.436432,
-       "Touvron et al. 2021, Table 5; timm model card deit_small_distilled_patch16_224 (4.6 GMACs, 22,436,432 "
-       "params)",
+       4625.7, 22.436432,
+       "Touvron et al. 2021, Table 5 (22M: 22,436,432 exactly); MACs: mobile-ml-benchmark FLOPS / 2 of "
+       "facebook/deit-small-distilled-patch16-224",
        build_deit_small_distilled_patch16_224},
       {"deit_base_distilled_patch16_224", "DeiT", "DeiT-B with distillation token and two heads (averaged)", 224,
-       17700.0, 87.338192,
-       "Touvron et al. 2021, Table 5; timm model card deit_base_distilled_patch16_224 (17.7 GMACs, 87,338,192 "
-       "params)",
+       17659.8, 87.338192,
+       "Touvron et al. 2021, Table 5 (87M: 87,338,192 exactly); MACs: mobile-ml-benchmark FLOPS / 2 of "
+       "facebook/deit-base-distilled-patch16-224",
        build_deit_base_distilled_patch16_224},
-      {"deit_base_distilled_patch16_384", "DeiT", "DeiT-B distilled at 384", 384, 55600.0, 87.630032,
-       "Touvron et al. 2021, Table 5; timm model card deit_base_distilled_patch16_384 (55.6 GMACs, 87,630,032 "
-       "params)",
+      {"deit_base_distilled_patch16_384", "DeiT", "DeiT-B distilled at 384", 384, 55601.5, 87.630032,
+       "Touvron et al. 2021, Table 5 (88M: 87,630,032 exactly); MACs: mobile-ml-benchmark FLOPS / 2 of "
+       "facebook/deit-base-distilled-patch16-384",
        build_deit_base_distilled_patch16_384},
       // ---- Swin ----
       {"swin_tiny_patch4_window7_224", "Swin", "Swin-T: C=96, depths 2-2-6-2, heads 3-6-12-24, window 7", 224, 4500.0,
