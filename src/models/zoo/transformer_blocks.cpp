@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <tuple>
 
 #include "nnlat/models/zoo.hpp"
 
@@ -86,6 +87,21 @@ ValueId split_heads(GraphBuilder& b, ValueId t, int64_t heads, bool keys_transpo
   return keys_transposed ? transpose(b, r, {0, 2, 3, 1}) : transpose(b, r, {0, 2, 1, 3});
 }
 
+// One fully_connected to heads x [q | k | v] of x [B, N, C], split per head: q and v as
+// [B, heads, N, d], k as [B, heads, d, N].
+std::tuple<ValueId, ValueId, ValueId> fused_heads(GraphBuilder& b, ValueId x, int64_t qk, int64_t vd, int64_t heads,
+                                                  bool bias) {
+  const auto s = b.shape(x);
+  if (qk % heads != 0 || vd % heads != 0) {
+    throw ir::BuildError("attention widths " + std::to_string(qk) + " and " + std::to_string(vd) +
+                         " are not multiples of " + std::to_string(heads) + " heads");
+  }
+  auto t = reshape(b, b.fully_connected(x, 2 * qk + vd, bias), {s[0], s[1], heads, (2 * qk + vd) / heads});
+  auto parts = b.split(t, {qk / heads, qk / heads, vd / heads}, 3);
+  return {transpose(b, parts[0], {0, 2, 1, 3}), transpose(b, parts[1], {0, 2, 3, 1}),
+          transpose(b, parts[2], {0, 2, 1, 3})};
+}
+
 }  // namespace
 
 ValueId attention_qkv(GraphBuilder& b, ValueId q_in, ValueId k_in, ValueId v_in, const AttentionSpec& spec) {
@@ -93,9 +109,15 @@ ValueId attention_qkv(GraphBuilder& b, ValueId q_in, ValueId k_in, ValueId v_in,
   const int64_t c = s[2];
   const int64_t qk = spec.qk_dim > 0 ? spec.qk_dim : c;
   const int64_t vd = spec.v_dim > 0 ? spec.v_dim : qk;
-  auto q = split_heads(b, b.fully_connected(q_in, qk, spec.qkv_bias), spec.heads, false);
-  auto k = split_heads(b, b.fully_connected(k_in, qk, spec.qkv_bias), spec.heads, true);
-  auto v = split_heads(b, b.fully_connected(v_in, vd, spec.qkv_bias), spec.heads, false);
+  ValueId q, k, v;
+  if (spec.fused_qkv) {
+    if (!(k_in == q_in && v_in == q_in)) throw ir::BuildError("fused_qkv needs one input for q, k and v");
+    std::tie(q, k, v) = fused_heads(b, q_in, qk, vd, spec.heads, spec.qkv_bias);
+  } else {
+    q = split_heads(b, b.fully_connected(q_in, qk, spec.qkv_bias), spec.heads, false);
+    k = split_heads(b, b.fully_connected(k_in, qk, spec.qkv_bias), spec.heads, true);
+    v = split_heads(b, b.fully_connected(v_in, vd, spec.qkv_bias), spec.heads, false);
+  }
   auto scores = b.op(OpKind::kMatMul, {q, k});
   scores = mul_scalar(b, scores, 1.0 / std::sqrt(static_cast<double>(qk / spec.heads)));
   if (!spec.bias_operand.empty()) scores = add_operand(b, scores, spec.bias_operand);
@@ -123,11 +145,16 @@ ValueId mlp(GraphBuilder& b, ValueId x, int64_t hidden, int64_t out, ir::Act act
   return b.fully_connected(y, out > 0 ? out : c);
 }
 
-ValueId transformer_block(GraphBuilder& b, ValueId x, const AttentionSpec& attn, double mlp_ratio, double epsilon) {
+ValueId transformer_block(GraphBuilder& b, ValueId x, const AttentionSpec& attn, double mlp_ratio, double epsilon,
+                          ir::Act mlp_act) {
   const int64_t c = b.shape(x).back();
   x = b.add(x, self_attention(b, layer_norm(b, x, epsilon), attn));
   const auto hidden = static_cast<int64_t>(std::llround(static_cast<double>(c) * mlp_ratio));
-  return b.add(x, mlp(b, layer_norm(b, x, epsilon), hidden));
+  return b.add(x, mlp(b, layer_norm(b, x, epsilon), hidden, 0, mlp_act));
+}
+
+ValueId mean_tokens(GraphBuilder& b, ValueId x) {
+  return b.op(OpKind::kReduceMean, {x}, {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
 }
 
 ValueId take_token(GraphBuilder& b, ValueId x, int64_t index) {

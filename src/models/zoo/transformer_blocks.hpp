@@ -43,6 +43,9 @@ struct AttentionSpec {
   int64_t v_dim = 0;    // total width of v; 0: qk_dim
   int64_t out_dim = 0;  // projection output width; 0: the input width
   bool qkv_bias = true;
+  // One fully_connected for q, k and v together, reshaped to [B, N, heads, 2 dqk + dv] and
+  // split per head (EfficientFormer's released layout), instead of three; self-attention only.
+  bool fused_qkv = false;
   bool proj = true;  // the output projection (fully_connected with bias)
   // Spatial reduction of K/V (PVT, MiT): the tokens, seen as an h x w map, go through a conv
   // with kernel = stride = sr_ratio (bias) and a layer norm before the k and v projections.
@@ -68,9 +71,12 @@ ir::ValueId self_attention(ir::GraphBuilder& b, ir::ValueId x, const AttentionSp
 ir::ValueId mlp(ir::GraphBuilder& b, ir::ValueId x, int64_t hidden, int64_t out = 0, ir::Act act = ir::Act::kGelu);
 
 // The pre-norm transformer block: x + attn(ln(x)), then x + mlp(ln(x)) with hidden width
-// mlp_ratio * C.
+// mlp_ratio * C and activation `mlp_act` (GELU; MobileViT's is swish).
 ir::ValueId transformer_block(ir::GraphBuilder& b, ir::ValueId x, const AttentionSpec& attn, double mlp_ratio,
-                              double epsilon = 1e-6);
+                              double epsilon = 1e-6, ir::Act mlp_act = ir::Act::kGelu);
+
+// The mean over the tokens of [B, N, C], as [B, C] (reduce_mean): a head without a class token.
+ir::ValueId mean_tokens(ir::GraphBuilder& b, ir::ValueId x);
 
 // Token i of [B, N, C] as [B, C] (slice + reshape): a class or distillation token for a head.
 ir::ValueId take_token(ir::GraphBuilder& b, ir::ValueId x, int64_t index);

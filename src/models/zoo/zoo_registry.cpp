@@ -14,6 +14,7 @@ std::span<const ZooEntry> zoo_entries() {
     for (const auto& e : mobile_zoo_entries()) v.push_back(e);
     for (const auto& e : classic_zoo_entries()) v.push_back(e);
     for (const auto& e : transformer_zoo_entries()) v.push_back(e);
+    for (const auto& e : hybrid_transformer_zoo_entries()) v.push_back(e);
     std::sort(v.begin(), v.end(), [](const ZooEntry& a, const ZooEntry& b) { return a.name < b.name; });
     return v;
   }();
