@@ -16,6 +16,7 @@
 
 #include "nnlat/core/status.hpp"
 #include "nnlat/features/kernel_features.hpp"
+#include "nnlat/measure/cpu_clusters.hpp"
 #include "nnlat/measure/target.hpp"
 #include "nnlat/store/store.hpp"
 
