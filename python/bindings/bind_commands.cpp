@@ -1,4 +1,4 @@
-// The CLI's commands as Python functions: profile, train, eval. Each takes the options the
+// The CLI's commands as Python functions: profile, train, eval, analyze. Each takes the options the
 // CLI takes, under their JSON keys (docs/options.md: warmup_runs, rounds, gbdt_rounds, ...),
 // and returns the dict that the command's `--json` prints.
 #include <pybind11/pybind11.h>
@@ -6,6 +6,7 @@
 
 #include "errors.hpp"
 #include "json_convert.hpp"
+#include "nnlat/app/analyze.hpp"
 #include "nnlat/app/evaluate.hpp"
 #include "nnlat/app/profile.hpp"
 #include "nnlat/app/train.hpp"
@@ -174,6 +175,17 @@ void bind_commands(py::module_& m) {
       "`nnlat eval`: cross-validated accuracy of method on target's networks in db (cv='5' folds by network, "
       "'family' leave-one-family-out, or train_size>0 repeated draws) beside the baselines, with the noise floor; "
       "or of a trained predictor file. Returns the `--json` object (reports per method: MAPE, within_10, ...).");
+
+  m.def(
+      "analyze",
+      [](const std::string& db, const std::optional<std::vector<std::string>>& targets, size_t top) {
+        app::AnalyzeRequest request{db, targets.value_or(std::vector<std::string>{}), top};
+        return run_released<app::AnalyzeResult>([&] { return app::analyze(request); });
+      },
+      py::arg("db"), py::kw_only(), py::arg("targets") = std::nullopt, py::arg("top") = 5,
+      "`nnlat analyze`: the characterisation of db's targets (all, or `targets`) from measurements alone: FLOPs "
+      "vs latency, where the time goes, threads and core sets, implementation choice, frameworks, noise. Returns "
+      "the `--json` object (docs/analyze.md).");
 }
 
 }  // namespace nnlat::python

@@ -33,6 +33,7 @@ from ._nnlat import (  # noqa: F401  (re-exported)
     ShapeError,
     Store,
     UnsupportedError,
+    analyze,
     evaluate,
     load_model,
     profile_kernels,
@@ -49,7 +50,8 @@ __all__ = [
     "ParseError", "ShapeError", "UnsupportedError",
     "Model", "Predictor", "Store",
     "load_model", "zoo", "from_torch", "load_predictor", "breakdown", "frame",
-    "profile_networks", "profile_kernels", "train", "evaluate", "ready_predictors", "ready_predictor_path",
+    "profile_networks", "profile_kernels", "train", "evaluate", "analyze", "ready_predictors",
+    "ready_predictor_path",
 ]
 
 

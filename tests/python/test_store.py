@@ -50,3 +50,12 @@ def test_options_are_checked_like_the_cli(measured):
         nnlat.profile_networks(["zoo:mobilenet_v2"], db=measured["db"], min_repeats=0)
     with pytest.raises(nnlat.InvalidArgumentError, match="unknown option"):
         nnlat.train(measured["db"], TARGET, str(measured["folder"] / "x.json"), gbdt_round=3)
+
+
+def test_analyze_returns_the_cli_json(measured):
+    report = nnlat.analyze(measured["db"], targets=[TARGET], top=2)
+    assert report["schema"] == "nnlat-analyze" and report["targets"] == [TARGET]
+    assert report["flops"][0]["all"]["networks"] == len(measured["networks"])
+    assert len(report["noise"][0]["noisiest"]) <= 2
+    with pytest.raises(nnlat.NotFoundError):
+        nnlat.analyze(measured["db"], targets=["nowhere:cpu:float"])
