@@ -5,7 +5,9 @@
 # CV by network, baselines on the same folds), and few-shot transfer for several
 # source -> target pairs at K = 5, 10, 20, 50 training networks (10 random draws each). The
 # PyTorch Mobile files, when present, are imported beside TFLite's (targets
-# device:torch-CONFIG:precision) and their GPU targets evaluated the same way.
+# device:torch-CONFIG:precision) and their GPU targets evaluated the same way, then
+# cross-framework transfer (each phone's TFLite target as the source of its PyTorch Mobile
+# target, GPU and every CPU core set both measured) at K = 5, 10, 20 as markdown rows.
 set -euo pipefail
 BUILD=${1:-build}
 DATA=${2:-../shared/datasets/mobile-ml-benchmark}
@@ -60,12 +62,15 @@ transfer_rows() {
 
 # The core sets (configs other than gpu) that both frameworks measured on DEVICE, as
 # "TFLite-target,PyTorch-target" pairs.
+# (The stats are read once: `nnlat ... | grep -q` under pipefail fails when grep stops early.)
 shared_core_sets() {
-  "$NNLAT" db stats --db "$DB" | grep -oE "\b$1:[A-Za-z0-9]+:float\b" | grep -v ':gpu:' | sort -u |
+  local stats
+  stats=$("$NNLAT" db stats --db "$DB")
+  grep -oE "\b$1:[A-Za-z0-9]+:float\b" <<<"$stats" | grep -v ':gpu:' | sort -u |
     while read -r tflite; do
       config=${tflite#*:}
       torch="$1:torch-${config%%:*}:float"
-      if "$NNLAT" db stats --db "$DB" | grep -qF "$torch"; then echo "$tflite,$torch"; fi
+      if grep -qF "$torch" <<<"$stats"; then echo "$tflite,$torch"; fi
     done
 }
 
