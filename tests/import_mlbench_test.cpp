@@ -207,6 +207,13 @@ TEST(MlbenchTorch, ImportKeepsBothFrameworksTargetsOfOnePhoneApart) {
   ASSERT_TRUE(data.ok()) << data.error().message;
   EXPECT_EQ(data->networks.size(), 2u);
   EXPECT_EQ(data->kernels.size(), 6u);  // netA's five rows and netB's one
+  // The TFLite GPU target measured the same models as other graphs: transfer from it matches
+  // them by name (docs/phones.md, "Matching networks").
+  ASSERT_TRUE(predictors::attach_transfer_source(*data, *store, "alpha:gpu:float").ok());
+  EXPECT_EQ(data->transfer_match.by_id, 0u);
+  EXPECT_EQ(data->transfer_match.by_name, 2u);
+  EXPECT_EQ(data->transfer_match.predicted, 0u);
+  for (const auto& n : data->networks) EXPECT_DOUBLE_EQ(n.kernels.source_ms, n.name == "netA" ? 0.120 : 0.030);
 }
 
 TEST(Mlbench, OpsBuildOneKernelPerRowWithTheHeadersPhones) {

@@ -3,6 +3,7 @@
 
 #include "cli_common.hpp"
 #include "nnlat/app/train.hpp"
+#include "nnlat/app/training_data.hpp"
 #include "options_cli.hpp"
 
 namespace nnlat::cli {
@@ -14,6 +15,7 @@ void print_summary(const app::TrainResult& r) {
   if (r.unstable > 0) {
     fmt::print("note: {} kernels/networks were only measured unstably (high CV); their medians are used\n", r.unstable);
   }
+  if (!r.transfer_source.empty()) fmt::print("{}", app::transfer_match_text(r.transfer_source, r.transfer_match));
   if (r.traits.needs_kernels) {
     fmt::print("{:<14} {:>6}  {:<16} {}\n", "family", "rows", "model", "CV mean |log error| per candidate");
     for (const auto& f : r.families) {

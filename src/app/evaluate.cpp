@@ -124,6 +124,7 @@ nlohmann::json EvalResult::to_json() const {
   j["splits"] = splits;
   j["kernels_measured"] = kernels_measured;
   j["networks_measured"] = networks_measured;
+  if (!transfer_source.empty()) j["transfer"] = transfer_match_json(transfer_source, transfer_match);
   nlohmann::json b = nlohmann::json::object();
   for (size_t i = 1; i < reports.size(); ++i) {
     b[std::string(predictors::method_name(reports[i].method))] =
@@ -156,6 +157,8 @@ Result<EvalResult> evaluate(const EvalRequest& request_in) {
   result.target = request.target;
   result.kernels_measured = data.kernels.size();
   result.networks_measured = data.networks.size();
+  result.transfer_source = data.source_target;
+  result.transfer_match = data.transfer_match;
   // Without calibration the interval is the uncalibrated default: its coverage means nothing.
   result.intervals_calibrated = request.training.calibrate || predictor.has_value();
   if (predictor) {

@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include "nnlat/app/evaluate.hpp"
+#include "nnlat/app/training_data.hpp"
 
 namespace nnlat::app {
 namespace {
@@ -82,6 +83,8 @@ std::string EvalResult::to_text() const {
   s += header("family", false);
   for (const auto& [family, m] : reports.front().per_family) s += row(family, m, -1, nullptr, 0);
   if (cv == "family") s += per_family_by_method(reports);
+  // Last, so the tables above keep their line numbers (scripts cut them by line).
+  if (!transfer_source.empty()) s += "\n" + transfer_match_text(transfer_source, transfer_match);
   return s;
 }
 

@@ -51,6 +51,7 @@ nlohmann::json TrainResult::to_json() const {
   for (const auto& f : families) {
     summary["families"][f.name] = {{"rows", f.rows}, {"model", f.model}, {"selection", f.selection}};
   }
+  if (!transfer_source.empty()) summary["transfer"] = transfer_match_json(transfer_source, transfer_match);
   return summary;
 }
 
@@ -70,6 +71,8 @@ Result<TrainResult> train(const TrainRequest& request) {
   result.predictor = request.output;
   result.traits = predictors::method_traits(options.method);
   result.unstable = data.unstable;
+  result.transfer_source = data.source_target;
+  result.transfer_match = data.transfer_match;
   return result;
 }
 

@@ -1,5 +1,7 @@
 #include "nnlat/app/training_data.hpp"
 
+#include <fmt/core.h>
+
 #include <filesystem>
 
 #include "nnlat/store/store.hpp"
@@ -17,6 +19,23 @@ Result<predictors::TrainingSet> load_training_set_from(const std::string& db, co
                      store, target, rules.empty() ? predictors::default_rules_for(target) : rules, correct_drift));
   if (!transfer_source.empty()) NNLAT_RETURN_IF_ERROR(predictors::attach_transfer_source(data, store, transfer_source));
   return data;
+}
+
+std::string transfer_match_text(const std::string& source_target, const predictors::TransferMatch& match) {
+  std::string s =
+      fmt::format("transfer source {}: {} networks matched by id, {} by name, {} predicted by the source model",
+                  source_target, match.by_id, match.by_name, match.predicted);
+  if (match.ambiguous > 0)
+    s += fmt::format(" ({} of them: a name the source measured under several networks)", match.ambiguous);
+  return s + "\n";
+}
+
+nlohmann::json transfer_match_json(const std::string& source_target, const predictors::TransferMatch& match) {
+  return {{"source", source_target},
+          {"matched_by_id", match.by_id},
+          {"matched_by_name", match.by_name},
+          {"predicted_by_source_model", match.predicted},
+          {"ambiguous_names", match.ambiguous}};
 }
 
 }  // namespace nnlat::app

@@ -106,27 +106,4 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
   return set;
 }
 
-Status attach_transfer_source(TrainingSet& data, const store::Store& store, const std::string& source_target) {
-  if (source_target == data.target) {
-    return make_error(ErrorCode::kInvalidArgument, "transfer source and target are both " + source_target);
-  }
-  auto source = store.subject_latencies(source_target, store::MeasurementKind::kNetwork);
-  if (!source.ok()) return source.error().with_context("transfer source " + source_target);
-  std::unordered_map<std::string, double> by_hash;
-  for (const auto& n : *source) by_hash[n.hash] = n.median_ms;
-  size_t shared = 0;
-  for (auto& n : data.networks) {
-    auto it = by_hash.find(n.hash);
-    n.kernels.source_ms = it == by_hash.end() ? 0.0 : it->second;
-    shared += it == by_hash.end() ? 0 : 1;
-  }
-  if (shared == 0) {
-    return make_error(ErrorCode::kInvalidArgument, store.path() + ": target " + data.target +
-                                                       " shares no measured network with the transfer source " +
-                                                       source_target);
-  }
-  data.source_target = source_target;
-  return Status::Ok();
-}
-
 }  // namespace nnlat::predictors

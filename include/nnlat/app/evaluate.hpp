@@ -45,6 +45,8 @@ struct EvalResult {
   bool repeated = false;                               // repeated draws (means and spreads over draws)
   bool intervals_calibrated = true;                    // false: the coverage column means nothing
   std::optional<predictors::Calibration> calibration;  // set with calibrate_drift
+  std::string transfer_source;                         // --from: the transfer source target
+  predictors::TransferMatch transfer_match;            // how its latencies were found per network
 
   nlohmann::json to_json() const;  // the `eval --json` object
   std::string to_text() const;     // the tables `eval` prints (evaluate_text.cpp)

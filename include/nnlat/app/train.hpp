@@ -9,6 +9,7 @@
 
 #include "nnlat/app/training_options.hpp"
 #include "nnlat/core/status.hpp"
+#include "nnlat/predictors/training_set.hpp"
 
 namespace nnlat::app {
 
@@ -55,7 +56,9 @@ struct TrainResult {
   size_t kernels = 0;  // rows trained on
   size_t networks = 0;
   double train_seconds = 0;
-  size_t unstable = 0;  // measurements with a high CV among the training data
+  size_t unstable = 0;                       // measurements with a high CV among the training data
+  std::string transfer_source;               // --from: the transfer source target
+  predictors::TransferMatch transfer_match;  // how its latencies were found per network
   std::vector<TrainedFamily> families;
   TrainedOverhead overhead;
   TrainedInterval interval;

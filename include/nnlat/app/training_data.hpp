@@ -3,6 +3,7 @@
 // nothing. This file: opening a store's training set the way every training command does.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "nnlat/core/status.hpp"
@@ -18,5 +19,10 @@ Result<predictors::TrainingSet> load_training_set_from(const std::string& db, co
                                                        const std::string& rules,
                                                        const std::string& transfer_source = "",
                                                        bool correct_drift = false);
+
+// How a transfer source's latencies were found for the target's networks, as `eval` and
+// `train` report it: a line of text, and the JSON object under "transfer".
+std::string transfer_match_text(const std::string& source_target, const predictors::TransferMatch& match);
+nlohmann::json transfer_match_json(const std::string& source_target, const predictors::TransferMatch& match);
 
 }  // namespace nnlat::app

@@ -56,6 +56,16 @@ struct NetworkExample {
   std::vector<double> repeats_ms;  // one figure per campaign (median over its rounds); ≥ 2: the noise floor is known
 };
 
+// How attach_transfer_source found the source latency of each of the target's networks.
+struct TransferMatch {
+  size_t by_id = 0;    // the source measured the very same network (same graph)
+  size_t by_name = 0;  // the source measured one network of the same name (another framework's graph of it)
+  // Neither: the transfer model's source model predicts the source latency. `ambiguous` of
+  // them have a name that the source measured under several networks.
+  size_t predicted = 0;
+  size_t ambiguous = 0;
+};
+
 struct TrainingSet {
   std::string target;
   std::string rules;             // as given: a built-in rule-set name or a file path
@@ -68,6 +78,7 @@ struct TrainingSet {
   std::vector<NetworkExample> networks;
   // Transfer: the source target whose latencies networks carry (attach_transfer_source).
   std::string source_target;
+  TransferMatch transfer_match;
   // Subjects whose every measurement was flagged unstable (CV above the protocol's limit).
   // They are kept (their median is still the best estimate there is) and counted.
   size_t unstable = 0;
@@ -88,8 +99,12 @@ std::string default_rules_for(const std::string& target);
 Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules,
                                       bool correct_drift = false);
 
-// Sets every network's source_ms from `source_target`'s measurements in `store` (matched by
-// network identity) and records the source. Errors: no such target, or no network shared.
+// Sets every network's source_ms from `source_target`'s measurements in `store` and records
+// the source and how each network was matched (transfer_source.cpp): by identity (the same
+// graph), else by name when the source measured exactly one network of that name (the same
+// model imported from another framework's files is another graph of the same name), else
+// not at all (source_ms 0: the transfer model predicts it). Errors: the source is the
+// target, no such target, or no network matched.
 Status attach_transfer_source(TrainingSet& data, const store::Store& store, const std::string& source_target);
 
 }  // namespace nnlat::predictors
