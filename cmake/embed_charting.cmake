@@ -51,6 +51,8 @@ foreach(name file package IN ZIP_LISTS names files packages)
   set(version "")
   if(reason STREQUAL "")
     file(READ ${INSTALL_DIR}/node_modules/${file} content)
+    # The source maps are not shipped: a browser's developer tools would look for them in vain.
+    string(REGEX REPLACE "\n//# sourceMappingURL=[^\n]*" "" content "${content}")
     file(READ ${INSTALL_DIR}/node_modules/${package}/package.json package_json)
     string(JSON version GET "${package_json}" version)
     string(FIND "${content}" ")nnlat_js\"" clash)

@@ -151,7 +151,8 @@ ReportResult finish(const Page& page, const std::string& target, const std::stri
   for (const auto& c : page.charts) result.charts.push_back(c.id);
   result.notes = page.notes;
   std::error_code ec;
-  result.bytes = static_cast<size_t>(std::filesystem::file_size(path, ec));
+  const auto size = std::filesystem::file_size(path, ec);
+  result.bytes = ec ? 0 : static_cast<size_t>(size);
   return result;
 }
 
@@ -171,14 +172,17 @@ constexpr const char* kAnalyzeNote =
 }  // namespace
 
 nlohmann::json ReportResult::to_json() const {
-  return {{"output", output}, {"target", target}, {"charts", charts}, {"notes", notes}, {"bytes", bytes}};
+  nlohmann::json j = {{"output", output}, {"target", target}, {"charts", charts}, {"notes", notes}, {"bytes", bytes}};
+  if (eval) j["eval"] = eval->to_json();
+  return j;
 }
 
 std::string ReportResult::to_text() const {
   std::string ids;
   for (const auto& id : charts) ids += (ids.empty() ? "" : ", ") + id;
-  std::string text = fmt::format("wrote {} ({:.1f} MB, {} charts: {}) for {}\n", output,
-                                 static_cast<double>(bytes) / 1e6, charts.size(), ids, target);
+  std::string text = eval ? eval->to_text() + "\n" : "";
+  text += fmt::format("wrote {} ({:.1f} MB, {} charts: {}) for {}\n", output, static_cast<double>(bytes) / 1e6,
+                      charts.size(), ids, target);
   for (const auto& note : notes) text += "note: " + note + "\n";
   return text;
 }
@@ -188,9 +192,9 @@ Result<ReportResult> report(const ReportRequest& request) {
   // Fail before minutes of training when the page could not draw anyway.
   const auto& library = embedded_charting_library();
   if (!library.missing_reason.empty()) NNLAT_RETURN_IF_ERROR(render_page(Page{}, library));
-  NNLAT_ASSIGN_OR_RETURN(auto store, store::Store::open(request.db));
-  NNLAT_ASSIGN_OR_RETURN(const std::string target, pick_target(store, request.db, request.target));
-  NNLAT_ASSIGN_OR_RETURN(auto environment, environment_summary(store, target));
+  NNLAT_ASSIGN_OR_RETURN(const auto measurements, store::Store::open(request.db));
+  NNLAT_ASSIGN_OR_RETURN(const std::string target, pick_target(measurements, request.db, request.target));
+  NNLAT_ASSIGN_OR_RETURN(const auto environment, environment_summary(measurements, target));
 
   EvalRequest eval_request;
   eval_request.db = request.db;
@@ -230,7 +234,9 @@ Result<ReportResult> report(const ReportRequest& request) {
   NNLAT_RETURN_IF_ERROR(add_breakdown(request, data, options, page));
   page.notes.push_back(kAnalyzeNote);
   NNLAT_RETURN_IF_ERROR(write_page(page, request.output));
-  return finish(page, target, request.output);
+  auto result = finish(page, target, request.output);
+  result.eval = eval;
+  return result;
 }
 
 Result<ReportResult> write_eval_report(const EvalRequest& request, const EvalResult& eval, const std::string& path) {

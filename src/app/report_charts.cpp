@@ -69,7 +69,7 @@ json scatter_panel(const eval::MethodReport& report, double lo, double hi) {
 }  // namespace
 
 Chart predicted_vs_measured_chart(const EvalResult& eval) {
-  Chart chart{.id = "predicted-vs-measured", .title = "Predicted vs measured latency", .caption = {}, .spec = {}};
+  Chart chart{.id = "predicted-vs-measured", .title = "Predicted vs measured latency", .caption = {}, .spec = {}, .rows = 0};
   double lo = INFINITY;
   double hi = 0;
   for (const auto& r : eval.reports) {
@@ -91,7 +91,7 @@ Chart predicted_vs_measured_chart(const EvalResult& eval) {
 }
 
 Chart error_cdf_chart(const EvalResult& eval) {
-  Chart chart{.id = "error-cdf", .title = "Cumulative distribution of the error", .caption = {}, .spec = {}};
+  Chart chart{.id = "error-cdf", .title = "Cumulative distribution of the error", .caption = {}, .spec = {}, .rows = 0};
   json rows = json::array();
   for (const auto& r : eval.reports) {
     std::vector<double> errors;
@@ -124,7 +124,7 @@ Chart error_cdf_chart(const EvalResult& eval) {
 }
 
 Chart family_error_chart(const EvalResult& eval) {
-  Chart chart{.id = "family-error", .title = "Error per network family", .caption = {}, .spec = {}};
+  Chart chart{.id = "family-error", .title = "Error per network family", .caption = {}, .spec = {}, .rows = 0};
   json rows = json::array();
   for (const auto& r : eval.reports) {
     for (const auto& [family, m] : r.per_family) {
@@ -153,7 +153,7 @@ Chart family_error_chart(const EvalResult& eval) {
 }
 
 Chart interval_coverage_chart(const EvalResult& eval, double nominal) {
-  Chart chart{.id = "interval-coverage", .title = "Prediction interval coverage", .caption = {}, .spec = {}};
+  Chart chart{.id = "interval-coverage", .title = "Prediction interval coverage", .caption = {}, .spec = {}, .rows = 0};
   json rows = json::array();
   for (const auto& r : eval.reports) {
     rows.push_back({{"method", method_of(r)}, {"coverage", r.interval_coverage}, {"networks", r.overall.n}});
@@ -186,7 +186,7 @@ Chart interval_coverage_chart(const EvalResult& eval, double nominal) {
 }
 
 Chart learning_curve_chart(const LearningCurveResult& curve, const std::string& caption_extra) {
-  Chart chart{.id = "learning-curve", .title = "Learning curve", .caption = {}, .spec = {}};
+  Chart chart{.id = "learning-curve", .title = "Learning curve", .caption = {}, .spec = {}, .rows = 0};
   json rows = json::array();
   for (const auto& p : curve.curve.points) {
     const double mape = 100 * p.mean.mape;
@@ -238,7 +238,7 @@ std::vector<BreakdownBar> predicted_breakdown(const predictors::NetworkPredictio
 }
 
 Chart breakdown_chart(const std::string& network, const std::vector<BreakdownBar>& bars, const std::string& caption) {
-  Chart chart{.id = "breakdown", .title = "Where the time goes: " + network, .caption = caption, .spec = {}};
+  Chart chart{.id = "breakdown", .title = "Where the time goes: " + network, .caption = caption, .spec = {}, .rows = 0};
   json rows = json::array();
   json order = json::array();  // the bars top to bottom as first given
   for (const auto& b : bars) {

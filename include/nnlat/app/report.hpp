@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,9 +33,11 @@ struct ReportResult {
   std::vector<std::string> charts;  // ids of the charts drawn, in page order
   std::vector<std::string> notes;   // what the page leaves out and why
   size_t bytes = 0;
+  // `nnlat report`: the evaluation behind the plots, so the command also prints eval's tables.
+  std::optional<EvalResult> eval;
 
-  nlohmann::json to_json() const;
-  std::string to_text() const;  // where the file is and what it holds
+  nlohmann::json to_json() const;  // {"output", "target", "charts", "notes", "bytes"[, "eval"]}
+  std::string to_text() const;     // eval's tables, then where the file is and what it holds
 };
 
 Result<ReportResult> report(const ReportRequest& request);
