@@ -66,6 +66,7 @@ void add_predict_command(CLI::App& app, int& exit_code);
 void add_predictors_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_learning_curve_command(CLI::App& app, int& exit_code);
+void add_analyze_command(CLI::App& app, int& exit_code);
 void add_import_command(CLI::App& app, int& exit_code);
 void add_help_options_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);

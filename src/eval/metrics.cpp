@@ -103,7 +103,8 @@ double kendall_tau_b(std::span<const double> x, std::span<const double> y) {
   return std::clamp(tau, -1.0, 1.0);
 }
 
-// 1-based ranks; a group of equal values gets the mean of the ranks it spans.
+}  // namespace
+
 std::vector<double> average_ranks(std::span<const double> v) {
   const size_t n = v.size();
   std::vector<size_t> order(n);
@@ -122,8 +123,7 @@ std::vector<double> average_ranks(std::span<const double> v) {
   return ranks;
 }
 
-// Pearson correlation with centred sums (stable for ranks up to 10^5 and beyond); 0 when a
-// side is constant.
+// Centred sums: stable for ranks up to 10^5 and beyond.
 double pearson(const std::vector<double>& a, const std::vector<double>& b) {
   const size_t n = a.size();
   if (n < 2) return 0;
@@ -140,8 +140,6 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
   // Rounding can push |r| a hair past 1; clamp so callers may rely on the range.
   return std::clamp(sab / std::sqrt(saa * sbb), -1.0, 1.0);
 }
-
-}  // namespace
 
 Result<Metrics> compute_metrics(std::span<const double> predicted, std::span<const double> measured) {
   if (predicted.size() != measured.size()) {

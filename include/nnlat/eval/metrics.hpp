@@ -32,6 +32,11 @@ struct Metrics {
 // all-zero metrics.
 Result<Metrics> compute_metrics(std::span<const double> predicted, std::span<const double> measured);
 
+// 1-based ranks; a group of equal values gets the mean of the ranks it spans.
+std::vector<double> average_ranks(std::span<const double> v);
+// Pearson correlation of equal-length vectors; 0 when n < 2 or a side is constant.
+double pearson(const std::vector<double>& a, const std::vector<double>& b);
+
 // {"n", "mape", "rmspe", "rmse_ms", "acc5", "acc10", "bias", "kendall_tau", "spearman"}
 nlohmann::json metrics_to_json(const Metrics& m);
 
