@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/charting_library.hpp"
+#include "app/report_analysis_charts.hpp"
 #include "app/report_charts.hpp"
 #include "app/report_page.hpp"
 
@@ -144,6 +145,64 @@ TEST(ReportCharts, LearningCurveAndBreakdown) {
   EXPECT_EQ(breakdown.rows, 4u);
   EXPECT_EQ(breakdown.spec["encoding"]["y"]["sort"], json({"predicted", "measured"}));
   EXPECT_EQ(breakdown.spec["encoding"]["x"]["stack"], "zero");
+}
+
+TEST(ReportCharts, ScalingKeepsTheDevicesGroupsOnly) {
+  auto group = [](const std::string& device, const std::string& precision) {
+    eval::ThreadsAnalysis g;
+    g.device = device;
+    g.framework = "tflite";
+    g.precision = precision;
+    for (const int threads : {1, 2, 4}) {
+      eval::ScalingPoint p;
+      p.core_set = std::to_string(threads) + "small";
+      p.cluster = "small";
+      p.threads = threads;
+      p.speedup = 0.8 * threads;
+      p.networks = 102;
+      g.points.push_back(p);
+    }
+    return g;
+  };
+  const auto chart =
+      scaling_chart({group("pixel4", "float"), group("s10", "float"), group("pixel4", "quant")}, "pixel4");
+  ASSERT_EQ(chart.spec["concat"].size(), 2u);  // pixel4 float and quant, not s10
+  EXPECT_EQ(chart.rows, 6u);
+  const auto& points = chart.spec["concat"][0]["layer"][2]["data"]["values"];
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_DOUBLE_EQ(points[2]["speedup"].get<double>(), 3.2);
+  // The perfect-scaling line runs from 1 to the largest thread count.
+  EXPECT_EQ(chart.spec["concat"][0]["layer"][0]["data"]["values"][1]["speedup"], 4);
+  EXPECT_NE(chart.caption.find("up to 102 networks"), std::string::npos);
+}
+
+TEST(ReportCharts, ImplementationMapOneCellPerBucket) {
+  eval::ImplementationAnalysis analysis;
+  analysis.target = "pixel4:gpu:float";
+  eval::ClassImplementations conv;
+  conv.kernel_class = "convkxk";
+  conv.kernels = 30;
+  for (const int64_t channels : {16, 64}) {
+    eval::ShapeBucket b;
+    b.kernel_size = 3;
+    b.stride = 1;
+    b.in_channels_min = channels;
+    b.in_channels_max = 2 * channels - 1;
+    b.out_size_min = b.out_size_max = 28;
+    b.kernels = 15;
+    b.implementations = {{channels > 32 ? "winograd" : "direct", 12, 0.8}, {"other", 3, 0.2}};
+    conv.buckets.push_back(b);
+  }
+  analysis.classes.push_back(conv);
+  const auto chart = implementation_map_chart(analysis);
+  EXPECT_EQ(chart.rows, 2u);
+  const auto& cells = chart.spec["concat"][0]["data"]["values"];
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_EQ(cells[0]["implementation"], "direct");
+  EXPECT_EQ(cells[1]["implementation"], "winograd");
+  EXPECT_EQ(cells[1]["channels"], "64–127");
+  EXPECT_EQ(cells[0]["shape"], "k3 s1, out 28");
+  EXPECT_NE(chart.caption.find("30 kernels"), std::string::npos);
 }
 
 ChartingLibrary fake_library() {

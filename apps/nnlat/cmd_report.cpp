@@ -11,8 +11,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
       "report",
       "Write one self-contained HTML report of a target (opens offline): predicted vs measured per method beside the "
       "FLOPs, lookup-table and whole-network baselines, error CDF, error per family, interval coverage, learning "
-      "curve and a network's per-kernel breakdown, then the tables. Thread/core-set scaling and GPU implementation "
-      "maps are not drawn yet (they need `nnlat analyze`)");
+      "curve, a network's per-kernel breakdown, and (from `nnlat analyze`, where the store holds the data) thread "
+      "and core-set scaling and the GPU implementation map, then the tables");
   auto request = std::make_shared<app::ReportRequest>();
   struct Flags {
     bool json = false;

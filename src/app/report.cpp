@@ -7,13 +7,16 @@
 #include <filesystem>
 #include <map>
 
+#include "app/report_analysis_charts.hpp"
 #include "app/report_charts.hpp"
 #include "app/report_page.hpp"
 #include "app/report_tables.hpp"
+#include "nnlat/app/analyze.hpp"
 #include "nnlat/app/learning_curve.hpp"
 #include "nnlat/app/training_data.hpp"
 #include "nnlat/features/kernel_features.hpp"
 #include "nnlat/measure/environment.hpp"
+#include "nnlat/measure/target.hpp"
 #include "nnlat/store/store.hpp"
 
 namespace nnlat::app {
@@ -165,9 +168,43 @@ void add_eval_plots(const EvalResult& eval, double nominal, Page& page) {
   page.tables.push_back(family_table(eval));
 }
 
-constexpr const char* kAnalyzeNote =
-    "Thread and core-set scaling and the GPU implementation maps are not drawn: they need `nnlat analyze`, which "
-    "this nnlat does not have yet.";
+// The scaling and implementation plots of `target`, from `nnlat analyze` on the whole store
+// (thread scaling compares the device's core sets, each its own target); a note for each plot
+// the store holds no data for.
+void add_analysis_plots(const std::string& db, const std::string& target, Page& page) {
+  AnalyzeRequest request;
+  request.db = db;
+  const auto analysis = analyze(request);
+  if (!analysis.ok()) {
+    page.notes.push_back(
+        "Thread scaling and implementation maps are not drawn: `nnlat analyze` failed on this "
+        "store: " +
+        analysis.error().message);
+    return;
+  }
+  const auto name = measure::parse_target_name(target);
+  const std::string device = name.ok() ? name->device : target;
+  const bool scaling = std::any_of(analysis->threads.begin(), analysis->threads.end(),
+                                   [&](const auto& g) { return g.device == device; });
+  if (scaling) {
+    page.charts.push_back(scaling_chart(analysis->threads, device));
+  } else {
+    page.notes.push_back(
+        fmt::format("No thread or core-set scaling plot: the store holds no two core sets of {} "
+                    "with a one-core baseline (`nnlat analyze` threads).",
+                    device));
+  }
+  const auto it = std::find_if(analysis->implementations.begin(), analysis->implementations.end(),
+                               [&](const auto& a) { return a.target == target; });
+  if (it != analysis->implementations.end()) {
+    page.charts.push_back(implementation_map_chart(*it));
+  } else {
+    page.notes.push_back(
+        fmt::format("No implementation map: no kernel timed on {} names the implementation its "
+                    "runtime chose (GPU delegates do; XNNPACK does not).",
+                    target));
+  }
+}
 
 }  // namespace
 
@@ -232,7 +269,7 @@ Result<ReportResult> report(const ReportRequest& request) {
     page.notes.push_back("The learning curve is left out (--no-learning-curve).");
   }
   NNLAT_RETURN_IF_ERROR(add_breakdown(request, data, options, page));
-  page.notes.push_back(kAnalyzeNote);
+  add_analysis_plots(request.db, target, page);
   NNLAT_RETURN_IF_ERROR(write_page(page, request.output));
   auto result = finish(page, target, request.output);
   result.eval = eval;

@@ -69,7 +69,8 @@ json scatter_panel(const eval::MethodReport& report, double lo, double hi) {
 }  // namespace
 
 Chart predicted_vs_measured_chart(const EvalResult& eval) {
-  Chart chart{.id = "predicted-vs-measured", .title = "Predicted vs measured latency", .caption = {}, .spec = {}, .rows = 0};
+  Chart chart{
+      .id = "predicted-vs-measured", .title = "Predicted vs measured latency", .caption = {}, .spec = {}, .rows = 0};
   double lo = INFINITY;
   double hi = 0;
   for (const auto& r : eval.reports) {
