@@ -55,6 +55,13 @@ Result<std::vector<std::pair<std::string, std::string>>> environment_summary(con
     if (!env.contains(key)) return "unknown";
     return env[key].is_string() ? env[key].get<std::string>() : env[key].dump();
   };
+  // An imported dataset records the machine that imported it, not the device that measured.
+  if (field("backend").starts_with("dataset")) {
+    return std::vector<std::pair<std::string, std::string>>{
+        {"Measured by", fmt::format("{} (the device's own environment is not in the dataset)", field("backend"))},
+        {"Imported", fmt::format("by nnlat {} on {}", field("nnlat_version"), first_created)},
+    };
+  }
   return std::vector<std::pair<std::string, std::string>>{
       {"CPU", fmt::format("{} ({} logical CPUs, {})", field("cpu_model"), field("cpu_cores"), field("machine"))},
       {"Operating system", field("kernel")},
