@@ -9,13 +9,13 @@
 # Exits 77 (CTest: skipped) with a message when Chromium is not installed.
 set -euo pipefail
 
-NNLAT_BIN=$(realpath "$1")
-DATA=$(realpath "$2")
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
   echo "SKIP: chromium is not installed (scripts/install-deps.sh installs Debian's chromium)"
   exit 77
 fi
+NNLAT_BIN=$(realpath "$1")
+DATA=$(realpath "$2")
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 TARGET=pixel4:gpu:float
@@ -55,7 +55,7 @@ PY
 }
 
 "$NNLAT_BIN" import mlbench --e2e "$DATA/tflite_cnn_e2e.csv" --ops "$DATA/tflite_cnn_ops_gpu.csv" \
-  --db "$TMP/phones.db" >/dev/null
+  --db "$TMP/phones.db" >"$TMP/import.log" 2>&1 || fail "import: $(cat "$TMP/import.log")"
 
 # 1. nnlat report: every chart it lists must be drawn.
 "$NNLAT_BIN" report --db "$TMP/phones.db" --target "$TARGET" -o "$TMP/report.html" --cv 3 --kernels 200,0 \

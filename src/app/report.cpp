@@ -99,22 +99,47 @@ Result<size_t> pick_network(const predictors::TrainingSet& data, const std::stri
   return best;
 }
 
-// The measured bar: the network's in-network kernel rows per family and the rest of its
-// end-to-end latency as overhead; the whole latency as one segment without a breakdown.
-std::vector<BreakdownBar> measured_breakdown(const predictors::TrainingSet& data, size_t network) {
-  std::map<std::string, double> per_family;
-  double sum = 0;
+// The measured bar and how it was measured: the network's kernels timed inside its run (a
+// profiler's or a dataset's per-kernel breakdown), else its kernels measured in isolation
+// (`profile kernels --from`, matched by hash) when every one was, else the end-to-end figure
+// alone; the rest of the end-to-end latency is the overhead.
+std::pair<std::vector<BreakdownBar>, std::string> measured_breakdown(const predictors::TrainingSet& data,
+                                                                     size_t network) {
+  std::map<std::string, double> in_run;
+  std::map<std::string, const predictors::KernelExample*> isolated;  // by hash
+  size_t timed = 0;
   for (const auto& k : data.kernels) {
-    if (k.network != network) continue;
-    per_family[std::string(features::family_name(k.features.family))] += k.latency_ms;
-    sum += k.latency_ms;
+    if (k.network == network) {
+      in_run[std::string(features::family_name(k.features.family))] += k.latency_ms;
+      ++timed;
+    } else if (!k.network) {
+      isolated.emplace(k.hash, &k);
+    }
+  }
+  std::string how = fmt::format("{} kernels timed inside the run", timed);
+  if (in_run.empty()) {
+    const auto& hashes = data.networks[network].kernels.hashes;
+    for (const auto& hash : hashes) {
+      const auto it = isolated.find(hash);
+      if (it == isolated.end()) {
+        in_run.clear();
+        break;
+      }
+      in_run[std::string(features::family_name(it->second->features.family))] += it->second->latency_ms;
+    }
+    how = in_run.empty() ? "no per-kernel timing in the store"
+                         : fmt::format("its {} kernels measured in isolation (profile kernels)", hashes.size());
   }
   const double total = data.networks[network].latency_ms;
-  if (per_family.empty()) return {{"measured", "end to end (no per-kernel measurement)", total}};
+  if (in_run.empty()) return {{{"measured", "end to end (no per-kernel measurement)", total}}, how};
   std::vector<BreakdownBar> bars;
-  for (const auto& [family, ms] : per_family) bars.push_back({"measured", family, ms});
+  double sum = 0;
+  for (const auto& [family, ms] : in_run) {
+    bars.push_back({"measured", family, ms});
+    sum += ms;
+  }
   bars.push_back({"measured", "overhead", total - sum});
-  return bars;
+  return {bars, how};
 }
 
 // The breakdown chart and table of one network, predicted by a model trained without it.
@@ -134,20 +159,16 @@ Status add_breakdown(const ReportRequest& request, const predictors::TrainingSet
   const auto prediction = predictor->predict(data.networks[network].kernels);
   auto bars = predicted_breakdown(prediction);
   if (bars.empty()) bars.push_back({"predicted", "end to end (the method predicts no kernels)", prediction.latency_ms});
-  const auto measured = measured_breakdown(data, network);
+  const auto [measured, how] = measured_breakdown(data, network);
   bars.insert(bars.end(), measured.begin(), measured.end());
   const auto& net = data.networks[network];
-  const size_t measured_kernels = static_cast<size_t>(
-      std::count_if(data.kernels.begin(), data.kernels.end(), [&](const auto& k) { return k.network == network; }));
   page.charts.push_back(breakdown_chart(
       net.name, bars,
       fmt::format("{} ({} kernels) on {}: time per kernel family. Predicted by {} trained on the other {} networks "
                   "and {} kernels (this network and its kernels held out): {:.3f} ms. Measured: {:.3f} ms end to end "
                   "(median over its measurements){}. \"overhead\" is the end-to-end latency minus the kernels' sum.",
                   net.name, net.kernels.kernels.size(), data.target, predictors::method_name(options.method),
-                  network_rows.size(), kernel_rows.size(), prediction.latency_ms, net.latency_ms,
-                  measured_kernels > 0 ? fmt::format(", {} kernels timed inside the run", measured_kernels)
-                                       : ", no per-kernel timing in the store")));
+                  network_rows.size(), kernel_rows.size(), prediction.latency_ms, net.latency_ms, ", " + how)));
   auto table = breakdown_table(bars);
   table.title += ": " + net.name;
   page.tables.push_back(std::move(table));
