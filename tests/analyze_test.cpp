@@ -26,7 +26,9 @@ class SyntheticStore {
     dir_ = fs::temp_directory_path() / ("nnlat_analyze_" + std::to_string(::getpid()) + "_" + info->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    store_ = std::make_unique<store::Store>(std::move(*store::Store::open(path())));
+    auto opened = store::Store::open(path());
+    EXPECT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::make_unique<store::Store>(std::move(*opened));
   }
   ~SyntheticStore() {
     store_.reset();

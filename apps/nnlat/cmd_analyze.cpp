@@ -17,7 +17,7 @@ void add_analyze_command(CLI::App& app, int& exit_code) {
                   "analyses (threads, devices, frameworks) compare the targets given");
   cmd->add_option("--top", request->top, "Misranked and noisiest networks listed per target")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(size_t{1}, size_t{1000}));
   cmd->add_flag("--json", *json, "Print JSON (layout: docs/analyze.md)");
   cmd->callback([request, json, &exit_code] { exit_code = print_result(app::analyze(*request), *json); });
 }

@@ -50,8 +50,19 @@ void threads_section(const AnalyzeResult& r, std::string& out) {
     out += fmt::format("    {:<12} {:>7} {:>9} {:>10} {:>8}  {}\n", "core set", "threads", "speed-up", "efficiency",
                        "networks", "baseline");
     for (const auto& p : t.points) {
-      out += fmt::format("    {:<12} {:>7} {:>9.2f} {:>10} {:>8}  {}\n", p.core_set, p.threads, p.speedup,
+      out += fmt::format("    {:<12} {:>7} {:>9.2f} {:>10} {:>8}  {}", p.core_set, p.threads, p.speedup,
                          percent(p.efficiency), p.networks, p.baseline);
+      // The families that gain least and most (3 networks or more: fewer say little).
+      const eval::FamilySpeedup *low = nullptr, *high = nullptr;
+      for (const auto& f : p.families) {
+        if (f.networks < 3) continue;
+        if (!low || f.speedup < low->speedup) low = &f;
+        if (!high || f.speedup > high->speedup) high = &f;
+      }
+      if (low && high && low != high) {
+        out += fmt::format("; least {} {:.2f}, most {} {:.2f}", low->family, low->speedup, high->family, high->speedup);
+      }
+      out += "\n";
     }
     for (const auto& c : t.clusters) {
       out += fmt::format("    {}: ", c.cluster);
@@ -76,11 +87,20 @@ void implementations_section(const AnalyzeResult& r, std::string& out) {
     for (const auto& c : a.classes) {
       out += fmt::format("    {:<13} {:>5} kernels: {}\n", c.kernel_class, c.kernels, shares_text(c.implementations));
       if (c.implementations.size() < 2) continue;  // no choice made: nothing depends on shape
+      // The buckets that only ever use the class's usual implementation say nothing about the
+      // choice on a terminal (they are all in the JSON).
+      const std::string& usual = c.implementations.front().implementation;
+      size_t hidden = 0;
       for (const auto& b : c.buckets) {
+        if (b.implementations.size() == 1 && b.implementations.front().implementation == usual) {
+          hidden += b.kernels;
+          continue;
+        }
         out += fmt::format("      k{} s{} cin {:<9} out {:<7} {:>4}: {}\n", b.kernel_size, b.stride,
                            range(b.in_channels_min, b.in_channels_max), range(b.out_size_min, b.out_size_max),
                            b.kernels, shares_text(b.implementations));
       }
+      if (hidden > 0) out += fmt::format("      other shapes ({} kernels): {} only\n", hidden, usual);
     }
   }
   if (!r.disagreements.empty()) out += "\n== Where two devices pick another implementation for the same kernel\n";

@@ -67,10 +67,10 @@ Result<TargetData> load_one(const store::Store& store, const std::string& target
   data.rules = predictors::default_rules_for(target);
   NNLAT_ASSIGN_OR_RETURN(auto rules, fusion::load_rule_set(data.rules));
   const auto context = features::target_context_from_config(data.name.config);
-  auto subjects = store.subject_latencies(target, store::MeasurementKind::kNetwork);
-  if (!subjects.ok()) return subjects.error().with_context(store.path() + ": target " + target);
+  // The store's errors name itself and the target ("DB: no target named 'T'").
+  NNLAT_ASSIGN_OR_RETURN(auto subjects, store.subject_latencies(target, store::MeasurementKind::kNetwork));
   NNLAT_ASSIGN_OR_RETURN(auto breakdowns, store.kernel_timings(target));
-  for (const auto& s : *subjects) {
+  for (const auto& s : subjects) {
     const std::string key = data.rules + "/" + std::to_string(context.threads) + "/" + s.hash;
     auto it = cache.find(key);
     if (it == cache.end()) {
