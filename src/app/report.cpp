@@ -143,9 +143,8 @@ std::pair<std::vector<BreakdownBar>, std::string> measured_breakdown(const predi
 }
 
 // The breakdown chart and table of one network, predicted by a model trained without it.
-Status add_breakdown(const ReportRequest& request, const predictors::TrainingSet& data,
-                     const predictors::TrainOptions& options, Page& page) {
-  NNLAT_ASSIGN_OR_RETURN(const size_t network, pick_network(data, request.network));
+Status add_breakdown(size_t network, const predictors::TrainingSet& data, const predictors::TrainOptions& options,
+                     Page& page) {
   const std::vector<size_t> held_out = {network};
   const auto kernel_rows = predictors::kernel_rows_excluding(data, held_out);
   std::vector<size_t> network_rows;
@@ -257,9 +256,15 @@ Result<ReportResult> report(const ReportRequest& request) {
   // Fail before minutes of training when the page could not draw anyway.
   const auto& library = embedded_charting_library();
   if (!library.missing_reason.empty()) NNLAT_RETURN_IF_ERROR(render_page(Page{}, library));
+  std::error_code ec;  // Store::open would create a missing file: a typo must not leave an empty store
+  if (!std::filesystem::exists(request.db, ec)) return make_error(ErrorCode::kNotFound, request.db + ": no such store");
   NNLAT_ASSIGN_OR_RETURN(const auto measurements, store::Store::open(request.db));
   NNLAT_ASSIGN_OR_RETURN(const std::string target, pick_target(measurements, request.db, request.target));
   NNLAT_ASSIGN_OR_RETURN(const auto environment, environment_summary(measurements, target));
+  NNLAT_ASSIGN_OR_RETURN(const auto data,
+                         load_training_set_from(request.db, target, "", "", request.training.correct_drift));
+  // A wrong --network fails now, not after minutes of training.
+  NNLAT_ASSIGN_OR_RETURN(const size_t breakdown_network, pick_network(data, request.network));
 
   EvalRequest eval_request;
   eval_request.db = request.db;
@@ -268,8 +273,6 @@ Result<ReportResult> report(const ReportRequest& request) {
   eval_request.training = request.training;
   NNLAT_ASSIGN_OR_RETURN(const auto eval, evaluate(eval_request));
   NNLAT_ASSIGN_OR_RETURN(const auto options, make_train_options(request.training));
-  NNLAT_ASSIGN_OR_RETURN(const auto data,
-                         load_training_set_from(request.db, target, "", "", request.training.correct_drift));
 
   Page page;
   page.title = "nnlat report: " + target;
@@ -296,7 +299,7 @@ Result<ReportResult> report(const ReportRequest& request) {
   } else {
     page.notes.push_back("The learning curve is left out (--no-learning-curve).");
   }
-  NNLAT_RETURN_IF_ERROR(add_breakdown(request, data, options, page));
+  NNLAT_RETURN_IF_ERROR(add_breakdown(breakdown_network, data, options, page));
   add_analysis_plots(request.db, target, page);
   NNLAT_RETURN_IF_ERROR(write_page(page, request.output));
   auto result = finish(page, target, request.output);
