@@ -49,6 +49,10 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   add_regressor_flags(*cmd, o.training.regressor);
   cmd->callback([request, flags, html, &exit_code] {
     request->training.calibrate = !flags->second;
+    if (const auto ready = app::check_report_library(); !html->empty() && !ready.ok()) {
+      exit_code = report(ready.error());
+      return;
+    }
     const auto result = app::evaluate(*request);
     exit_code = print_result(result, flags->first, /*indent=*/-1);
     if (exit_code == kExitOk && !html->empty())

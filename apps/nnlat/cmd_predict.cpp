@@ -121,6 +121,10 @@ void add_predict_command(CLI::App& app, int& exit_code) {
       return;
     }
     o->request.breakdown = !o->no_breakdown;
+    if (const auto ready = app::check_report_library(); !o->report.empty() && !ready.ok()) {
+      exit_code = report(ready.error());
+      return;
+    }
     // A first use of a ready target trains it (a minute or so): say so on stderr.
     o->request.ready.progress = [](const std::string& line) { fmt::print(stderr, "nnlat: {}\n", line); };
     auto result = app::predict(o->request);

@@ -251,11 +251,15 @@ std::string ReportResult::to_text() const {
   return text;
 }
 
-Result<ReportResult> report(const ReportRequest& request) {
-  if (request.output.empty()) return make_error(ErrorCode::kInvalidArgument, "-o/--output is required");
-  // Fail before minutes of training when the page could not draw anyway.
+Status check_report_library() {
   const auto& library = embedded_charting_library();
   if (!library.missing_reason.empty()) NNLAT_RETURN_IF_ERROR(render_page(Page{}, library));
+  return Status::Ok();
+}
+
+Result<ReportResult> report(const ReportRequest& request) {
+  if (request.output.empty()) return make_error(ErrorCode::kInvalidArgument, "-o/--output is required");
+  NNLAT_RETURN_IF_ERROR(check_report_library());  // before minutes of training, not after
   std::error_code ec;  // Store::open would create a missing file: a typo must not leave an empty store
   if (!std::filesystem::exists(request.db, ec)) return make_error(ErrorCode::kNotFound, request.db + ": no such store");
   NNLAT_ASSIGN_OR_RETURN(const auto measurements, store::Store::open(request.db));

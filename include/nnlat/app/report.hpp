@@ -42,6 +42,10 @@ struct ReportResult {
 
 Result<ReportResult> report(const ReportRequest& request);
 
+// An error saying why, when the charting library was not installed at build time (a page
+// could not draw): `eval --report` and `predict --report` ask before their work.
+Status check_report_library();
+
 // The page of one `eval` run: its plots (predicted vs measured, error CDF, per family,
 // interval coverage) and tables, written to `path`.
 Result<ReportResult> write_eval_report(const EvalRequest& request, const EvalResult& eval, const std::string& path);
