@@ -23,7 +23,15 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # remote devices (docs/remote.md): the ssh transport and its test's own sshd; adb for phones
   openssh-client openssh-server adb
+  # HTML reports (docs/report.md): their test opens them in headless Chromium
+  chromium
 )
+# The build installs the reports' charting library (Vega) with npm (cmake/embed_charting.cmake).
+# A machine with its own Node.js (e.g. NodeSource's, which bundles npm) keeps it: Debian's npm
+# would conflict with it, so npm and nodejs are only asked for when no `npm` runs.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

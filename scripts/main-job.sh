@@ -10,7 +10,8 @@
 #   3. train the default op-wise GBDT predictor (nnlat-predictor.json)
 #   4. predict the whole zoo, with the per-kernel breakdown of MobileNetV2
 #   5. 5-fold cross-validation by network (held-out networks' kernels never trained on),
-#      beside the FLOPs, lookup-table and whole-network baselines
+#      beside the FLOPs, lookup-table and whole-network baselines, printed and drawn with the
+#      learning curve and MobileNetV2's breakdown into ./nnlat-report.html (docs/report.md)
 # Measurements go to ./nnlat.db (append-only): a second run resumes and measures only what is
 # missing. Sampled networks are written to ./nnlat-run/.
 set -euo pipefail
@@ -40,5 +41,7 @@ echo; echo "== 3. train the op-wise GBDT predictor"
 echo; echo "== 4. predict the zoo"
 "$NNLAT" predict --predictor nnlat-predictor.json zoo:mobilenet_v2 --top 10
 "$NNLAT" zoo | awk 'NR > 1 {print "zoo:" $1}' | xargs "$NNLAT" predict --predictor nnlat-predictor.json --no-breakdown
-echo; echo "== 5. accuracy on held-out networks (5-fold cross-validation by network)"
-"$NNLAT" eval --db "$DB" --target "$TARGET" --method opwise-gbdt --cv 5
+echo; echo "== 5. accuracy on held-out networks (5-fold cross-validation by network), and the HTML report"
+REPORT=${NNLAT_REPORT:-nnlat-report.html}
+"$NNLAT" report --db "$DB" --target "$TARGET" --method opwise-gbdt --cv 5 --network mobilenet_v2 -o "$REPORT"
+echo; echo "The report: $(realpath "$REPORT") (one self-contained HTML file: open it in a browser)"

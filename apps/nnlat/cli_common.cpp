@@ -20,4 +20,10 @@ int report(const Error& error) {
   return error.code == ErrorCode::kInternal ? kExitInternal : kExitBadInput;
 }
 
+int print_report(const Result<app::ReportResult>& result) {
+  if (!result.ok()) return report(result.error());
+  fmt::print(stderr, "{}", result->to_text());
+  return kExitOk;
+}
+
 }  // namespace nnlat::cli

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "nnlat/app/report.hpp"
 #include "nnlat/app/training_data.hpp"
 #include "nnlat/core/status.hpp"
 
@@ -27,6 +28,10 @@ int print_result(const Result<T>& result, bool json, int indent = 2) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   return kExitOk;
 }
+
+// `eval --report` and `predict --report`: where the page went, on stderr (stdout holds the
+// command's own output, JSON included), or the error.
+int print_report(const Result<app::ReportResult>& result);
 
 // The same for results whose text is laid out by the command (train's summary,
 // learning-curve's tables): `print_text(result)` instead of to_json(); --json on one line.
@@ -64,5 +69,6 @@ void add_learning_curve_command(CLI::App& app, int& exit_code);
 void add_analyze_command(CLI::App& app, int& exit_code);
 void add_import_command(CLI::App& app, int& exit_code);
 void add_help_options_command(CLI::App& app, int& exit_code);
+void add_report_command(CLI::App& app, int& exit_code);
 
 }  // namespace nnlat::cli

@@ -3,6 +3,7 @@
 // floor; or `--predictor P.json` on the networks of a store. The tables: EvalResult::to_text.
 #include "cli_common.hpp"
 #include "nnlat/app/evaluate.hpp"
+#include "nnlat/app/report.hpp"
 #include "options_cli.hpp"
 
 namespace nnlat::cli {
@@ -14,6 +15,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       "repeated --train-size draws), beside the baselines and the noise floor");
   auto request = std::make_shared<app::EvalRequest>();
   auto flags = std::make_shared<std::pair<bool, bool>>(false, false);  // --json, --no-intervals
+  auto html = std::make_shared<std::string>();                         // --report
   auto& o = *request;
   cmd->add_option("--db", o.db, "SQLite store")->required();
   cmd->add_option("--target", o.target, "Target, device:config:precision (default: the predictor's)");
@@ -39,12 +41,22 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", o.training.seed, "Seed of the splits")->capture_default_str();
   cmd->add_flag("--no-intervals", flags->second, "Skip interval calibration inside each split (faster)");
   cmd->add_option("--csv", o.csv, "Write every held-out prediction (all methods) to this CSV file");
+  cmd->add_option("--report", *html,
+                  "Also write the plots (predicted vs measured, error CDF, per family, interval coverage) and tables "
+                  "to this self-contained HTML file (docs/report.md)");
   cmd->add_flag("--json", flags->first, "Print JSON");
   add_drift_flag(*cmd, o.training.correct_drift);
   add_regressor_flags(*cmd, o.training.regressor);
-  cmd->callback([request, flags, &exit_code] {
+  cmd->callback([request, flags, html, &exit_code] {
     request->training.calibrate = !flags->second;
-    exit_code = print_result(app::evaluate(*request), flags->first, /*indent=*/-1);
+    if (const auto ready = app::check_report_library(); !html->empty() && !ready.ok()) {
+      exit_code = report(ready.error());
+      return;
+    }
+    const auto result = app::evaluate(*request);
+    exit_code = print_result(result, flags->first, /*indent=*/-1);
+    if (exit_code == kExitOk && !html->empty())
+      exit_code = print_report(app::write_eval_report(*request, *result, *html));
   });
 }
 

@@ -68,6 +68,7 @@ void add_predict_command(CLI::App& app, int& exit_code) {
     bool json = false;
     size_t top = 10;
     bool no_breakdown = false;
+    std::string report;  // --report FILE
     app::PredictEncodingsRequest encodings;
   };
   auto o = std::make_shared<Options>();
@@ -96,6 +97,10 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", o->json, "One JSON object per model and line");
   cmd->add_option("--top", o->top, "Kernels shown in the breakdown table (0: all)")->capture_default_str();
   cmd->add_flag("--no-breakdown", o->no_breakdown, "Only the network latency");
+  cmd->add_option("--report", o->report,
+                  "Also write each model's predicted time per kernel family and a table to this self-contained HTML "
+                  "file (docs/report.md)")
+      ->excludes(encodings);
   cmd->callback([o, &exit_code, models, encodings] {
     if (models->count() == 0 && encodings->count() == 0) {
       exit_code =
@@ -116,6 +121,10 @@ void add_predict_command(CLI::App& app, int& exit_code) {
       return;
     }
     o->request.breakdown = !o->no_breakdown;
+    if (const auto ready = app::check_report_library(); !o->report.empty() && !ready.ok()) {
+      exit_code = report(ready.error());
+      return;
+    }
     // A first use of a ready target trains it (a minute or so): say so on stderr.
     o->request.ready.progress = [](const std::string& line) { fmt::print(stderr, "nnlat: {}\n", line); };
     auto result = app::predict(o->request);
@@ -130,6 +139,9 @@ void add_predict_command(CLI::App& app, int& exit_code) {
       } else {
         print_model(m, result->breakdown, o->top);
       }
+    }
+    if (!o->report.empty() && !result->models.empty()) {
+      exit_code = print_report(app::write_predict_report(*result, o->report));
     }
     if (result->failure) exit_code = report(*result->failure);
   });

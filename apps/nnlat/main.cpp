@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   nnlat::cli::add_learning_curve_command(app, exit_code);
   nnlat::cli::add_analyze_command(app, exit_code);
   nnlat::cli::add_import_command(app, exit_code);
+  nnlat::cli::add_report_command(app, exit_code);
   nnlat::cli::add_help_options_command(app, exit_code);
   try {
     app.parse(argc, argv);
