@@ -102,6 +102,20 @@ TEST_F(CliReady, PredictOnAPhoneGpuWithNoStoreThenListIt) {
   EXPECT_NE(text.out.find("1 of 51 built"), std::string::npos) << text.out;
 }
 
+// A vision transformer on a phone CPU core set: the ready predictor (trained on the CNNs
+// only, docs/transformers.md says how far off it is) runs end to end on the zoo's graph.
+TEST_F(CliReady, PredictAZooTransformerOnAPhoneCpuCoreSet) {
+  const fs::path data = fs::path(NNLAT_SOURCE_DIR) / "data" / "mobile-ml-benchmark" / "tflite_cnn_e2e.csv";
+  if (!fs::exists(data)) GTEST_SKIP() << data << " not found";
+  auto pred = run_cli_with_env(env(), "predict --target pixel4:1large:float zoo:deit_tiny_patch16_224 --json");
+  ASSERT_EQ(pred.exit_code, 0) << pred.err;
+  const auto j = nlohmann::json::parse(pred.out);
+  EXPECT_EQ(j["target"], "pixel4:1large:float");
+  EXPECT_EQ(j["method"], "e2e-gbdt");
+  const double ms = j["latency_ms"].get<double>();
+  EXPECT_TRUE(std::isfinite(ms) && ms > 0) << ms;
+}
+
 TEST_F(CliReady, BadInputIsAClearError) {
   auto unknown = run_cli_with_env(env(), "predict --target pixel9:gpu:float zoo:mobilenet_v2");
   EXPECT_EQ(unknown.exit_code, 2);

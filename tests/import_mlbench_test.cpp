@@ -4,13 +4,17 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "cli_test_util.hpp"
 #include "nnlat/campaigns/csv_measurements.hpp"
 #include "nnlat/campaigns/mlbench.hpp"
 #include "nnlat/core/csv.hpp"
+#include "nnlat/core/file_io.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/op_table.hpp"
+#include "nnlat/models/zoo.hpp"
 #include "nnlat/predictors/predictor.hpp"
 
 namespace nnlat {
@@ -288,6 +292,76 @@ TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
   EXPECT_TRUE(predictors::kernel_rows_excluding(*data, held_out).empty());
 }
 
+// The transformer files have no op rows: checkpoints that the zoo builds get its graphs, the
+// others stay unknown by name. Invented values in the files' format.
+const char* kTransformerE2e =
+    "model,FLOPS,size,alpha|1large|float|mean,alpha|1large|float|std,alpha|2large|float|mean,alpha|2large|float|std\n"
+    "deit-tiny-distilled-patch16-224,1,1,90000.0,100,60000.0,200\n"
+    "beit-base-patch16-224,1,1,700000.0,100,400000.0,200\n"
+    "mobilevit-xx-small,1,1,30000.0,100,,\n";
+
+void expect_transformers_imported(const store::Store& store, const campaigns::ImportSummary& s,
+                                  const std::string& source) {
+  EXPECT_EQ(s.targets, 2u);
+  EXPECT_EQ(s.from_zoo, 2u);
+  EXPECT_EQ(s.measurements, 3u);  // deit x2, mobilevit x1
+  EXPECT_EQ(s.unknown_models, std::vector<std::string>{"beit-base-patch16-224"});
+  auto nets = store.subject_latencies("alpha:1large:float", store::MeasurementKind::kNetwork);
+  ASSERT_TRUE(nets.ok()) << nets.error().message;
+  ASSERT_EQ(nets->size(), 2u);
+  std::map<std::string, std::string> family;
+  for (const auto& n : *nets) {
+    family[n.name] = n.family;
+    EXPECT_EQ(n.source, source) << n.name;
+    EXPECT_NE(n.graph_json.find("layer_norm"), std::string::npos) << n.name << ": not a transformer graph";
+  }
+  EXPECT_EQ(family["deit-tiny-distilled-patch16-224"], "DeiT");
+  EXPECT_EQ(family["mobilevit-xx-small"], "MobileViT");
+}
+
+TEST(Mlbench, TransformerCheckpointsGetZooGraphs) {
+  TempDir dir("mlbench_vit");
+  write(dir.file("ops.csv"), kOps);
+  write(dir.file("e2e.csv"), kE2e);
+  write(dir.file("vit.csv"), kTransformerE2e);
+  write(dir.file("torch_vit.csv"), kTransformerE2e);
+  campaigns::ImportOptions o;
+  o.e2e_path = dir.file("vit.csv");
+  {  // Alone, into an empty store.
+    auto store = store::Store::open(dir.file("alone.db"));
+    ASSERT_TRUE(store.ok());
+    auto s = campaigns::import_mlbench(*store, o);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    expect_transformers_imported(*store, *s, "mlbench");
+    auto again = campaigns::import_mlbench(*store, o);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->measurements, 0u);
+    EXPECT_EQ(again->already_imported, 3u);
+  }
+  // After a CNN import into the same store; and the torch file under the torch source.
+  auto store = store::Store::open(dir.file("after.db"));
+  ASSERT_TRUE(store.ok());
+  campaigns::ImportOptions cnn;
+  cnn.e2e_path = dir.file("e2e.csv");
+  cnn.ops_path = dir.file("ops.csv");
+  ASSERT_TRUE(campaigns::import_mlbench(*store, cnn).ok());
+  auto s = campaigns::import_mlbench(*store, o);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  expect_transformers_imported(*store, *s, "mlbench");
+  auto cnns = store->subject_latencies("alpha:gpu:float", store::MeasurementKind::kNetwork);
+  ASSERT_TRUE(cnns.ok());
+  EXPECT_EQ(cnns->size(), 2u);  // netA, netB: untouched
+  o.e2e_path = dir.file("torch_vit.csv");
+  auto t = campaigns::import_mlbench(*store, o);
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(t->framework, campaigns::MlbenchFramework::kTorch);
+  EXPECT_EQ(t->measurements, 3u);
+  EXPECT_EQ(t->unknown_models, std::vector<std::string>{"beit-base-patch16-224"});
+  auto torch = store->subject_latencies("alpha:torch-1large:float", store::MeasurementKind::kNetwork);
+  ASSERT_TRUE(torch.ok()) << torch.error().message;
+  EXPECT_EQ(torch->size(), 2u);
+}
+
 TEST(ImportCli, CsvTargetsAreNamedAsTheirColumns) {
   TempDir dir("importcsv");
   write(dir.file("lat.csv"),
@@ -369,6 +443,33 @@ TEST(MlbenchTorch, SharedPhoneDatasetVulkanOpwiseMeetsTheGpuGoal) {
   // The PyTorch Mobile GPU goal of docs/phones.md, on this phone: MAPE <= 4%, >= 95% within ±10%.
   EXPECT_LE(j["mape"].get<double>(), 0.04);
   EXPECT_GE(j["acc10"].get<double>(), 0.95);
+}
+
+// The real transformer files, when present: every checkpoint the zoo maps gets a graph, the
+// others are listed by name, alone and after the CNN file.
+TEST(Mlbench, SharedTransformerFilesImportTheZooCheckpoints) {
+  for (const char* file : {"tflite_transformer_e2e.csv", "torch_transformer_e2e.csv"}) {
+    const std::string e2e = shared_dataset(file);
+    if (e2e.empty()) GTEST_SKIP() << "../shared/datasets/mobile-ml-benchmark not found";
+    auto text = read_file(e2e);
+    ASSERT_TRUE(text.ok());
+    auto table = campaigns::parse_mlbench_e2e(*text, e2e, {campaigns::MlbenchFramework::kTflite, {}});
+    ASSERT_TRUE(table.ok()) << table.error().message;
+    std::set<std::string> mapped, unmapped;
+    for (const auto& v : table->values) {
+      (models::zoo_ref_for_checkpoint(v.model) ? mapped : unmapped).insert(v.model);
+    }
+    TempDir dir("mlbench_vit_shared");
+    auto r = testing::run_cli("import mlbench --e2e " + e2e + " --db " + dir.file("m.db") + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["from_zoo"].get<size_t>(), mapped.size()) << file;
+    EXPECT_EQ(j["networks"].get<size_t>(), mapped.size()) << file;
+    EXPECT_EQ(j["unknown_models"].get<std::vector<std::string>>(),
+              std::vector<std::string>(unmapped.begin(), unmapped.end()))
+        << file;
+    EXPECT_GT(mapped.size(), 20u) << file;
+  }
 }
 
 }  // namespace

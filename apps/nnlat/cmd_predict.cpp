@@ -73,9 +73,11 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Options>();
   auto* file = cmd->add_option("--predictor", o->request.predictor, "Predictor file written by `nnlat train`");
-  auto* target = cmd->add_option("--target", o->request.target,
-                                 "Instead of --predictor: a ready predictor for a phone target, e.g. pixel4:gpu:float, "
-                                 "trained from the shipped phone data on first use and cached (`nnlat predictors`)");
+  auto* target = cmd->add_option(
+      "--target", o->request.target,
+      "Instead of --predictor: a ready predictor for a phone target, e.g. pixel4:gpu:float, "
+      "trained from the shipped phone data on first use and cached (`nnlat predictors`); trained on CNNs "
+      "only: far too low for vision transformers (docs/transformers.md)");
   file->excludes(target);
   auto* models = cmd->add_option("models", o->request.models, "Model references or directories");
   auto* encodings = cmd->add_option("--encodings", o->encodings.encodings_file,

@@ -1,6 +1,7 @@
 #include "nnlat/app/import.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include "nnlat/store/store.hpp"
 
@@ -29,23 +30,26 @@ nlohmann::json MlbenchImportResult::to_json() const {
           {"already_imported", s.already_imported},
           {"with_kernel_timings", s.with_kernel_timings},
           {"missing", s.missing},
+          {"from_zoo", s.from_zoo},
           {"unknown_models", s.unknown_models}};
 }
 
 std::string MlbenchImportResult::to_text() const {
   const auto& s = summary;
   return fmt::format(
-      "imported {} measurements ({} with per-kernel GPU timings) of {} networks on {} {} targets into {}; "
-      "{} already there, {} cells missing (framework from {})\n",
-      s.measurements, s.with_kernel_timings, s.networks, s.targets, campaigns::mlbench_framework_name(s.framework), db,
-      s.already_imported, s.missing, s.framework_from);
+      "imported {} measurements ({} with per-kernel GPU timings) of {} networks ({} built from the zoo by "
+      "checkpoint name) on {} {} targets into {}; {} already there, {} cells missing (framework from {})\n",
+      s.measurements, s.with_kernel_timings, s.networks, s.from_zoo, s.targets,
+      campaigns::mlbench_framework_name(s.framework), db, s.already_imported, s.missing, s.framework_from);
 }
 
 std::optional<std::string> MlbenchImportResult::warning() const {
   const auto& unknown = summary.unknown_models;
   if (unknown.empty()) return std::nullopt;
-  return fmt::format("{} models have no op sequence (pass --ops) and were not imported: {}{}", unknown.size(),
-                     unknown.front(), unknown.size() > 1 ? ", ..." : "");
+  return fmt::format(
+      "{} models have neither an op sequence (pass --ops) nor a zoo model of their checkpoint name, and were not "
+      "imported: {}",
+      unknown.size(), fmt::join(unknown, ", "));
 }
 
 Result<CsvImportResult> import_csv(const CsvImportRequest& request, const ProgressLine& progress) {

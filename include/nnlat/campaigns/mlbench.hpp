@@ -113,7 +113,9 @@ struct ImportOptions {
   // file's name, else TFLite (ImportSummary::framework says which, and why).
   std::optional<MlbenchFramework> framework;
   std::string e2e_path;
-  std::optional<std::string> ops_path;               // without it, models must already be in the store
+  // Without it, models must already be in the store or be checkpoints that the zoo builds
+  // (models::zoo_ref_for_checkpoint: the transformer files).
+  std::optional<std::string> ops_path;
   std::function<void(const std::string&)> progress;  // optional, one line per target
 };
 
@@ -121,12 +123,14 @@ struct ImportSummary {
   MlbenchFramework framework = MlbenchFramework::kTflite;
   std::string framework_from;  // "--framework", "operation names", "file name" or "default"
   size_t targets = 0;
-  size_t networks = 0;                      // networks created or found
-  size_t measurements = 0;                  // end-to-end measurements added now
-  size_t already_imported = 0;              // skipped: imported before (same files, same target)
-  size_t with_kernel_timings = 0;           // measurements that carry a per-kernel breakdown
-  size_t missing = 0;                       // empty or '-' cells
-  std::vector<std::string> unknown_models;  // in the e2e file but without an op sequence
+  size_t networks = 0;             // networks created or found
+  size_t measurements = 0;         // end-to-end measurements added now
+  size_t already_imported = 0;     // skipped: imported before (same files, same target)
+  size_t with_kernel_timings = 0;  // measurements that carry a per-kernel breakdown
+  size_t missing = 0;              // empty or '-' cells
+  size_t from_zoo = 0;             // networks built now from the zoo by checkpoint name
+  // In the e2e file but with neither an op sequence nor a zoo model of that checkpoint name.
+  std::vector<std::string> unknown_models;
 };
 
 // Imports both files into `store`: one target per header setting (backend "dataset"), one

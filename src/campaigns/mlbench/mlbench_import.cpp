@@ -10,6 +10,8 @@
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/core/hash.hpp"
 #include "nnlat/measure/environment.hpp"
+#include "nnlat/models/model_ref.hpp"
+#include "nnlat/models/zoo.hpp"
 
 namespace nnlat::campaigns {
 namespace {
@@ -55,6 +57,35 @@ Result<std::map<std::string, std::string>> known_gpu_apis(const store::Store& st
   return apis;
 }
 
+// The end-to-end models without a network yet whose checkpoint name the zoo knows (the
+// transformer files, which have no op rows): their graphs built from the zoo, stored under the
+// framework's source like the networks of its op files, named by the checkpoint and of the
+// zoo entry's family. Built before the first write, so a zoo error leaves the store as it was.
+struct ZooNetwork {
+  std::string checkpoint;
+  std::string family;
+  ir::Graph graph;
+};
+
+Result<std::vector<ZooNetwork>> zoo_networks(const MlbenchE2e& e2e, const std::map<std::string, int64_t>& network_of) {
+  std::set<std::string> seen;
+  std::vector<ZooNetwork> out;
+  for (const auto& v : e2e.values) {
+    if (network_of.contains(v.model) || !seen.insert(v.model).second) continue;
+    const auto ref = models::zoo_ref_for_checkpoint(v.model);
+    if (!ref) continue;
+    const models::ZooEntry* entry = models::find_zoo_entry(*ref);
+    auto graph = models::load_model("zoo:" + *ref);
+    if (!entry || !graph.ok()) {
+      return make_error(ErrorCode::kInternal,
+                        "checkpoint '" + v.model + "' maps to zoo:" + *ref + ", which does not build" +
+                            (graph.ok() ? std::string(" (no such zoo entry)") : ": " + graph.error().message));
+    }
+    out.push_back({v.model, std::string(entry->family), std::move(*graph)});
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& options) {
@@ -86,6 +117,14 @@ Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& o
   if (!options.ops_path) {
     NNLAT_ASSIGN_OR_RETURN(network_of, store.network_ids_by_name(mlbench_network_source(summary.framework)));
   }
+  NNLAT_ASSIGN_OR_RETURN(auto from_zoo, zoo_networks(e2e, network_of));
+  for (const auto& z : from_zoo) {
+    NNLAT_ASSIGN_OR_RETURN(
+        int64_t id,
+        store.upsert_network(z.graph, {z.checkpoint, mlbench_network_source(summary.framework), "", z.family}));
+    network_of[z.checkpoint] = id;
+  }
+  summary.from_zoo = from_zoo.size();
   std::set<std::string> unknown;
   for (const auto& v : e2e.values) {
     if (!network_of.contains(v.model)) unknown.insert(v.model);
