@@ -28,7 +28,7 @@ bool matmul_batches_all_or_one(const ir::Graph& g, const ir::Node& n) {
 
 }  // namespace
 
-std::string host_step_reason(const ir::Graph& g, const ir::Node& n) {
+std::string host_step_reason(const ir::Graph&, const ir::Node& n) {
   if (n.outputs.size() != 1) return "no host kernel for an op with several outputs";
   switch (n.op) {
     case OpKind::kMatMul:
@@ -50,7 +50,6 @@ std::string host_step_reason(const ir::Graph& g, const ir::Node& n) {
     case OpKind::kReduceMean:
     case OpKind::kPad:
     case OpKind::kResize:
-      (void)g;
       return "";
     default:
       return "no host kernel either";
