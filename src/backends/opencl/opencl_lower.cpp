@@ -181,26 +181,25 @@ class Lowerer {
   const Shape& in_shape() const { return shape(k_.inputs[0]); }
   const Shape& out_shape() const { return shape(k_.outputs[0]); }
 
-  Result<cl_mem> constant(const std::vector<float>& data) {
+  // A read-only buffer holding `bytes` from `data`, owned by the device graph.
+  Result<cl_mem> read_only(const void* data, size_t bytes, const std::string& what) {
     cl_int err = CL_SUCCESS;
-    std::vector<float> copy = data.empty() ? std::vector<float>{0.0f} : data;
-    cl_mem m = clCreateBuffer(rt_.context(), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, copy.size() * sizeof(float),
-                              copy.data(), &err);
-    if (err != CL_SUCCESS) return cl_fail("clCreateBuffer (" + std::to_string(copy.size()) + " floats)", err);
+    cl_mem m =
+        clCreateBuffer(rt_.context(), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, const_cast<void*>(data), &err);
+    if (err != CL_SUCCESS) return cl_fail("clCreateBuffer (" + what + ")", err);
     dg_.constants.emplace_back(m);
     return m;
+  }
+  Result<cl_mem> constant(const std::vector<float>& data) {
+    const std::vector<float> copy = data.empty() ? std::vector<float>{0.0f} : data;
+    return read_only(copy.data(), copy.size() * sizeof(float), std::to_string(copy.size()) + " floats");
   }
   // A constant tensor operand (position embedding, class token) stored like the values it
   // meets (fp16 storage: halves), so that the kernels read it with LD.
   Result<cl_mem> value_constant(const std::vector<float>& data) {
     if (!plan_.half_storage) return constant(data);
-    std::vector<uint16_t> halves = to_half(data.empty() ? std::vector<float>{0.0f} : data);
-    cl_int err = CL_SUCCESS;
-    cl_mem m = clCreateBuffer(rt_.context(), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, halves.size() * sizeof(uint16_t),
-                              halves.data(), &err);
-    if (err != CL_SUCCESS) return cl_fail("clCreateBuffer (" + std::to_string(halves.size()) + " halves)", err);
-    dg_.constants.emplace_back(m);
-    return m;
+    const std::vector<uint16_t> halves = to_half(data.empty() ? std::vector<float>{0.0f} : data);
+    return read_only(halves.data(), halves.size() * sizeof(uint16_t), std::to_string(halves.size()) + " halves");
   }
   Result<cl_mem> scratch(int64_t floats) {
     cl_int err = CL_SUCCESS;
@@ -666,13 +665,25 @@ class Lowerer {
     return finish(args, grid_3d(out[3], out[2], out[0] * out[1], wg_limit()));
   }
 
-  Status softmax(const ir::Node& a) {
+  static int64_t positive_axis(int64_t axis, size_t rank) {
+    return axis < 0 ? axis + static_cast<int64_t>(rank) : axis;
+  }
+  // The input seen as rows along `axis` (softmax, l2_normalize: one work-item per row): the
+  // axis length, the stride between its elements, and the number of rows.
+  struct AxisRows {
+    int64_t len, inner, rows;
+  };
+  AxisRows rows_along(int64_t given_axis) const {
     const Shape& in = in_shape();
-    const int64_t given = ir::get_int(a.attrs, "axis", -1);  // the reference's default: the last axis
-    const int64_t axis = given < 0 ? given + static_cast<int64_t>(in.size()) : given;
+    const int64_t axis = positive_axis(given_axis, in.size());
     const int64_t len = in[usize(axis)];
     const int64_t inner = std::accumulate(in.begin() + axis + 1, in.end(), int64_t{1}, std::multiplies<>());
-    const int64_t rows = ir::num_elements(in) / len;
+    return {len, inner, ir::num_elements(in) / len};
+  }
+
+  Status softmax(const ir::Node& a) {
+    // The reference's default: the last axis.
+    const auto [len, inner, rows] = rows_along(ir::get_int(a.attrs, "axis", -1));
     NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kSoftmax, "softmax_axis"));
     Args args(k);
     args.mem(value(k_.inputs[0])).mem(value(k_.outputs[0])).i4(dims4(out_shape())).i(len).i(inner).i(rows);
@@ -681,8 +692,7 @@ class Lowerer {
 
   Status layer_norm(const ir::Node& a) {
     const Shape& in = in_shape();
-    const int64_t given = a.attr_int("axis");
-    const int64_t axis = given < 0 ? given + static_cast<int64_t>(in.size()) : given;
+    const int64_t axis = positive_axis(a.attr_int("axis"), in.size());
     const int64_t len = std::accumulate(in.begin() + axis, in.end(), int64_t{1}, std::multiplies<>());
     const int64_t rows = ir::num_elements(in) / len;
     const bool affine = a.attr_int("affine") != 0;
@@ -697,12 +707,7 @@ class Lowerer {
   }
 
   Status l2_normalize(const ir::Node& a) {
-    const Shape& in = in_shape();
-    const int64_t given = a.attr_int("axis");
-    const int64_t axis = given < 0 ? given + static_cast<int64_t>(in.size()) : given;
-    const int64_t len = in[usize(axis)];
-    const int64_t inner = std::accumulate(in.begin() + axis + 1, in.end(), int64_t{1}, std::multiplies<>());
-    const int64_t rows = ir::num_elements(in) / len;
+    const auto [len, inner, rows] = rows_along(a.attr_int("axis"));
     NNLAT_ASSIGN_OR_RETURN(cl_kernel k, make(Family::kNormalize, "l2_normalize_axis"));
     Args args(k);
     args.mem(value(k_.inputs[0])).mem(value(k_.outputs[0])).i4(dims4(out_shape())).i(len).i(inner).i(rows);
