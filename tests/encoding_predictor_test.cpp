@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 
+#include "nnlat/fusion/fusion.hpp"
 #include "nnlat/models/nas.hpp"
 #include "nnlat/predictors/synthetic.hpp"
 
@@ -136,16 +137,21 @@ TEST(EncodingPredictor, Mbv2IsSplicedFromSegmentsNb201IsNot) {
   }
 }
 
+// An op-wise linear predictor on the synthetic set under the rule set `rules`.
+Result<LatencyPredictor> opwise_linear_under(const std::string& rules) {
+  predictors::TrainingSet data = synthetic_set();
+  data.rules = rules;
+  predictors::TrainOptions o;
+  o.method = Method::kOpwiseLinear;
+  o.calibrate = false;
+  return LatencyPredictor::train(data, o);
+}
+
 // Under every built-in rule set (GPU rules link element-wise tails, none fuses nothing) the
 // fast path agrees with the generic one, whether or not it splices mbv2 from segments.
 TEST(EncodingPredictor, EveryRuleSetAgrees) {
   for (const char* rules : {"tflite-gpu", "none"}) {
-    predictors::TrainingSet data = synthetic_set();
-    data.rules = rules;
-    predictors::TrainOptions o;
-    o.method = Method::kOpwiseLinear;
-    o.calibrate = false;
-    auto p = LatencyPredictor::train(data, o);
+    auto p = opwise_linear_under(rules);
     ASSERT_TRUE(p.ok()) << p.error().message;
     for (const std::string space : {"nb201", "mbv2", "nb101"}) {
       auto fast = EncodingPredictor::create(*p, space);
@@ -154,6 +160,30 @@ TEST(EncodingPredictor, EveryRuleSetAgrees) {
         EXPECT_EQ(fast->predict(e)->latency_ms, generic_ms(*p, space, e)) << rules << " " << space << " " << e;
       }
     }
+  }
+}
+
+// NB201 plans come from op skeletons: under every built-in rule set, on a broad sample of
+// cells (with the all-'none' cell and cells whose nodes are dead), the figures equal the
+// generic path's, and no graph ever disagreed with its skeleton.
+TEST(EncodingPredictor, Nb201SkeletonPlansAgreeUnderEveryRuleSet) {
+  auto encodings = sample("nb201", 400, 77);
+  encodings.push_back("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|");
+  encodings.push_back("|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|");
+  encodings.push_back("|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|none~0|none~1|nor_conv_3x3~2|");
+  for (const auto& rules : fusion::builtin_rule_set_names()) {
+    auto p = opwise_linear_under(rules);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    auto fast = EncodingPredictor::create(*p, "nb201");
+    ASSERT_TRUE(fast.ok()) << fast.error().message;
+    std::vector<double> batch(encodings.size());
+    ASSERT_TRUE(fast->predict_batch(encodings, batch, 2).ok());
+    for (size_t i = 0; i < encodings.size(); ++i) {
+      EXPECT_EQ(batch[i], generic_ms(*p, "nb201", encodings[i])) << rules << " " << encodings[i];
+    }
+    EXPECT_TRUE(fast->uses_skeletons()) << rules;
+    // Far fewer distinct kernels than networks: most plans came from the skeleton alone.
+    EXPECT_LT(fast->cached_kernels(), 200u) << rules;
   }
 }
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/models/zoo.hpp"
 
@@ -35,6 +37,31 @@ TEST(FusionRules, BuiltinSetsLoad) {
   for (const auto& name : builtin_rule_set_names()) EXPECT_TRUE(load_rule_set(name).ok()) << name;
   EXPECT_EQ(builtin_rule_set_names().size(), 5u);
   EXPECT_FALSE(load_rule_set("no-such-rules").ok());
+}
+
+// The matcher's table lookups answer what the rule lists say, for every op of the table.
+TEST(FusionRules, RuleIndexAnswersAsTheRuleLists) {
+  for (const auto& name : builtin_rule_set_names()) {
+    const RuleSet set = rules(name);
+    const RuleIndex index(set);
+    for (const auto& info : ir::all_ops()) {
+      const ir::OpKind op = info.kind;
+      EXPECT_EQ(index.elided(op), std::find(set.elide.begin(), set.elide.end(), op) != set.elide.end())
+          << name << " " << info.name;
+      int expected_rule = -1;
+      for (size_t r = 0; r < set.rules.size() && expected_rule < 0; ++r) {
+        const auto& anchors = set.rules[r].anchors;
+        if (std::find(anchors.begin(), anchors.end(), op) != anchors.end()) expected_rule = static_cast<int>(r);
+      }
+      EXPECT_EQ(index.rule_of(op), expected_rule) << name << " " << info.name;
+      for (size_t r = 0; r < set.rules.size(); ++r) {
+        const auto& absorb = set.rules[r].absorb;
+        EXPECT_EQ(index.absorbs(static_cast<int>(r), op), std::find(absorb.begin(), absorb.end(), op) != absorb.end())
+            << name << " rule " << set.rules[r].name << " " << info.name;
+        EXPECT_EQ(index.max_absorb(static_cast<int>(r)), set.rules[r].max_absorb);
+      }
+    }
+  }
 }
 
 TEST(FusionRules, InvalidFilesAreRejectedWithTheReason) {

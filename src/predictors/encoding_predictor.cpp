@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "nnlat/fusion/fusion.hpp"
+#include "nnlat/ir/skeleton.hpp"
 #include "nnlat/models/nas.hpp"
 #include "predictors/kernel_sum.hpp"
 
@@ -44,6 +46,31 @@ constexpr size_t kMaxPlannedKernels = size_t{1} << 22;
 // Encodings a worker takes at once: few atomic operations, an even load.
 constexpr size_t kChunk = 64;
 
+uint64_t mix_key(uint64_t h, uint64_t v) {
+  h = (h ^ v) * 0x100000001b3ull;
+  return h ^ (h >> 29);
+}
+
+// The key of each kernel of an op skeleton, in execution order: the skeleton keys of its ops
+// (kind, attributes, operand shapes) in chain order, and the operand slot through which each
+// absorbed op reads the chain. Equal keys: equal kernels, wherever they run.
+void skeleton_kernel_keys(const ir::OpSkeleton& skeleton, const fusion::RuleIndex& rules, std::vector<uint64_t>& keys) {
+  keys.clear();
+  fusion::for_each_kernel(skeleton, rules, [&](std::span<const ir::NodeId> nodes) {
+    uint64_t key = mix_key(0xcbf29ce484222325ull, nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const auto& node = skeleton.nodes[nodes[i].index];
+      key = mix_key(key, node.key);
+      if (i == 0) continue;
+      const ir::ValueId chained = skeleton.nodes[nodes[i - 1].index].output;
+      for (uint32_t slot = 0; slot < node.input_count; ++slot) {
+        if (skeleton.node_inputs[node.first_input + slot] == chained) key = mix_key(key, slot);
+      }
+    }
+    keys.push_back(key);
+  });
+}
+
 }  // namespace
 
 std::vector<std::string> encoding_space_names() { return {"nb201", "nb101", "mbv2"}; }
@@ -60,11 +87,20 @@ struct EncodingPredictor::Impl {
   // spliced kernels equal to the whole network's under these rules.
   bool spliced = false;
 
+  // Whether plans come from op skeletons (models::build_space_skeleton): the fusion matcher
+  // runs on the skeleton and its kernels are looked up by key, so a new architecture costs no
+  // graph unless it holds a kernel no earlier plan had. Cleared for good (plans then come
+  // from graphs, same figures, slower) if a graph ever disagrees with its skeleton.
+  bool skeletal = false;
+  std::optional<fusion::RuleIndex> rule_index;  // `rules` indexed for the skeleton matcher
+  mutable std::atomic<bool> skeleton_disagreed{false};
+
   mutable std::shared_mutex lock;                             // guards the maps; their entries never move
   mutable std::unordered_map<uint64_t, KernelEntry> kernels;  // feature fingerprint → entry
   mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> plans;
   mutable size_t planned_kernels = 0;  // kernel pointers in `plans`, for the bound
   mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> segments;  // key → its kernels
+  mutable std::unordered_map<uint64_t, const KernelEntry*> kernels_by_skeleton_key;
 
   // The kernels of an encoding's network, with their features: the space's builder and the
   // predictor's decomposition, exactly as the generic path runs them.
@@ -123,6 +159,43 @@ struct EncodingPredictor::Impl {
     return &segments.try_emplace(key, std::move(plan)).first->second;
   }
 
+  // The plan of an encoding from its op skeleton: kernels looked up by skeleton key; at the
+  // first sight of a kernel, the network's graph is decomposed once and its kernels (the
+  // same matcher over the same ops, so the same order) give the keys their entries. A key
+  // already known whose graph kernel differs means the skeleton and the graph disagree:
+  // skeletons are then abandoned. Returns with `write` holding the lock.
+  Result<Plan> skeleton_plan(std::string_view encoding, std::unique_lock<std::shared_mutex>& write) const {
+    thread_local ir::OpSkeleton skeleton;
+    thread_local std::vector<uint64_t> keys;
+    NNLAT_RETURN_IF_ERROR(models::build_space_skeleton(space, encoding, skeleton));
+    skeleton_kernel_keys(skeleton, *rule_index, keys);
+    Plan plan;
+    plan.kernels.reserve(keys.size());
+    {
+      const std::shared_lock read(lock);
+      for (const uint64_t key : keys) {
+        const auto it = kernels_by_skeleton_key.find(key);
+        if (it == kernels_by_skeleton_key.end()) break;
+        plan.kernels.push_back(it->second);
+      }
+    }
+    if (plan.kernels.size() == keys.size()) {
+      write = std::unique_lock(lock);
+      return plan;
+    }
+    NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, false));
+    plan = intern(network.features, write);
+    if (plan.kernels.size() != keys.size()) {
+      skeleton_disagreed = true;
+      return plan;
+    }
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const auto [it, added] = kernels_by_skeleton_key.try_emplace(keys[i], plan.kernels[i]);
+      if (!added && it->second != plan.kernels[i]) skeleton_disagreed = true;
+    }
+    return plan;
+  }
+
   // The plan of `encoding`: from the memo, or built (into `scratch` when the memo is full).
   Result<const Plan*> plan_of(std::string_view encoding, Plan& scratch) const {
     {
@@ -139,6 +212,8 @@ struct EncodingPredictor::Impl {
         plan.kernels.insert(plan.kernels.end(), part->kernels.begin(), part->kernels.end());
       }
       write = std::unique_lock(lock);
+    } else if (skeletal && !skeleton_disagreed.load(std::memory_order_relaxed)) {
+      NNLAT_ASSIGN_OR_RETURN(plan, skeleton_plan(encoding, write));
     } else {
       NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, false));
       plan = intern(network.features, write);
@@ -290,12 +365,17 @@ Result<EncodingPredictor> EncodingPredictor::create(const LatencyPredictor& pred
   impl->kernel_wise = predictor.kernel_wise();
   impl->needs_hashes = predictor.needs_hashes();
   NNLAT_ASSIGN_OR_RETURN(impl->spliced, impl->splicing_agrees());
+  impl->skeletal = models::space_has_skeleton(space);
+  if (impl->skeletal) impl->rule_index.emplace(impl->rules);
   return EncodingPredictor(std::move(impl));
 }
 
 const std::string& EncodingPredictor::space() const { return impl_->space; }
 const LatencyPredictor& EncodingPredictor::predictor() const { return *impl_->predictor; }
 bool EncodingPredictor::splices_segments() const { return impl_->spliced; }
+bool EncodingPredictor::uses_skeletons() const {
+  return impl_->skeletal && !impl_->skeleton_disagreed.load(std::memory_order_relaxed);
+}
 
 Result<NetworkPrediction> EncodingPredictor::predict(std::string_view encoding) const {
   Plan scratch;
@@ -334,6 +414,7 @@ void EncodingPredictor::clear_cache() {
   impl_->plans.clear();
   impl_->planned_kernels = 0;
   impl_->segments.clear();
+  impl_->kernels_by_skeleton_key.clear();
   impl_->kernels.clear();
 }
 

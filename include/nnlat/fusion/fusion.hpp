@@ -3,6 +3,9 @@
 // rule set to the list of kernels the framework really runs.
 #pragma once
 
+#include <array>
+#include <bitset>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
@@ -11,6 +14,7 @@
 
 #include "nnlat/core/status.hpp"
 #include "nnlat/ir/graph.hpp"
+#include "nnlat/ir/skeleton.hpp"
 
 namespace nnlat::fusion {
 
@@ -46,6 +50,32 @@ struct Kernel {
 // detect_kernels. Uses per-thread buffers: `visit` must not call for_each_kernel itself.
 Status for_each_kernel(const ir::Graph& graph, const RuleSet& rules,
                        const std::function<void(std::span<const ir::NodeId>)>& visit);
+
+// A rule set indexed by op kind: the matcher's questions for each node (is the op elided,
+// which rule does it anchor, may that rule absorb the next op) answered by table lookups
+// instead of scans of the rule lists. Built once where the matcher runs millions of times.
+class RuleIndex {
+ public:
+  explicit RuleIndex(const RuleSet& rules);
+  bool elided(ir::OpKind op) const { return elided_[static_cast<size_t>(op)]; }
+  // The rule `op` anchors (the first, as in RuleSet::rules), or -1.
+  int rule_of(ir::OpKind op) const { return rule_of_[static_cast<size_t>(op)]; }
+  int max_absorb(int rule) const { return max_absorb_[static_cast<size_t>(rule)]; }
+  bool absorbs(int rule, ir::OpKind op) const {
+    return absorbs_[static_cast<size_t>(rule)].test(static_cast<size_t>(op));
+  }
+
+ private:
+  static constexpr size_t kOpKinds = 256;  // OpKind is a uint8_t
+  std::array<bool, kOpKinds> elided_{};
+  std::array<int16_t, kOpKinds> rule_of_{};
+  std::vector<int> max_absorb_;
+  std::vector<std::bitset<kOpKinds>> absorbs_;
+};
+
+// The same matcher over an op skeleton (ir/skeleton.hpp): node ids index skeleton.nodes.
+void for_each_kernel(const ir::OpSkeleton& skeleton, const RuleIndex& rules,
+                     const std::function<void(std::span<const ir::NodeId>)>& visit);
 
 // Kernels in execution (topological) order. Every node belongs to exactly one kernel unless
 // its op is elided; an op that anchors no rule is a kernel of its own.

@@ -11,6 +11,7 @@
 
 #include "nnlat/core/status.hpp"
 #include "nnlat/ir/graph.hpp"
+#include "nnlat/ir/skeleton.hpp"
 
 namespace nnlat::models {
 
@@ -49,6 +50,12 @@ Result<ir::Graph> build_space_graph(std::string_view space, std::string_view enc
 // their cells fuse with their neighbours, and all cells of a network are alike). A malformed
 // encoding is the error build_space_graph gives.
 bool space_has_segments(std::string_view space);
+// Spaces whose builder can also emit an op skeleton (ir/skeleton.hpp) of an encoding's
+// network, ops in the graph's order: the encoding predictor's graph-free path. nb201 only.
+bool space_has_skeleton(std::string_view space);
+// The skeleton of `encoding`'s network (default options), into `out`; validates the encoding
+// as build_space_graph does.
+Status build_space_skeleton(std::string_view space, std::string_view encoding, ir::OpSkeleton& out);
 Result<std::vector<std::string>> space_segments(std::string_view space, std::string_view encoding);
 Result<ir::Graph> build_segment_graph(std::string_view space, std::string_view segment);
 

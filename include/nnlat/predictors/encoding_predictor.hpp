@@ -52,6 +52,10 @@ class EncodingPredictor {
   // segments and, on sampled networks, the predictor's fusion rules fuse nothing across
   // their borders.
   bool splices_segments() const;
+  // Whether new encodings are planned from op skeletons (nb201: models::space_has_skeleton)
+  // rather than built graphs. False from the moment a graph built for a kernel's first sight
+  // disagreed with its skeleton (a bug: the plans are then built from graphs).
+  bool uses_skeletons() const;
 
   // One encoding's latency and interval (no per-kernel breakdown). A malformed encoding is an
   // error naming what is wrong with it.

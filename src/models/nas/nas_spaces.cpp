@@ -145,6 +145,19 @@ Result<ir::Graph> build_space_graph(std::string_view space, std::string_view enc
 
 bool space_has_segments(std::string_view space) { return space == "mbv2"; }
 
+bool space_has_skeleton(std::string_view space) { return space == "nb201"; }
+
+Status build_space_skeleton(std::string_view space, std::string_view encoding, ir::OpSkeleton& out) {
+  NNLAT_ASSIGN_OR_RETURN(const Space s, parse_space(space));
+  if (s != Space::kNb201) {
+    return make_error(ErrorCode::kInvalidArgument, "space " + std::string(space) + " has no op skeleton");
+  }
+  if (auto st = nas::nb201_build_skeleton(encoding, {}, out); !st.ok()) {
+    return st.error().with_context(std::string(space) + ":" + std::string(encoding));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<std::string>> space_segments(std::string_view space, std::string_view encoding) {
   NNLAT_ASSIGN_OR_RETURN(const Space s, parse_space(space));
   if (s != Space::kMbv2) return std::vector<std::string>{};

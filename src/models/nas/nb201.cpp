@@ -13,12 +13,16 @@
 // outputs a zero tensor, built as one `mul` of the cell input by the scalar 0 (what the
 // benchmark's Zero op computes), so the graph stays connected and valid. Dead nodes (whose
 // value reaches the output through 'none' edges only) are not built.
+#include <algorithm>
 #include <array>
 #include <numeric>
 #include <optional>
+#include <string>
+#include <type_traits>
 
 #include "models/nas/nas_internal.hpp"
 #include "nnlat/ir/builder.hpp"
+#include "nnlat/ir/skeleton.hpp"
 
 namespace nnlat::models::nas {
 namespace {
@@ -45,7 +49,34 @@ std::string to_string(const Cell& c) {
   return s;
 }
 
+// The canonical spelling only ('|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'), without allocating:
+// NAS loops parse millions of strings, and the full parser below builds its error messages'
+// parts as it goes. Whatever this accepts, the full parser accepts with the same cell.
+std::optional<Cell> parse_canonical(std::string_view text) {
+  Cell c{};
+  size_t at = 0;
+  for (int to = 1; to <= 3; ++to) {
+    if (to > 1 && (at >= text.size() || text[at++] != '+')) return std::nullopt;
+    if (at >= text.size() || text[at++] != '|') return std::nullopt;
+    for (int from = 0; from < to; ++from) {
+      const size_t tilde = text.find('~', at);
+      if (tilde == std::string_view::npos) return std::nullopt;
+      const std::string_view op = text.substr(at, tilde - at);
+      const auto known = std::find(kOps.begin(), kOps.end(), op);
+      if (known == kOps.end()) return std::nullopt;
+      if (tilde + 2 >= text.size() || text[tilde + 1] != static_cast<char>('0' + from) || text[tilde + 2] != '|') {
+        return std::nullopt;
+      }
+      c[edge_index(to, from)] = static_cast<int>(known - kOps.begin());
+      at = tilde + 3;
+    }
+  }
+  if (at != text.size()) return std::nullopt;
+  return c;
+}
+
 Result<Cell> parse(std::string_view text) {
+  if (const auto canonical = parse_canonical(text)) return *canonical;
   const std::string example =
       " (expected e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|"
       "nor_conv_3x3~1|skip_connect~2|')";
@@ -104,13 +135,41 @@ Result<Cell> parse(std::string_view text) {
   return c;
 }
 
+// The builders below are templates over the builder: ir::GraphBuilder emits the graph,
+// ir::SkeletonBuilder the same ops as an op skeleton (the encoding predictor's fast path).
+
+// Node names: scopes name a graph's nodes; a skeleton has no names, so its builder is not
+// handed them (and no string is built: the skeleton path runs in a few microseconds).
+template <class Builder, class... Parts>
+void enter_scope(Builder& b, const Parts&... parts) {
+  if constexpr (!std::is_same_v<Builder, ir::SkeletonBuilder>) {
+    std::string name;
+    ((name +=
+      [&] {
+        if constexpr (std::is_arithmetic_v<Parts>)
+          return std::to_string(parts);
+        else
+          return std::string(parts);
+      }()),
+     ...);
+    b.push_scope(name);
+  }
+}
+
+template <class Builder>
+void leave_scope(Builder& b) {
+  if constexpr (!std::is_same_v<Builder, ir::SkeletonBuilder>) b.pop_scope();
+}
+
 // ReLU -> conv (no bias) -> BN, as the benchmark's ReLUConvBN.
-ir::ValueId relu_conv_bn(ir::GraphBuilder& b, ir::ValueId x, int64_t out, int64_t kernel, int64_t stride) {
+template <class Builder>
+ir::ValueId relu_conv_bn(Builder& b, ir::ValueId x, int64_t out, int64_t kernel, int64_t stride) {
   return b.batch_norm(b.conv(b.activation(x, ir::Act::kRelu), out, kernel, stride));
 }
 
 // InferCell with C_in == C_out and stride 1.
-ir::ValueId build_cell(ir::GraphBuilder& b, const Cell& c, ir::ValueId input) {
+template <class Builder>
+ir::ValueId build_cell(Builder& b, const Cell& c, ir::ValueId input) {
   const int64_t ch = b.channels(input);
   std::array<std::optional<ir::ValueId>, 4> nodes;  // empty: the node is zero
   nodes[0] = input;
@@ -123,35 +182,36 @@ ir::ValueId build_cell(ir::GraphBuilder& b, const Cell& c, ir::ValueId input) {
   }
   for (int to = 1; to <= 3; ++to) {
     if (!live[to]) continue;
-    std::vector<ir::ValueId> terms;
+    std::array<ir::ValueId, 3> terms;  // at most one per incoming edge
+    size_t term_count = 0;
     for (int from = 0; from < to; ++from) {
       const int op = c[edge_index(to, from)];
       if (op == kNone || !nodes[from]) continue;
-      b.push_scope("edge" + std::to_string(from) + "_" + std::to_string(to));
+      enter_scope(b, "edge", from, "_", to);
       const ir::ValueId x = *nodes[from];
       switch (op) {
         case kSkip:
-          terms.push_back(x);
+          terms[term_count++] = x;
           break;
         case kConv1x1:
-          terms.push_back(relu_conv_bn(b, x, ch, 1, 1));
+          terms[term_count++] = relu_conv_bn(b, x, ch, 1, 1);
           break;
         case kConv3x3:
-          terms.push_back(relu_conv_bn(b, x, ch, 3, 1));
+          terms[term_count++] = relu_conv_bn(b, x, ch, 3, 1);
           break;
         case kAvgPool:
-          terms.push_back(b.avg_pool(x, 3, 1, 1, /*count_include_pad=*/false));
+          terms[term_count++] = b.avg_pool(x, 3, 1, 1, /*count_include_pad=*/false);
           break;
         default:
           break;
       }
-      b.pop_scope();
+      leave_scope(b);
     }
-    if (terms.empty()) continue;
-    b.push_scope("node" + std::to_string(to));
+    if (term_count == 0) continue;
+    enter_scope(b, "node", to);
     ir::ValueId sum = terms[0];
-    for (size_t i = 1; i < terms.size(); ++i) sum = b.add(sum, terms[i]);
-    b.pop_scope();
+    for (size_t i = 1; i < term_count; ++i) sum = b.add(sum, terms[i]);
+    leave_scope(b);
     nodes[to] = sum;
   }
   if (nodes[3]) return *nodes[3];
@@ -160,17 +220,66 @@ ir::ValueId build_cell(ir::GraphBuilder& b, const Cell& c, ir::ValueId input) {
 
 // ResNetBasicblock(C_in, C_out, stride 2): two ReLUConvBN 3x3 and an avgpool 2x2 + 1x1 conv
 // shortcut.
-ir::ValueId build_reduction(ir::GraphBuilder& b, ir::ValueId x, int64_t out) {
-  b.push_scope("conv_a");
+template <class Builder>
+ir::ValueId build_reduction(Builder& b, ir::ValueId x, int64_t out) {
+  enter_scope(b, "conv_a");
   ir::ValueId y = relu_conv_bn(b, x, out, 3, 2);
-  b.pop_scope();
-  b.push_scope("conv_b");
+  leave_scope(b);
+  enter_scope(b, "conv_b");
   y = relu_conv_bn(b, y, out, 3, 1);
-  b.pop_scope();
-  b.push_scope("downsample");
+  leave_scope(b);
+  enter_scope(b, "downsample");
   ir::ValueId r = b.conv(b.avg_pool(x, 2, 2, 0), out, 1, 1);
-  b.pop_scope();
+  leave_scope(b);
   return b.add(r, y);
+}
+
+// The TinyNetwork skeleton around the cell: stem, three stages of cells with a reduction
+// block between them, the last BN + ReLU and the classifier.
+template <class Builder>
+ir::ValueId build_network(Builder& b, const Cell& c, int64_t res, int64_t classes, const SpaceOptions& options) {
+  ir::ValueId x = b.input({1, 3, res, res});
+  enter_scope(b, "stem");
+  x = b.batch_norm(b.conv(x, options.nb201_channels, 3, 1));
+  leave_scope(b);
+  int index = 0;
+  for (int stage = 0; stage < 3; ++stage) {
+    if (stage > 0) {
+      enter_scope(b, "cell", index++, "_reduction");
+      x = build_reduction(b, x, options.nb201_channels << stage);
+      leave_scope(b);
+    }
+    for (int64_t i = 0; i < options.nb201_cells_per_stage; ++i) {
+      enter_scope(b, "cell", index++);
+      x = build_cell(b, c, x);
+      leave_scope(b);
+    }
+  }
+  enter_scope(b, "lastact");
+  x = b.activation(b.batch_norm(x), ir::Act::kRelu);
+  leave_scope(b);
+  enter_scope(b, "classifier");
+  x = b.classifier(x, classes);
+  leave_scope(b);
+  return x;
+}
+
+struct NetworkSize {
+  int64_t resolution = 32;
+  int64_t classes = 10;
+};
+
+Result<NetworkSize> network_size(const SpaceOptions& options) {
+  NetworkSize size;
+  if (options.resolution > 0) size.resolution = options.resolution;
+  if (options.num_classes > 0) size.classes = options.num_classes;
+  if (size.resolution % 4 != 0) {
+    return invalid(
+        "nb201 input resolution must be a multiple of 4 (two stride-2 reductions whose branches must "
+        "agree), got " +
+        std::to_string(size.resolution));
+  }
+  return size;
 }
 
 }  // namespace
@@ -182,41 +291,25 @@ Result<std::string> nb201_canonicalize(std::string_view encoding) {
 
 Result<ir::Graph> nb201_build(const std::string& canonical, const SpaceOptions& options) {
   NNLAT_ASSIGN_OR_RETURN(Cell c, parse(canonical));
-  const int64_t res = options.resolution > 0 ? options.resolution : 32;
-  const int64_t classes = options.num_classes > 0 ? options.num_classes : 10;
-  if (res % 4 != 0) {
-    return invalid(
-        "nb201 input resolution must be a multiple of 4 (two stride-2 reductions whose branches must "
-        "agree), got " +
-        std::to_string(res));
-  }
+  NNLAT_ASSIGN_OR_RETURN(const NetworkSize size, network_size(options));
   return ir::GraphBuilder::run([&] {
     ir::GraphBuilder b("nb201");
-    ir::ValueId x = b.input({1, 3, res, res});
-    b.push_scope("stem");
-    x = b.batch_norm(b.conv(x, options.nb201_channels, 3, 1));
-    b.pop_scope();
-    int index = 0;
-    for (int stage = 0; stage < 3; ++stage) {
-      if (stage > 0) {
-        b.push_scope("cell" + std::to_string(index++) + "_reduction");
-        x = build_reduction(b, x, options.nb201_channels << stage);
-        b.pop_scope();
-      }
-      for (int64_t i = 0; i < options.nb201_cells_per_stage; ++i) {
-        b.push_scope("cell" + std::to_string(index++));
-        x = build_cell(b, c, x);
-        b.pop_scope();
-      }
-    }
-    b.push_scope("lastact");
-    x = b.activation(b.batch_norm(x), ir::Act::kRelu);
-    b.pop_scope();
-    b.push_scope("classifier");
-    x = b.classifier(x, classes);
-    b.pop_scope();
-    return b.finish({x});
+    const ir::ValueId out = build_network(b, c, size.resolution, size.classes, options);
+    return b.finish({out});
   });
+}
+
+Status nb201_build_skeleton(std::string_view encoding, const SpaceOptions& options, ir::OpSkeleton& out) {
+  NNLAT_ASSIGN_OR_RETURN(Cell c, parse(encoding));
+  NNLAT_ASSIGN_OR_RETURN(const NetworkSize size, network_size(options));
+  try {
+    ir::SkeletonBuilder b(out);
+    const ir::ValueId x = build_network(b, c, size.resolution, size.classes, options);
+    b.finish({x});
+  } catch (const ir::BuildError& e) {
+    return make_error(ErrorCode::kShapeError, std::string("nb201 skeleton: ") + e.what());
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<std::string>> nb201_sample(int64_t n, uint64_t seed) {

@@ -1,0 +1,69 @@
+// An op skeleton: a network as its ops, their operands and one 64-bit key per op, without
+// names, attributes maps, weights or the checks of a full ir::Graph. NAS encoding predictors
+// build one per architecture in about a microsecond, run the fusion matcher over it
+// (fusion::for_each_kernel has an overload) and look the kernels up by key, so that an
+// architecture seen for the first time costs no graph (docs/performance.md).
+//
+// The SkeletonBuilder offers the subset of ir::GraphBuilder's calls the NAS-Bench-201 builder
+// uses, with the same signatures (less the scopes that name nodes: a skeleton has no names), so that one builder
+// template emits either; it must emit the same ops in the same order as GraphBuilder for the same calls (the encoding
+// predictor checks this against the real graph whenever it meets a kernel it has not seen).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nnlat/ir/builder.hpp"
+#include "nnlat/ir/op_table.hpp"
+#include "nnlat/ir/types.hpp"
+
+namespace nnlat::ir {
+
+struct OpSkeleton {
+  struct Node {
+    OpKind op = OpKind::kIdentity;
+    uint32_t first_input = 0;  // into `node_inputs`
+    uint32_t input_count = 0;
+    ValueId output;
+    // The op kind, its attributes and its operands' shapes, hashed: equal keys run equal
+    // computations wherever in a network they appear.
+    uint64_t key = 0;
+  };
+  std::vector<Node> nodes;  // in topological order (builders append consumers after producers)
+  std::vector<ValueId> node_inputs;
+  std::vector<int64_t> producers;  // per value: its node's index, -1 for a network input
+  std::vector<ValueId> outputs;
+  std::vector<std::array<int64_t, 4>> shapes;  // per value, NCHW; rank-2 values as (N, C, 1, 1)
+
+  void clear();
+  size_t value_count() const { return producers.size(); }
+};
+
+class SkeletonBuilder {
+ public:
+  // Appends into `out`, which it clears first (callers reuse one skeleton per thread).
+  explicit SkeletonBuilder(OpSkeleton& out);
+
+  ValueId input(const Shape& shape);
+  ValueId op(OpKind kind, const std::vector<ValueId>& inputs, const Attrs& attrs = {}, const std::string& = {});
+  ValueId conv(ValueId x, int64_t out_channels, int64_t kernel, int64_t stride = 1);
+  ValueId batch_norm(ValueId x);
+  ValueId activation(ValueId x, Act act);
+  ValueId add(ValueId a, ValueId b);
+  ValueId avg_pool(ValueId x, int64_t kernel, int64_t stride, int64_t pad = 0, bool count_include_pad = false);
+  ValueId classifier(ValueId x, int64_t num_classes);
+
+  int64_t channels(ValueId v) const { return out_.shapes[v.index][1]; }
+  void finish(const std::vector<ValueId>& outputs);
+
+ private:
+  // Appends a node of `kind` reading `inputs`, producing a value of `shape`, keyed by
+  // `params` (its attributes as integers) and its operands' shapes.
+  ValueId add_node(OpKind kind, std::initializer_list<ValueId> inputs, std::initializer_list<int64_t> params,
+                   const std::array<int64_t, 4>& shape);
+  OpSkeleton& out_;
+};
+
+}  // namespace nnlat::ir
