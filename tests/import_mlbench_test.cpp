@@ -144,6 +144,43 @@ TEST(MlbenchTorch, TargetsNameTheFrameworkAndTheGpuApi) {
   EXPECT_EQ(beta[1].implementation, "metal.elementwise_mpscnn");  // repeated names are not "fused" here
 }
 
+// Metal's column of the public file pairs some times with the wrong rows of their model and
+// operation (docs/phones.md): here netS's 1×1 convolution (row 2) got a 3×3 convolution's time
+// and the last 3×3 convolution the 1×1's. The Vulkan column, paired right, is the yardstick.
+TEST(MlbenchTorch, MetalTimesAreRepairedWithTheirRowsByTheVulkanProportions) {
+  const std::string conv3 =
+      "netS,vulkan_prepack::run_conv2d_context,\"{'input_channel': 16, 'input_shape': 16, 'output_channel': 16, "
+      "'output_shape': 16, 'kernel_size': 3, 'stride': 1, 'padding': 1, 'groups': 1}\",";
+  const std::string conv1 =
+      "netS,vulkan_prepack::run_conv2d_context,\"{'input_channel': 16, 'input_shape': 16, 'output_channel': 16, "
+      "'output_shape': 16, 'kernel_size': 1, 'stride': 1, 'padding': 0, 'groups': 1}\",";
+  const std::string header =
+      "model,operation,feature,alpha|gpu|float,alpha|gpu|kernel,beta|gpu|float,beta|gpu|kernel\n";
+  const std::string misplaced = header + conv3 + "100.0,vulkan.conv2d,50.0,metal.prepack_conv2d\n" + conv1 +
+                                "10.0,vulkan.conv2d_pw_2x2,50.0,metal.prepack_conv2d\n" + conv3 +
+                                "100.0,vulkan.conv2d,5.0,metal.prepack_conv2d\n";
+  auto ops = campaigns::parse_mlbench_ops(misplaced, "ops.csv");
+  ASSERT_TRUE(ops.ok()) << ops.error().message;
+  EXPECT_EQ(ops->metal_rows_repaired, 2u);
+  const auto& metal = ops->models[0].timings.at("beta:torch-metal:float");
+  ASSERT_EQ(metal.size(), 3u);
+  EXPECT_DOUBLE_EQ(metal[0].latency_ms, 0.050);
+  EXPECT_DOUBLE_EQ(metal[1].latency_ms, 0.005);
+  EXPECT_DOUBLE_EQ(metal[2].latency_ms, 0.050);
+  const auto& vulkan = ops->models[0].timings.at("alpha:torch-vulkan:float");  // untouched
+  EXPECT_DOUBLE_EQ(vulkan[1].latency_ms, 0.010);
+  EXPECT_EQ(vulkan[1].implementation, "vulkan.conv2d_pw_2x2");
+
+  // Times in the yardstick's proportions stay where the file put them, equal rows included.
+  const std::string in_order = header + conv3 + "100.0,vulkan.conv2d,50.0,metal.prepack_conv2d\n" + conv1 +
+                               "10.0,vulkan.conv2d_pw_2x2,5.0,metal.prepack_conv2d\n" + conv3 +
+                               "100.0,vulkan.conv2d,52.0,metal.prepack_conv2d\n";
+  auto kept = campaigns::parse_mlbench_ops(in_order, "ops.csv");
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  EXPECT_EQ(kept->metal_rows_repaired, 0u);
+  EXPECT_DOUBLE_EQ(kept->models[0].timings.at("beta:torch-metal:float")[2].latency_ms, 0.052);
+}
+
 TEST(MlbenchTorch, UnknownOpsAndMixedFrameworksAreErrorsNamingTheLine) {
   std::string unknown = kTorchOps;
   unknown.replace(unknown.find("aten::add"), 9, "aten::gelu");
@@ -433,6 +470,7 @@ TEST(MlbenchTorch, SharedPhoneDatasetVulkanOpwiseMeetsTheGpuGoal) {
   auto imported = nlohmann::json::parse(r.out);
   EXPECT_EQ(imported["framework"], "torch");
   EXPECT_GT(imported["with_kernel_timings"].get<int>(), 250);
+  EXPECT_GT(imported["metal_rows_repaired"].get<int>(), 100);  // 436 with the shipped file
   auto ev = testing::run_cli("eval --db " + db +
                              " --target pixel4:torch-vulkan:float --method opwise-gbdt --cv 5 --no-intervals "
                              "--baselines e2e-ridge --json");
@@ -443,6 +481,15 @@ TEST(MlbenchTorch, SharedPhoneDatasetVulkanOpwiseMeetsTheGpuGoal) {
   // The PyTorch Mobile GPU goal of docs/phones.md, on this phone: MAPE <= 4%, >= 95% within ±10%.
   EXPECT_LE(j["mape"].get<double>(), 0.04);
   EXPECT_GE(j["acc10"].get<double>(), 0.95);
+  // Metal, with its times re-paired to their rows: 5.1% / 93.9% (docs/phones.md), short of the
+  // goal; 10.5% / 57.6% before the re-pairing. A guard against losing the re-pairing.
+  auto metal = testing::run_cli("eval --db " + db +
+                                " --target iphonexs:torch-metal:float --method opwise-gbdt --cv 5 --no-intervals "
+                                "--baselines lut --json");
+  ASSERT_EQ(metal.exit_code, 0) << metal.err;
+  auto m = nlohmann::json::parse(metal.out);
+  EXPECT_LE(m["mape"].get<double>(), 0.07);
+  EXPECT_GE(m["acc10"].get<double>(), 0.85);
 }
 
 // The real transformer files, when present: every checkpoint the zoo maps gets a graph, the

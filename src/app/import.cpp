@@ -31,6 +31,7 @@ nlohmann::json MlbenchImportResult::to_json() const {
           {"with_kernel_timings", s.with_kernel_timings},
           {"missing", s.missing},
           {"from_zoo", s.from_zoo},
+          {"metal_rows_repaired", s.metal_rows_repaired},
           {"unknown_models", s.unknown_models}};
 }
 
@@ -38,9 +39,12 @@ std::string MlbenchImportResult::to_text() const {
   const auto& s = summary;
   return fmt::format(
       "imported {} measurements ({} with per-kernel GPU timings) of {} networks ({} built from the zoo by "
-      "checkpoint name) on {} {} targets into {}; {} already there, {} cells missing (framework from {})\n",
+      "checkpoint name) on {} {} targets into {}; {} already there, {} cells missing (framework from {}){}\n",
       s.measurements, s.with_kernel_timings, s.networks, s.from_zoo, s.targets,
-      campaigns::mlbench_framework_name(s.framework), db, s.already_imported, s.missing, s.framework_from);
+      campaigns::mlbench_framework_name(s.framework), db, s.already_imported, s.missing, s.framework_from,
+      s.metal_rows_repaired == 0
+          ? std::string()
+          : fmt::format("; {} Metal op times re-paired with their rows (docs/phones.md)", s.metal_rows_repaired));
 }
 
 std::optional<std::string> MlbenchImportResult::warning() const {

@@ -90,6 +90,9 @@ struct MlbenchOps {
   std::vector<std::string> targets;                        // GPU targets in header order
   std::vector<MlbenchModel> models;                        // in file order
   size_t missing = 0;                                      // (model, target) pairs left out for missing values
+  // PyTorch Mobile Metal rows whose time (and kernel name) was moved to another row of the
+  // same model and operation: the file pairs some with the wrong rows (docs/phones.md).
+  size_t metal_rows_repaired = 0;
 };
 
 // Parses the per-operation file and builds every model's graph. The framework is what the
@@ -129,6 +132,7 @@ struct ImportSummary {
   size_t with_kernel_timings = 0;  // measurements that carry a per-kernel breakdown
   size_t missing = 0;              // empty or '-' cells
   size_t from_zoo = 0;             // networks built now from the zoo by checkpoint name
+  size_t metal_rows_repaired = 0;  // MlbenchOps::metal_rows_repaired of the per-operation file
   // In the e2e file but with neither an op sequence nor a zoo model of that checkpoint name.
   std::vector<std::string> unknown_models;
 };

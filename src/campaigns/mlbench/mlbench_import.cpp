@@ -105,6 +105,7 @@ Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& o
   NNLAT_ASSIGN_OR_RETURN(MlbenchE2e e2e, parse_mlbench_e2e(e2e_text, options.e2e_path, naming));
 
   summary.missing = e2e.missing + ops.missing;
+  summary.metal_rows_repaired = ops.metal_rows_repaired;
   // Networks: from the op sequences, or (without an ops file) those imported before by name.
   std::map<std::string, int64_t> network_of;
   std::map<std::string, const MlbenchModel*> model_of;

@@ -175,6 +175,18 @@ Result<MlbenchOps> parse_mlbench_ops(std::string_view text, const std::string& s
     out.targets.push_back(std::move(target));
   }
   out.gpu_api = naming.gpu_api;
+  if (out.framework == MlbenchFramework::kTorch) {
+    // Metal's times re-paired with their rows, Vulkan's as the yardstick.
+    std::vector<size_t> metal, vulkan;
+    for (size_t gi = 0; gi < headers.size(); ++gi) {
+      const auto api = out.gpu_api.find(headers[gi].parts[0]);
+      if (headers[gi].parts[1] != "gpu" || api == out.gpu_api.end()) continue;
+      (api->second == "metal" ? metal : vulkan).push_back(gi);
+    }
+    for (auto& [name, rows] : models) {
+      for (size_t gi : metal) out.metal_rows_repaired += mlbench_rows::repair_metal_order(rows, gi, vulkan);
+    }
+  }
   // Each op row must be exactly one kernel under the framework's GPU rules, so that the
   // timings' positions name the right kernels.
   const char* rules_name = out.framework == MlbenchFramework::kTorch ? "torch-vulkan" : "tflite-gpu";

@@ -59,6 +59,14 @@ Status add_tflite_island(ir::GraphBuilder& b, const OpRow& row, const std::strin
 Status add_torch_island(ir::GraphBuilder& b, const OpRow& row, const std::string& where,
                         std::vector<ir::ValueId>& outputs);
 
+// PyTorch Mobile's Metal column pairs some of a model's times with the wrong rows (Metal ran
+// those ops in another order; mlbench_metal_order.cpp says how this was found). Re-pairs each
+// operation's Metal times and kernel names of one model with its rows, by the proportions of
+// the first of `yardsticks` (Vulkan columns of the same file) that timed all those rows.
+// Groups with a row that Metal did not time, or that no yardstick timed, stay as listed.
+// Returns how many rows got another row's time.
+size_t repair_metal_order(std::vector<OpRow>& rows, size_t metal_column, const std::vector<size_t>& yardsticks);
+
 // Whether an operation name is PyTorch's (`aten::add`, `vulkan_prepack::run_conv2d_context`).
 bool is_torch_operation(std::string_view op);
 
