@@ -17,6 +17,7 @@
 
 #include "campaigns/mlbench/mlbench_rows.hpp"
 #include "nnlat/core/assignment.hpp"
+#include "nnlat/core/sampling.hpp"
 
 namespace nnlat::campaigns::mlbench_rows {
 namespace {
@@ -38,12 +39,6 @@ std::optional<size_t> yardstick_for(const std::vector<OpRow*>& group, const std:
   return std::nullopt;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 // Re-pairs one group in place; returns how many rows got another row's time.
 size_t repair_group(const std::vector<OpRow*>& group, size_t metal, size_t yardstick) {
   const size_t n = group.size();
@@ -53,7 +48,7 @@ size_t repair_group(const std::vector<OpRow*>& group, size_t metal, size_t yards
     log_ref[i] = std::log(*group[i]->times_ms[yardstick]);
     log_ratio[i] = log_time[i] - log_ref[i];
   }
-  const double scale = median(log_ratio);  // Metal / yardstick, robust to the misplaced rows
+  const double scale = quantile(log_ratio, 0.5);  // Metal / yardstick, robust to the misplaced rows
   std::vector<double> cost(n * n);
   for (size_t row = 0; row < n; ++row) {
     for (size_t t = 0; t < n; ++t) {
