@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <map>
 #include <random>
 
@@ -187,6 +189,33 @@ TEST(EncodingPredictor, Nb201SkeletonPlansAgreeUnderEveryRuleSet) {
   }
 }
 
+// Abridged skeletons (three cells a stage standing for five) on a fifth of the NB201 space
+// under every built-in rule set: every cell's figure equals the generic path's built from the
+// whole graph, and the abridged skeleton served most plans. (The whole space passes too; a
+// fifth keeps the test's graph builds to seconds.)
+TEST(EncodingPredictor, Nb201AbridgedSkeletonsAgreeWithWholeGraphs) {
+  const auto encodings = sample("nb201", 3125, 5);
+  for (const auto& rules : fusion::builtin_rule_set_names()) {
+    auto p = opwise_linear_under(rules);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    auto fast = EncodingPredictor::create(*p, "nb201");
+    ASSERT_TRUE(fast.ok()) << fast.error().message;
+    std::vector<double> batch(encodings.size());
+    ASSERT_TRUE(fast->predict_batch(encodings, batch, 2).ok());
+    size_t differ = 0;
+    for (size_t i = 0; i < encodings.size(); ++i) {
+      if (batch[i] != generic_ms(*p, "nb201", encodings[i]) && ++differ <= 3) {
+        ADD_FAILURE() << rules << " " << encodings[i] << ": " << batch[i];
+      }
+    }
+    EXPECT_EQ(differ, 0u) << rules;
+    EXPECT_TRUE(fast->uses_skeletons()) << rules;
+    EXPECT_LT(fast->whole_skeletons(), encodings.size() / 10) << rules;
+    std::printf("%s: %zu of %zu plans needed the whole skeleton\n", rules.c_str(), fast->whole_skeletons(),
+                encodings.size());
+  }
+}
+
 TEST(EncodingPredictor, IntervalsAreThePredictorsOwn) {
   const LatencyPredictor& p = trained(Method::kOpwiseGbdt);
   auto fast = EncodingPredictor::create(p, "nb201");
@@ -231,6 +260,31 @@ TEST(EncodingPredictor, MalformedEncodingsAreErrorsNamingThem) {
   std::vector<double> too_small(2);
   EXPECT_FALSE(fast->predict_batch(good, too_small, 1).ok());
   EXPECT_FALSE(fast->predict_batch(good, out, -1).ok());
+}
+
+// A predictor whose figure overflows (here a FLOPs slope edited to 1e306 ms per MAC) gives an
+// error naming the encoding from predict and from predict_batch, never an infinite latency.
+TEST(EncodingPredictor, ANonFinitePredictionIsAnErrorNamingTheEncoding) {
+  auto j = trained(Method::kFlops).to_json();
+  j["flops"]["ms_per_mac"] = 1e306;
+  auto overflowing = LatencyPredictor::from_json(j, "edited.json");
+  ASSERT_TRUE(overflowing.ok()) << overflowing.error().message;
+  auto fast = EncodingPredictor::create(*overflowing, "nb201");
+  ASSERT_TRUE(fast.ok()) << fast.error().message;
+  const auto cells = sample("nb201", 40, 3);
+  auto one = fast->predict(cells[0]);
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(one.error().code, ErrorCode::kUnsupported);
+  EXPECT_NE(one.error().message.find(cells[0]), std::string::npos) << one.error().message;
+  EXPECT_NE(one.error().message.find("not a finite number"), std::string::npos) << one.error().message;
+
+  std::vector<double> out(cells.size(), -1.0);
+  size_t failed = cells.size();
+  const Status s = fast->predict_batch(cells, out, 2, &failed);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(failed, 0u);
+  EXPECT_NE(s.error().message.find("encoding 0"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("not a finite number"), std::string::npos) << s.error().message;
 }
 
 }  // namespace

@@ -9,11 +9,13 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "cli_test_util.hpp"
 #include "nnlat/app/evaluate.hpp"
 #include "nnlat/app/import.hpp"
 #include "nnlat/core/file_io.hpp"
+#include "nnlat/models/model_ref.hpp"
 #include "nnlat/predictors/predictor.hpp"
 #include "ready_data_cut.hpp"
 
@@ -58,6 +60,38 @@ TEST_F(ReadyPredictors, UnknownTargetNamesTheKnownOnes) {
   EXPECT_EQ(odd.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(trainings(), 0u);
   EXPECT_FALSE(app::build_ready_predictors({"pixel4:1large:float", "nope:x:float"}, options_).ok());
+}
+
+// With PyTorch Mobile's pair in the folder its targets join the list (GPU op-wise, core sets
+// whole-network) and build like TFLite's; without it (the other tests' cut) none is listed.
+TEST_F(ReadyPredictors, PyTorchMobileTargetsAreListedAndBuiltWhenTheirFilesArePresent) {
+  auto tflite_only = app::list_ready_predictors(options_);
+  ASSERT_TRUE(tflite_only.ok()) << tflite_only.error().message;
+  for (const auto& p : *tflite_only) EXPECT_EQ(p.target.find(":torch-"), std::string::npos) << p.target;
+
+  testing::write_ready_data_cut(dir_->file("both"), 24, /*torch=*/true);
+  options_.data_dir = dir_->file("both");
+  auto listing = app::list_ready_predictors(options_);
+  ASSERT_TRUE(listing.ok()) << listing.error().message;
+  std::map<std::string, std::string> methods;
+  for (const auto& p : *listing) methods[p.target] = p.method;
+  EXPECT_EQ(methods["pixel4:gpu:float"], "opwise-gbdt");
+  EXPECT_EQ(methods["pixel4:torch-vulkan:float"], "opwise-gbdt");
+  EXPECT_EQ(methods["iphonexs:torch-metal:float"], "opwise-gbdt");
+  EXPECT_EQ(methods["pixel4:torch-1large:float"], "e2e-gbdt");
+  EXPECT_EQ(methods["s10:torch-4small:quant"], "e2e-gbdt");
+  EXPECT_GT(listing->size(), tflite_only->size());
+
+  auto path = app::ready_predictor_path("pixel4:torch-1large:float", options_);
+  ASSERT_TRUE(path.ok()) << path.error().message;
+  auto loaded = predictors::LatencyPredictor::load(*path);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->target(), "pixel4:torch-1large:float");
+  auto graph = models::load_model("zoo:resnet18");
+  ASSERT_TRUE(graph.ok()) << graph.error().message;
+  auto prediction = loaded->predict(*graph);
+  ASSERT_TRUE(prediction.ok()) << prediction.error().message;
+  EXPECT_TRUE(std::isfinite(prediction->latency_ms) && prediction->latency_ms > 0) << prediction->latency_ms;
 }
 
 TEST_F(ReadyPredictors, MissingDataNamesTheFolderAndTheVariable) {
@@ -168,7 +202,8 @@ TEST_F(ReadyPredictors, StoredCrossValidationIsThatOfEval) {
   // `nnlat import mlbench` + `nnlat eval --cv 5 --no-intervals --baselines none`, by hand.
   const std::string db = dir_->file("phones.db");
   const std::string data = dir_->file("data") + "/mobile-ml-benchmark/";
-  ASSERT_TRUE(app::import_mlbench({data + "tflite_cnn_e2e.csv", data + "tflite_cnn_ops_gpu.csv", db, "tflite"}, {}).ok());
+  ASSERT_TRUE(
+      app::import_mlbench({data + "tflite_cnn_e2e.csv", data + "tflite_cnn_ops_gpu.csv", db, "tflite"}, {}).ok());
   app::EvalRequest eval;
   eval.db = db;
   eval.target = kCpuTarget;

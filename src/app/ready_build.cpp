@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <set>
 
 #include "nnlat/app/import.hpp"
 #include "nnlat/app/training_data.hpp"
@@ -44,6 +45,7 @@ class ScratchStore {
 // writes both, the figures in the file's ready section, in one atomic rename.
 Status build_target(const ReadyData& d, const std::string& cache_folder, const std::string& db, const ReadyTarget& t,
                     const Progress& progress) {
+  const ReadySource& source = d.sources.at(t.source);
   TrainingFlags flags;
   flags.method = t.method;
   flags.seed = kReadySeed;
@@ -73,11 +75,11 @@ Status build_target(const ReadyData& d, const std::string& cache_folder, const s
       {"target", t.name},
       {"method", t.method},
       {"networks", data.networks.size()},
-      {"data", {{"folder", d.folder}, {"files", {kReadyE2eFile, kReadyOpsFile}}}},
+      {"data", {{"folder", d.folder}, {"files", {source.e2e_path, source.ops_path}}}},
       {"cv", cv_section},
       {"reproduce", fmt::format("nnlat import mlbench --e2e {} --ops {} --db phones.db && nnlat eval --db phones.db "
                                 "--target {} --method {} --cv {} --seed {} --baselines none --no-intervals",
-                                d.e2e_path, d.ops_path, t.name, t.method, kReadyCvFolds, kReadySeed)},
+                                source.e2e_path, source.ops_path, t.name, t.method, kReadyCvFolds, kReadySeed)},
       {"nnlat_version", NNLAT_VERSION}};
   const std::string path = ready_predictor_file(cache_folder, t.name);
   NNLAT_RETURN_IF_ERROR(write_file_atomic(path, j.dump(1) + "\n"));
@@ -103,9 +105,15 @@ Status build_ready_targets(const ReadyData& data, const std::string& cache_folde
     return make_error(ErrorCode::kIoError, cache_folder + ": cannot create the cache folder (" + ec.message() + ")");
   }
   ScratchStore store;
-  if (progress) progress(fmt::format("importing {} and {} from {}", kReadyE2eFile, kReadyOpsFile, data.folder));
-  auto imported = import_mlbench({data.e2e_path, data.ops_path, store.path(), "tflite"}, {});
-  if (!imported.ok()) return imported.error();
+  // Only the frameworks whose targets are built: one import of each into the scratch store.
+  std::set<size_t> sources;
+  for (const auto& t : targets) sources.insert(t.source);
+  for (size_t i : sources) {
+    const ReadySource& s = data.sources.at(i);
+    if (progress) progress(fmt::format("importing {} and {}", s.e2e_path, s.ops_path));
+    auto imported = import_mlbench({s.e2e_path, s.ops_path, store.path(), s.framework}, {});
+    if (!imported.ok()) return imported.error();
+  }
   for (const auto& t : targets) NNLAT_RETURN_IF_ERROR(build_target(data, cache_folder, store.path(), t, progress));
   return Status::Ok();
 }

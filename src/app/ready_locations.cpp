@@ -33,7 +33,8 @@ Result<std::string> ready_data_folder(const std::string& data_dir) {
     from = "the source tree's data/ this nnlat was built from";
   }
   const std::string folder = (std::filesystem::path(root) / kReadyDatasetFolder).string();
-  const std::string e2e = (std::filesystem::path(folder) / kReadyE2eFile).string();
+  // The required pair: TFLite's end-to-end file.
+  const std::string e2e = (std::filesystem::path(folder) / kReadySourceFiles[0].e2e_file).string();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(e2e, ec)) {
     return make_error(ErrorCode::kNotFound,

@@ -167,14 +167,16 @@ nlohmann::ordered_json ReadyPredictorsReport::to_json() const {
 
 std::string ReadyPredictorsReport::to_text() const {
   std::string out = fmt::format("ready predictors from {}\ncached in {}\n\n", data_dir, cache_dir);
-  out +=
-      fmt::format("{:<24} {:<12} {:>8} {:>8} {:>7}  {}\n", "target", "method", "networks", "CV MAPE", "±10%", "built");
+  size_t width = 24;  // the longest target name (PyTorch Mobile's are the longest)
+  for (const auto& p : predictors) width = std::max(width, p.target.size());
+  out += fmt::format("{:<{}} {:<12} {:>8} {:>8} {:>7}  {}\n", "target", width, "method", "networks", "CV MAPE", "±10%",
+                     "built");
   size_t built = 0;
   for (const auto& p : predictors) {
     built += p.built ? 1 : 0;
     const std::string mape = p.built ? fmt::format("{:.2f}%", 100 * p.cv_mape) : "-";
     const std::string within = p.built ? fmt::format("{:.1f}%", 100 * p.cv_within_10) : "-";
-    out += fmt::format("{:<24} {:<12} {:>8} {:>8} {:>7}  {}\n", p.target, p.method, p.networks, mape, within,
+    out += fmt::format("{:<{}} {:<12} {:>8} {:>8} {:>7}  {}\n", p.target, width, p.method, p.networks, mape, within,
                        p.built ? "yes" : "no");
   }
   out += fmt::format(

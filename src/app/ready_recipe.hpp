@@ -12,22 +12,38 @@
 namespace nnlat::app {
 
 inline constexpr const char* kReadyDatasetFolder = "mobile-ml-benchmark";
-// TFLite 2.10 on the three phones: the end-to-end file and the per-op GPU file that
-// `nnlat import mlbench` reads. The other files of the folder (PyTorch Mobile, vision
-// transformers) carry no op sequence this importer understands, so no ready predictor.
-inline constexpr const char* kReadyE2eFile = "tflite_cnn_e2e.csv";
-inline constexpr const char* kReadyOpsFile = "tflite_cnn_ops_gpu.csv";
 // The cross-validation stored beside each predictor: `nnlat eval --cv 5` with its default seed.
 inline constexpr int kReadyCvFolds = 5;
 inline constexpr unsigned kReadySeed = 0;
 
-// The shipped files, read whole, and the cache key of everything built from them.
-struct ReadyData {
-  std::string folder;  // .../mobile-ml-benchmark
+// One framework's pair of files in the folder: the end-to-end file and the per-op GPU file
+// that `nnlat import mlbench` reads. TFLite 2.10 is required (it names most targets); PyTorch
+// Mobile is used when its pair is present (a folder cut to TFLite alone still works). The
+// transformer files carry no op sequence, so no ready predictor is trained on them.
+struct ReadySourceFiles {
+  const char* framework;  // "tflite" | "torch", as `nnlat import mlbench --framework`
+  const char* e2e_file;
+  const char* ops_file;
+  bool required;
+};
+inline constexpr ReadySourceFiles kReadySourceFiles[] = {
+    {"tflite", "tflite_cnn_e2e.csv", "tflite_cnn_ops_gpu.csv", true},
+    {"torch", "torch_cnn_e2e.csv", "torch_cnn_ops_gpu.csv", false},
+};
+
+// A framework's pair as read.
+struct ReadySource {
+  std::string framework;
   std::string e2e_path;
   std::string ops_path;
   std::string e2e_text;
   std::string ops_text;
+};
+
+// The shipped files, read whole, and the cache key of everything built from them.
+struct ReadyData {
+  std::string folder;                // .../mobile-ml-benchmark
+  std::vector<ReadySource> sources;  // in kReadySourceFiles' order, the absent optional ones left out
   // 16 hex digits over the files' contents, the feature schema (version and hash), the
   // predictor format version and the recipe (methods, folds, seed).
   std::string key;
@@ -35,14 +51,15 @@ struct ReadyData {
 Result<ReadyData> read_ready_data(const std::string& folder);
 
 struct ReadyTarget {
-  std::string name;             // device:config:precision
+  std::string name;             // device:config:precision (PyTorch Mobile's: pixel4:torch-vulkan:float)
   bool kernel_timings = false;  // the per-op file times each of its kernels (the GPUs)
   std::string method;           // ready_method(kernel_timings)
   size_t networks = 0;          // models with an op sequence and a value on this target
+  size_t source = 0;            // index into ReadyData::sources
 };
-// Every target of the end-to-end file with at least kReadyCvFolds networks that have an op
-// sequence (fewer cannot be cross-validated), in the file's column order. Errors name the
-// file and line.
+// Every target of the end-to-end files with at least kReadyCvFolds networks that have an op
+// sequence (fewer cannot be cross-validated), TFLite's first, each in its file's column order.
+// Errors name the file and line.
 Result<std::vector<ReadyTarget>> ready_targets(const ReadyData& data);
 
 // Op-wise where every kernel was timed, whole-network regression where only end-to-end

@@ -33,6 +33,7 @@ void OpSkeleton::clear() {
   producers.clear();
   outputs.clear();
   shapes.clear();
+  repeats.clear();
 }
 
 SkeletonBuilder::SkeletonBuilder(OpSkeleton& out) : out_(out) { out_.clear(); }

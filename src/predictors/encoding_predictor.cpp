@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cmath>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <shared_mutex>
 #include <thread>
@@ -51,15 +53,28 @@ uint64_t mix_key(uint64_t h, uint64_t v) {
   return h ^ (h >> 29);
 }
 
-// The key of each kernel of an op skeleton, in execution order: the skeleton keys of its ops
-// (kind, attributes, operand shapes) in chain order, and the operand slot through which each
-// absorbed op reads the chain. Equal keys: equal kernels, wherever they run.
-void skeleton_kernel_keys(const ir::OpSkeleton& skeleton, const fusion::RuleIndex& rules, std::vector<uint64_t>& keys) {
-  keys.clear();
+// The kernels of an op skeleton, in execution order: each kernel's key (the skeleton keys of
+// its ops, kind, attributes and operand shapes, in chain order, and the operand slot through
+// which each absorbed op reads the chain; equal keys: equal kernels, wherever they run), and
+// per node the anchor of the kernel that runs it.
+struct SkeletonKernels {
+  std::vector<uint64_t> keys;
+  std::vector<uint32_t> anchors;  // per kernel: its first node
+  std::vector<uint32_t> lasts;    // per kernel: its last node (chains run forward)
+  std::vector<uint32_t> owner;    // per node: its kernel's anchor (itself when elided)
+};
+
+void skeleton_kernels(const ir::OpSkeleton& skeleton, const fusion::RuleIndex& rules, SkeletonKernels& out) {
+  out.keys.clear();
+  out.anchors.clear();
+  out.lasts.clear();
+  out.owner.resize(skeleton.nodes.size());
+  for (uint32_t n = 0; n < out.owner.size(); ++n) out.owner[n] = n;
   fusion::for_each_kernel(skeleton, rules, [&](std::span<const ir::NodeId> nodes) {
     uint64_t key = mix_key(0xcbf29ce484222325ull, nodes.size());
     for (size_t i = 0; i < nodes.size(); ++i) {
       const auto& node = skeleton.nodes[nodes[i].index];
+      out.owner[nodes[i].index] = nodes.front().index;
       key = mix_key(key, node.key);
       if (i == 0) continue;
       const ir::ValueId chained = skeleton.nodes[nodes[i - 1].index].output;
@@ -67,8 +82,48 @@ void skeleton_kernel_keys(const ir::OpSkeleton& skeleton, const fusion::RuleInde
         if (skeleton.node_inputs[node.first_input + slot] == chained) key = mix_key(key, slot);
       }
     }
-    keys.push_back(key);
+    out.keys.push_back(key);
+    out.anchors.push_back(nodes.front().index);
+    out.lasts.push_back(nodes.back().index);
   });
+}
+
+// The whole network's kernels from an abridged skeleton's (ir::OpSkeleton::repeats), as
+// indices into them in execution order; false where the repeated cells cannot be shown to run the same kernels,
+// and the caller builds the whole skeleton. Per block of three built cells c1, c2, c3: no
+// kernel reaches more than one cell border (from before c1, from c1, c2 or c3), and c3 starts
+// in c2's state (the same of its ops already run by kernels of the cell before, anchored at
+// the same offsets). Then every middle cell of the whole network starts in that state and
+// runs c2's kernels, and its last cell runs c3's: c2's kernels stand for full_cells - 2 cells.
+bool expand_repeats(const ir::OpSkeleton& skeleton, const SkeletonKernels& k, std::vector<uint32_t>& order) {
+  order.clear();
+  size_t next = 0;  // the first kernel not yet written
+  for (const auto& r : skeleton.repeats) {
+    const uint32_t n = r.cell_nodes;
+    const uint32_t c1 = r.first_node, c2 = c1 + n, c3 = c2 + n, end = c3 + n;
+    if (n == 0) continue;  // the cell runs no op (its output is its input): nothing repeats
+    if (end > skeleton.nodes.size() || r.full_cells < 3) return false;
+    for (size_t i = next; i < k.anchors.size() && k.anchors[i] < end; ++i) {
+      const uint32_t a = k.anchors[i];
+      const uint32_t cell_end = a < c1 ? c1 : c1 + ((a - c1) / n + 1) * n;
+      if (k.lasts[i] >= cell_end + n) return false;  // crosses two borders
+    }
+    for (uint32_t o = 0; o < n; ++o) {
+      const uint32_t in2 = k.owner[c2 + o], in3 = k.owner[c3 + o];
+      const bool entered2 = in2 < c2, entered3 = in3 < c3;
+      if (entered2 != entered3 || (entered2 && in2 + n != in3)) return false;
+    }
+    size_t i = next;
+    for (; i < k.anchors.size() && k.anchors[i] < c2; ++i) order.push_back(static_cast<uint32_t>(i));
+    const size_t middle_begin = i;
+    while (i < k.anchors.size() && k.anchors[i] < c3) ++i;
+    for (uint32_t copy = 0; copy + 2 < r.full_cells; ++copy) {
+      for (size_t m = middle_begin; m < i; ++m) order.push_back(static_cast<uint32_t>(m));
+    }
+    next = i;
+  }
+  for (size_t i = next; i < k.keys.size(); ++i) order.push_back(static_cast<uint32_t>(i));
+  return true;
 }
 
 }  // namespace
@@ -94,6 +149,7 @@ struct EncodingPredictor::Impl {
   bool skeletal = false;
   std::optional<fusion::RuleIndex> rule_index;  // `rules` indexed for the skeleton matcher
   mutable std::atomic<bool> skeleton_disagreed{false};
+  mutable std::atomic<size_t> whole_skeletons{0};  // plans whose abridged skeleton could not be expanded
 
   mutable std::shared_mutex lock;                             // guards the maps; their entries never move
   mutable std::unordered_map<uint64_t, KernelEntry> kernels;  // feature fingerprint → entry
@@ -166,33 +222,59 @@ struct EncodingPredictor::Impl {
   // skeletons are then abandoned. Returns with `write` holding the lock.
   Result<Plan> skeleton_plan(std::string_view encoding, std::unique_lock<std::shared_mutex>& write) const {
     thread_local ir::OpSkeleton skeleton;
-    thread_local std::vector<uint64_t> keys;
-    NNLAT_RETURN_IF_ERROR(models::build_space_skeleton(space, encoding, skeleton));
-    skeleton_kernel_keys(skeleton, *rule_index, keys);
-    Plan plan;
-    plan.kernels.reserve(keys.size());
+    thread_local SkeletonKernels found;
+    thread_local std::vector<uint32_t> order;  // the network's kernels as indices into found's
+    thread_local std::vector<const KernelEntry*> entries;
+    NNLAT_RETURN_IF_ERROR(models::build_space_skeleton(space, encoding, skeleton, /*abridged=*/true));
+    skeleton_kernels(skeleton, *rule_index, found);
+    bool abridged = true;
+    if (!expand_repeats(skeleton, found, order)) {  // rare: the whole skeleton, matched as it is
+      abridged = false;
+      whole_skeletons.fetch_add(1, std::memory_order_relaxed);
+      NNLAT_RETURN_IF_ERROR(models::build_space_skeleton(space, encoding, skeleton, /*abridged=*/false));
+      skeleton_kernels(skeleton, *rule_index, found);
+      order.resize(found.keys.size());
+      std::iota(order.begin(), order.end(), 0u);
+    }
+    // Each kernel of the abridged skeleton is looked up once, however often its cell repeats.
+    entries.assign(found.keys.size(), nullptr);
+    bool all_known = true;
     {
       const std::shared_lock read(lock);
-      for (const uint64_t key : keys) {
-        const auto it = kernels_by_skeleton_key.find(key);
-        if (it == kernels_by_skeleton_key.end()) break;
-        plan.kernels.push_back(it->second);
+      for (size_t i = 0; i < found.keys.size() && all_known; ++i) {
+        const auto it = kernels_by_skeleton_key.find(found.keys[i]);
+        if (it == kernels_by_skeleton_key.end())
+          all_known = false;
+        else
+          entries[i] = it->second;
       }
     }
-    if (plan.kernels.size() == keys.size()) {
+    Plan plan;
+    if (all_known) {
+      plan.kernels.reserve(order.size());
+      for (const uint32_t i : order) plan.kernels.push_back(entries[i]);
       write = std::unique_lock(lock);
       return plan;
     }
-    NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, false));
-    plan = intern(network.features, write);
-    if (plan.kernels.size() != keys.size()) {
+    // First sight of a kernel: the graph the skeleton stands for (the abridged network when
+    // the skeleton is), decomposed as the generic path does, gives each key its entry.
+    auto graph =
+        abridged ? models::build_abridged_space_graph(space, encoding) : models::build_space_graph(space, encoding, {});
+    if (!graph.ok()) return graph.error();
+    NNLAT_ASSIGN_OR_RETURN(auto network, decompose(*graph, rules, predictor->context(), false, false));
+    const Plan built = intern(network.features, write);
+    if (built.kernels.size() != found.keys.size()) {
       skeleton_disagreed = true;
-      return plan;
+      write.unlock();
+      NNLAT_ASSIGN_OR_RETURN(auto whole, decompose_encoding(encoding, false));
+      return intern(whole.features, write);
     }
-    for (size_t i = 0; i < keys.size(); ++i) {
-      const auto [it, added] = kernels_by_skeleton_key.try_emplace(keys[i], plan.kernels[i]);
-      if (!added && it->second != plan.kernels[i]) skeleton_disagreed = true;
+    for (size_t i = 0; i < found.keys.size(); ++i) {
+      const auto [it, added] = kernels_by_skeleton_key.try_emplace(found.keys[i], built.kernels[i]);
+      if (!added && it->second != built.kernels[i]) skeleton_disagreed = true;
     }
+    plan.kernels.reserve(order.size());
+    for (const uint32_t i : order) plan.kernels.push_back(built.kernels[i]);
     return plan;
   }
 
@@ -308,6 +390,9 @@ struct EncodingPredictor::Impl {
         for (size_t i = begin; i < end; ++i) {
           const Plan* plan = found[i - begin];
           auto r = plan ? Result<NetworkPrediction>(predict_plan(*plan)) : predict_one(encoding_at(i), scratch);
+          // The same refusal as predict on a graph: an extrapolating kernel model must give an
+          // error naming the encoding, never an infinite or NaN latency in the search's array.
+          if (r.ok() && !std::isfinite(r->latency_ms)) r = require_finite(*r, std::string(encoding_at(i))).error();
           if (r.ok()) {
             if constexpr (std::is_same_v<Out, double>) {
               out[i] = r->latency_ms;
@@ -377,9 +462,13 @@ bool EncodingPredictor::uses_skeletons() const {
   return impl_->skeletal && !impl_->skeleton_disagreed.load(std::memory_order_relaxed);
 }
 
+size_t EncodingPredictor::whole_skeletons() const { return impl_->whole_skeletons.load(std::memory_order_relaxed); }
+
 Result<NetworkPrediction> EncodingPredictor::predict(std::string_view encoding) const {
   Plan scratch;
-  return impl_->predict_one(encoding, scratch);
+  NNLAT_ASSIGN_OR_RETURN(auto prediction, impl_->predict_one(encoding, scratch));
+  NNLAT_RETURN_IF_ERROR(require_finite(prediction, std::string(encoding)));
+  return prediction;
 }
 
 Status EncodingPredictor::predict_batch(std::span<const std::string> encodings, std::span<NetworkPrediction> out,

@@ -37,6 +37,19 @@ struct OpSkeleton {
   std::vector<ValueId> outputs;
   std::vector<std::array<int64_t, 4>> shapes;  // per value, NCHW; rank-2 values as (N, C, 1, 1)
 
+  // An abridged skeleton builds three consecutive identical cells where the network repeats
+  // one cell `full_cells` times (NB201: 5 per stage): the ops of the first cell start at
+  // `first_node` and each cell has `cell_nodes` ops. The cells between the first and the last
+  // all run the same kernels when fusion crosses at most one cell border and the second and
+  // third cells start in the same state, which the encoding predictor checks on the third
+  // before it counts the second cell's kernels (full_cells - 2) times.
+  struct RepeatedCells {
+    uint32_t first_node = 0;
+    uint32_t cell_nodes = 0;
+    uint32_t full_cells = 0;
+  };
+  std::vector<RepeatedCells> repeats;  // in node order; empty: the whole network was built
+
   void clear();
   size_t value_count() const { return producers.size(); }
 };
@@ -56,6 +69,12 @@ class SkeletonBuilder {
   ValueId classifier(ValueId x, int64_t num_classes);
 
   int64_t channels(ValueId v) const { return out_.shapes[v.index][1]; }
+  uint32_t node_count() const { return static_cast<uint32_t>(out_.nodes.size()); }
+  // Records three cells built from `first_node` on, `cell_nodes` ops each, standing for
+  // `full_cells` identical ones (OpSkeleton::repeats).
+  void repeated_cells(uint32_t first_node, uint32_t cell_nodes, uint32_t full_cells) {
+    out_.repeats.push_back({first_node, cell_nodes, full_cells});
+  }
   void finish(const std::vector<ValueId>& outputs);
 
  private:

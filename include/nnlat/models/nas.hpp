@@ -55,7 +55,14 @@ bool space_has_segments(std::string_view space);
 bool space_has_skeleton(std::string_view space);
 // The skeleton of `encoding`'s network (default options), into `out`; validates the encoding
 // as build_space_graph does.
-Status build_space_skeleton(std::string_view space, std::string_view encoding, ir::OpSkeleton& out);
+// `abridged`: repeated cells built three times and listed in `out.repeats` (faster; the
+// encoding predictor expands them, or builds the whole skeleton where it cannot).
+Status build_space_skeleton(std::string_view space, std::string_view encoding, ir::OpSkeleton& out,
+                            bool abridged = false);
+// The graph whose ops an abridged skeleton holds: the same network with each repeated cell
+// built three times (nb201: three cells a stage). Its kernels are the abridged skeleton's, in
+// the same order, so a first-sight kernel costs the smaller graph.
+Result<ir::Graph> build_abridged_space_graph(std::string_view space, std::string_view encoding);
 Result<std::vector<std::string>> space_segments(std::string_view space, std::string_view encoding);
 Result<ir::Graph> build_segment_graph(std::string_view space, std::string_view segment);
 

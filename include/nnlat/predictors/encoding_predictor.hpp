@@ -56,6 +56,10 @@ class EncodingPredictor {
   // rather than built graphs. False from the moment a graph built for a kernel's first sight
   // disagreed with its skeleton (a bug: the plans are then built from graphs).
   bool uses_skeletons() const;
+  // Of the skeleton plans built so far, how many needed the whole skeleton because the
+  // abridged one's repeated cells could not be shown to run the same kernels
+  // (ir::OpSkeleton::repeats); the rest built three cells a stage instead of five.
+  size_t whole_skeletons() const;
 
   // One encoding's latency and interval (no per-kernel breakdown). A malformed encoding is an
   // error naming what is wrong with it.

@@ -40,8 +40,9 @@ Result<std::string> nb101_from_json(std::string_view json_text, const std::strin
 inline constexpr int64_t kNb201SpaceSize = 15625;  // 5^6
 Result<std::string> nb201_canonicalize(std::string_view encoding);
 Result<ir::Graph> nb201_build(const std::string& canonical, const SpaceOptions& options);
-// The same network as an op skeleton, into `out` (reused by the caller).
-Status nb201_build_skeleton(std::string_view encoding, const SpaceOptions& options, ir::OpSkeleton& out);
+// The same network as an op skeleton, into `out` (reused by the caller); `abridged`: three
+// cells per stage stand for the stage's repeated cells (ir::OpSkeleton::repeats).
+Status nb201_build_skeleton(std::string_view encoding, const SpaceOptions& options, bool abridged, ir::OpSkeleton& out);
 Result<std::vector<std::string>> nb201_sample(int64_t n, uint64_t seed);
 
 // ---- MobileNetV2-style block space (mbv2_space.cpp) -------------------------------------

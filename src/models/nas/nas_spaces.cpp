@@ -1,5 +1,6 @@
 // The public NAS-space API (nnlat/models/nas.hpp): dispatches by space name to one file per
 // space and gives every graph the same name and metadata.
+#include <algorithm>
 #include <string>
 
 #include "models/nas/nas_internal.hpp"
@@ -147,15 +148,24 @@ bool space_has_segments(std::string_view space) { return space == "mbv2"; }
 
 bool space_has_skeleton(std::string_view space) { return space == "nb201"; }
 
-Status build_space_skeleton(std::string_view space, std::string_view encoding, ir::OpSkeleton& out) {
+Status build_space_skeleton(std::string_view space, std::string_view encoding, ir::OpSkeleton& out, bool abridged) {
   NNLAT_ASSIGN_OR_RETURN(const Space s, parse_space(space));
   if (s != Space::kNb201) {
     return make_error(ErrorCode::kInvalidArgument, "space " + std::string(space) + " has no op skeleton");
   }
-  if (auto st = nas::nb201_build_skeleton(encoding, {}, out); !st.ok()) {
+  if (auto st = nas::nb201_build_skeleton(encoding, {}, abridged, out); !st.ok()) {
     return st.error().with_context(std::string(space) + ":" + std::string(encoding));
   }
   return Status::Ok();
+}
+
+Result<ir::Graph> build_abridged_space_graph(std::string_view space, std::string_view encoding) {
+  if (!space_has_skeleton(space)) {
+    return make_error(ErrorCode::kInvalidArgument, "space " + std::string(space) + " has no op skeleton");
+  }
+  SpaceOptions abridged;  // the defaults, as build_space_skeleton, with nb201's abridged stages
+  abridged.nb201_cells_per_stage = std::min<int64_t>(abridged.nb201_cells_per_stage, 3);
+  return build_space_graph(space, encoding, abridged);
 }
 
 Result<std::vector<std::string>> space_segments(std::string_view space, std::string_view encoding) {

@@ -236,8 +236,11 @@ ir::ValueId build_reduction(Builder& b, ir::ValueId x, int64_t out) {
 
 // The TinyNetwork skeleton around the cell: stem, three stages of cells with a reduction
 // block between them, the last BN + ReLU and the classifier.
+// `abridged` (skeletons only): three cells per stage where the network has more
+// (ir::OpSkeleton::repeats), which the encoding predictor expands.
 template <class Builder>
-ir::ValueId build_network(Builder& b, const Cell& c, int64_t res, int64_t classes, const SpaceOptions& options) {
+ir::ValueId build_network(Builder& b, const Cell& c, int64_t res, int64_t classes, const SpaceOptions& options,
+                          bool abridged = false) {
   ir::ValueId x = b.input({1, 3, res, res});
   enter_scope(b, "stem");
   x = b.batch_norm(b.conv(x, options.nb201_channels, 3, 1));
@@ -249,11 +252,23 @@ ir::ValueId build_network(Builder& b, const Cell& c, int64_t res, int64_t classe
       x = build_reduction(b, x, options.nb201_channels << stage);
       leave_scope(b);
     }
-    for (int64_t i = 0; i < options.nb201_cells_per_stage; ++i) {
+    const int64_t cells = options.nb201_cells_per_stage;
+    const int64_t built = abridged ? std::min<int64_t>(cells, 3) : cells;
+    uint32_t first_node = 0;
+    uint32_t cell_nodes = 0;
+    for (int64_t i = 0; i < built; ++i) {
+      if constexpr (std::is_same_v<Builder, ir::SkeletonBuilder>) {
+        if (i == 0) first_node = b.node_count();
+        if (i == 1) cell_nodes = b.node_count() - first_node;
+      }
       enter_scope(b, "cell", index++);
       x = build_cell(b, c, x);
       leave_scope(b);
     }
+    if constexpr (std::is_same_v<Builder, ir::SkeletonBuilder>) {
+      if (built < cells) b.repeated_cells(first_node, cell_nodes, static_cast<uint32_t>(cells));
+    }
+    index += static_cast<int>(cells - built);
   }
   enter_scope(b, "lastact");
   x = b.activation(b.batch_norm(x), ir::Act::kRelu);
@@ -299,12 +314,13 @@ Result<ir::Graph> nb201_build(const std::string& canonical, const SpaceOptions& 
   });
 }
 
-Status nb201_build_skeleton(std::string_view encoding, const SpaceOptions& options, ir::OpSkeleton& out) {
+Status nb201_build_skeleton(std::string_view encoding, const SpaceOptions& options, bool abridged,
+                            ir::OpSkeleton& out) {
   NNLAT_ASSIGN_OR_RETURN(Cell c, parse(encoding));
   NNLAT_ASSIGN_OR_RETURN(const NetworkSize size, network_size(options));
   try {
     ir::SkeletonBuilder b(out);
-    const ir::ValueId x = build_network(b, c, size.resolution, size.classes, options);
+    const ir::ValueId x = build_network(b, c, size.resolution, size.classes, options, abridged);
     b.finish({x});
   } catch (const ir::BuildError& e) {
     return make_error(ErrorCode::kShapeError, std::string("nb201 skeleton: ") + e.what());
