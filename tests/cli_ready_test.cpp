@@ -93,13 +93,15 @@ TEST_F(CliReady, PredictOnAPhoneGpuWithNoStoreThenListIt) {
     EXPECT_TRUE(predictors::LatencyPredictor::load(p["path"].get<std::string>()).ok());
   }
   EXPECT_EQ(built, 1u);
-  // Every setting of the end-to-end file: 10 + 9 float and quant settings on pixel4 and s10,
-  // 7 + 6 on iphonexs (read from the data, counted here by hand from its header).
-  EXPECT_EQ(targets, 51u);
+  // Every setting of both end-to-end files: 10 + 9 float and quant settings on pixel4 and s10,
+  // 7 + 6 on iphonexs, under TFLite and under PyTorch Mobile (read from the data, counted here
+  // by hand from the headers).
+  EXPECT_EQ(targets, 102u);
   auto text = run_cli_with_env(env(), "predictors");
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("pixel4:gpu:float"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("1 of 51 built"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("1 of 102 built"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("pixel4:torch-vulkan:float"), std::string::npos) << text.out;
 }
 
 // A vision transformer on a phone CPU core set: the ready predictor (trained on the CNNs
