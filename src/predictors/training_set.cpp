@@ -7,6 +7,7 @@
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/measure/target.hpp"
+#include "nnlat/models/stored_network.hpp"
 
 namespace nnlat::predictors {
 
@@ -79,7 +80,8 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
   NNLAT_ASSIGN_OR_RETURN(auto breakdowns, store.kernel_timings(target));
   for (const auto& n : networks) {
     if (n.unstable) ++set.unstable;
-    auto graph = formats::graph_from_json(n.graph_json, store.path() + ": network " + n.name);
+    auto graph =
+        models::stored_network_graph(n.space, n.encoding, n.graph_json, n.hash, store.path() + ": network " + n.name);
     if (!graph.ok()) return graph.error();
     auto decomposed = decompose(*graph, rule_set, set.context, /*with_hashes=*/true);
     if (!decomposed.ok()) return decomposed.error().with_context(store.path() + ": network " + n.name);
