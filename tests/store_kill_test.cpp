@@ -134,8 +134,10 @@ TEST(StoreKill, SigkillDuringAppendsLosesNothingCommitted) {
                          "SELECT count(*) FROM network_measurements WHERE target_id IS NULL OR network_id IS NULL "
                          "OR median_ms IS NULL OR mean_ms IS NULL OR std_ms IS NULL OR cv IS NULL OR min_ms IS NULL "
                          "OR n_samples <> 200 OR json_valid(samples_json) = 0 "
-                         "OR json_array_length(samples_json) <> n_samples OR json_valid(protocol_json) = 0 "
-                         "OR json_valid(environment_json) = 0 OR unstable IS NULL OR created IS NULL"),
+                         "OR json_array_length(samples_json) <> n_samples "
+                         "OR json_valid((SELECT text FROM json_texts WHERE id = protocol_ref)) IS NOT 1 "
+                         "OR json_valid((SELECT text FROM json_texts WHERE id = environment_ref)) IS NOT 1 "
+                         "OR unstable IS NULL OR created IS NULL"),
               "0");
     sqlite3_close(db);
   }

@@ -17,31 +17,13 @@
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/store/export.hpp"
+#include "store/schema.hpp"
+#include "store_test_util.hpp"
 
 namespace nnlat::store {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("nnlat_store_" + std::to_string(::getpid()) + "_" + info->test_suite_name() + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 ir::Graph small_net(int64_t channels, const std::string& name = "small") {
   ir::GraphBuilder b(name);
@@ -60,48 +42,6 @@ MeasurementRecord record(int64_t target_id, std::vector<double> samples) {
   r.environment.backend = "fake";
   r.environment.threads = 1;
   return r;
-}
-
-// Raw SQL on the store file, for checks the API does not offer (on purpose).
-struct RawDb {
-  explicit RawDb(const std::string& path) { EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK); }
-  ~RawDb() { sqlite3_close(db); }
-  // Runs `sql`; returns "" on success or SQLite's message.
-  std::string exec(const std::string& sql) {
-    char* msg = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
-    std::string out = rc == SQLITE_OK ? "" : (msg != nullptr ? msg : "error");
-    sqlite3_free(msg);
-    return out;
-  }
-  std::string text(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-    std::string out;
-    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-  sqlite3* db = nullptr;
-};
-
-Store open_or_die(const std::string& path) {
-  auto s = Store::open(path);
-  if (!s.ok()) {
-    ADD_FAILURE() << s.error().message;
-    std::abort();
-  }
-  return std::move(s).value();
-}
-
-int64_t target_or_die(Store& store, const std::string& name = "local:fake-t1:float") {
-  auto t = measure::parse_target_name(name);
-  EXPECT_TRUE(t.ok());
-  auto id = store.upsert_target(*t, "fake");
-  EXPECT_TRUE(id.ok()) << id.error().message;
-  return id.ok() ? *id : -1;
 }
 
 // RFC 4180 reader for the export test.
@@ -150,7 +90,7 @@ TEST(StoreSchema, CreatesTablesVersionAndWal) {
   { Store store = open_or_die(path); }
   RawDb raw(path);
   for (const char* table : {"schema_version", "targets", "networks", "kernels", "campaigns", "campaign_items",
-                            "network_measurements", "kernel_measurements"}) {
+                            "json_texts", "network_measurements", "kernel_measurements"}) {
     EXPECT_EQ(raw.text(std::string("SELECT count(*) FROM sqlite_schema WHERE type='table' AND name='") + table + "'"),
               "1")
         << table;
@@ -267,7 +207,7 @@ TEST(StoreUpsert, NetworkIdentityAndCosts) {
 TEST(StoreUpsert, NetworkInfoOverridesMetadata) {
   TempDir dir;
   Store store = open_or_die(dir.file("m.db"));
-  auto id = store.upsert_network(small_net(4), NetworkInfo{"renamed", "zoo:x", "enc-1", "fam"});
+  auto id = store.upsert_network(small_net(4), NetworkInfo{"renamed", "zoo:x", "enc-1", "fam", ""});
   ASSERT_TRUE(id.ok());
   RawDb raw(dir.file("m.db"));
   EXPECT_EQ(raw.text("SELECT name || '|' || source || '|' || encoding || '|' || family FROM networks"),
@@ -524,7 +464,7 @@ struct ExportFixture {
     cpu = target_or_die(store, "local:fake-t1:float");
     gpu = target_or_die(store, "local:fake-gpu:float");
     net = small_net(8, "net, \"quoted\"\nname");
-    network = *store.upsert_network(net, NetworkInfo{"", "", "enc,1", ""});
+    network = *store.upsert_network(net, NetworkInfo{"", "", "enc,1", "", ""});
     kernel = *store.upsert_kernel("kh", "conv2d", R"({"macs": 1234, "params": 56})", "{}");
     EXPECT_TRUE(store.add_network_measurement(network, record(cpu, {1.5, 2.25, 1.75})).ok());
     EXPECT_TRUE(store.add_kernel_measurement(kernel, record(cpu, {0.125})).ok());
@@ -688,26 +628,34 @@ TEST(StoreKernelTimings, BadTimingsAddNothing) {
 TEST(StoreSchema, VersionOneStoreIsMigratedKeepingItsData) {
   TempDir dir;
   const std::string path = dir.file("m.db");
+  const ir::Graph g = small_net(8);
   {
-    Store store = open_or_die(path);
-    const int64_t target = target_or_die(store);
-    auto net = store.upsert_network(small_net(8));
-    ASSERT_TRUE(net.ok());
-    ASSERT_TRUE(store.add_network_measurement(*net, record(target, {1.0, 1.1})).ok());
-  }
-  {
-    // Make it a version-1 store, as an older nnlat wrote it.
+    // A version-1 store as an older nnlat wrote it: one network, one measurement.
     RawDb raw(path);
-    ASSERT_EQ(raw.exec("DROP TRIGGER kernel_timings_no_update; DROP TRIGGER kernel_timings_no_delete; "
-                       "DROP TABLE kernel_timings; DELETE FROM schema_version WHERE version = 2; "
-                       "PRAGMA user_version = 1;"),
+    ASSERT_EQ(raw.exec(schema_script(1)), "");
+    ASSERT_EQ(raw.exec("INSERT INTO targets (name, device, config, precision, backend) "
+                       "VALUES ('local:fake-t1:float', 'local', 'fake-t1', 'float', 'fake');"
+                       "INSERT INTO networks (hash, name, source, encoding, family, macs, params, graph_json) "
+                       "VALUES ('" +
+                       stable_hash_hex(formats::graph_to_json(g)) + "', 'small', 'test', '', 'tiny', 1, 1, '" +
+                       formats::graph_to_json(g) +
+                       "');"
+                       "INSERT INTO network_measurements (target_id, network_id, protocol_json, median_ms, mean_ms, "
+                       "std_ms, cv, min_ms, n_samples, samples_json, unstable, remeasures, environment_json) "
+                       "VALUES (1, 1, '{}', 1, 1, 0, 0, 1, 1, '[1]', 0, 0, '{\"backend\":\"fake\"}');"),
               "");
   }
   Store store = open_or_die(path);
   RawDb raw(path);
-  EXPECT_EQ(raw.text("SELECT max(version) FROM schema_version"), "2");
+  EXPECT_EQ(raw.text("SELECT max(version) FROM schema_version"), std::to_string(kSchemaVersion));
   EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_schema WHERE name = 'kernel_timings'"), "1");
   EXPECT_EQ(raw.text("SELECT count(*) FROM network_measurements"), "1");
+  // The network is the one stored: upserting its graph again finds it.
+  auto net = store.upsert_network(g);
+  ASSERT_TRUE(net.ok()) << net.error().message;
+  EXPECT_EQ(*net, 1);
+  EXPECT_TRUE(store.add_network_measurement(*net, record(1, {1.0, 1.1})).ok());
+  EXPECT_TRUE(store.check_integrity().ok());
 }
 
 }  // namespace

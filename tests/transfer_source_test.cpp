@@ -33,7 +33,7 @@ class TransferSourceTest : public ::testing::Test {
   }
 
   int64_t network(const std::string& name, int64_t channels, const std::string& source) {
-    auto id = store_->upsert_network(net(name, channels), {name, source, "", "tiny"});
+    auto id = store_->upsert_network(net(name, channels), {name, source, "", "tiny", ""});
     EXPECT_TRUE(id.ok()) << id.error().message;
     return id.ok() ? *id : -1;
   }

@@ -29,6 +29,9 @@ struct DatasetValue {
   std::string item;
   int64_t network_id = 0;
   store::MeasurementRecord record;
+  // The item's key in campaigns that an older nnlat planned with other keys ("" when the
+  // same): reopening such a campaign resumes it under its stored keys.
+  std::string legacy_item;
 };
 
 struct DatasetImport {
@@ -37,7 +40,8 @@ struct DatasetImport {
 };
 
 // Writes `values` (their records get target, campaign and item filled in) on `target` as the campaign `kind` keyed by
-// `arguments`, skipping items already measured in it, then reports one line through `progress` (when set).
+// `arguments`, skipping items already measured in it, in one transaction, then reports one line through `progress`
+// (when set).
 Result<DatasetImport> import_target_values(store::Store& store, const std::string& kind, int64_t target_id,
                                            const std::string& target, const nlohmann::json& arguments,
                                            std::vector<DatasetValue>& values,

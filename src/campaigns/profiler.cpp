@@ -15,6 +15,7 @@
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/measure/environment.hpp"
 #include "nnlat/models/model_ref.hpp"
+#include "nnlat/models/stored_network.hpp"
 
 namespace nnlat::campaigns {
 namespace {
@@ -395,13 +396,24 @@ Result<std::vector<ir::Graph>> load_all(const std::vector<std::string>& refs) {
   return graphs;
 }
 
+// How the store keeps the network a reference loads: a NAS encoding as its space and encoding
+// (load_model builds those with default options), anything else as its graph.
+Result<store::NetworkInfo> stored_as(const std::string& reference) {
+  store::NetworkInfo info;
+  NNLAT_ASSIGN_OR_RETURN(auto nas, models::space_reference(reference));
+  if (nas) info.space = nas->space;
+  return info;
+}
+
 // The reference networks as network items of the campaign (stored like any network).
 Result<std::vector<Item>> reference_items(store::Store& store, const ProfileRequest& request) {
   std::vector<Item> items;
   NNLAT_ASSIGN_OR_RETURN(auto graphs, load_all(request.references));
-  for (auto& g : graphs) {
+  for (size_t i = 0; i < graphs.size(); ++i) {
+    ir::Graph& g = graphs[i];
     if (g.metadata.find("family") == g.metadata.end()) g.metadata["family"] = "reference";
-    NNLAT_ASSIGN_OR_RETURN(int64_t network_id, store.upsert_network(g));
+    NNLAT_ASSIGN_OR_RETURN(auto info, stored_as(request.references[i]));
+    NNLAT_ASSIGN_OR_RETURN(int64_t network_id, store.upsert_network(g, info));
     const std::string label = g.name + " (reference)";
     items.push_back({"network:" + std::to_string(network_id), label, std::move(g),
                      [&store, network_id](const store::MeasurementRecord& r) {
@@ -449,8 +461,10 @@ Result<ProfileSummary> profile_networks(store::Store& store, const ProfileReques
   NNLAT_ASSIGN_OR_RETURN(auto graphs, load_all(request.models));
   std::vector<Item> items;
   std::map<std::string, bool> seen;
-  for (auto& g : graphs) {
-    NNLAT_ASSIGN_OR_RETURN(int64_t network_id, store.upsert_network(g));
+  for (size_t i = 0; i < graphs.size(); ++i) {
+    ir::Graph& g = graphs[i];
+    NNLAT_ASSIGN_OR_RETURN(auto info, stored_as(request.models[i]));
+    NNLAT_ASSIGN_OR_RETURN(int64_t network_id, store.upsert_network(g, info));
     const std::string key = "network:" + std::to_string(network_id);
     if (seen[key]) continue;  // the same network given twice is measured once
     seen[key] = true;

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "nnlat/eval/analysis.hpp"
-#include "nnlat/formats/json_format.hpp"
+#include "nnlat/models/stored_network.hpp"
 #include "nnlat/predictors/training_set.hpp"
 
 namespace nnlat::eval {
@@ -74,7 +74,8 @@ Result<TargetData> load_one(const store::Store& store, const std::string& target
     const std::string key = data.rules + "/" + std::to_string(context.threads) + "/" + s.hash;
     auto it = cache.find(key);
     if (it == cache.end()) {
-      auto graph = formats::graph_from_json(s.graph_json, store.path() + ": network " + s.name);
+      auto graph =
+          models::stored_network_graph(s.space, s.encoding, s.graph_json, s.hash, store.path() + ": network " + s.name);
       if (!graph.ok()) return graph.error();
       auto d = predictors::decompose(*graph, rules, context, /*with_hashes=*/false, /*with_kernels=*/false);
       if (!d.ok()) return d.error().with_context(store.path() + ": network " + s.name);

@@ -54,6 +54,7 @@ std::vector<size_t> kernel_rows_excluding(const TrainingSet& data, std::span<con
   // Standalone kernels are excluded by identity (a kernel profiled around a held-out network
   // is that network's kernel wherever it came from); in-network rows by the network they
   // were timed in (a training network's own timing of a kernel is training data).
+  if (data.kernels.empty()) return {};  // a network-level dataset: skip indexing its held-out kernels
   std::unordered_set<std::string> excluded;
   std::unordered_set<size_t> held_out(held_out_networks.begin(), held_out_networks.end());
   for (size_t n : held_out_networks) {

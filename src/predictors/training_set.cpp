@@ -7,6 +7,7 @@
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/cost.hpp"
 #include "nnlat/measure/target.hpp"
+#include "nnlat/models/stored_network.hpp"
 
 namespace nnlat::predictors {
 
@@ -77,11 +78,16 @@ Result<TrainingSet> load_training_set(const store::Store& store, const std::stri
   NNLAT_ASSIGN_OR_RETURN(auto networks,
                          store.subject_latencies(target, store::MeasurementKind::kNetwork, correct_drift));
   NNLAT_ASSIGN_OR_RETURN(auto breakdowns, store.kernel_timings(target));
+  // Kernel hashes pair a network's kernels with kernel measurements (standalone rows, held-out
+  // exclusion, the lookup table); a target with none has nothing to pair them with, and
+  // hashing every kernel of a 15,625-network table costs more than building its graphs.
+  const bool with_hashes = !set.kernels.empty() || !breakdowns.empty();
   for (const auto& n : networks) {
     if (n.unstable) ++set.unstable;
-    auto graph = formats::graph_from_json(n.graph_json, store.path() + ": network " + n.name);
+    auto graph =
+        models::stored_network_graph(n.space, n.encoding, n.graph_json, n.hash, store.path() + ": network " + n.name);
     if (!graph.ok()) return graph.error();
-    auto decomposed = decompose(*graph, rule_set, set.context, /*with_hashes=*/true);
+    auto decomposed = decompose(*graph, rule_set, set.context, with_hashes);
     if (!decomposed.ok()) return decomposed.error().with_context(store.path() + ": network " + n.name);
     // Networks stored before NAS graphs carried a family: the space prefix of the name.
     std::string family = n.family;

@@ -1,5 +1,6 @@
 #include "store/schema.hpp"
 
+#include <iterator>
 #include <string>
 
 #include "nnlat/store/store.hpp"
@@ -147,6 +148,26 @@ CREATE TRIGGER kernel_timings_no_delete BEFORE DELETE ON kernel_timings
 BEGIN SELECT RAISE(ABORT, 'measurements are append-only'); END;
 )sql";
 
+// Version 3 makes a store hold NAS-scale datasets (docs/store.md, "NAS networks"):
+// - a NAS network is kept as its space and encoding (`networks.space`), its graph rebuilt on
+//   demand, instead of ~55 KB of graph JSON each;
+// - the protocol and environment of a measurement are kept once per distinct text
+//   (`json_texts`), referenced by id, instead of ~600 bytes on every row: a dataset import
+//   writes one environment for hundreds of thousands of measurements.
+// Rows written before keep their inline texts and graphs; readers take either.
+constexpr const char* kSchemaV3Delta = R"sql(
+ALTER TABLE networks ADD COLUMN space TEXT NOT NULL DEFAULT '';
+CREATE TABLE json_texts (
+  id   INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  text TEXT NOT NULL
+);
+ALTER TABLE network_measurements ADD COLUMN protocol_ref INTEGER REFERENCES json_texts(id);
+ALTER TABLE network_measurements ADD COLUMN environment_ref INTEGER REFERENCES json_texts(id);
+ALTER TABLE kernel_measurements ADD COLUMN protocol_ref INTEGER REFERENCES json_texts(id);
+ALTER TABLE kernel_measurements ADD COLUMN environment_ref INTEGER REFERENCES json_texts(id);
+)sql";
+
 #undef NNLAT_NOW
 
 const char* nnlat_version_text() {
@@ -164,6 +185,17 @@ Status record_version(const sqlite::Db& db, int64_t version) {
 }
 
 }  // namespace
+
+std::string schema_script(int version) {
+  const char* deltas[] = {kSchemaV1, kSchemaV2Delta, kSchemaV3Delta};
+  static_assert(std::size(deltas) == kSchemaVersion);
+  std::string sql = "PRAGMA application_id=" + std::to_string(kApplicationId) + ";\n";
+  for (int v = 1; v <= version && v <= kSchemaVersion; ++v) {
+    sql += deltas[v - 1];
+    sql += "INSERT INTO schema_version (version, nnlat_version) VALUES (" + std::to_string(v) + ", 'test');\n";
+  }
+  return sql + "PRAGMA user_version=" + std::to_string(version) + ";\n";
+}
 
 Status prepare_store(const sqlite::Db& db, int busy_timeout_ms) {
   if (busy_timeout_ms < 0) return db.error(ErrorCode::kInvalidArgument, "busy timeout must be >= 0");
@@ -191,6 +223,8 @@ Status prepare_store(const sqlite::Db& db, int busy_timeout_ms) {
     NNLAT_RETURN_IF_ERROR(record_version(db, 1));
     NNLAT_RETURN_IF_ERROR(db.exec(kSchemaV2Delta));
     NNLAT_RETURN_IF_ERROR(record_version(db, 2));
+    NNLAT_RETURN_IF_ERROR(db.exec(kSchemaV3Delta));
+    NNLAT_RETURN_IF_ERROR(record_version(db, 3));
     return tx.commit();
   }
   NNLAT_ASSIGN_OR_RETURN(
@@ -213,6 +247,10 @@ Status prepare_store(const sqlite::Db& db, int busy_timeout_ms) {
   if (version < 2) {
     NNLAT_RETURN_IF_ERROR(db.exec(kSchemaV2Delta));
     NNLAT_RETURN_IF_ERROR(record_version(db, 2));
+  }
+  if (version < 3) {
+    NNLAT_RETURN_IF_ERROR(db.exec(kSchemaV3Delta));
+    NNLAT_RETURN_IF_ERROR(record_version(db, 3));
   }
   return tx.commit();
 }

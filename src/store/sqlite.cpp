@@ -95,6 +95,15 @@ Status Stmt::run(const std::vector<Param>& params) {
   return Status::Ok();
 }
 
+Result<int64_t> Stmt::query_int64(const std::vector<Param>& params) {
+  NNLAT_RETURN_IF_ERROR(bind(params));
+  NNLAT_ASSIGN_OR_RETURN(bool row, step());
+  if (!row) return error(SQLITE_DONE, "no result");
+  const int64_t value = column_int64(0);
+  NNLAT_RETURN_IF_ERROR(reset());
+  return value;
+}
+
 bool Stmt::is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
 int64_t Stmt::column_int64(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
 double Stmt::column_double(int column) const { return sqlite3_column_double(stmt_.get(), column); }
@@ -164,18 +173,22 @@ Result<int64_t> Db::query_int64(std::string_view sql, const std::vector<Param>& 
 // ---- Transaction
 
 Result<Transaction> Transaction::begin(const Db& db) {
-  NNLAT_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
-  return Transaction(&db);
+  const bool nested = sqlite3_get_autocommit(db.handle()) == 0;
+  NNLAT_RETURN_IF_ERROR(db.exec(nested ? "SAVEPOINT nnlat_nested" : "BEGIN IMMEDIATE"));
+  return Transaction(&db, nested);
 }
 
 Transaction::~Transaction() {
-  if (db_ != nullptr) sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (db_ == nullptr) return;
+  // A savepoint of the same name nests: these reach the innermost one, this transaction's.
+  const char* sql = nested_ ? "ROLLBACK TO nnlat_nested; RELEASE nnlat_nested" : "ROLLBACK";
+  sqlite3_exec(db_->handle(), sql, nullptr, nullptr, nullptr);
 }
 
 Status Transaction::commit() {
   if (db_ == nullptr) return make_error(ErrorCode::kInternal, "transaction already finished");
   const Db* db = db_;
-  Status s = db->exec("COMMIT");
+  Status s = db->exec(nested_ ? "RELEASE nnlat_nested" : "COMMIT");
   if (s.ok()) db_ = nullptr;  // on failure the destructor rolls back
   return s;
 }

@@ -34,6 +34,9 @@ class Stmt {
   Result<bool> step();
   // Steps once and expects no row (INSERT / UPDATE / DDL).
   Status run(const std::vector<Param>& params = {});
+  // Binds, steps once and returns the first column of the row it must give (a prepared
+  // statement reused for many look-ups), then resets.
+  Result<int64_t> query_int64(const std::vector<Param>& params);
   Status reset();
 
   bool is_null(int column) const;
@@ -90,17 +93,21 @@ class Db {
 };
 
 // BEGIN IMMEDIATE on construction (via begin()), ROLLBACK on destruction unless committed.
+// Inside a transaction already open on the connection (Store::transaction wrapping many
+// writes) it is a SAVEPOINT instead: its commit releases it into the outer transaction, its
+// rollback undoes only its own writes, and the outer one decides what reaches the file.
 class Transaction {
  public:
   static Result<Transaction> begin(const Db& db);
-  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction(Transaction&& other) noexcept : db_(other.db_), nested_(other.nested_) { other.db_ = nullptr; }
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();
   Status commit();
 
  private:
-  explicit Transaction(const Db* db) : db_(db) {}
+  Transaction(const Db* db, bool nested) : db_(db), nested_(nested) {}
   const Db* db_;
+  bool nested_;
 };
 
 }  // namespace nnlat::store::sqlite

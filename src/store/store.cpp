@@ -149,13 +149,42 @@ Result<int64_t> Store::upsert_network(const ir::Graph& graph, const NetworkInfo&
   const std::string source = metadata_or(graph, info.source, "source");
   const std::string encoding = metadata_or(graph, info.encoding, "encoding");
   const std::string family = metadata_or(graph, info.family, "family");
-  NNLAT_ASSIGN_OR_RETURN(Stmt insert,
-                         db.prepare("INSERT INTO networks (hash, name, source, encoding, family, macs, params, "
-                                    "graph_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING"));
-  NNLAT_RETURN_IF_ERROR(
-      insert.run({std::string_view(hash), std::string_view(name), std::string_view(source), std::string_view(encoding),
-                  std::string_view(family), cost.total.macs, cost.total.params, std::string_view(graph_json)}));
+  if (!info.space.empty() && encoding.empty()) {
+    return db.error(ErrorCode::kInvalidArgument,
+                    "network '" + name + "': kept as space " + info.space + " but it has no encoding");
+  }
+  // A NAS network is its space and encoding: its graph is rebuilt on demand, not stored.
+  // "" not a default string_view: a null pointer would bind SQL NULL (graph_json is NOT NULL).
+  const std::string_view stored_graph = info.space.empty() ? std::string_view(graph_json) : std::string_view("");
+  NNLAT_ASSIGN_OR_RETURN(
+      Stmt insert, db.prepare("INSERT INTO networks (hash, name, source, encoding, family, macs, params, "
+                              "graph_json, space) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING"));
+  NNLAT_RETURN_IF_ERROR(insert.run({std::string_view(hash), std::string_view(name), std::string_view(source),
+                                    std::string_view(encoding), std::string_view(family), cost.total.macs,
+                                    cost.total.params, stored_graph, std::string_view(info.space)}));
   return db.query_int64("SELECT id FROM networks WHERE hash = ?", {std::string_view(hash)});
+}
+
+namespace {
+
+// (text, id) rows of a bound statement as text → id; the first row of a text wins.
+Result<std::map<std::string, int64_t>> ids_by_text(Stmt& stmt) {
+  std::map<std::string, int64_t> out;
+  for (;;) {
+    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    out.emplace(stmt.column_text(0), stmt.column_int64(1));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::map<std::string, int64_t>> Store::network_ids_by_encoding(const std::string& space) const {
+  if (space.empty()) return impl_->db.error(ErrorCode::kInvalidArgument, "network_ids_by_encoding: no space given");
+  NNLAT_ASSIGN_OR_RETURN(Stmt stmt, impl_->db.prepare("SELECT encoding, id FROM networks WHERE space = ?"));
+  NNLAT_RETURN_IF_ERROR(stmt.bind({std::string_view(space)}));
+  return ids_by_text(stmt);
 }
 
 Result<int64_t> Store::upsert_kernel(const std::string& hash, const std::string& type, const std::string& features_json,
@@ -192,77 +221,144 @@ KernelTiming kernel_timing_at(const Stmt& stmt, int first) {
           stmt.column_double(first + 3)};
 }
 
-Result<int64_t> add_measurement(const Db& db, MeasurementKind kind, int64_t subject_id, const MeasurementRecord& r) {
-  const bool network = kind == MeasurementKind::kNetwork;
-  const char* subject_table = network ? "networks" : "kernels";
-  NNLAT_ASSIGN_OR_RETURN(EncodedRecord encoded, encode_record(db, r));
-
-  NNLAT_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
-  NNLAT_ASSIGN_OR_RETURN(int64_t targets, db.query_int64("SELECT count(*) FROM targets WHERE id = ?", {r.target_id}));
-  if (targets == 0) return db.error(ErrorCode::kNotFound, "no target with id " + std::to_string(r.target_id));
-  NNLAT_ASSIGN_OR_RETURN(
-      int64_t subjects,
-      db.query_int64(std::string("SELECT count(*) FROM ") + subject_table + " WHERE id = ?", {subject_id}));
-  if (subjects == 0) {
-    return db.error(ErrorCode::kNotFound,
-                    std::string("no ") + measurement_kind_name(kind) + " with id " + std::to_string(subject_id));
-  }
-  if (r.campaign_id) {
-    const int64_t campaign = *r.campaign_id;
-    NNLAT_RETURN_IF_ERROR(check_campaign_exists(db, campaign));
-    NNLAT_ASSIGN_OR_RETURN(int64_t campaign_target,
-                           db.query_int64("SELECT target_id FROM campaigns WHERE id = ?", {campaign}));
-    if (campaign_target != r.target_id) {
-      return db.error(ErrorCode::kInvalidArgument, "campaign " + std::to_string(campaign) + " measures target id " +
-                                                       std::to_string(campaign_target) + ", not " +
-                                                       std::to_string(r.target_id));
-    }
-    NNLAT_ASSIGN_OR_RETURN(int64_t planned,
-                           db.query_int64("SELECT count(*) FROM campaign_items WHERE campaign_id = ? AND item_key = ?",
-                                          {campaign, std::string_view(r.item_key)}));
-    if (planned == 0) {
-      return db.error(ErrorCode::kInvalidArgument,
-                      "item '" + r.item_key + "' is not planned in campaign " + std::to_string(campaign));
-    }
+// Appends measurements inside the caller's transaction, its statements prepared once: a
+// dataset import writes hundreds of thousands of rows through one writer. Every record is
+// checked as a single add is; facts that cannot change within a transaction (a target
+// exists, a campaign measures a target) are checked once per id.
+class MeasurementWriter {
+ public:
+  static Result<MeasurementWriter> make(const Db& db, MeasurementKind kind) {
+    MeasurementWriter w(db, kind);
+    const bool network = kind == MeasurementKind::kNetwork;
+    NNLAT_ASSIGN_OR_RETURN(w.target_exists_, db.prepare("SELECT count(*) FROM targets WHERE id = ?"));
+    NNLAT_ASSIGN_OR_RETURN(w.subject_exists_, db.prepare(std::string("SELECT count(*) FROM ") +
+                                                         (network ? "networks" : "kernels") + " WHERE id = ?"));
+    NNLAT_ASSIGN_OR_RETURN(w.campaign_target_,
+                           db.prepare("SELECT coalesce((SELECT target_id FROM campaigns WHERE id = ?), -1)"));
+    NNLAT_ASSIGN_OR_RETURN(w.planned_,
+                           db.prepare("SELECT count(*) FROM campaign_items WHERE campaign_id = ? AND item_key = ?"));
     NNLAT_ASSIGN_OR_RETURN(
-        int64_t done,
-        db.query_int64("SELECT (SELECT count(*) FROM network_measurements WHERE campaign_id = ?1 AND item_key = ?2) + "
-                       "(SELECT count(*) FROM kernel_measurements WHERE campaign_id = ?1 AND item_key = ?2)",
-                       {campaign, std::string_view(r.item_key)}));
-    if (done != 0) {
-      return db.error(ErrorCode::kInvalidArgument,
-                      "item '" + r.item_key + "' is already measured in campaign " + std::to_string(campaign));
+        w.done_,
+        db.prepare("SELECT (SELECT count(*) FROM network_measurements WHERE campaign_id = ?1 AND item_key = ?2) + "
+                   "(SELECT count(*) FROM kernel_measurements WHERE campaign_id = ?1 AND item_key = ?2)"));
+    NNLAT_ASSIGN_OR_RETURN(
+        w.text_insert_, db.prepare("INSERT INTO json_texts (hash, text) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING"));
+    NNLAT_ASSIGN_OR_RETURN(w.text_select_, db.prepare("SELECT id, text FROM json_texts WHERE hash = ?"));
+    // The inline JSON columns stay empty: the texts are in json_texts (schema version 3).
+    NNLAT_ASSIGN_OR_RETURN(
+        w.insert_, db.prepare(std::string("INSERT INTO ") + (network ? "network_measurements" : "kernel_measurements") +
+                              " (target_id, " + (network ? "network_id" : "kernel_id") +
+                              ", campaign_id, item_key, protocol_json, median_ms, mean_ms, std_ms, cv, min_ms, "
+                              "n_samples, samples_json, unstable, remeasures, environment_json, protocol_ref, "
+                              "environment_ref) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)"));
+    if (network) {
+      NNLAT_ASSIGN_OR_RETURN(w.timing_, db.prepare("INSERT INTO kernel_timings (measurement_id, position, name, "
+                                                   "implementation, latency_ms) VALUES (?, ?, ?, ?, ?)"));
     }
+    return w;
   }
-  const auto& m = r.measurement;
-  const std::string sql = std::string("INSERT INTO ") + (network ? "network_measurements" : "kernel_measurements") +
-                          " (target_id, " + (network ? "network_id" : "kernel_id") +
-                          ", campaign_id, item_key, protocol_json, median_ms, mean_ms, std_ms, cv, min_ms, n_samples, "
-                          "samples_json, unstable, remeasures, environment_json) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  NNLAT_ASSIGN_OR_RETURN(Stmt insert, db.prepare(sql));
-  const Param campaign = r.campaign_id ? Param(*r.campaign_id) : Param(nullptr);
-  const Param item = r.campaign_id ? Param(std::string_view(r.item_key)) : Param(nullptr);
-  NNLAT_RETURN_IF_ERROR(insert.run(
-      {r.target_id, subject_id, campaign, item, std::string_view(encoded.protocol_json), m.median_ms, m.mean_ms,
-       m.std_ms, m.cv, m.min_ms, static_cast<int64_t>(m.samples_ms.size()), std::string_view(encoded.samples_json),
-       int64_t{m.unstable ? 1 : 0}, int64_t{m.remeasures}, std::string_view(encoded.environment_json)}));
-  const int64_t id = sqlite3_last_insert_rowid(db.handle());
-  if (!r.kernel_timings.empty()) {
-    if (!network) return db.error(ErrorCode::kInvalidArgument, "a kernel measurement cannot carry kernel timings");
-    NNLAT_ASSIGN_OR_RETURN(Stmt timing,
-                           db.prepare("INSERT INTO kernel_timings (measurement_id, position, name, implementation, "
-                                      "latency_ms) VALUES (?, ?, ?, ?, ?)"));
+
+  Result<int64_t> write(int64_t subject_id, const MeasurementRecord& r) {
+    const Db& db = *db_;
+    NNLAT_ASSIGN_OR_RETURN(EncodedRecord encoded, encode_record(db, r));
+    if (!r.kernel_timings.empty() && kind_ != MeasurementKind::kNetwork) {
+      return db.error(ErrorCode::kInvalidArgument, "a kernel measurement cannot carry kernel timings");
+    }
+    if (!known_targets_.contains(r.target_id)) {
+      NNLAT_ASSIGN_OR_RETURN(int64_t targets, target_exists_.query_int64({r.target_id}));
+      if (targets == 0) return db.error(ErrorCode::kNotFound, "no target with id " + std::to_string(r.target_id));
+      known_targets_.insert(r.target_id);
+    }
+    NNLAT_ASSIGN_OR_RETURN(int64_t subjects, subject_exists_.query_int64({subject_id}));
+    if (subjects == 0) {
+      return db.error(ErrorCode::kNotFound,
+                      std::string("no ") + measurement_kind_name(kind_) + " with id " + std::to_string(subject_id));
+    }
+    if (r.campaign_id) NNLAT_RETURN_IF_ERROR(check_campaign_item(r));
+    NNLAT_ASSIGN_OR_RETURN(int64_t protocol_ref, text_id(encoded.protocol_json));
+    NNLAT_ASSIGN_OR_RETURN(int64_t environment_ref, text_id(encoded.environment_json));
+    const auto& m = r.measurement;
+    const Param campaign = r.campaign_id ? Param(*r.campaign_id) : Param(nullptr);
+    const Param item = r.campaign_id ? Param(std::string_view(r.item_key)) : Param(nullptr);
+    NNLAT_RETURN_IF_ERROR(
+        insert_.run({r.target_id, subject_id, campaign, item, m.median_ms, m.mean_ms, m.std_ms, m.cv, m.min_ms,
+                     static_cast<int64_t>(m.samples_ms.size()), std::string_view(encoded.samples_json),
+                     int64_t{m.unstable ? 1 : 0}, int64_t{m.remeasures}, protocol_ref, environment_ref}));
+    const int64_t id = sqlite3_last_insert_rowid(db.handle());
     for (const KernelTiming& t : r.kernel_timings) {
       if (t.position < 0 || !(t.latency_ms >= 0) || !std::isfinite(t.latency_ms)) {
         return db.error(ErrorCode::kInvalidArgument, "kernel timing '" + t.name + "' at position " +
                                                          std::to_string(t.position) +
                                                          " needs a position >= 0 and a finite latency >= 0");
       }
-      NNLAT_RETURN_IF_ERROR(timing.run(
+      NNLAT_RETURN_IF_ERROR(timing_.run(
           {id, int64_t{t.position}, std::string_view(t.name), std::string_view(t.implementation), t.latency_ms}));
     }
+    return id;
   }
+
+ private:
+  MeasurementWriter(const Db& db, MeasurementKind kind) : db_(&db), kind_(kind) {}
+
+  Status check_campaign_item(const MeasurementRecord& r) {
+    const Db& db = *db_;
+    const int64_t campaign = *r.campaign_id;
+    auto known = campaign_targets_.find(campaign);
+    if (known == campaign_targets_.end()) {
+      NNLAT_ASSIGN_OR_RETURN(int64_t target, campaign_target_.query_int64({campaign}));
+      if (target < 0) return db.error(ErrorCode::kNotFound, "no campaign with id " + std::to_string(campaign));
+      known = campaign_targets_.emplace(campaign, target).first;
+    }
+    if (known->second != r.target_id) {
+      return db.error(ErrorCode::kInvalidArgument, "campaign " + std::to_string(campaign) + " measures target id " +
+                                                       std::to_string(known->second) + ", not " +
+                                                       std::to_string(r.target_id));
+    }
+    NNLAT_ASSIGN_OR_RETURN(int64_t planned, planned_.query_int64({campaign, std::string_view(r.item_key)}));
+    if (planned == 0) {
+      return db.error(ErrorCode::kInvalidArgument,
+                      "item '" + r.item_key + "' is not planned in campaign " + std::to_string(campaign));
+    }
+    NNLAT_ASSIGN_OR_RETURN(int64_t done, done_.query_int64({campaign, std::string_view(r.item_key)}));
+    if (done != 0) {
+      return db.error(ErrorCode::kInvalidArgument,
+                      "item '" + r.item_key + "' is already measured in campaign " + std::to_string(campaign));
+    }
+    return Status::Ok();
+  }
+
+  // The id of a JSON text in json_texts, inserting it on first use. The hash finds it; the
+  // text is compared too, so a hash collision is an error, never another row's text.
+  Result<int64_t> text_id(const std::string& text) {
+    if (const auto it = text_ids_.find(text); it != text_ids_.end()) return it->second;
+    const Db& db = *db_;
+    const std::string hash = stable_hash_hex(text);
+    NNLAT_RETURN_IF_ERROR(text_insert_.run({std::string_view(hash), std::string_view(text)}));
+    NNLAT_RETURN_IF_ERROR(text_select_.bind({std::string_view(hash)}));
+    NNLAT_ASSIGN_OR_RETURN(bool row, text_select_.step());
+    if (!row) return db.error(ErrorCode::kInternal, "JSON text " + hash + " vanished after insert");
+    const int64_t id = text_select_.column_int64(0);
+    if (text_select_.column_text(1) != text) {
+      return db.error(ErrorCode::kInternal, "two JSON texts share the hash " + hash);
+    }
+    NNLAT_RETURN_IF_ERROR(text_select_.reset());
+    if (text_ids_.size() > 1024) text_ids_.clear();  // bounded: profiling rows each carry their own state
+    text_ids_.emplace(text, id);
+    return id;
+  }
+
+  const Db* db_;
+  MeasurementKind kind_;
+  Stmt target_exists_, subject_exists_, campaign_target_, planned_, done_, text_insert_, text_select_, insert_, timing_;
+  std::set<int64_t> known_targets_;
+  std::map<int64_t, int64_t> campaign_targets_;
+  std::map<std::string, int64_t> text_ids_;
+};
+
+Result<int64_t> add_measurement(const Db& db, MeasurementKind kind, int64_t subject_id, const MeasurementRecord& r) {
+  NNLAT_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
+  NNLAT_ASSIGN_OR_RETURN(MeasurementWriter writer, MeasurementWriter::make(db, kind));
+  NNLAT_ASSIGN_OR_RETURN(int64_t id, writer.write(subject_id, r));
   NNLAT_RETURN_IF_ERROR(tx.commit());
   return id;
 }
@@ -273,13 +369,7 @@ Result<std::map<std::string, int64_t>> Store::network_ids_by_name(const std::str
   // Networks of the preferred source first, then by id: the first of each name wins.
   NNLAT_ASSIGN_OR_RETURN(Stmt stmt, impl_->db.prepare("SELECT name, id FROM networks ORDER BY (source = ?1) DESC, id"));
   NNLAT_RETURN_IF_ERROR(stmt.bind({std::string_view(preferred_source)}));
-  std::map<std::string, int64_t> out;
-  for (;;) {
-    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) break;
-    out.emplace(stmt.column_text(0), stmt.column_int64(1));
-  }
-  return out;
+  return ids_by_text(stmt);
 }
 
 Result<int64_t> Store::add_network_measurement(int64_t network_id, const MeasurementRecord& record) {
@@ -288,6 +378,20 @@ Result<int64_t> Store::add_network_measurement(int64_t network_id, const Measure
 
 Result<int64_t> Store::add_kernel_measurement(int64_t kernel_id, const MeasurementRecord& record) {
   return add_measurement(impl_->db, MeasurementKind::kKernel, kernel_id, record);
+}
+
+Result<std::vector<int64_t>> Store::add_network_measurements(const std::vector<NetworkMeasurement>& batch) {
+  const Db& db = impl_->db;
+  NNLAT_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
+  NNLAT_ASSIGN_OR_RETURN(MeasurementWriter writer, MeasurementWriter::make(db, MeasurementKind::kNetwork));
+  std::vector<int64_t> ids;
+  ids.reserve(batch.size());
+  for (const NetworkMeasurement& m : batch) {
+    NNLAT_ASSIGN_OR_RETURN(int64_t id, writer.write(m.network_id, m.record));
+    ids.push_back(id);
+  }
+  NNLAT_RETURN_IF_ERROR(tx.commit());
+  return ids;
 }
 
 // ---- campaigns
@@ -440,17 +544,21 @@ namespace {
 constexpr const char* kNetworkRowsSql =
     "SELECT m.id, t.name, t.backend, n.name, n.source, n.encoding, n.family, n.hash, n.macs, n.params, "
     "m.median_ms, m.mean_ms, m.std_ms, m.cv, m.min_ms, m.samples_json, m.unstable, m.remeasures, "
-    "coalesce(c.key, ''), coalesce(m.item_key, ''), m.protocol_json, m.environment_json, m.created "
+    "coalesce(c.key, ''), coalesce(m.item_key, ''), coalesce(pj.text, m.protocol_json), "
+    "coalesce(ej.text, m.environment_json), m.created "
     "FROM network_measurements m JOIN targets t ON t.id = m.target_id JOIN networks n ON n.id = m.network_id "
-    "LEFT JOIN campaigns c ON c.id = m.campaign_id WHERE ?1 IS NULL OR m.target_id = ?1 ORDER BY m.id";
+    "LEFT JOIN campaigns c ON c.id = m.campaign_id LEFT JOIN json_texts pj ON pj.id = m.protocol_ref "
+    "LEFT JOIN json_texts ej ON ej.id = m.environment_ref WHERE ?1 IS NULL OR m.target_id = ?1 ORDER BY m.id";
 constexpr const char* kKernelRowsSql =
     "SELECT m.id, t.name, t.backend, k.type, '', '', '', k.hash, "
     "CASE WHEN json_type(k.features_json, '$.macs') = 'integer' THEN json_extract(k.features_json, '$.macs') END, "
     "CASE WHEN json_type(k.features_json, '$.params') = 'integer' THEN json_extract(k.features_json, '$.params') END, "
     "m.median_ms, m.mean_ms, m.std_ms, m.cv, m.min_ms, m.samples_json, m.unstable, m.remeasures, "
-    "coalesce(c.key, ''), coalesce(m.item_key, ''), m.protocol_json, m.environment_json, m.created "
+    "coalesce(c.key, ''), coalesce(m.item_key, ''), coalesce(pj.text, m.protocol_json), "
+    "coalesce(ej.text, m.environment_json), m.created "
     "FROM kernel_measurements m JOIN targets t ON t.id = m.target_id JOIN kernels k ON k.id = m.kernel_id "
-    "LEFT JOIN campaigns c ON c.id = m.campaign_id WHERE ?1 IS NULL OR m.target_id = ?1 ORDER BY m.id";
+    "LEFT JOIN campaigns c ON c.id = m.campaign_id LEFT JOIN json_texts pj ON pj.id = m.protocol_ref "
+    "LEFT JOIN json_texts ej ON ej.id = m.environment_ref WHERE ?1 IS NULL OR m.target_id = ?1 ORDER BY m.id";
 
 }  // namespace
 
@@ -556,12 +664,12 @@ Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& 
   }
   const char* sql = kind == MeasurementKind::kNetwork
                         ? "SELECT n.id, n.hash, n.name, n.source, n.encoding, n.family, n.graph_json, m.median_ms, "
-                          "m.cv, m.unstable, m.campaign_id, m.item_key FROM network_measurements m "
+                          "m.cv, m.unstable, m.campaign_id, m.item_key, n.space FROM network_measurements m "
                           "JOIN networks n ON n.id = m.network_id "
                           "WHERE m.target_id = ?1 AND (m.item_key IS NULL OR m.item_key NOT LIKE 'ref:%') "
                           "ORDER BY n.id, m.id"
                         : "SELECT k.id, k.hash, k.type, '', '', '', k.graph_json, m.median_ms, m.cv, m.unstable, "
-                          "m.campaign_id, m.item_key "
+                          "m.campaign_id, m.item_key, '' "
                           "FROM kernel_measurements m JOIN kernels k ON k.id = m.kernel_id "
                           "WHERE m.target_id = ?1 ORDER BY k.id, m.id";
   NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare(sql));
@@ -587,6 +695,7 @@ Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& 
       s.encoding = stmt.column_text(4);
       s.family = stmt.column_text(5);
       s.graph_json = stmt.column_text(6);
+      s.space = stmt.column_text(12);
       s.unstable = true;
       out.push_back(std::move(s));
       groups.emplace_back();
@@ -617,6 +726,16 @@ Result<std::vector<SubjectLatency>> Store::subject_latencies(const std::string& 
     out[i].median_ms = measure::median_of(out[i].medians_ms);
   }
   return out;
+}
+
+Status Store::transaction(const std::function<Status()>& work) {
+  const Db& db = impl_->db;
+  if (sqlite3_get_autocommit(db.handle()) == 0) {
+    return db.error(ErrorCode::kInternal, "Store::transaction: a transaction is already open");
+  }
+  NNLAT_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
+  NNLAT_RETURN_IF_ERROR(work());
+  return tx.commit();
 }
 
 Status Store::check_integrity() const {

@@ -30,7 +30,7 @@ namespace nnlat::store {
 
 // The schema version this nnlat writes and reads. Opening a store with another version is
 // an error (a newer one says to upgrade nnlat).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // PRAGMA application_id of an nnlat store ("nnlt").
 inline constexpr int32_t kApplicationId = 0x6E6E6C74;
 
@@ -41,6 +41,12 @@ struct NetworkInfo {
   std::string source;    // "zoo:mobilenet_v2", "model.onnx", "nb201"
   std::string encoding;  // NAS encoding, e.g. "|nor_conv_3x3~0|+|...|"; "" for real models
   std::string family;    // "mobilenet", "nb201", ...
+  // A NAS space ("nb201", "mbv2", ...), set only by a caller whose graph is
+  // models::build_space_graph(space, encoding) with default options (models::space_reference
+  // tells): the store then keeps the space and encoding instead of the graph, and readers
+  // rebuild it (models::stored_network_graph). Never taken from metadata: a graph edited
+  // after it was built keeps its metadata.
+  std::string space;
 };
 
 // One kernel of a measured network run, as the runtime reported it (a profiler's events, a
@@ -65,6 +71,12 @@ struct MeasurementRecord {
   // Network measurements only: the per-kernel breakdown of the run, stored in the same
   // transaction (positions distinct). Empty when the runtime reports none.
   std::vector<KernelTiming> kernel_timings;
+};
+
+// One network measurement of a batch (Store::add_network_measurements).
+struct NetworkMeasurement {
+  int64_t network_id = 0;
+  MeasurementRecord record;
 };
 
 struct Campaign {
@@ -138,9 +150,12 @@ struct SubjectLatency {
   std::string name;  // network name; kernel type for kernels
   std::string source;
   std::string encoding;
-  std::string family;      // network family ("" for kernels)
-  std::string graph_json;  // the network's or standalone kernel's graph
-  double median_ms = 0;    // median over medians_ms
+  std::string family;  // network family ("" for kernels)
+  std::string space;   // NAS networks kept as space + encoding: the space; "" otherwise
+  // The network's or standalone kernel's graph; "" for a network kept as space + encoding.
+  // Read graphs with models::stored_network_graph, which takes either.
+  std::string graph_json;
+  double median_ms = 0;  // median over medians_ms
   // One figure per campaign, in order of first measurement: the median of the campaign's
   // measurements of the subject (its rounds); a measurement outside a campaign counts alone.
   std::vector<double> medians_ms;
@@ -209,6 +224,9 @@ class Store {
   // `preferred_source` first), for importers that match measurements to networks imported
   // before (one model imported from two frameworks' files is two graphs of one name).
   Result<std::map<std::string, int64_t>> network_ids_by_name(const std::string& preferred_source = "") const;
+  // The networks kept as `space` + encoding (NetworkInfo::space), encoding → id: an importer
+  // finds the networks it stored before without building their graphs.
+  Result<std::map<std::string, int64_t>> network_ids_by_encoding(const std::string& space) const;
   // Returns the kernel's id, inserting it on first use. The same hash with another type is
   // an error. `features_json` must be a JSON object (it may carry "macs" and "params").
   Result<int64_t> upsert_kernel(const std::string& hash, const std::string& type, const std::string& features_json,
@@ -220,6 +238,11 @@ class Store {
   // item already measured in the campaign is an error.
   Result<int64_t> add_network_measurement(int64_t network_id, const MeasurementRecord& record);
   Result<int64_t> add_kernel_measurement(int64_t kernel_id, const MeasurementRecord& record);
+  // Appends a batch of network measurements in one transaction, each checked as
+  // add_network_measurement checks it; the first bad one rolls the whole batch back. Ids in
+  // batch order. A dataset import writes a target's values this way (one commit, not one
+  // per value).
+  Result<std::vector<int64_t>> add_network_measurements(const std::vector<NetworkMeasurement>& batch);
 
   // Returns the campaign with this key, creating it with the given plan if absent
   // (`resumed` tells which). Reopening with another kind or target is an error; the stored
@@ -260,6 +283,13 @@ class Store {
   // network, the breakdown of its first measurement that has one, sorted by position.
   // kNotFound if the target does not exist.
   Result<std::map<std::string, std::vector<KernelTiming>>> kernel_timings(const std::string& target) const;
+
+  // Runs `work` as one transaction: what it wrote through this store is committed when it
+  // returns Ok, and none of it when it returns an error, so a failed import leaves the store
+  // as it was. The writes inside (each add_*, upsert_*, campaign call) keep their own checks
+  // and become savepoints of this transaction. The store stays locked for writers in other
+  // processes while `work` runs (they wait up to their busy timeout). Not re-entrant.
+  Status transaction(const std::function<Status()>& work);
 
   // PRAGMA integrity_check; an error listing the problems when it is not "ok".
   Status check_integrity() const;

@@ -111,7 +111,7 @@ Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& o
   std::map<std::string, const MlbenchModel*> model_of;
   for (const auto& m : ops.models) {
     NNLAT_ASSIGN_OR_RETURN(int64_t id, store.upsert_network(m.graph, {m.name, mlbench_network_source(ops.framework), "",
-                                                                      mlbench_family(m.name)}));
+                                                                      mlbench_family(m.name), ""}));
     network_of[m.name] = id;
     model_of[m.name] = &m;
   }
@@ -122,7 +122,7 @@ Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& o
   for (const auto& z : from_zoo) {
     NNLAT_ASSIGN_OR_RETURN(
         int64_t id,
-        store.upsert_network(z.graph, {z.checkpoint, mlbench_network_source(summary.framework), "", z.family}));
+        store.upsert_network(z.graph, {z.checkpoint, mlbench_network_source(summary.framework), "", z.family, ""}));
     network_of[z.checkpoint] = id;
   }
   summary.from_zoo = from_zoo.size();
@@ -147,7 +147,7 @@ Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& o
     for (const auto& v : e2e.values) {
       if (v.target != target || !network_of.contains(v.model)) continue;
       networks.insert(network_of[v.model]);
-      DatasetValue value{v.model, network_of[v.model], {}};
+      DatasetValue value{v.model, network_of[v.model], {}, {}};
       value.record.measurement = published_measurement(v.mean_ms, v.std_ms);
       value.record.environment = env;
       if (auto it = model_of.find(v.model); it != model_of.end()) {
