@@ -51,27 +51,29 @@ std::vector<float> residual_row(const NetworkKernels& network, double log_source
 }  // namespace
 
 double TransferModel::source_log_ms(const NetworkKernels& network) const {
-  if (network.source_ms > 0) return std::log(network.source_ms);
+  if (const double ms = source_latency_ms(network, source_index_); ms > 0) return std::log(ms);
   return source_model_->predict(network_features(network));
 }
 
 Result<TransferModel> TransferModel::fit(const TrainingSet& data, std::span<const size_t> network_rows,
-                                         const RegressorOptions& options) {
-  if (data.source_target.empty()) {
+                                         const RegressorOptions& options, size_t source) {
+  if (source >= data.source_targets.size()) {
     return make_error(ErrorCode::kInvalidArgument, "method transfer needs a source target (--from SOURCE)");
   }
   TransferModel m;
-  m.source_target_ = data.source_target;
+  m.source_target_ = data.source_targets[source];
+  m.source_index_ = source;
   // The source model: every network the source measured.
   FeatureMatrix sx;
   std::vector<double> sy;
   for (const auto& n : data.networks) {
-    if (n.kernels.source_ms <= 0) continue;
+    const double ms = source_latency_ms(n.kernels, source);
+    if (ms <= 0) continue;
     sx.append_row(network_features(n.kernels));
-    sy.push_back(std::log(n.kernels.source_ms));
+    sy.push_back(std::log(ms));
   }
   if (sy.size() < 2) {
-    return make_error(ErrorCode::kInvalidArgument, "source target " + data.source_target + " shares " +
+    return make_error(ErrorCode::kInvalidArgument, "source target " + m.source_target_ + " shares " +
                                                        std::to_string(sy.size()) + " networks with " + data.target +
                                                        " (at least 2 needed)");
   }
@@ -173,6 +175,7 @@ double TransferModel::predict_ms(const NetworkKernels& network) const {
 nlohmann::json TransferModel::to_json() const {
   return {
       {"source_target", source_target_},
+      {"source_index", source_index_},
       {"coefficients", coefficients_},
       {"terms", use_macs_ ? nlohmann::json{"1", "log_source_ms", "log_macs"} : nlohmann::json{"1", "log_source_ms"}},
       {"residual_lambda", residual_lambda_},
@@ -184,6 +187,7 @@ Result<TransferModel> TransferModel::from_json(const nlohmann::json& j, const st
   TransferModel m;
   try {
     m.source_target_ = j.at("source_target").get<std::string>();
+    m.source_index_ = j.value("source_index", size_t{0});  // files before multi-source transfer: 0
     m.coefficients_ = j.at("coefficients").get<std::vector<double>>();
     if (m.coefficients_.size() != 2 && m.coefficients_.size() != 3) {
       return make_error(ErrorCode::kParseError, source + ": transfer: 2 or 3 coefficients expected");
