@@ -15,8 +15,9 @@
 #   scripts/transfer-campaign.sh phones.db ':gpu:float$' '^[a-z0-9]+:[0-9]'  # CPU -> GPU: CPU core sets only
 # and the local NAS-Bench-201 targets (scripts/nb201-local-targets.sh):
 #   scripts/transfer-campaign.sh nb201-local.db
-# NNLAT (default build/nnlat), KS (default "5 10 20 50"), REPEATS (default 20), REFS (default 5)
-# and BASELINES (default flops,e2e-ridge,e2e-gbdt,transfer-single) override.
+# NNLAT (default build/nnlat), KS (default "5 10 20 50"), REPEATS (default 20), REFS (default 5),
+# BASELINES (default flops,e2e-ridge,e2e-gbdt,transfer-single) and SEED (the draws; default 0, eval's)
+# override.
 set -euo pipefail
 DB=$1
 PATTERN=${2:-.}
@@ -25,6 +26,7 @@ NNLAT=${NNLAT:-build/nnlat}
 KS=${KS:-"5 10 20 50"}
 REPEATS=${REPEATS:-20}
 REFS=${REFS:-5}
+SEED=${SEED:-0}
 BASELINES=${BASELINES:-flops,e2e-ridge,e2e-gbdt,transfer-single}
 PY=/usr/bin/python3
 
@@ -60,10 +62,10 @@ for target in $targets; do
   fi
   for k in $KS; do
     "$NNLAT" eval --db "$DB" --target "$target" "${from[@]}" --method transfer --train-size "$k" \
-      --repeats "$REPEATS" --no-intervals --baselines "$BASELINES" --json | rows "$target" "$k" ""
+      --repeats "$REPEATS" --seed "$SEED" --no-intervals --baselines "$BASELINES" --json | rows "$target" "$k" ""
     if [ "$REFS" -gt 0 ] && [ "$k" -ge "$REFS" ]; then
       "$NNLAT" eval --db "$DB" --target "$target" "${from[@]}" --method transfer --train-size "$k" \
-        --repeats "$REPEATS" --no-intervals --baselines none --reference-networks "$REFS" --json |
+        --repeats "$REPEATS" --seed "$SEED" --no-intervals --baselines none --reference-networks "$REFS" --json |
         rows "$target" "$k" "-ref"
     fi
   done
