@@ -96,6 +96,21 @@ TEST(MultiSourceTransfer, TinyKFallsBackToOneSource) {
   EXPECT_EQ(weighted, 1);
 }
 
+TEST(MultiSourceTransfer, TrainedOnEveryNetworkStillChoosesByLeaveOneTargetOut) {
+  // `train` on a fully measured target: K is every network, so the pseudo-targets are scored
+  // at half the pool rather than not at all.
+  const auto data = mixed_sources(13);
+  std::vector<size_t> rows(data.networks.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  predictors::TrainOptions o;
+  o.method = Method::kTransfer;
+  o.calibrate = false;
+  auto p = predictors::LatencyPredictor::train(data, {}, rows, o);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const nlohmann::json file = p->to_json();
+  EXPECT_GT(file.at("transfer_multi").at("choice").at("leave_one_target_out_error").get<double>(), 0.0);
+}
+
 TEST(MultiSourceTransfer, RoundTripsThroughItsFileAndPredictsUnmeasuredNetworks) {
   auto data = mixed_sources(9);
   std::vector<size_t> rows;

@@ -291,7 +291,15 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
     Eigen::MatrixXd pool(static_cast<Eigen::Index>(pool_size), design.cols());
     for (size_t i = 0; i < pool_size; ++i)
       pool.row(static_cast<Eigen::Index>(i)) = design.row(static_cast<Eigen::Index>(order[i]));
-    if (k < pool_size) m.choice_ = choose_by_leave_one_target_out(pool, sources, priors, k, options.seed);
+    // Trained on (nearly) all of the target's networks, the pseudo-targets cannot hold out K
+    // of theirs: they are scored at half the pool instead, which still tells the pull a
+    // well-measured target can afford.
+    const size_t loto_k = std::min(k, pool_size / 2);
+    if (loto_k >= 3) {
+      m.choice_ = choose_by_leave_one_target_out(pool, sources, priors, loto_k, options.seed);
+    } else {
+      m.choice_.strength = kPriorOnly;
+    }
   } else {
     m.choice_.strength = kPriorOnly;
   }
