@@ -54,6 +54,15 @@ double mean_spearman(const predictors::TrainingSet& data, Method method, size_t 
   return report.ok() ? report->repeat_mean.spearman : 0.0;
 }
 
+// Multi-source transfer trained on the networks `rows` of `data`.
+Result<predictors::LatencyPredictor> train_transfer(const predictors::TrainingSet& data,
+                                                    const std::vector<size_t>& rows) {
+  predictors::TrainOptions o;
+  o.method = Method::kTransfer;
+  o.calibrate = false;
+  return predictors::LatencyPredictor::train(data, {}, rows, o);
+}
+
 TEST(MultiSourceTransfer, BeatsABadSourceAloneAndKeepsUpWithTheBestOne) {
   const auto data = mixed_sources(5);
   for (size_t k : {5u, 10u, 20u}) {
@@ -74,10 +83,7 @@ TEST(MultiSourceTransfer, BeatsABadSourceAloneAndKeepsUpWithTheBestOne) {
 TEST(MultiSourceTransfer, TinyKFallsBackToOneSource) {
   const auto data = mixed_sources(7);
   const std::vector<size_t> rows = {0, 1};
-  predictors::TrainOptions o;
-  o.method = Method::kTransfer;
-  o.calibrate = false;
-  auto p = predictors::LatencyPredictor::train(data, {}, rows, o);
+  auto p = train_transfer(data, rows);
   ASSERT_TRUE(p.ok()) << p.error().message;
   const nlohmann::json file = p->to_json();
   const auto& j = file.at("transfer_multi");
@@ -102,10 +108,7 @@ TEST(MultiSourceTransfer, TrainedOnEveryNetworkStillChoosesByLeaveOneTargetOut) 
   const auto data = mixed_sources(13);
   std::vector<size_t> rows(data.networks.size());
   for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  predictors::TrainOptions o;
-  o.method = Method::kTransfer;
-  o.calibrate = false;
-  auto p = predictors::LatencyPredictor::train(data, {}, rows, o);
+  auto p = train_transfer(data, rows);
   ASSERT_TRUE(p.ok()) << p.error().message;
   const nlohmann::json file = p->to_json();
   EXPECT_GT(file.at("transfer_multi").at("choice").at("leave_one_target_out_error").get<double>(), 0.0);
@@ -115,10 +118,7 @@ TEST(MultiSourceTransfer, RoundTripsThroughItsFileAndPredictsUnmeasuredNetworks)
   auto data = mixed_sources(9);
   std::vector<size_t> rows;
   for (size_t i = 0; i < 12; ++i) rows.push_back(i * 7);
-  predictors::TrainOptions o;
-  o.method = Method::kTransfer;
-  o.calibrate = false;
-  auto p = predictors::LatencyPredictor::train(data, {}, rows, o);
+  auto p = train_transfer(data, rows);
   ASSERT_TRUE(p.ok()) << p.error().message;
   const auto path = (std::filesystem::temp_directory_path() / "nnlat_transfer_multi_test.json").string();
   ASSERT_TRUE(p->save(path).ok());
