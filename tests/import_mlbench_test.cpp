@@ -251,10 +251,11 @@ TEST(MlbenchTorch, ImportKeepsBothFrameworksTargetsOfOnePhoneApart) {
   // The TFLite GPU target measured the same models as other graphs: transfer from it matches
   // them by name (docs/phones.md, "Matching networks").
   ASSERT_TRUE(predictors::attach_transfer_source(*data, *store, "alpha:gpu:float").ok());
-  EXPECT_EQ(data->transfer_match.by_id, 0u);
-  EXPECT_EQ(data->transfer_match.by_name, 2u);
-  EXPECT_EQ(data->transfer_match.predicted, 0u);
-  for (const auto& n : data->networks) EXPECT_DOUBLE_EQ(n.kernels.source_ms, n.name == "netA" ? 0.120 : 0.030);
+  EXPECT_EQ(data->source_matches.at(0).by_id, 0u);
+  EXPECT_EQ(data->source_matches.at(0).by_name, 2u);
+  EXPECT_EQ(data->source_matches.at(0).predicted, 0u);
+  for (const auto& n : data->networks)
+    EXPECT_DOUBLE_EQ(predictors::source_latency_ms(n.kernels, 0), n.name == "netA" ? 0.120 : 0.030);
 }
 
 TEST(Mlbench, OpsBuildOneKernelPerRowWithTheHeadersPhones) {

@@ -48,9 +48,9 @@ TEST(MethodRegistry, EveryMethodRoundTripsThroughItsFile) {
   auto made = predictors::make_synthetic_training_set({}, 12, 4, 220, 5);
   ASSERT_TRUE(made.ok());
   predictors::TrainingSet data = std::move(*made);
-  data.source_target = "synthetic:source:float";  // transfer needs a source
+  data.source_targets = {"synthetic:source:float"};  // transfer needs a source
   for (size_t i = 0; i < data.networks.size(); ++i)
-    data.networks[i].kernels.source_ms = data.networks[i].latency_ms * (1.5 + 0.1 * static_cast<double>(i % 4));
+    data.networks[i].kernels.sources_ms = {data.networks[i].latency_ms * (1.5 + 0.1 * static_cast<double>(i % 4))};
   const auto path = (std::filesystem::temp_directory_path() / "nnlat_registry_test.json").string();
   for (Method m : predictors::all_methods()) {
     const std::string name(predictors::method_name(m));

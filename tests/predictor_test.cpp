@@ -106,8 +106,8 @@ TEST(Predictor, TransferLearnsTheCorrectionFromFiveNetworks) {
   // The target runs every network 2.5x slower than the source: five target networks must
   // be enough to predict the others from their source latencies.
   predictors::TrainingSet data = synthetic_set();
-  data.source_target = "synthetic:source:float";
-  for (auto& n : data.networks) n.kernels.source_ms = n.latency_ms / 2.5;
+  data.source_targets = {"synthetic:source:float"};
+  for (auto& n : data.networks) n.kernels.sources_ms = {n.latency_ms / 2.5};
   const std::vector<size_t> train = {0, 1, 2, 3, 4};
   predictors::TrainOptions o;
   o.method = Method::kTransfer;
@@ -176,9 +176,9 @@ TEST(Predictor, LeaveOneFamilyOutPredictsEachFamilyFromTheOthers) {
 TEST(Predictor, SavedFilesPredictExactlyTheSame) {
   // Transfer needs a source: a synthetic one whose latencies are the target's, scaled.
   predictors::TrainingSet data = synthetic_set();
-  data.source_target = "synthetic:source:float";
+  data.source_targets = {"synthetic:source:float"};
   for (size_t i = 0; i < data.networks.size(); ++i)
-    data.networks[i].kernels.source_ms = data.networks[i].latency_ms * (2.0 + 0.1 * static_cast<double>(i % 3));
+    data.networks[i].kernels.sources_ms = {data.networks[i].latency_ms * (2.0 + 0.1 * static_cast<double>(i % 3))};
   const auto path = (std::filesystem::temp_directory_path() / "nnlat_predictor_test.json").string();
   for (Method m : predictors::all_methods()) {
     predictors::TrainOptions o;

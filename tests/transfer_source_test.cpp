@@ -3,6 +3,7 @@
 // is synthetic: two "frameworks" (network sources) with their own graphs of one model name.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "cli_test_util.hpp"
@@ -52,7 +53,7 @@ class TransferSourceTest : public ::testing::Test {
 
   double source_ms_of(const predictors::TrainingSet& data, const std::string& name) {
     for (const auto& n : data.networks) {
-      if (n.name == name) return n.kernels.source_ms;
+      if (n.name == name) return predictors::source_latency_ms(n.kernels, 0);
     }
     ADD_FAILURE() << "no network " << name;
     return -1;
@@ -84,15 +85,15 @@ TEST_F(TransferSourceTest, MatchesByIdThenByUniqueNameElsePredicts) {
   ASSERT_TRUE(data.ok()) << data.error().message;
   ASSERT_EQ(data->networks.size(), 4u);
   ASSERT_TRUE(predictors::attach_transfer_source(*data, *store_, kSource).ok());
-  EXPECT_EQ(data->source_target, kSource);
+  ASSERT_EQ(data->source_targets, std::vector<std::string>{kSource});
   EXPECT_DOUBLE_EQ(source_ms_of(*data, "net-a"), 4.0);
   EXPECT_DOUBLE_EQ(source_ms_of(*data, "net-b"), 6.0);
   EXPECT_EQ(source_ms_of(*data, "net-c"), 0.0);
   EXPECT_EQ(source_ms_of(*data, "net-d"), 0.0);
-  EXPECT_EQ(data->transfer_match.by_id, 1u);
-  EXPECT_EQ(data->transfer_match.by_name, 1u);
-  EXPECT_EQ(data->transfer_match.predicted, 2u);
-  EXPECT_EQ(data->transfer_match.ambiguous, 1u);
+  EXPECT_EQ(data->source_matches.at(0).by_id, 1u);
+  EXPECT_EQ(data->source_matches.at(0).by_name, 1u);
+  EXPECT_EQ(data->source_matches.at(0).predicted, 2u);
+  EXPECT_EQ(data->source_matches.at(0).ambiguous, 1u);
 }
 
 TEST_F(TransferSourceTest, TheSameGraphWinsOverAnotherOfItsName) {
@@ -106,8 +107,8 @@ TEST_F(TransferSourceTest, TheSameGraphWinsOverAnotherOfItsName) {
   ASSERT_TRUE(data.ok()) << data.error().message;
   ASSERT_TRUE(predictors::attach_transfer_source(*data, *store_, kSource).ok());
   EXPECT_DOUBLE_EQ(source_ms_of(*data, "net-a"), 5.0);
-  EXPECT_EQ(data->transfer_match.by_id, 1u);
-  EXPECT_EQ(data->transfer_match.by_name, 0u);
+  EXPECT_EQ(data->source_matches.at(0).by_id, 1u);
+  EXPECT_EQ(data->source_matches.at(0).by_name, 0u);
 }
 
 TEST_F(TransferSourceTest, NothingSharedIsAnErrorNamingBothTargets) {
@@ -120,7 +121,44 @@ TEST_F(TransferSourceTest, NothingSharedIsAnErrorNamingBothTargets) {
   EXPECT_NE(s.error().message.find(kTarget), std::string::npos) << s.error().message;
   EXPECT_NE(s.error().message.find(kSource), std::string::npos) << s.error().message;
   EXPECT_NE(s.error().message.find("by name"), std::string::npos) << s.error().message;
-  EXPECT_TRUE(data->source_target.empty());
+  EXPECT_TRUE(data->source_targets.empty());
+}
+
+TEST_F(TransferSourceTest, SeveralSourcesByCommasOrAllSkippingThoseThatShareNothing) {
+  constexpr const char* kOther = "phone:fwc-cpu:float";
+  constexpr const char* kStranger = "phone:fwd-cpu:float";
+  const int64_t shared = network("net-b", 16, "fw-a");
+  measure(kSource, shared, 6.0);
+  measure(kOther, shared, 3.0);
+  measure(kTarget, shared, 13.0);
+  measure(kStranger, network("net-z", 40, "fw-d"), 1.0);  // shares nothing with the target
+
+  auto data = predictors::load_training_set(*store_, kTarget, "xnnpack");
+  ASSERT_TRUE(data.ok()) << data.error().message;
+  auto listed = *data;
+  ASSERT_TRUE(predictors::attach_transfer_sources(listed, *store_, std::string(kOther) + "," + kSource).ok());
+  ASSERT_EQ(listed.source_targets, (std::vector<std::string>{kOther, kSource}));
+  EXPECT_EQ(listed.networks.at(0).kernels.sources_ms, (std::vector<double>{3.0, 6.0}));
+
+  auto all = *data;
+  ASSERT_TRUE(predictors::attach_transfer_sources(all, *store_, predictors::kAllSources).ok());
+  ASSERT_EQ(all.source_targets.size(), 2u) << "the target itself and the stranger are no sources";
+  EXPECT_TRUE(std::find(all.source_targets.begin(), all.source_targets.end(), kStranger) == all.source_targets.end());
+
+  auto named_stranger = *data;
+  const Status s = predictors::attach_transfer_sources(named_stranger, *store_, std::string(kSource) + "," + kStranger);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find(kStranger), std::string::npos) << s.error().message;
+
+  auto twice = *data;
+  const Status t = predictors::attach_transfer_sources(twice, *store_, std::string(kSource) + "," + kSource);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().message.find("twice"), std::string::npos) << t.error().message;
+
+  auto empty = *data;
+  const Status e = predictors::attach_transfer_sources(empty, *store_, std::string(kSource) + ",");
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.error().message.find("empty source target"), std::string::npos) << e.error().message;
 }
 
 }  // namespace

@@ -25,9 +25,10 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--calibrate", o.calibrate_drift,
                 "With --predictor: scale its predictions by the drift between its training store and --db, from the "
                 "reference networks both measured");
-  cmd->add_option("--from", o.transfer_from,
-                  "Transfer source target (--method transfer): its measured latencies are corrected on the target's "
-                  "training networks");
+  add_transfer_source_flags(*cmd, o.transfer_from);
+  cmd->add_option("--reference-networks", o.reference_networks,
+                  "With --train-size and several transfer sources: this many reference networks (those that spread "
+                  "the sources most, docs/transfer.md) are in every draw's training networks");
   cmd->add_option("--rules", o.rules, "Fusion rules that define kernels (default: the target's)");
   cmd->add_option("--cv", o.cv,
                   "Folds of the cross-validation by network, or 'family': hold out each network family in turn "

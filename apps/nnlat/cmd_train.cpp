@@ -15,7 +15,7 @@ void print_summary(const app::TrainResult& r) {
   if (r.unstable > 0) {
     fmt::print("note: {} kernels/networks were only measured unstably (high CV); their medians are used\n", r.unstable);
   }
-  if (!r.transfer_source.empty()) fmt::print("{}", app::transfer_match_text(r.transfer_source, r.transfer_match));
+  fmt::print("{}", app::transfer_match_text(r.transfer_sources, r.transfer_matches));
   if (r.traits.needs_kernels) {
     fmt::print("{:<14} {:>6}  {:<16} {}\n", "family", "rows", "model", "CV mean |log error| per candidate");
     for (const auto& f : r.families) {
@@ -57,11 +57,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--method", o.training.method,
                   "opwise-gbdt | opwise-rf | opwise-linear | opwise-mlp | opwise-ensemble | lut | flops | e2e-gbdt | "
                   "e2e-ridge | "
-                  "transfer (with --from SOURCE)")
+                  "transfer (with --from SOURCE[,SOURCE...] or --from-all) | transfer-single (the one --from source "
+                  "closest on the training networks)")
       ->capture_default_str();
-  cmd->add_option("--from", o.transfer_from,
-                  "Transfer source target (--method transfer): its measured latencies are corrected on the target's "
-                  "training networks");
+  add_transfer_source_flags(*cmd, o.transfer_from);
   cmd->add_option("--rules", o.rules, "Fusion rules that define kernels (default: xnnpack, tflite-gpu for GPUs)");
   cmd->add_option("-o,--output", o.output, "Predictor file to write (.json)")->required();
   cmd->add_option("--seed", o.training.seed, "Seed of the model-selection and calibration folds")

@@ -11,6 +11,7 @@
 #include "nnlat/measure/measurement.hpp"
 #include "nnlat/measure/schedule.hpp"
 #include "nnlat/predictors/regressor.hpp"
+#include "nnlat/predictors/training_set.hpp"
 
 namespace nnlat::cli {
 
@@ -43,6 +44,18 @@ inline void add_drift_flag(CLI::App& cmd, bool& correct_drift) {
                "Divide each measurement by its campaign's drift (its reference networks' figure over their usual "
                "one) and its round's (the campaign's items in that round over their median) before training "
                "(`nnlat db drift` shows both)");
+}
+
+// --from and --from-all of train, eval and learning-curve: the transfer sources, as
+// predictors::attach_transfer_sources takes them ("all" for --from-all).
+inline void add_transfer_source_flags(CLI::App& cmd, std::string& transfer_from) {
+  auto* from = cmd.add_option("--from", transfer_from,
+                              "Transfer source target(s) (--method transfer, transfer-single), separated by commas: "
+                              "their latencies of each network are mapped to the target on its training networks");
+  cmd.add_flag_callback(
+         "--from-all", [&transfer_from] { transfer_from = predictors::kAllSources; },
+         "Every other target of the store that shares measured networks with the target is a transfer source")
+      ->excludes(from);
 }
 
 // --gbdt-rounds, --rf-trees, --mlp-hidden, ... of train, eval and learning-curve. Not `seed`

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "nnlat/app/training_data.hpp"
+#include "nnlat/predictors/reference_networks.hpp"
 
 namespace nnlat::app {
 namespace {
@@ -67,11 +68,21 @@ Result<std::vector<eval::Split>> make_splits(const EvalRequest& request, const p
     return splits;
   }
   NNLAT_ASSIGN_OR_RETURN(const int folds, parse_folds(request.cv));
+  if (request.reference_networks > 0 && request.train_size == 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--reference-networks places networks in every draw of --train-size: give --train-size too");
+  }
   if (request.train_size > 0) {
+    std::vector<size_t> references;
+    if (request.reference_networks > 0) {
+      NNLAT_ASSIGN_OR_RETURN(references, predictors::choose_reference_networks(data, request.reference_networks));
+      for (size_t r : references) result.reference_networks.push_back(data.networks[r].name);
+    }
     result.cv = "train-size";
-    result.protocol = fmt::format("{} random draws of {} training networks, the others held out", request.repeats,
-                                  request.train_size);
-    return eval::train_size_splits(n, request.train_size, request.repeats, request.training.seed);
+    result.protocol = fmt::format(
+        "{} random draws of {} training networks{}, the others held out", request.repeats, request.train_size,
+        references.empty() ? std::string() : fmt::format(" ({} of them the reference networks)", references.size()));
+    return eval::train_size_splits(n, request.train_size, request.repeats, request.training.seed, references);
   }
   result.cv = "kfold";
   result.protocol = fmt::format("{}-fold cross-validation by network", folds);
@@ -124,7 +135,8 @@ nlohmann::json EvalResult::to_json() const {
   j["splits"] = splits;
   j["kernels_measured"] = kernels_measured;
   j["networks_measured"] = networks_measured;
-  if (!transfer_source.empty()) j["transfer"] = transfer_match_json(transfer_source, transfer_match);
+  if (!transfer_sources.empty()) j["transfer"] = transfer_match_json(transfer_sources, transfer_matches);
+  if (!reference_networks.empty()) j["reference_networks"] = reference_networks;
   nlohmann::json b = nlohmann::json::object();
   for (size_t i = 1; i < reports.size(); ++i) {
     b[std::string(predictors::method_name(reports[i].method))] =
@@ -157,8 +169,8 @@ Result<EvalResult> evaluate(const EvalRequest& request_in) {
   result.target = request.target;
   result.kernels_measured = data.kernels.size();
   result.networks_measured = data.networks.size();
-  result.transfer_source = data.source_target;
-  result.transfer_match = data.transfer_match;
+  result.transfer_sources = data.source_targets;
+  result.transfer_matches = data.source_matches;
   // Without calibration the interval is the uncalibrated default: its coverage means nothing.
   result.intervals_calibrated = request.training.calibrate || predictor.has_value();
   if (predictor) {

@@ -2,6 +2,7 @@
 // of the floor's, and the floor's +-10% beside the method's), the spread over draws, the
 // chosen method per family, and under leave-one-family-out every method per held-out family.
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "nnlat/app/evaluate.hpp"
 #include "nnlat/app/training_data.hpp"
@@ -84,7 +85,10 @@ std::string EvalResult::to_text() const {
   for (const auto& [family, m] : reports.front().per_family) s += row(family, m, -1, nullptr, 0);
   if (cv == "family") s += per_family_by_method(reports);
   // Last, so the tables above keep their line numbers (scripts cut them by line).
-  if (!transfer_source.empty()) s += "\n" + transfer_match_text(transfer_source, transfer_match);
+  if (!reference_networks.empty()) {
+    s += fmt::format("\nreference networks (always trained on): {}\n", fmt::join(reference_networks, ", "));
+  }
+  if (!transfer_sources.empty()) s += "\n" + transfer_match_text(transfer_sources, transfer_matches);
   return s;
 }
 

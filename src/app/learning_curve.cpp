@@ -38,8 +38,8 @@ nlohmann::json LearningCurveResult::to_json() const {
 
 Result<LearningCurveResult> learning_curve(const LearningCurveRequest& request) {
   NNLAT_ASSIGN_OR_RETURN(auto train, make_train_options(request.training));
-  NNLAT_ASSIGN_OR_RETURN(
-      auto data, load_training_set_from(request.db, request.target, request.rules, "", request.training.correct_drift));
+  NNLAT_ASSIGN_OR_RETURN(auto data, load_training_set_from(request.db, request.target, request.rules,
+                                                           request.transfer_from, request.training.correct_drift));
   eval::LearningCurveOptions options;
   options.train = std::move(train);
   options.kernel_budgets = request.kernel_budgets;

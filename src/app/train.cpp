@@ -51,7 +51,7 @@ nlohmann::json TrainResult::to_json() const {
   for (const auto& f : families) {
     summary["families"][f.name] = {{"rows", f.rows}, {"model", f.model}, {"selection", f.selection}};
   }
-  if (!transfer_source.empty()) summary["transfer"] = transfer_match_json(transfer_source, transfer_match);
+  if (!transfer_sources.empty()) summary["transfer"] = transfer_match_json(transfer_sources, transfer_matches);
   return summary;
 }
 
@@ -71,8 +71,8 @@ Result<TrainResult> train(const TrainRequest& request) {
   result.predictor = request.output;
   result.traits = predictors::method_traits(options.method);
   result.unstable = data.unstable;
-  result.transfer_source = data.source_target;
-  result.transfer_match = data.transfer_match;
+  result.transfer_sources = data.source_targets;
+  result.transfer_matches = data.source_matches;
   return result;
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "nnlat/core/csv.hpp"
 #include "nnlat/eval/analysis.hpp"
 #include "nnlat/measure/cpu_clusters.hpp"
 
@@ -12,17 +13,6 @@ namespace {
 
 // One more step of threads must bring at least this much more speed-up to count as helping.
 constexpr double kHelpfulStep = 1.10;
-
-std::vector<std::string> split_dashes(const std::string& text) {
-  std::vector<std::string> parts;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    const size_t end = std::min(text.find('-', pos), text.size());
-    parts.push_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return parts;
-}
 
 bool is_thread_count(const std::string& part) {
   return part.size() > 1 && part[0] == 't' &&
@@ -80,7 +70,7 @@ ClusterScaling cluster_scaling(const std::string& cluster, const std::vector<Sca
 }  // namespace
 
 std::optional<CoreSet> parse_config_core_set(const std::string& config) {
-  auto parts = split_dashes(config);
+  auto parts = split_on(config, '-');
   CoreSet set;
   set.framework = "tflite";
   size_t i = 0;

@@ -97,27 +97,33 @@ Result<std::vector<Split>> family_splits(std::span<const std::string> families) 
   return splits;
 }
 
-Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size, int repeats, uint64_t seed) {
+Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size, int repeats, uint64_t seed,
+                                             std::span<const size_t> always_train) {
   if (train_size == 0 || train_size >= networks) {
     return make_error(ErrorCode::kInvalidArgument, "--train-size " + std::to_string(train_size) +
                                                        " must be between 1 and " + std::to_string(networks - 1) +
                                                        " (networks measured minus one)");
   }
   if (repeats < 1) return make_error(ErrorCode::kInvalidArgument, "--repeats must be at least 1");
+  if (always_train.size() > train_size) {
+    return make_error(ErrorCode::kInvalidArgument, std::to_string(always_train.size()) +
+                                                       " reference networks do not fit in --train-size " +
+                                                       std::to_string(train_size));
+  }
+  std::vector<bool> fixed(networks, false);
+  for (size_t i : always_train) fixed.at(i) = true;
+  std::vector<size_t> others;  // the networks a draw picks from
+  for (size_t i = 0; i < networks; ++i) {
+    if (!fixed[i]) others.push_back(i);
+  }
   std::vector<Split> splits;
   for (int r = 0; r < repeats; ++r) {
-    NNLAT_ASSIGN_OR_RETURN(auto train,
-                           sample_without_replacement(networks, train_size, seed + static_cast<uint64_t>(r)));
+    NNLAT_ASSIGN_OR_RETURN(auto drawn, sample_without_replacement(others.size(), train_size - always_train.size(),
+                                                                  seed + static_cast<uint64_t>(r)));
+    std::vector<bool> in_train = fixed;
+    for (size_t d : drawn) in_train[others[d]] = true;
     Split s;
-    size_t t = 0;
-    for (size_t i = 0; i < networks; ++i) {
-      if (t < train.size() && train[t] == i) {
-        s.train_networks.push_back(i);
-        ++t;
-      } else {
-        s.test_networks.push_back(i);
-      }
-    }
+    for (size_t i = 0; i < networks; ++i) (in_train[i] ? s.train_networks : s.test_networks).push_back(i);
     splits.push_back(std::move(s));
   }
   return splits;

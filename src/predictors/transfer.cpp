@@ -59,7 +59,8 @@ std::vector<float> residual_row(const NetworkKernels& network, double log_source
 // the rules and thread context that decompose them into features, and the options. Another
 // source, store, rule set or seed is another fit; a shared model is the very model a fresh fit
 // would give (the GBDT is deterministic).
-Result<std::shared_ptr<Regressor>> shared_source_model(const TrainingSet& data, const RegressorOptions& so) {
+Result<std::shared_ptr<Regressor>> shared_source_model(const TrainingSet& data, const RegressorOptions& so,
+                                                       size_t source) {
   struct Fit {
     std::string setting;
     std::vector<std::pair<std::string, double>> networks;
@@ -70,13 +71,13 @@ Result<std::shared_ptr<Regressor>> shared_source_model(const TrainingSet& data, 
   static std::deque<Fit> fits;
   const std::string setting = options::to_json(so, regressor_option_fields()).dump() + "\n" + std::to_string(so.seed) +
                               "\n" + std::to_string(so.threads) + "\n" + data.rules + "\n" + data.rules_definition +
-                              "\n" + std::to_string(data.context.threads);
+                              "\n" + std::to_string(data.context.threads) + "\n" + data.source_targets[source];
   std::vector<std::pair<std::string, double>> networks;
   for (const auto& n : data.networks) {
-    if (n.kernels.source_ms > 0) networks.emplace_back(n.hash, n.kernels.source_ms);
+    if (const double ms = source_latency_ms(n.kernels, source); ms > 0) networks.emplace_back(n.hash, ms);
   }
   if (networks.size() < 2) {
-    return make_error(ErrorCode::kInvalidArgument, "source target " + data.source_target + " shares " +
+    return make_error(ErrorCode::kInvalidArgument, "source target " + data.source_targets[source] + " shares " +
                                                        std::to_string(networks.size()) + " networks with " +
                                                        data.target + " (at least 2 needed)");
   }
@@ -87,9 +88,10 @@ Result<std::shared_ptr<Regressor>> shared_source_model(const TrainingSet& data, 
   FeatureMatrix x;
   std::vector<double> y;
   for (const auto& n : data.networks) {
-    if (n.kernels.source_ms <= 0) continue;
+    const double ms = source_latency_ms(n.kernels, source);
+    if (ms <= 0) continue;
     x.append_row(network_features(n.kernels));
-    y.push_back(std::log(n.kernels.source_ms));
+    y.push_back(std::log(ms));
   }
   NNLAT_ASSIGN_OR_RETURN(std::shared_ptr<Regressor> model, make_regressor(RegressorKind::kGbdt, so));
   NNLAT_RETURN_IF_ERROR(model->fit(x, y));
@@ -101,23 +103,24 @@ Result<std::shared_ptr<Regressor>> shared_source_model(const TrainingSet& data, 
 }  // namespace
 
 double TransferModel::source_log_ms(const NetworkKernels& network) const {
-  if (network.source_ms > 0) return std::log(network.source_ms);
+  if (const double ms = source_latency_ms(network, source_index_); ms > 0) return std::log(ms);
   return source_model_->predict(network_features(network));
 }
 
 Result<TransferModel> TransferModel::fit(const TrainingSet& data, std::span<const size_t> network_rows,
-                                         const RegressorOptions& options) {
-  if (data.source_target.empty()) {
+                                         const RegressorOptions& options, size_t source) {
+  if (source >= data.source_targets.size()) {
     return make_error(ErrorCode::kInvalidArgument, "method transfer needs a source target (--from SOURCE)");
   }
   TransferModel m;
-  m.source_target_ = data.source_target;
+  m.source_target_ = data.source_targets[source];
+  m.source_index_ = source;
   // The source model: every network the source measured.
   RegressorOptions so = options;
   so.gbdt_rounds = 200;
   so.gbdt_max_depth = 3;
   so.gbdt_learning_rate = 0.05;
-  NNLAT_ASSIGN_OR_RETURN(m.source_model_, shared_source_model(data, so));
+  NNLAT_ASSIGN_OR_RETURN(m.source_model_, shared_source_model(data, so, source));
 
   std::vector<double> x;
   std::vector<double> y;
@@ -209,6 +212,7 @@ double TransferModel::predict_ms(const NetworkKernels& network) const {
 nlohmann::json TransferModel::to_json() const {
   return {
       {"source_target", source_target_},
+      {"source_index", source_index_},
       {"coefficients", coefficients_},
       {"terms", use_macs_ ? nlohmann::json{"1", "log_source_ms", "log_macs"} : nlohmann::json{"1", "log_source_ms"}},
       {"residual_lambda", residual_lambda_},
@@ -220,6 +224,7 @@ Result<TransferModel> TransferModel::from_json(const nlohmann::json& j, const st
   TransferModel m;
   try {
     m.source_target_ = j.at("source_target").get<std::string>();
+    m.source_index_ = j.value("source_index", size_t{0});  // files before multi-source transfer: 0
     m.coefficients_ = j.at("coefficients").get<std::vector<double>>();
     if (m.coefficients_.size() != 2 && m.coefficients_.size() != 3) {
       return make_error(ErrorCode::kParseError, source + ": transfer: 2 or 3 coefficients expected");

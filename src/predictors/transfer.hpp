@@ -23,10 +23,11 @@ namespace nnlat::predictors {
 
 class TransferModel {
  public:
-  // `network_rows`: the K target networks to learn the correction from. The source model is
-  // fitted on every network of `data` that has a source latency (the source is fully known).
+  // `network_rows`: the K target networks to learn the correction from; `source`: which of
+  // data.source_targets to map from. The source model is fitted on every network of `data`
+  // that has a latency on that source (the source is fully known).
   static Result<TransferModel> fit(const TrainingSet& data, std::span<const size_t> network_rows,
-                                   const RegressorOptions& options);
+                                   const RegressorOptions& options, size_t source = 0);
   double predict_ms(const NetworkKernels& network) const;
 
   nlohmann::json to_json() const;
@@ -35,6 +36,7 @@ class TransferModel {
  private:
   double source_log_ms(const NetworkKernels& network) const;
   std::string source_target_;
+  size_t source_index_ = 0;  // its place in TrainingSet::source_targets (NetworkKernels::sources_ms)
   std::vector<double> coefficients_ = {0.0, 1.0};  // on [1, log s] or [1, log s, log MACs]
   bool use_macs_ = false;
   double residual_lambda_ = 0;  // 0: no residual model

@@ -1,17 +1,21 @@
-// The transfer source's latency of each target network: the same graph if the source measured
+// The transfer sources' latency of each target network: the same graph if a source measured
 // it, else the source's one network of the same name. The second rule is what makes transfer
 // across frameworks work: one model imported from TFLite's and from PyTorch Mobile's files is
 // two graphs of one name (their kernels differ), so a TFLite target never measured the
 // PyTorch graph, but it measured the model.
+#include <algorithm>
 #include <unordered_map>
 
+#include "nnlat/core/csv.hpp"
 #include "nnlat/predictors/training_set.hpp"
 
 namespace nnlat::predictors {
-
 Status attach_transfer_source(TrainingSet& data, const store::Store& store, const std::string& source_target) {
   if (source_target == data.target) {
     return make_error(ErrorCode::kInvalidArgument, "transfer source and target are both " + source_target);
+  }
+  if (std::find(data.source_targets.begin(), data.source_targets.end(), source_target) != data.source_targets.end()) {
+    return make_error(ErrorCode::kInvalidArgument, "transfer source " + source_target + " is given twice");
   }
   auto source = store.subject_latencies(source_target, store::MeasurementKind::kNetwork);
   if (!source.ok()) return source.error().with_context("transfer source " + source_target);
@@ -30,13 +34,14 @@ Status attach_transfer_source(TrainingSet& data, const store::Store& store, cons
     if (!inserted && it->second.hash != n.hash) it->second.ambiguous = true;
   }
   TransferMatch match;
-  for (auto& n : data.networks) {
-    n.kernels.source_ms = 0;
+  std::vector<double> found(data.networks.size(), 0.0);
+  for (size_t i = 0; i < data.networks.size(); ++i) {
+    const auto& n = data.networks[i];
     if (auto it = by_hash.find(n.hash); it != by_hash.end()) {
-      n.kernels.source_ms = it->second;
+      found[i] = it->second;
       ++match.by_id;
     } else if (auto named = by_name.find(n.name); named != by_name.end() && !named->second.ambiguous) {
-      n.kernels.source_ms = named->second.ms;
+      found[i] = named->second.ms;
       ++match.by_name;
     } else {
       ++match.predicted;
@@ -49,8 +54,38 @@ Status attach_transfer_source(TrainingSet& data, const store::Store& store, cons
                                                        "the transfer source " +
                                                        source_target);
   }
-  data.source_target = source_target;
-  data.transfer_match = match;
+  for (size_t i = 0; i < data.networks.size(); ++i) data.networks[i].kernels.sources_ms.push_back(found[i]);
+  data.source_targets.push_back(source_target);
+  data.source_matches.push_back(match);
+  return Status::Ok();
+}
+
+Status attach_transfer_sources(TrainingSet& data, const store::Store& store, const std::string& spec) {
+  if (spec != kAllSources) {
+    for (const auto& source : split_on(spec, ',')) {
+      if (source.empty()) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "--from '" + spec + "': an empty source target name (targets are separated by commas)");
+      }
+      NNLAT_RETURN_IF_ERROR(attach_transfer_source(data, store, source));
+    }
+    return Status::Ok();
+  }
+  NNLAT_ASSIGN_OR_RETURN(const auto stats, store.stats());
+  for (const auto& t : stats.per_target) {
+    if (t.target == data.target || t.networks == 0) continue;
+    // Every other target is a candidate: one that shares no network with the target has
+    // nothing to say about it and is left out (a source named explicitly would be an error).
+    if (auto attached = attach_transfer_source(data, store, t.target); !attached.ok()) {
+      if (attached.error().code != ErrorCode::kInvalidArgument) return attached;
+    }
+  }
+  if (data.source_targets.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, store.path() +
+                                                       ": --from-all: no other target of the store shares "
+                                                       "a measured network with " +
+                                                       data.target);
+  }
   return Status::Ok();
 }
 

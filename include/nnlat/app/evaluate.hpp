@@ -18,10 +18,13 @@ namespace nnlat::app {
 
 struct EvalRequest {
   std::string db;
-  std::string target;     // empty: the predictor's
-  std::string predictor;  // non-empty: evaluate this trained predictor instead of training
-  std::string rules;      // empty: the predictor's, else the target's default
-  std::string transfer_from;
+  std::string target;         // empty: the predictor's
+  std::string predictor;      // non-empty: evaluate this trained predictor instead of training
+  std::string rules;          // empty: the predictor's, else the target's default
+  std::string transfer_from;  // --from A,B,C, or "all" (--from-all)
+  // > 0, with --train-size: the first this many of the reference networks
+  // (predictors::choose_reference_networks) are always among the training networks.
+  size_t reference_networks = 0;
   std::string cv = "5";   // folds of the k-fold CV by network (>= 2), or "family": leave one family out
   size_t train_size = 0;  // > 0: repeated random draws of this many training networks
   int repeats = 10;
@@ -40,13 +43,14 @@ struct EvalResult {
   size_t splits = 0;     // folds, held-out families or draws (1 for a trained predictor)
   size_t kernels_measured = 0;
   size_t networks_measured = 0;
-  std::vector<eval::MethodReport> reports;             // the chosen method first, then the baselines
-  eval::Metrics noise_floor;                           // n == 0: no network was measured twice
-  bool repeated = false;                               // repeated draws (means and spreads over draws)
-  bool intervals_calibrated = true;                    // false: the coverage column means nothing
-  std::optional<predictors::Calibration> calibration;  // set with calibrate_drift
-  std::string transfer_source;                         // --from: the transfer source target
-  predictors::TransferMatch transfer_match;            // how its latencies were found per network
+  std::vector<eval::MethodReport> reports;                  // the chosen method first, then the baselines
+  eval::Metrics noise_floor;                                // n == 0: no network was measured twice
+  bool repeated = false;                                    // repeated draws (means and spreads over draws)
+  bool intervals_calibrated = true;                         // false: the coverage column means nothing
+  std::optional<predictors::Calibration> calibration;       // set with calibrate_drift
+  std::vector<std::string> transfer_sources;                // --from: the transfer source targets
+  std::vector<predictors::TransferMatch> transfer_matches;  // how their latencies were found per network
+  std::vector<std::string> reference_networks;              // --reference-networks: their names
 
   nlohmann::json to_json() const;  // the `eval --json` object
   std::string to_text() const;     // the tables `eval` prints (evaluate_text.cpp)

@@ -15,7 +15,8 @@ namespace nnlat::app {
 struct LearningCurveRequest {
   std::string db;
   std::string target;
-  std::string rules;                                                  // empty: the target's default
+  std::string rules;          // empty: the target's default
+  std::string transfer_from;  // --method transfer / transfer-single: --from's sources, or "all"
   std::vector<size_t> kernel_budgets = {50, 100, 200, 500, 1000, 0};  // 0: all
   std::vector<size_t> network_budgets = {0};                          // 0: all not held out
   double test_fraction = 0.3;

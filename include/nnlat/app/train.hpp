@@ -17,7 +17,7 @@ struct TrainRequest {
   std::string db;
   std::string target;
   std::string rules;          // empty: the target's default rule set
-  std::string transfer_from;  // --method transfer: the source target
+  std::string transfer_from;  // --method transfer: the source target(s), comma-separated, or "all"
   std::string output;         // predictor file to write
   TrainingFlags training;
 };
@@ -56,9 +56,9 @@ struct TrainResult {
   size_t kernels = 0;  // rows trained on
   size_t networks = 0;
   double train_seconds = 0;
-  size_t unstable = 0;                       // measurements with a high CV among the training data
-  std::string transfer_source;               // --from: the transfer source target
-  predictors::TransferMatch transfer_match;  // how its latencies were found per network
+  size_t unstable = 0;                                      // measurements with a high CV among the training data
+  std::vector<std::string> transfer_sources;                // --from: the transfer source targets
+  std::vector<predictors::TransferMatch> transfer_matches;  // how their latencies were found per network
   std::vector<TrainedFamily> families;
   TrainedOverhead overhead;
   TrainedInterval interval;

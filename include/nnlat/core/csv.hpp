@@ -37,4 +37,8 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& source);
 // error naming `where` for anything else that is not a finite number.
 Result<std::optional<double>> parse_csv_number(std::string_view field, const std::string& where);
 
+// `text` cut at every `separator`, without quoting: "a,,b" gives {"a", "", "b"}, "" gives
+// {""} (names in option values and headers: `--from A,B`, "pixel4|gpu|float").
+std::vector<std::string> split_on(std::string_view text, char separator);
+
 }  // namespace nnlat

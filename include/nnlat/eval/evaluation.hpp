@@ -55,7 +55,10 @@ Result<std::vector<Split>> kfold_splits(size_t networks, int k, uint64_t seed);
 // `families[i]` is network i's family; at least two families are needed.
 Result<std::vector<Split>> family_splits(std::span<const std::string> families);
 // `repeats` random draws of `train_size` training networks; all others are test networks.
-Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size, int repeats, uint64_t seed);
+// `always_train` (distinct indices, at most train_size): networks in every draw's training set
+// (the transfer reference networks); the rest of each draw is random among the others.
+Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size, int repeats, uint64_t seed,
+                                             std::span<const size_t> always_train = {});
 
 // Trains `options.method` on each split and predicts its test networks. `repeated` says the
 // splits are independent repeats (metrics per repeat, then mean and spread) rather than

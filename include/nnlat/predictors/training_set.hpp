@@ -22,10 +22,17 @@ struct NetworkKernels {
   std::vector<std::string> hashes;                 // kernel hashes, only when asked for
   int64_t macs = 0;
   int64_t params = 0;
-  // Transfer (`--method transfer --from SOURCE`): the network's measured latency on the
-  // source target; 0 when the source did not measure it (the source model predicts it).
-  double source_ms = 0;
+  // Transfer (`--method transfer --from A,B,C`): the network's measured latency on each
+  // source target, in the order of TrainingSet::source_targets; 0 where that source did not
+  // measure it (the transfer model's source model predicts it). Empty outside transfer (a
+  // network to predict that no store holds).
+  std::vector<double> sources_ms;
 };
+
+// The network's measured latency on source `index`; 0 when not measured (or no sources).
+inline double source_latency_ms(const NetworkKernels& network, size_t index) {
+  return index < network.sources_ms.size() ? network.sources_ms[index] : 0.0;
+}
 
 // Detects the kernels of `graph` under `rules` and extracts their features. Hashes (which
 // need each kernel's standalone graph, the slow part) only when `with_hashes`; the kernel
@@ -76,9 +83,10 @@ struct TrainingSet {
   // breakdown (one row per kernel, in network order).
   std::vector<KernelExample> kernels;
   std::vector<NetworkExample> networks;
-  // Transfer: the source target whose latencies networks carry (attach_transfer_source).
-  std::string source_target;
-  TransferMatch transfer_match;
+  // Transfer: the source targets whose latencies networks carry (attach_transfer_sources),
+  // and how each source's latencies were found, in the same order.
+  std::vector<std::string> source_targets;
+  std::vector<TransferMatch> source_matches;
   // Subjects whose every measurement was flagged unstable (CV above the protocol's limit).
   // They are kept (their median is still the best estimate there is) and counted.
   size_t unstable = 0;
@@ -99,12 +107,20 @@ std::string default_rules_for(const std::string& target);
 Result<TrainingSet> load_training_set(const store::Store& store, const std::string& target, const std::string& rules,
                                       bool correct_drift = false);
 
-// Sets every network's source_ms from `source_target`'s measurements in `store` and records
-// the source and how each network was matched (transfer_source.cpp): by identity (the same
-// graph), else by name when the source measured exactly one network of that name (the same
-// model imported from another framework's files is another graph of the same name), else
-// not at all (source_ms 0: the transfer model predicts it). Errors: the source is the
-// target, no such target, or no network matched.
+// Appends `source_target` to the training set's sources: sets every network's latency on it
+// from its measurements in `store` and records how each network was matched
+// (transfer_source.cpp): by identity (the same graph), else by name when the source measured
+// exactly one network of that name (the same model imported from another framework's files
+// is another graph of the same name), else not at all (0: the transfer model predicts it).
+// Errors: the source is the target or already a source, no such target, or no network
+// matched.
 Status attach_transfer_source(TrainingSet& data, const store::Store& store, const std::string& source_target);
+
+// `spec` as `--from` takes it: one source target, several separated by commas, or "all"
+// (kAllSources: every other target of the store that measured networks and shares at least
+// one with the target; the others are skipped, where a named source sharing none is an
+// error). Attaches each in order.
+inline constexpr const char* kAllSources = "all";
+Status attach_transfer_sources(TrainingSet& data, const store::Store& store, const std::string& spec);
 
 }  // namespace nnlat::predictors

@@ -1,10 +1,12 @@
-// transfer: few-shot prediction for a new target from a fully known source target
-// (predictors/transfer.hpp holds the model).
+// transfer: few-shot prediction for a new target from fully known source targets: with one
+// source, its latencies mapped log-linearly (predictors/transfer.hpp); with several, the
+// multi-source model (predictors/multi_source_transfer.hpp).
 #include "predictors/transfer.hpp"
 
 #include <optional>
 
 #include "predictors/method_model.hpp"
+#include "predictors/multi_source_transfer.hpp"
 
 namespace nnlat::predictors {
 namespace {
@@ -14,26 +16,43 @@ class TransferMethod final : public MethodModel {
   MethodTraits traits() const override { return {}; }
 
   Status fit(const FitContext& c) override {
-    NNLAT_ASSIGN_OR_RETURN(model_, TransferModel::fit(c.data, c.network_rows, c.options.regressor));
+    single_.reset();
+    multi_.reset();
+    if (c.data.source_targets.size() > 1) {
+      NNLAT_ASSIGN_OR_RETURN(multi_, MultiSourceTransfer::fit(c.data, c.network_rows, c.options.regressor));
+    } else {
+      NNLAT_ASSIGN_OR_RETURN(single_, TransferModel::fit(c.data, c.network_rows, c.options.regressor));
+    }
     return Status::Ok();
   }
 
   NetworkPrediction predict(const NetworkKernels& network, const KernelModels&, bool, PredictionCache*) const override {
     NetworkPrediction out;
-    out.latency_ms = model_->predict_ms(network);
+    out.latency_ms = multi_ ? multi_->predict_ms(network) : single_->predict_ms(network);
     return out;
   }
 
-  void write_json(nlohmann::json& j, const KernelModels&) const override { j["transfer"] = model_->to_json(); }
+  void write_json(nlohmann::json& j, const KernelModels&) const override {
+    if (multi_) {
+      j["transfer_multi"] = multi_->to_json();
+    } else {
+      j["transfer"] = single_->to_json();
+    }
+  }
   Status read_json(const nlohmann::json& j, const KernelModels&, const std::string& source) override {
+    if (j.contains("transfer_multi")) {
+      NNLAT_ASSIGN_OR_RETURN(multi_, MultiSourceTransfer::from_json(j.at("transfer_multi"), source));
+      return Status::Ok();
+    }
     if (!j.contains("transfer"))
       return make_error(ErrorCode::kParseError, source + ": method transfer without a transfer model");
-    NNLAT_ASSIGN_OR_RETURN(model_, TransferModel::from_json(j.at("transfer"), source));
+    NNLAT_ASSIGN_OR_RETURN(single_, TransferModel::from_json(j.at("transfer"), source));
     return Status::Ok();
   }
 
  private:
-  std::optional<TransferModel> model_;
+  std::optional<TransferModel> single_;
+  std::optional<MultiSourceTransfer> multi_;
 };
 
 }  // namespace

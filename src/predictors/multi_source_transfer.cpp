@@ -1,0 +1,405 @@
+#include "predictors/multi_source_transfer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "nnlat/core/sampling.hpp"
+#include "predictors/network_features.hpp"
+
+namespace nnlat::predictors {
+namespace {
+
+constexpr double kPriorOnly = std::numeric_limits<double>::infinity();
+// The name of the log-MACs column when it is the closest "source" (FLOPs-proportional).
+constexpr const char* kFlopsPrior = "flops";
+// The pulls toward the prior tried by leave-one-target-out (× the sources' spread on the K
+// networks), and how much harder the architecture terms are pulled toward 0 than the
+// sources toward their prior (K networks cannot pin 30 architecture terms down).
+constexpr double kStrengths[] = {0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, kPriorOnly};
+constexpr double kArchitecturePull = 10.0;
+// Leave-one-target-out: networks each pseudo-target is scored on, and K-draws per
+// pseudo-target (the same draws for every choice, so choices are compared on equal terms).
+constexpr size_t kPoolNetworks = 400;
+constexpr int kDraws = 3;
+// Source models: ridge on whole-network features, fitted on at most this many of the
+// networks the source measured (the fit does not need more, and it runs once per split).
+constexpr size_t kSourceModelNetworks = 2000;
+// From this many target networks on, leave-one-out over them may overrule leave-one-target-out
+// in favour of the prior alone (fewer: too noisy a vote).
+constexpr size_t kMinLeaveOneOut = 5;
+constexpr double kSourceModelRidge = 1.0;
+
+struct MapConfig {
+  bool uniform_prior = false;
+  double strength = kPriorOnly;
+  bool architecture = false;
+};
+
+std::vector<MapConfig> candidate_configs() {
+  std::vector<MapConfig> configs;
+  for (bool uniform : {false, true}) {
+    for (double strength : kStrengths) {
+      for (bool architecture : {false, true}) {
+        if (strength == kPriorOnly && architecture) continue;  // the prior has no architecture terms
+        configs.push_back({uniform, strength, architecture});
+      }
+    }
+  }
+  return configs;
+}
+
+struct LinearMap {
+  double intercept = 0;
+  Eigen::VectorXd weights;  // over the first weights.size() columns of the design
+};
+
+// Ridge toward the prior on the rows `train` of `design` (columns: `sources` source log
+// latencies, then standardised architecture features), target `y` (one per train row).
+LinearMap fit_map(const Eigen::MatrixXd& design, Eigen::Index sources, std::span<const size_t> train,
+                  const Eigen::VectorXd& y, const MapConfig& config) {
+  const Eigen::Index cols = config.architecture ? design.cols() : sources;
+  const auto k = static_cast<Eigen::Index>(train.size());
+  Eigen::MatrixXd x(k, cols);
+  for (Eigen::Index i = 0; i < k; ++i) x.row(i) = design.row(static_cast<Eigen::Index>(train[i])).head(cols);
+  const Eigen::RowVectorXd mean = x.colwise().mean();
+  const double y_mean = y.mean();
+  const Eigen::MatrixXd xc = x.rowwise() - mean;
+  const Eigen::VectorXd yc = y.array() - y_mean;
+  // The prior's direction: one source (the one whose simple regression fits the K rows best)
+  // or the sources' mean; its scale: that regression's slope, since a target need not scale
+  // like its sources (a GPU's latencies spread less than a CPU core's).
+  Eigen::VectorXd direction = Eigen::VectorXd::Zero(cols);
+  if (config.uniform_prior) {
+    direction.head(sources).setConstant(1.0 / static_cast<double>(sources));
+  } else {
+    Eigen::Index best = 0;
+    double best_sse = std::numeric_limits<double>::infinity();
+    for (Eigen::Index s = 0; s < sources; ++s) {
+      const double xx = xc.col(s).squaredNorm();
+      const double slope = xx > 1e-12 ? xc.col(s).dot(yc) / xx : 0.0;
+      const double sse = (yc - slope * xc.col(s)).squaredNorm();
+      if (sse < best_sse) {
+        best_sse = sse;
+        best = s;
+      }
+    }
+    direction(best) = 1.0;
+  }
+  const Eigen::VectorXd along = xc * direction;
+  const double along_norm = along.squaredNorm();
+  const Eigen::VectorXd prior = direction * (along_norm > 1e-12 ? along.dot(yc) / along_norm : 1.0);
+  LinearMap map;
+  map.weights = prior;
+  if (k >= 2 && config.strength != kPriorOnly) {
+    const double spread = xc.leftCols(sources).squaredNorm() / static_cast<double>(sources) + 1e-9;
+    Eigen::VectorXd pull = Eigen::VectorXd::Constant(cols, config.strength * spread);
+    if (cols > sources) {
+      pull.tail(cols - sources).setConstant(config.strength * kArchitecturePull * static_cast<double>(k));
+    }
+    Eigen::MatrixXd a = xc.transpose() * xc;
+    a.diagonal() += pull;
+    const Eigen::VectorXd b = xc.transpose() * yc + pull.cwiseProduct(prior);
+    map.weights = a.ldlt().solve(b);
+  }
+  map.intercept = y_mean - mean.dot(map.weights);
+  return map;
+}
+
+double map_predict(const LinearMap& map, const Eigen::Ref<const Eigen::RowVectorXd>& row) {
+  return map.intercept + row.head(map.weights.size()).dot(map.weights);
+}
+
+// Mean squared log error over the K rows, each predicted by the map fitted on the others.
+double leave_one_out_error(const Eigen::MatrixXd& design, Eigen::Index priors, std::span<const size_t> rows,
+                           const Eigen::VectorXd& y, const MapConfig& config) {
+  const size_t k = rows.size();
+  double sse = 0;
+  std::vector<size_t> others;
+  Eigen::VectorXd y_others(static_cast<Eigen::Index>(k - 1));
+  for (size_t out = 0; out < k; ++out) {
+    others.clear();
+    for (size_t i = 0; i < k; ++i) {
+      if (i == out) continue;
+      y_others(static_cast<Eigen::Index>(others.size())) = y(static_cast<Eigen::Index>(i));
+      others.push_back(rows[i]);
+    }
+    const LinearMap map = fit_map(design, priors, others, y_others, config);
+    const double e =
+        y(static_cast<Eigen::Index>(out)) - map_predict(map, design.row(static_cast<Eigen::Index>(rows[out])));
+    sse += e * e;
+  }
+  return sse / static_cast<double>(k);
+}
+
+// Each source in turn as the target, the others its sources: the config with the lowest mean
+// held-out squared log error at this K over `pool` (rows of the design: [every source's log
+// latency, log MACs, architecture features]; `sources` counts the first, `priors` the first
+// two groups: what a prior may put weight on).
+MultiSourceTransfer::Choice choose_by_leave_one_target_out(const Eigen::MatrixXd& pool, Eigen::Index sources,
+                                                           Eigen::Index priors, size_t k, uint64_t seed) {
+  const auto configs = candidate_configs();
+  std::vector<double> error(configs.size(), 0.0);
+  const auto n = static_cast<size_t>(pool.rows());
+  size_t scored = 0;
+  for (Eigen::Index p = 0; p < sources; ++p) {
+    Eigen::MatrixXd design(pool.rows(), pool.cols() - 1);
+    Eigen::Index c = 0;
+    for (Eigen::Index s = 0; s < pool.cols(); ++s) {
+      if (s != p) design.col(c++) = pool.col(s);
+    }
+    for (int d = 0; d < kDraws; ++d) {
+      auto train = sample_without_replacement(n, k, seed + static_cast<uint64_t>(p * kDraws + d));
+      if (!train.ok()) continue;
+      Eigen::VectorXd y(static_cast<Eigen::Index>(k));
+      for (size_t i = 0; i < k; ++i) y(static_cast<Eigen::Index>(i)) = pool(static_cast<Eigen::Index>((*train)[i]), p);
+      std::vector<bool> is_train(n, false);
+      for (size_t t : *train) is_train[t] = true;
+      for (size_t ci = 0; ci < configs.size(); ++ci) {
+        const LinearMap map = fit_map(design, priors - 1, *train, y, configs[ci]);
+        double sse = 0;
+        for (size_t i = 0; i < n; ++i) {
+          if (is_train[i]) continue;
+          const auto r = static_cast<Eigen::Index>(i);
+          const double e = pool(r, p) - map_predict(map, design.row(r));
+          sse += e * e;
+        }
+        error[ci] += sse / static_cast<double>(n - k);
+      }
+      ++scored;
+    }
+  }
+  MultiSourceTransfer::Choice choice;  // no pseudo-target could be scored: the best single source
+  if (scored == 0) return choice;
+  const size_t best = static_cast<size_t>(std::min_element(error.begin(), error.end()) - error.begin());
+  choice.uniform_prior = configs[best].uniform_prior;
+  choice.strength = configs[best].strength;
+  choice.architecture = configs[best].architecture;
+  choice.loto_error = error[best] / static_cast<double>(scored);
+  return choice;
+}
+
+}  // namespace
+
+size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms) {
+  size_t best = 0;
+  double best_variance = std::numeric_limits<double>::infinity();
+  bool best_has_rows = false;
+  for (Eigen::Index s = 0; s < source_log_ms.cols(); ++s) {
+    double sum = 0;
+    double sum_sq = 0;
+    size_t n = 0;
+    for (Eigen::Index i = 0; i < source_log_ms.rows(); ++i) {
+      const double v = source_log_ms(i, s);
+      if (!std::isfinite(v)) continue;
+      const double d = target_log_ms(i) - v;
+      sum += d;
+      sum_sq += d * d;
+      ++n;
+    }
+    const bool has_rows = n >= 2;
+    const double variance =
+        has_rows ? sum_sq / static_cast<double>(n) - (sum / static_cast<double>(n)) * (sum / static_cast<double>(n))
+                 : kPriorOnly;
+    if ((has_rows && !best_has_rows) || (has_rows == best_has_rows && variance < best_variance)) {
+      best = static_cast<size_t>(s);
+      best_variance = variance;
+      best_has_rows = has_rows;
+    }
+  }
+  return best;
+}
+
+Eigen::VectorXd MultiSourceTransfer::row(const NetworkKernels& network) const {
+  const auto sources = static_cast<Eigen::Index>(sources_.size());
+  const auto features = network_features(network);
+  Eigen::VectorXd r(sources + 1 + static_cast<Eigen::Index>(arch_mean_.size()));
+  for (Eigen::Index s = 0; s < sources; ++s) {
+    const double ms = source_latency_ms(network, static_cast<size_t>(s));
+    r(s) = ms > 0 ? std::log(ms) : source_models_[static_cast<size_t>(s)]->predict(features);
+  }
+  r(sources) = std::log(std::max<double>(static_cast<double>(network.macs), 1.0));
+  for (size_t f = 0; f < arch_mean_.size(); ++f) {
+    r(sources + 1 + static_cast<Eigen::Index>(f)) = (static_cast<double>(features[f]) - arch_mean_[f]) / arch_scale_[f];
+  }
+  return r;
+}
+
+Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, std::span<const size_t> network_rows,
+                                                     const RegressorOptions& options) {
+  if (data.source_targets.size() < 2) {
+    return make_error(ErrorCode::kInvalidArgument, "multi-source transfer needs at least two source targets");
+  }
+  if (network_rows.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "method transfer needs target networks to learn from");
+  }
+  MultiSourceTransfer m;
+  m.sources_ = data.source_targets;
+  const size_t n = data.networks.size();
+  // Architecture features of every network, standardised over all of them (no latency of the
+  // target is involved).
+  std::vector<std::vector<float>> features(n);
+  for (size_t i = 0; i < n; ++i) features[i] = network_features(data.networks[i].kernels);
+  const size_t f_count = network_feature_names().size();
+  m.arch_mean_.assign(f_count, 0.0);
+  m.arch_scale_.assign(f_count, 0.0);
+  for (const auto& row : features) {
+    for (size_t f = 0; f < f_count; ++f) m.arch_mean_[f] += row[f] / static_cast<double>(n);
+  }
+  for (const auto& row : features) {
+    for (size_t f = 0; f < f_count; ++f) {
+      const double d = row[f] - m.arch_mean_[f];
+      m.arch_scale_[f] += d * d / static_cast<double>(n);
+    }
+  }
+  for (double& s : m.arch_scale_) s = s > 1e-12 ? std::sqrt(s) : 1.0;  // a constant feature stays 0
+
+  // One source model per source, from the networks it measured.
+  const auto order = seeded_permutation(n, options.seed + 17);
+  for (size_t s = 0; s < m.sources_.size(); ++s) {
+    FeatureMatrix x;
+    std::vector<double> y;
+    for (size_t i : order) {
+      const double ms = source_latency_ms(data.networks[i].kernels, s);
+      if (ms <= 0) continue;
+      x.append_row(features[i]);
+      y.push_back(std::log(ms));
+      if (y.size() == kSourceModelNetworks) break;
+    }
+    if (y.size() < 2) {
+      return make_error(ErrorCode::kInvalidArgument, "transfer source " + m.sources_[s] + " shares " +
+                                                         std::to_string(y.size()) + " networks with " + data.target +
+                                                         " (at least 2 needed)");
+    }
+    RegressorOptions ro = options;
+    ro.ridge_lambda = kSourceModelRidge;
+    NNLAT_ASSIGN_OR_RETURN(auto model, make_regressor(RegressorKind::kRidge, ro));
+    NNLAT_RETURN_IF_ERROR(model->fit(x, y));
+    m.source_models_.push_back(std::move(model));
+  }
+
+  // The design over every network: what the K rows are fitted on and the pool that
+  // leave-one-target-out scores choices on.
+  const auto sources = static_cast<Eigen::Index>(m.sources_.size());
+  const Eigen::Index priors = sources + 1;  // the sources and log MACs (FLOPs as one more source)
+  Eigen::MatrixXd design(static_cast<Eigen::Index>(n), priors + static_cast<Eigen::Index>(f_count));
+  for (size_t i = 0; i < n; ++i) design.row(static_cast<Eigen::Index>(i)) = m.row(data.networks[i].kernels);
+
+  const size_t k = network_rows.size();
+  if (k >= 3) {
+    const size_t pool_size = std::min(n, kPoolNetworks);
+    Eigen::MatrixXd pool(static_cast<Eigen::Index>(pool_size), design.cols());
+    for (size_t i = 0; i < pool_size; ++i)
+      pool.row(static_cast<Eigen::Index>(i)) = design.row(static_cast<Eigen::Index>(order[i]));
+    // Trained on (nearly) all of the target's networks, the pseudo-targets cannot hold out K
+    // of theirs: they are scored at half the pool instead, which still tells the pull a
+    // well-measured target can afford.
+    const size_t loto_k = std::min(k, pool_size / 2);
+    if (loto_k >= 3) {
+      m.choice_ = choose_by_leave_one_target_out(pool, sources, priors, loto_k, options.seed);
+    } else {
+      m.choice_.strength = kPriorOnly;
+    }
+  } else {
+    m.choice_.strength = kPriorOnly;
+  }
+  Eigen::VectorXd y(static_cast<Eigen::Index>(k));
+  for (size_t i = 0; i < k; ++i) y(static_cast<Eigen::Index>(i)) = std::log(data.networks[network_rows[i]].latency_ms);
+  // The shrinkage rule: the sources as a group may relate to one another unlike to this
+  // target (CPU core sets as sources of a GPU), so the target's own K training networks
+  // (leave-one-out over them; its held-out networks are never seen) decide between
+  // leave-one-target-out's choice and the prior alone (the best single source, or MACs).
+  const MapConfig chosen{m.choice_.uniform_prior, m.choice_.strength, m.choice_.architecture};
+  const MapConfig prior_only{false, kPriorOnly, false};
+  if (k >= kMinLeaveOneOut && chosen.strength != kPriorOnly &&
+      leave_one_out_error(design, priors, network_rows, y, prior_only) <
+          leave_one_out_error(design, priors, network_rows, y, chosen)) {
+    m.choice_.uniform_prior = false;
+    m.choice_.strength = kPriorOnly;
+    m.choice_.architecture = false;
+    m.choice_.fell_back = true;
+  }
+  const LinearMap map =
+      fit_map(design, priors, network_rows, y, {m.choice_.uniform_prior, m.choice_.strength, m.choice_.architecture});
+  m.intercept_ = map.intercept;
+  m.coefficients_.assign(static_cast<size_t>(design.cols()), 0.0);
+  for (Eigen::Index c = 0; c < map.weights.size(); ++c) m.coefficients_[static_cast<size_t>(c)] = map.weights(c);
+  Eigen::MatrixXd k_sources(static_cast<Eigen::Index>(k), priors);
+  for (size_t i = 0; i < k; ++i)
+    k_sources.row(static_cast<Eigen::Index>(i)) = design.row(static_cast<Eigen::Index>(network_rows[i])).head(priors);
+  m.best_source_ = closest_source(k_sources, y);
+  return m;
+}
+
+double MultiSourceTransfer::predict_ms(const NetworkKernels& network) const {
+  const Eigen::VectorXd r = row(network);
+  double t = intercept_;
+  for (size_t c = 0; c < coefficients_.size(); ++c) t += coefficients_[c] * r(static_cast<Eigen::Index>(c));
+  return std::exp(t);
+}
+
+nlohmann::json MultiSourceTransfer::to_json() const {
+  nlohmann::json models = nlohmann::json::array();
+  for (const auto& s : source_models_) models.push_back(s->to_json());
+  nlohmann::json terms = nlohmann::json::array();
+  for (const auto& s : sources_) terms.push_back("log_ms:" + s);
+  terms.push_back("log_macs");
+  for (const auto& f : network_feature_names()) terms.push_back("z:" + f);
+  return {
+      {"sources", sources_},
+      {"terms", terms},
+      {"intercept", intercept_},
+      {"coefficients", coefficients_},
+      {"architecture_mean", arch_mean_},
+      {"architecture_scale", arch_scale_},
+      {"best_single_source", best_source_ < sources_.size() ? sources_[best_source_] : std::string(kFlopsPrior)},
+      {"choice",
+       {{"prior", choice_.uniform_prior ? "uniform" : "best-single-source"},
+        {"strength", std::isinf(choice_.strength) ? nlohmann::json("prior-only") : nlohmann::json(choice_.strength)},
+        {"architecture", choice_.architecture},
+        {"fell_back_to_prior", choice_.fell_back},
+        {"leave_one_target_out_error", choice_.loto_error}}},
+      {"source_models", models}};
+}
+
+Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json& j, const std::string& source) {
+  MultiSourceTransfer m;
+  try {
+    m.sources_ = j.at("sources").get<std::vector<std::string>>();
+    m.intercept_ = j.at("intercept").get<double>();
+    m.coefficients_ = j.at("coefficients").get<std::vector<double>>();
+    m.arch_mean_ = j.at("architecture_mean").get<std::vector<double>>();
+    m.arch_scale_ = j.at("architecture_scale").get<std::vector<double>>();
+    const auto best = j.at("best_single_source").get<std::string>();
+    // Not among the sources: the log-MACs column (kFlopsPrior), one past the last source.
+    m.best_source_ = static_cast<size_t>(std::find(m.sources_.begin(), m.sources_.end(), best) - m.sources_.begin());
+    if (m.best_source_ == m.sources_.size() && best != kFlopsPrior) m.best_source_ = m.sources_.size() + 1;
+    const auto& c = j.at("choice");
+    m.choice_.uniform_prior = c.at("prior").get<std::string>() == "uniform";
+    m.choice_.strength = c.at("strength").is_string() ? kPriorOnly : c.at("strength").get<double>();
+    m.choice_.architecture = c.at("architecture").get<bool>();
+    m.choice_.fell_back = c.at("fell_back_to_prior").get<bool>();
+    m.choice_.loto_error = c.at("leave_one_target_out_error").get<double>();
+    if (!j.at("source_models").is_array()) {
+      return make_error(ErrorCode::kParseError, source + ": transfer_multi: source_models is not an array");
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::kParseError, source + ": transfer_multi: " + e.what());
+  }
+  if (m.sources_.size() < 2 || m.best_source_ > m.sources_.size() ||
+      m.arch_mean_.size() != network_feature_names().size() || m.arch_scale_.size() != m.arch_mean_.size() ||
+      m.coefficients_.size() != m.sources_.size() + 1 + m.arch_mean_.size() ||
+      j.at("source_models").size() != m.sources_.size()) {
+    return make_error(ErrorCode::kParseError,
+                      source +
+                          ": transfer_multi: sources, coefficients, architecture terms and source models do not "
+                          "match (or a feature schema other than this build's)");
+  }
+  for (const auto& sm : j.at("source_models")) {
+    NNLAT_ASSIGN_OR_RETURN(auto r, regressor_from_json(sm, source + ": transfer_multi source model"));
+    m.source_models_.push_back(std::move(r));
+  }
+  return m;
+}
+
+}  // namespace nnlat::predictors

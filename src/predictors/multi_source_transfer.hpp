@@ -1,0 +1,75 @@
+// Few-shot transfer from several source targets (docs/transfer.md). A target with K measured
+// networks is described by how its log latencies relate to those of every source on the same
+// networks; in log space
+//   log t = a + Σ_s w_s · log s_s(network) + u · log MACs [+ Σ_f v_f · z_f(network)]
+// where s_s is the network's latency on source s (measured, or that source's model's
+// prediction where it did not measure it) and z_f its standardised architecture features
+// (kernel counts and MACs per kernel family, MACs, parameters, depth, bytes). log MACs is one
+// more source (FLOPs-proportional latency): no measured source may resemble the target (a GPU
+// target with CPU sources only), and then MACs rank it better. a, w, u (and v) are fitted on
+// the K networks by ridge regression pulled toward a prior: all weight on the source (or
+// MACs) closest to the target on the K networks (the best single source), or the same weight
+// on every source and MACs. The prior, the strength of the pull and whether the architecture terms
+// join are chosen by leave-one-target-out over the sources: each source in turn plays the
+// target, the others its sources, K of its networks drawn at random; the choice with the
+// lowest held-out squared log error wins. The target's own held-out networks are never
+// looked at; but leave-one-out over the K target networks may then prefer the prior alone
+// (the shrinkage rule: the sources may relate to one another unlike to this target). With
+// K < 3 the model is the prior alone with a shift: the best single source.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nnlat/core/status.hpp"
+#include "nnlat/predictors/regressor.hpp"
+#include "nnlat/predictors/training_set.hpp"
+
+namespace nnlat::predictors {
+
+// The source (column of `source_log_ms`) closest to `target_log_ms` on the rows: the smallest
+// variance of log target − log source (a shift is free), over the rows where the source
+// column is finite (NaN: not measured); a source with fewer than 2 such rows is never chosen
+// unless none has. Ties: the first.
+size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms);
+
+class MultiSourceTransfer {
+ public:
+  // What leave-one-target-out chose (kept in the predictor file to say why it predicts so).
+  struct Choice {
+    bool uniform_prior = false;  // false: the best single source's prior
+    double strength = 0;         // the pull toward the prior, in units of the data's spread; inf: the prior alone
+    bool architecture = false;   // the architecture terms joined
+    double loto_error = 0;       // its mean held-out squared log error over the pseudo-targets
+    bool fell_back = false;      // leave-one-out over the K networks preferred the prior alone
+  };
+
+  // `network_rows`: the K target networks. Every source of data.source_targets takes part.
+  static Result<MultiSourceTransfer> fit(const TrainingSet& data, std::span<const size_t> network_rows,
+                                         const RegressorOptions& options);
+  double predict_ms(const NetworkKernels& network) const;
+  const Choice& choice() const { return choice_; }
+
+  nlohmann::json to_json() const;
+  static Result<MultiSourceTransfer> from_json(const nlohmann::json& j, const std::string& source);
+
+ private:
+  // [log ms on each source, standardised architecture features].
+  Eigen::VectorXd row(const NetworkKernels& network) const;
+
+  std::vector<std::string> sources_;
+  std::vector<std::shared_ptr<Regressor>> source_models_;  // log source ms from network features
+  std::vector<double> arch_mean_;
+  std::vector<double> arch_scale_;
+  double intercept_ = 0;
+  std::vector<double> coefficients_;  // over row(); zero for the architecture terms when they did not join
+  size_t best_source_ = 0;
+  Choice choice_;
+};
+
+}  // namespace nnlat::predictors

@@ -1,0 +1,200 @@
+// Multi-source few-shot transfer (predictors/multi_source_transfer.hpp) on synthetic targets
+// whose truth is known: the target is a mix of two sources, a third source ranks the networks
+// at random. The multi-source model must beat that bad source used alone, keep up with the
+// best single source, and save and load without changing a prediction. Also the reference
+// networks' rule and the draws that always include them.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "nnlat/eval/evaluation.hpp"
+#include "nnlat/eval/metrics.hpp"
+#include "nnlat/predictors/predictor.hpp"
+#include "nnlat/predictors/reference_networks.hpp"
+#include "nnlat/predictors/synthetic.hpp"
+
+namespace nnlat {
+namespace {
+
+using predictors::Method;
+
+// Networks of the synthetic set with three sources: "mix-a" and "mix-b" (independent
+// per-network factors on top of the MACs trend), "bad" (its own random ranking); the
+// target's latency is the geometric mean of mix-a and mix-b.
+predictors::TrainingSet mixed_sources(uint64_t seed) {
+  auto made = predictors::make_synthetic_training_set({}, 80, 40, 300, seed);
+  EXPECT_TRUE(made.ok()) << made.error().message;
+  predictors::TrainingSet data = std::move(*made);
+  data.source_targets = {"synthetic:mix-a:float", "synthetic:mix-b:float", "synthetic:bad:float"};
+  std::mt19937_64 rng(seed + 1);
+  std::normal_distribution<double> noise(0.0, 0.4);
+  for (auto& n : data.networks) {
+    const double base = std::log(std::max<double>(static_cast<double>(n.kernels.macs), 1.0)) / 4.0;
+    const double a = base + noise(rng);
+    const double b = base + noise(rng);
+    const double bad = 2.0 * noise(rng);
+    n.kernels.sources_ms = {std::exp(a), std::exp(b), std::exp(bad)};
+    n.latency_ms = std::exp(0.5 * a + 0.5 * b + 0.3);
+  }
+  return data;
+}
+
+// Mean Spearman over draws of K training networks, the others predicted.
+double mean_spearman(const predictors::TrainingSet& data, Method method, size_t k, int draws) {
+  predictors::TrainOptions o;
+  o.method = method;
+  o.calibrate = false;
+  auto splits = eval::train_size_splits(data.networks.size(), k, draws, 3);
+  EXPECT_TRUE(splits.ok());
+  auto report = eval::evaluate_splits(data, *splits, o, /*repeated=*/true);
+  EXPECT_TRUE(report.ok()) << report.error().message;
+  return report.ok() ? report->repeat_mean.spearman : 0.0;
+}
+
+// Multi-source transfer trained on the networks `rows` of `data`.
+Result<predictors::LatencyPredictor> train_transfer(const predictors::TrainingSet& data,
+                                                    const std::vector<size_t>& rows) {
+  predictors::TrainOptions o;
+  o.method = Method::kTransfer;
+  o.calibrate = false;
+  return predictors::LatencyPredictor::train(data, {}, rows, o);
+}
+
+TEST(MultiSourceTransfer, BeatsABadSourceAloneAndKeepsUpWithTheBestOne) {
+  const auto data = mixed_sources(5);
+  for (size_t k : {5u, 10u, 20u}) {
+    const double multi = mean_spearman(data, Method::kTransfer, k, 8);
+    predictors::TrainingSet bad_only = data;  // the bad source as the only one
+    bad_only.source_targets = {"synthetic:bad:float"};
+    for (auto& n : bad_only.networks) n.kernels.sources_ms = {n.kernels.sources_ms[2]};
+    const double bad = mean_spearman(bad_only, Method::kTransfer, k, 8);
+    const double best_single = mean_spearman(data, Method::kTransferSingle, k, 8);
+    EXPECT_GT(multi, bad + 0.3) << "K = " << k;
+    EXPECT_GT(multi, best_single - 0.02) << "K = " << k;
+    if (k == 20) {
+      EXPECT_GT(multi, best_single + 0.02) << "the mix of two sources is learnable at K = 20";
+    }
+  }
+}
+
+TEST(MultiSourceTransfer, TinyKFallsBackToOneSource) {
+  const auto data = mixed_sources(7);
+  const std::vector<size_t> rows = {0, 1};
+  auto p = train_transfer(data, rows);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const nlohmann::json file = p->to_json();
+  const auto& j = file.at("transfer_multi");
+  EXPECT_EQ(j.at("choice").at("strength"), "prior-only");
+  // The prior alone: exactly one source (or log MACs) has a weight (its slope on the two
+  // networks), every other term 0.
+  const auto w = j.at("coefficients").get<std::vector<double>>();
+  const auto terms = j.at("terms").get<std::vector<std::string>>();
+  ASSERT_EQ(w.size(), terms.size());
+  int weighted = 0;
+  for (size_t t = 0; t < w.size(); ++t) {
+    if (w[t] == 0.0) continue;
+    ++weighted;
+    EXPECT_TRUE(terms[t].rfind("log_ms:", 0) == 0 || terms[t] == "log_macs") << terms[t];
+  }
+  EXPECT_EQ(weighted, 1);
+}
+
+TEST(MultiSourceTransfer, TrainedOnEveryNetworkStillChoosesByLeaveOneTargetOut) {
+  // `train` on a fully measured target: K is every network, so the pseudo-targets are scored
+  // at half the pool rather than not at all.
+  const auto data = mixed_sources(13);
+  std::vector<size_t> rows(data.networks.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  auto p = train_transfer(data, rows);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const nlohmann::json file = p->to_json();
+  EXPECT_GT(file.at("transfer_multi").at("choice").at("leave_one_target_out_error").get<double>(), 0.0);
+}
+
+TEST(MultiSourceTransfer, RoundTripsThroughItsFileAndPredictsUnmeasuredNetworks) {
+  auto data = mixed_sources(9);
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < 12; ++i) rows.push_back(i * 7);
+  auto p = train_transfer(data, rows);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const auto path = (std::filesystem::temp_directory_path() / "nnlat_transfer_multi_test.json").string();
+  ASSERT_TRUE(p->save(path).ok());
+  auto q = predictors::LatencyPredictor::load(path);
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  EXPECT_EQ(q->to_json(), p->to_json());
+  for (size_t i : {1u, 50u, 99u}) {
+    const auto& n = data.networks[i].kernels;
+    EXPECT_DOUBLE_EQ(q->predict(n, false).latency_ms, p->predict(n, false).latency_ms);
+    // Without the sources' measurements (a network no store holds) the source models stand
+    // in: a positive, finite figure.
+    auto bare = n;
+    bare.sources_ms.clear();
+    const double ms = q->predict(bare, false).latency_ms;
+    EXPECT_TRUE(std::isfinite(ms) && ms > 0) << ms;
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(MultiSourceTransfer, ASourceThatMeasuredTooFewNetworksIsAnErrorNamingIt) {
+  auto data = mixed_sources(11);
+  for (size_t i = 1; i < data.networks.size(); ++i) data.networks[i].kernels.sources_ms[1] = 0;
+  predictors::TrainOptions o;
+  o.method = Method::kTransfer;
+  o.calibrate = false;
+  const std::vector<size_t> rows = {0, 1, 2, 3, 4};
+  auto p = predictors::LatencyPredictor::train(data, {}, rows, o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("synthetic:mix-b:float"), std::string::npos) << p.error().message;
+}
+
+TEST(ReferenceNetworks, TheFirstPickIsWhereTheSourcesDisagreeMost) {
+  predictors::TrainingSet data;
+  data.target = "t:x:float";
+  data.source_targets = {"s:a:float", "s:b:float", "s:c:float"};
+  // Every network twice as slow on b as on a and c, except network 3 (c disagrees) and
+  // network 1 (a disagrees, less).
+  const std::vector<std::vector<double>> ms = {{1, 2, 1}, {3, 2, 1}, {4, 8, 4}, {1, 2, 9}, {2, 4, 2}, {5, 10, 5}};
+  for (size_t i = 0; i < ms.size(); ++i) {
+    predictors::NetworkExample n;
+    n.name = "n" + std::to_string(i);
+    n.latency_ms = 1;
+    n.kernels.sources_ms = ms[i];
+    data.networks.push_back(n);
+  }
+  auto picked = predictors::choose_reference_networks(data, 2);
+  ASSERT_TRUE(picked.ok()) << picked.error().message;
+  ASSERT_EQ(picked->size(), 2u);
+  EXPECT_EQ((*picked)[0], 3u);
+  EXPECT_EQ((*picked)[1], 1u);
+  auto too_many = predictors::choose_reference_networks(data, 7);
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_NE(too_many.error().message.find("measured on every source"), std::string::npos);
+  data.source_targets.resize(1);
+  EXPECT_FALSE(predictors::choose_reference_networks(data, 1).ok());
+}
+
+TEST(ReferenceNetworks, EveryDrawTrainsOnThemAndDrawsTheRest) {
+  const std::vector<size_t> always = {4, 9};
+  auto splits = eval::train_size_splits(30, 6, 5, 1, always);
+  ASSERT_TRUE(splits.ok()) << splits.error().message;
+  for (const auto& s : *splits) {
+    EXPECT_EQ(s.train_networks.size(), 6u);
+    EXPECT_EQ(s.test_networks.size(), 24u);
+    for (size_t a : always) {
+      EXPECT_TRUE(std::find(s.train_networks.begin(), s.train_networks.end(), a) != s.train_networks.end());
+    }
+  }
+  EXPECT_NE((*splits)[0].train_networks, (*splits)[1].train_networks);
+  // Without reference networks the draws are those of before.
+  auto plain = eval::train_size_splits(30, 6, 2, 1);
+  auto empty = eval::train_size_splits(30, 6, 2, 1, {});
+  ASSERT_TRUE(plain.ok() && empty.ok());
+  EXPECT_EQ((*plain)[1].train_networks, (*empty)[1].train_networks);
+  EXPECT_FALSE(eval::train_size_splits(30, 1, 2, 1, always).ok());
+}
+
+}  // namespace
+}  // namespace nnlat
