@@ -18,10 +18,10 @@ TrainingSet with_source(double factor) {
   auto s = make_synthetic_training_set(SyntheticTarget{}, 30, 10, 200, 5);
   if (!s.ok()) std::abort();
   TrainingSet data = std::move(*s);
-  data.source_target = "synthetic:source:float";
+  data.source_targets = {"synthetic:source:float"};
   for (size_t i = 0; i < data.networks.size(); ++i) {
     auto& n = data.networks[i];
-    n.kernels.source_ms = i % 4 == 3 ? 0 : n.latency_ms / factor * (1.0 + 0.05 * std::sin(static_cast<double>(i)));
+    n.kernels.sources_ms = {i % 4 == 3 ? 0 : n.latency_ms / factor * (1.0 + 0.05 * std::sin(static_cast<double>(i)))};
   }
   return data;
 }
@@ -65,7 +65,7 @@ TEST(TransferSourceModel, SharedAcrossFitsIdenticalToAFreshFitAndNeverStale) {
 
 TEST(TransferSourceModel, TooFewSharedNetworksIsStillAnError) {
   TrainingSet data = with_source(2.0);
-  for (size_t i = 1; i < data.networks.size(); ++i) data.networks[i].kernels.source_ms = 0;
+  for (size_t i = 1; i < data.networks.size(); ++i) data.networks[i].kernels.sources_ms = {0.0};
   const std::vector<size_t> rows = {0, 1, 2};
   auto m = TransferModel::fit(data, rows, RegressorOptions{});
   ASSERT_FALSE(m.ok());
