@@ -55,7 +55,8 @@ runner-aarch64: deps
 	  RESOLVE_PATH=$(abspath $(AARCH64_DIR))/sysroot/usr/lib/aarch64-linux-gnu:/usr/aarch64-linux-gnu/lib \
 	  ./scripts/make-bundle.sh $(AARCH64_DIR)/build $(AARCH64_DIR)/bundle $(AARCH64_DIR)/build/nnlat-device
 
-fuzz-configure: deps
+fuzz-configure:
+	./scripts/install-deps.sh --fuzz
 	cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) -DCMAKE_BUILD_TYPE=Fuzz \
 	  -DCMAKE_CXX_FLAGS_FUZZ="-O1 -gline-tables-only $(FUZZ_SANITIZERS) -fsanitize=fuzzer-no-link" \
 	  -DNNLAT_FUZZ=ON -DNNLAT_BUILD_TESTS=OFF -DNNLAT_BUILD_BENCH=OFF -DNNLAT_BUILD_PYTHON=OFF -DNNLAT_WERROR=OFF
