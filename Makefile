@@ -7,7 +7,15 @@ BUNDLE_DIR ?= $(BUILD_DIR)/bundle
 # The aarch64 device runner: its own build folder, sysroot and bundle (docs/remote.md).
 AARCH64_DIR ?= build-aarch64
 
-.PHONY: all deps configure build run test bundle runner-aarch64 format clean
+# The clang build of the fuzz targets and the sanitizer tests (cmake/fuzz.cmake,
+# docs/reliability.md): every layer with ASan + UBSan and libFuzzer's coverage, -O1 with line
+# tables, assertions on.
+FUZZ_DIR ?= build-fuzz
+FUZZ_CXX ?= clang++-14
+FUZZ_SANITIZERS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps configure build run test bundle runner-aarch64 format clean fuzz-configure fuzz test-sanitize
 
 all: build
 
@@ -47,8 +55,25 @@ runner-aarch64: deps
 	  RESOLVE_PATH=$(abspath $(AARCH64_DIR))/sysroot/usr/lib/aarch64-linux-gnu:/usr/aarch64-linux-gnu/lib \
 	  ./scripts/make-bundle.sh $(AARCH64_DIR)/build $(AARCH64_DIR)/bundle $(AARCH64_DIR)/build/nnlat-device
 
+fuzz-configure:
+	./scripts/install-deps.sh --fuzz
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) -DCMAKE_BUILD_TYPE=Fuzz \
+	  -DCMAKE_CXX_FLAGS_FUZZ="-O1 -gline-tables-only $(FUZZ_SANITIZERS) -fsanitize=fuzzer-no-link" \
+	  -DNNLAT_FUZZ=ON -DNNLAT_BUILD_TESTS=OFF -DNNLAT_BUILD_BENCH=OFF -DNNLAT_BUILD_PYTHON=OFF -DNNLAT_WERROR=OFF
+
+# The libFuzzer targets: $(FUZZ_DIR)/fuzz_KIND; scripts/fuzz.sh SECONDS runs each.
+fuzz: fuzz-configure
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target nnlat_fuzz_targets
+
+# The sanitizer job of CI: the readers' and the store's unit tests under ASan + UBSan, then
+# each fuzz target for FUZZ_SECONDS from its seed corpus (crashes kept as regression files).
+test-sanitize: fuzz
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target nnlat_sanitize_tests
+	ctest --test-dir $(FUZZ_DIR) -L sanitize --output-on-failure -j $(JOBS)
+	FUZZ_DIR=$(FUZZ_DIR) ./scripts/fuzz.sh $(FUZZ_SECONDS)
+
 format:
-	find include src apps tests bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
+	find include src apps tests bench fuzz -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that nnlat's build, tests and benchmarks need.
 # Idempotent: packages already present are skipped, so a second run does no apt work.
+#
+#   scripts/install-deps.sh          the build, `make test`
+#   scripts/install-deps.sh --fuzz   and clang 14 with its sanitizer and libFuzzer runtimes, for
+#                                    `make fuzz` / `make test-sanitize` (docs/reliability.md)
 set -euo pipefail
 
 PACKAGES=(
@@ -26,6 +30,12 @@ PACKAGES=(
   # HTML reports (docs/report.md): their test opens them in headless Chromium
   chromium
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES+=(clang-14 libclang-rt-14-dev)
+elif [ $# -gt 0 ]; then
+  echo "usage: scripts/install-deps.sh [--fuzz]" >&2
+  exit 2
+fi
 # The build installs the reports' charting library (Vega) with npm (cmake/embed_charting.cmake).
 # A machine with its own Node.js (e.g. NodeSource's, which bundles npm) keeps it: Debian's npm
 # would conflict with it, so npm and nodejs are only asked for when no `npm` runs.

@@ -94,6 +94,11 @@ TEST(Json, RoundTripIsExact) {
 TEST(Json, MalformedInputsAreErrors) {
   for (const char* text :
        {"", "{", "[]", R"({"format":"nnlat-graph","version":99})",
+        // Keys of another type than the reader expects (found by fuzz_json_graph: a number
+        // for "format" was a std::terminate).
+        R"({"format":-2,"version":1,"inputs":[],"nodes":[],"outputs":[]})",
+        R"({"format":"nnlat-graph","version":1,"inputs":[{"name":"x","shape":[1,4],"dtype":3}],)"
+        R"("nodes":[],"outputs":["x"]})",
         R"({"format":"nnlat-graph","version":1,"inputs":[],"nodes":[],"outputs":[]})",
         R"({"format":"nnlat-graph","version":1,"inputs":[{"name":"x","shape":[1,4]}],)"
         R"("nodes":[{"name":"n","op":"frobnicate","inputs":["x"],"outputs":["y"]}],"outputs":["y"]})"}) {

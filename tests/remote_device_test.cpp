@@ -316,6 +316,7 @@ TEST_F(DevicesFile, MalformedFilesAreErrorsNamingTheFile) {
       const char* bad : {
           "not json",
           R"({"format": "something-else", "version": 1, "devices": []})",
+          R"({"format": 1, "version": 1, "devices": []})",  // not a string: was a std::terminate
           R"({"format": "nnlat-devices", "version": 2, "devices": []})",
           R"({"format": "nnlat-devices", "version": 1, "devices": [{"name": "x", "transport": "ftp", "runner": "r"}]})",
           R"({"format": "nnlat-devices", "version": 1, "devices": [{"name": "x", "transport": "ssh", "runner": "r"}]})",

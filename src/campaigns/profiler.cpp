@@ -444,7 +444,8 @@ std::string kernel_features_json(const ir::Graph& kernel_graph) {
   j["output_shape"] = kernel_graph.value(kernel_graph.outputs().front()).shape;
   nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
   for (const auto& [k, v] : anchor.attrs) {
-    std::visit([&](const auto& x) { attrs[k] = x; }, v);
+    auto& slot = attrs[k];  // not captured as a binding: clang 14 (the fuzz build) cannot
+    std::visit([&](const auto& x) { slot = x; }, v);
   }
   j["attrs"] = attrs;
   j["macs"] = cost.total.macs;

@@ -1,7 +1,10 @@
 #include "nnlat/core/csv.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+
+#include "nnlat/core/utf8.hpp"
 
 namespace nnlat {
 namespace {
@@ -28,6 +31,12 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& source) {
   size_t i = 0;
   const size_t n = text.size();
   if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 byte-order mark
+  // Names from a CSV end up in JSON (stored graphs, --json output), which takes only UTF-8.
+  if (auto bad = first_invalid_utf8(text)) {
+    const auto bad_line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n');
+    return make_error(ErrorCode::kParseError, source + ":" + std::to_string(bad_line) + ": not UTF-8 text (byte " +
+                                                  std::to_string(*bad) + "); save the file as UTF-8");
+  }
   while (i < n) {
     CsvRow row;
     row.line = line;

@@ -79,7 +79,8 @@ Result<Graph> graph_from_json(std::string_view text, const std::string& source) 
   ordered_json j = ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return parse_error(source, "not valid JSON");
   if (!j.is_object()) return parse_error(source, "top level must be an object");
-  if (j.value("format", std::string()) != "nnlat-graph") {
+  // Compared as JSON, not read with value(): value() throws when the key holds another type.
+  if (!j.contains("format") || j["format"] != "nnlat-graph") {
     return parse_error(source, "not an nnlat graph (missing \"format\": \"nnlat-graph\")");
   }
   if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != kGraphJsonVersion) {
@@ -111,6 +112,9 @@ Result<Graph> graph_from_json(std::string_view text, const std::string& source) 
         return parse_error(source, "input " + in["name"].get<std::string>() + " has a non-positive dimension");
       }
       shape.push_back(d.get<int64_t>());
+    }
+    if (in.contains("dtype") && !in["dtype"].is_string()) {
+      return parse_error(source, "input " + in["name"].get<std::string>() + ": \"dtype\" must be a string");
     }
     const auto dtype = dtype_from_name(in.value("dtype", std::string("float32")));
     if (!dtype) return parse_error(source, "input " + in["name"].get<std::string>() + " has an unknown dtype");

@@ -37,7 +37,8 @@ Result<std::vector<ir::OpKind>> op_list(const nlohmann::json& j, const std::stri
 Result<RuleSet> parse_rule_set(std::string_view json_text, const std::string& source) {
   const auto j = nlohmann::json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return rule_error(source, "not a JSON object");
-  if (j.value("format", std::string()) != "nnlat-fusion-rules") {
+  // Compared as JSON: value() would throw on a "format" that is not a string.
+  if (!j.contains("format") || j["format"] != "nnlat-fusion-rules") {
     return rule_error(source, "not a fusion rule file (missing \"format\": \"nnlat-fusion-rules\")");
   }
   if (!j.contains("version") || j["version"] != 1) return rule_error(source, "unsupported rule file version");

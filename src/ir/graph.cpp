@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <queue>
 
+#include "nnlat/core/utf8.hpp"
+
 namespace nnlat::ir {
 
 ValueId Graph::add_input(std::string value_name, Shape shape, DType dtype) {
@@ -153,6 +155,21 @@ Status verify(const Graph& graph) {
   auto fail = [](std::string message) { return make_error(ErrorCode::kGraphError, std::move(message)); };
   if (graph.inputs().empty()) return fail("graph has no inputs");
   if (graph.outputs().empty()) return fail("graph has no outputs");
+  // Every name is written as JSON (stores, --json, the runner's protocol), which takes only
+  // UTF-8: a reader of bytes (ONNX, TFLite) must not pass on a name the writer cannot write.
+  if (first_invalid_utf8(graph.name)) return fail("the graph's name is not UTF-8 text");
+  for (const auto& v : graph.values()) {
+    if (first_invalid_utf8(v.name)) return fail("a value's name is not UTF-8 text");
+  }
+  for (const auto& n : graph.nodes()) {
+    if (first_invalid_utf8(n.name)) return fail("a node's name is not UTF-8 text");
+    for (const auto& [key, value] : n.attrs) {
+      const auto* text = std::get_if<std::string>(&value);
+      if (first_invalid_utf8(key) || (text != nullptr && first_invalid_utf8(*text))) {
+        return fail("an attribute of node " + n.name + " is not UTF-8 text");
+      }
+    }
+  }
   std::map<std::string, int> value_names;
   for (const auto& v : graph.values()) {
     if (v.name.empty()) return fail("a value has an empty name");

@@ -699,7 +699,10 @@ std::string attr_string(OpKind kind, const Attrs& attrs, std::string_view name) 
 
 Status validate_attrs(OpKind kind, const Attrs& attrs) {
   const OpInfo& info = op_info(kind);
-  for (const auto& [name, value] : attrs) {
+  for (const auto& attr : attrs) {
+    // Named, not a structured binding: clang 14 (the fuzz build) cannot capture a binding.
+    const std::string& name = attr.first;
+    const AttrValue& value = attr.second;
     const auto spec =
         std::find_if(info.attrs.begin(), info.attrs.end(), [&](const AttrSpec& s) { return s.name == name; });
     if (spec == info.attrs.end()) {

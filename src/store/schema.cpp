@@ -202,8 +202,14 @@ Status prepare_store(const sqlite::Db& db, int busy_timeout_ms) {
   if (const int rc = sqlite3_busy_timeout(db.handle(), busy_timeout_ms); rc != SQLITE_OK) {
     return sqlite::make_sqlite_error(db.path(), "cannot set busy timeout", rc, sqlite3_errmsg(db.handle()));
   }
-  // The first read of the file: a file that is not SQLite fails here.
-  NNLAT_RETURN_IF_ERROR(db.query_int64("SELECT count(*) FROM sqlite_schema"));
+  // The first read of the file: a file that is not SQLite, or a store cut short by a partial
+  // copy, fails here. Said in words, not as the statement that happened to read it first.
+  if (auto first = db.query_int64("SELECT count(*) FROM sqlite_schema"); !first.ok()) {
+    if (first.error().code != ErrorCode::kParseError) return first.error();
+    return db.error(
+        ErrorCode::kParseError,
+        std::string("not a database, or a damaged one (truncated or overwritten): ") + sqlite3_errmsg(db.handle()));
+  }
   NNLAT_ASSIGN_OR_RETURN(std::string mode, db.query_text("PRAGMA journal_mode=WAL"));
   if (mode != "wal" && mode != "memory") {
     return db.error(ErrorCode::kIoError, "cannot switch to WAL journal mode (mode is '" + mode + "')");

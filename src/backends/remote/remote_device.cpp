@@ -176,7 +176,8 @@ Result<std::vector<RemoteDevice>> load_devices(const std::string& path) {
   NNLAT_ASSIGN_OR_RETURN(auto text, read_file(path));
   const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   const auto bad = [&](const std::string& why) { return make_error(ErrorCode::kParseError, path + ": " + why); };
-  if (!j.is_object() || j.value("format", "") != kFormat) return bad("not an nnlat devices file");
+  // Compared as JSON: value() would throw on a "format" that is not a string.
+  if (!j.is_object() || !j.contains("format") || j["format"] != kFormat) return bad("not an nnlat devices file");
   if (!j.contains("version") || j["version"] != kVersion) return bad("unsupported version (expected 1)");
   if (!j.contains("devices") || !j["devices"].is_array()) return bad("\"devices\" must be an array");
   std::vector<RemoteDevice> devices;
