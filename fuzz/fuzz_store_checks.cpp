@@ -4,7 +4,7 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "nnlat/formats/json_format.hpp"
+#include "nnlat/models/stored_network.hpp"
 
 namespace nnlat::fuzz {
 
@@ -31,7 +31,10 @@ void check_stored_measurements(const store::Store& store, std::string_view where
     auto networks = store.subject_latencies(target.target, store::MeasurementKind::kNetwork);
     if (!networks.ok()) fail(at + ": networks of " + target.target + ": " + networks.error().message);
     for (const auto& network : *networks) {
-      auto graph = formats::graph_from_json(network.graph_json, "stored network " + network.name);
+      // A NAS network is kept as its space and encoding (schema v3): rebuilt and hash-checked
+      // as every reader does; other networks as their JSON graph.
+      auto graph = models::stored_network_graph(network.space, network.encoding, network.graph_json, network.hash,
+                                                "stored network " + network.name);
       if (!graph.ok()) fail(at + ": a stored network does not read back: " + graph.error().message);
       check_accepted_graph(*graph, at + ", network " + network.name);
     }
