@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-
 #include <map>
 #include <random>
 
@@ -149,6 +148,21 @@ Result<LatencyPredictor> opwise_linear_under(const std::string& rules) {
   return LatencyPredictor::train(data, o);
 }
 
+// Under every built-in rule set: an op-wise linear predictor, its NB201 fast path and that
+// path's figures for `encodings` (a batch on 2 threads), handed to `check`.
+template <class Check>
+void for_every_rule_set_on_nb201(const std::vector<std::string>& encodings, const Check& check) {
+  for (const auto& rules : fusion::builtin_rule_set_names()) {
+    auto p = opwise_linear_under(rules);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    auto fast = EncodingPredictor::create(*p, "nb201");
+    ASSERT_TRUE(fast.ok()) << fast.error().message;
+    std::vector<double> batch(encodings.size());
+    ASSERT_TRUE(fast->predict_batch(encodings, batch, 2).ok());
+    check(rules, *p, *fast, batch);
+  }
+}
+
 // Under every built-in rule set (GPU rules link element-wise tails, none fuses nothing) the
 // fast path agrees with the generic one, whether or not it splices mbv2 from segments.
 TEST(EncodingPredictor, EveryRuleSetAgrees) {
@@ -173,20 +187,15 @@ TEST(EncodingPredictor, Nb201SkeletonPlansAgreeUnderEveryRuleSet) {
   encodings.push_back("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|");
   encodings.push_back("|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|");
   encodings.push_back("|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|none~0|none~1|nor_conv_3x3~2|");
-  for (const auto& rules : fusion::builtin_rule_set_names()) {
-    auto p = opwise_linear_under(rules);
-    ASSERT_TRUE(p.ok()) << p.error().message;
-    auto fast = EncodingPredictor::create(*p, "nb201");
-    ASSERT_TRUE(fast.ok()) << fast.error().message;
-    std::vector<double> batch(encodings.size());
-    ASSERT_TRUE(fast->predict_batch(encodings, batch, 2).ok());
+  for_every_rule_set_on_nb201(encodings, [&](const std::string& rules, const LatencyPredictor& p,
+                                             const EncodingPredictor& fast, const std::vector<double>& batch) {
     for (size_t i = 0; i < encodings.size(); ++i) {
-      EXPECT_EQ(batch[i], generic_ms(*p, "nb201", encodings[i])) << rules << " " << encodings[i];
+      EXPECT_EQ(batch[i], generic_ms(p, "nb201", encodings[i])) << rules << " " << encodings[i];
     }
-    EXPECT_TRUE(fast->uses_skeletons()) << rules;
+    EXPECT_TRUE(fast.uses_skeletons()) << rules;
     // Far fewer distinct kernels than networks: most plans came from the skeleton alone.
-    EXPECT_LT(fast->cached_kernels(), 200u) << rules;
-  }
+    EXPECT_LT(fast.cached_kernels(), 200u) << rules;
+  });
 }
 
 // Abridged skeletons (three cells a stage standing for five) on a fifth of the NB201 space
@@ -195,25 +204,20 @@ TEST(EncodingPredictor, Nb201SkeletonPlansAgreeUnderEveryRuleSet) {
 // fifth keeps the test's graph builds to seconds.)
 TEST(EncodingPredictor, Nb201AbridgedSkeletonsAgreeWithWholeGraphs) {
   const auto encodings = sample("nb201", 3125, 5);
-  for (const auto& rules : fusion::builtin_rule_set_names()) {
-    auto p = opwise_linear_under(rules);
-    ASSERT_TRUE(p.ok()) << p.error().message;
-    auto fast = EncodingPredictor::create(*p, "nb201");
-    ASSERT_TRUE(fast.ok()) << fast.error().message;
-    std::vector<double> batch(encodings.size());
-    ASSERT_TRUE(fast->predict_batch(encodings, batch, 2).ok());
+  for_every_rule_set_on_nb201(encodings, [&](const std::string& rules, const LatencyPredictor& p,
+                                             const EncodingPredictor& fast, const std::vector<double>& batch) {
     size_t differ = 0;
     for (size_t i = 0; i < encodings.size(); ++i) {
-      if (batch[i] != generic_ms(*p, "nb201", encodings[i]) && ++differ <= 3) {
+      if (batch[i] != generic_ms(p, "nb201", encodings[i]) && ++differ <= 3) {
         ADD_FAILURE() << rules << " " << encodings[i] << ": " << batch[i];
       }
     }
     EXPECT_EQ(differ, 0u) << rules;
-    EXPECT_TRUE(fast->uses_skeletons()) << rules;
-    EXPECT_LT(fast->whole_skeletons(), encodings.size() / 10) << rules;
-    std::printf("%s: %zu of %zu plans needed the whole skeleton\n", rules.c_str(), fast->whole_skeletons(),
+    EXPECT_TRUE(fast.uses_skeletons()) << rules;
+    EXPECT_LT(fast.whole_skeletons(), encodings.size() / 10) << rules;
+    std::printf("%s: %zu of %zu plans needed the whole skeleton\n", rules.c_str(), fast.whole_skeletons(),
                 encodings.size());
-  }
+  });
 }
 
 TEST(EncodingPredictor, IntervalsAreThePredictorsOwn) {

@@ -102,6 +102,7 @@ bool expand_repeats(const ir::OpSkeleton& skeleton, const SkeletonKernels& k, st
     const uint32_t n = r.cell_nodes;
     const uint32_t c1 = r.first_node, c2 = c1 + n, c3 = c2 + n, end = c3 + n;
     if (n == 0) continue;  // the cell runs no op (its output is its input): nothing repeats
+    static_assert(ir::OpSkeleton::kAbridgedCells == 3, "c1, c2, c3 below are the abridged cells");
     if (end > skeleton.nodes.size() || r.full_cells < 3) return false;
     for (size_t i = next; i < k.anchors.size() && k.anchors[i] < end; ++i) {
       const uint32_t a = k.anchors[i];

@@ -49,6 +49,9 @@ struct OpSkeleton {
     uint32_t full_cells = 0;
   };
   std::vector<RepeatedCells> repeats;  // in node order; empty: the whole network was built
+  // How many of a repeated run of cells an abridged skeleton (and the graph it stands for,
+  // models::build_abridged_space_graph) builds: the first, a middle and the last.
+  static constexpr int64_t kAbridgedCells = 3;
 
   void clear();
   size_t value_count() const { return producers.size(); }

@@ -164,7 +164,7 @@ Result<ir::Graph> build_abridged_space_graph(std::string_view space, std::string
     return make_error(ErrorCode::kInvalidArgument, "space " + std::string(space) + " has no op skeleton");
   }
   SpaceOptions abridged;  // the defaults, as build_space_skeleton, with nb201's abridged stages
-  abridged.nb201_cells_per_stage = std::min<int64_t>(abridged.nb201_cells_per_stage, 3);
+  abridged.nb201_cells_per_stage = std::min(abridged.nb201_cells_per_stage, ir::OpSkeleton::kAbridgedCells);
   return build_space_graph(space, encoding, abridged);
 }
 

@@ -253,7 +253,7 @@ ir::ValueId build_network(Builder& b, const Cell& c, int64_t res, int64_t classe
       leave_scope(b);
     }
     const int64_t cells = options.nb201_cells_per_stage;
-    const int64_t built = abridged ? std::min<int64_t>(cells, 3) : cells;
+    const int64_t built = abridged ? std::min(cells, ir::OpSkeleton::kAbridgedCells) : cells;
     uint32_t first_node = 0;
     uint32_t cell_nodes = 0;
     for (int64_t i = 0; i < built; ++i) {
