@@ -12,10 +12,10 @@
 namespace nnlat::testing {
 
 // Writes DIR/mobile-ml-benchmark/{tflite_cnn_e2e.csv,tflite_cnn_ops_gpu.csv}, and with
-// `torch` PyTorch Mobile's pair too (the first `models` models of its own per-op file). The
-// files have no quoted line breaks, so lines are rows; a row's model is the text before its
-// first comma.
-inline void write_ready_data_cut(const std::string& dir, size_t models, bool torch = false) {
+// `torch` PyTorch Mobile's pair too (the first `models` models of its own per-op file); with
+// `transformers` TFLite's transformer file whole (28 models). The files have no quoted line
+// breaks, so lines are rows; a row's model is the text before its first comma.
+inline void write_ready_data_cut(const std::string& dir, size_t models, bool torch = false, bool transformers = false) {
   const std::filesystem::path from = std::filesystem::path(NNLAT_SOURCE_DIR) / "data" / "mobile-ml-benchmark";
   const std::filesystem::path to = std::filesystem::path(dir) / "mobile-ml-benchmark";
   std::filesystem::create_directories(to);
@@ -34,6 +34,7 @@ inline void write_ready_data_cut(const std::string& dir, size_t models, bool tor
   };
   cut("tflite_cnn_ops_gpu.csv", true);
   cut("tflite_cnn_e2e.csv", false);
+  if (transformers) std::filesystem::copy_file(from / "tflite_transformer_e2e.csv", to / "tflite_transformer_e2e.csv");
   if (!torch) return;
   kept.clear();
   cut("torch_cnn_ops_gpu.csv", true);

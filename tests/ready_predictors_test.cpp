@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
+#include <vector>
 
 #include "cli_test_util.hpp"
 #include "nnlat/app/evaluate.hpp"
@@ -92,6 +94,59 @@ TEST_F(ReadyPredictors, PyTorchMobileTargetsAreListedAndBuiltWhenTheirFilesArePr
   auto prediction = loaded->predict(*graph);
   ASSERT_TRUE(prediction.ok()) << prediction.error().message;
   EXPECT_TRUE(std::isfinite(prediction->latency_ms) && prediction->latency_ms > 0) << prediction->latency_ms;
+}
+
+// With the framework's transformer file in the folder a CPU core set trains on the CNNs and
+// the transformers (a CNN-only one puts a ViT at about a tenth of its time), its stored CV
+// reports the transformers alone, and a zoo ViT is predicted near its measured time; the GPU
+// target stays CNN-only and op-wise.
+TEST_F(ReadyPredictors, CoreSetsTrainOnTheTransformersWhenTheirFileIsPresent) {
+  testing::write_ready_data_cut(dir_->file("vit"), 24, /*torch=*/false, /*transformers=*/true);
+  options_.data_dir = dir_->file("vit");
+  auto listing = app::list_ready_predictors(options_);
+  ASSERT_TRUE(listing.ok()) << listing.error().message;
+  std::map<std::string, app::ReadyPredictorInfo> info;
+  for (const auto& p : *listing) info[p.target] = p;
+  EXPECT_EQ(info[kCpuTarget].transformer_networks, 28u);
+  EXPECT_EQ(info[kCpuTarget].networks, 24u + 28u);
+  EXPECT_EQ(info["pixel4:gpu:float"].transformer_networks, 0u);
+
+  auto built = app::build_ready_predictors({kCpuTarget}, options_);
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  ASSERT_EQ(built->size(), 1u);
+  const auto& p = built->front();
+  ASSERT_TRUE(p.cv_transformers_mape.has_value());
+  // Held out in the CV, the transformers are within tens of percent, not a factor of ten.
+  EXPECT_LT(*p.cv_transformers_mape, 0.5) << *p.cv_transformers_mape;
+  auto text = read_file(p.path);
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  const auto ready = nlohmann::json::parse(*text).at("ready");
+  EXPECT_EQ(ready.at("transformer_networks").get<size_t>(), 28u);
+  EXPECT_EQ(ready.at("cv").at("transformers").at("n").get<size_t>(), 28u);
+  EXPECT_NE(ready.at("reproduce").get<std::string>().find("tflite_transformer_e2e.csv"), std::string::npos);
+
+  // deit-tiny's measured time on the target, from the file (µs).
+  std::ifstream csv(fs::path(options_.data_dir) / "mobile-ml-benchmark" / "tflite_transformer_e2e.csv");
+  std::string header, line;
+  std::getline(csv, header);
+  ASSERT_EQ(header.find("model,FLOPS,size,pixel4|1large|float|mean,"), 0u) << header;
+  double measured_ms = 0;
+  while (std::getline(csv, line)) {
+    if (line.rfind("deit-tiny-distilled-patch16-224,", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    measured_ms = std::stod(cells.at(3)) / 1000.0;
+  }
+  ASSERT_GT(measured_ms, 0);
+  auto predictor = predictors::LatencyPredictor::load(p.path);
+  ASSERT_TRUE(predictor.ok()) << predictor.error().message;
+  auto graph = models::load_model("zoo:deit_tiny_distilled_patch16_224");
+  ASSERT_TRUE(graph.ok()) << graph.error().message;
+  auto prediction = predictor->predict(*graph);
+  ASSERT_TRUE(prediction.ok()) << prediction.error().message;
+  EXPECT_GT(prediction->latency_ms, 0.5 * measured_ms) << prediction->latency_ms << " ms vs " << measured_ms;
+  EXPECT_LT(prediction->latency_ms, 2.0 * measured_ms) << prediction->latency_ms << " ms vs " << measured_ms;
 }
 
 TEST_F(ReadyPredictors, MissingDataNamesTheFolderAndTheVariable) {

@@ -10,8 +10,10 @@
 #include "nnlat/app/import.hpp"
 #include "nnlat/app/training_data.hpp"
 #include "nnlat/app/training_options.hpp"
+#include "nnlat/campaigns/mlbench.hpp"
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/eval/evaluation.hpp"
+#include "nnlat/eval/metrics.hpp"
 #include "nnlat/predictors/predictor.hpp"
 
 namespace nnlat::app {
@@ -40,6 +42,17 @@ class ScratchStore {
  private:
   std::string path_;
 };
+
+// The models of the framework's transformer file (those the zoo builds were imported).
+// The file has no GPU columns, so no GPU API is needed to name its targets.
+Result<std::set<std::string>> transformer_names(const ReadySource& source) {
+  NNLAT_ASSIGN_OR_RETURN(const auto framework, campaigns::parse_mlbench_framework(source.framework));
+  NNLAT_ASSIGN_OR_RETURN(
+      auto vit, campaigns::parse_mlbench_e2e(source.transformer_text, source.transformer_path, {framework, {}}));
+  std::set<std::string> names;
+  for (const auto& v : vit.values) names.insert(v.model);
+  return names;
+}
 
 // Trains the target's predictor, cross-validates the same method on the same data and
 // writes both, the figures in the file's ready section, in one atomic rename.
@@ -70,16 +83,43 @@ Status build_target(const ReadyData& d, const std::string& cache_folder, const s
   nlohmann::json cv_section = eval::metrics_to_json(m);  // n, mape, acc10, ... as `eval --json` names them
   cv_section["folds"] = kReadyCvFolds;
   cv_section["seed"] = kReadySeed;
+  // The same held-out predictions restricted to the transformers: what a user predicting a
+  // ViT on this target should expect (the CNNs dominate the overall figure).
+  nlohmann::json transformer_cv = nullptr;
+  if (t.transformer_networks > 0) {
+    NNLAT_ASSIGN_OR_RETURN(const auto names, transformer_names(source));
+    std::vector<double> predicted, measured;
+    for (const auto& r : cv->results) {
+      if (!names.contains(r.name)) continue;
+      predicted.push_back(r.predicted_ms);
+      measured.push_back(r.measured_ms);
+    }
+    if (!predicted.empty()) {
+      auto vit = eval::compute_metrics(predicted, measured);
+      if (!vit.ok()) return vit.error().with_context(t.name + ": transformers' cross-validation");
+      transformer_cv = eval::metrics_to_json(*vit);
+    }
+  }
+  cv_section["transformers"] = transformer_cv;
+  nlohmann::json files = {source.e2e_path, source.ops_path};
+  std::string reproduce_import =
+      fmt::format("nnlat import mlbench --e2e {} --ops {} --db phones.db", source.e2e_path, source.ops_path);
+  if (t.transformer_networks > 0) {
+    files.push_back(source.transformer_path);
+    reproduce_import += fmt::format(" && nnlat import mlbench --e2e {} --framework {} --db phones.db",
+                                    source.transformer_path, source.framework);
+  }
   j[std::string(predictors::kReadySection)] = {
       {"key", d.key},
       {"target", t.name},
       {"method", t.method},
       {"networks", data.networks.size()},
-      {"data", {{"folder", d.folder}, {"files", {source.e2e_path, source.ops_path}}}},
+      {"transformer_networks", t.transformer_networks},
+      {"data", {{"folder", d.folder}, {"files", files}}},
       {"cv", cv_section},
-      {"reproduce", fmt::format("nnlat import mlbench --e2e {} --ops {} --db phones.db && nnlat eval --db phones.db "
-                                "--target {} --method {} --cv {} --seed {} --baselines none --no-intervals",
-                                source.e2e_path, source.ops_path, t.name, t.method, kReadyCvFolds, kReadySeed)},
+      {"reproduce", fmt::format("{} && nnlat eval --db phones.db --target {} --method {} --cv {} --seed {} "
+                                "--baselines none --no-intervals",
+                                reproduce_import, t.name, t.method, kReadyCvFolds, kReadySeed)},
       {"nnlat_version", NNLAT_VERSION}};
   const std::string path = ready_predictor_file(cache_folder, t.name);
   NNLAT_RETURN_IF_ERROR(write_file_atomic(path, j.dump(1) + "\n"));
@@ -108,11 +148,21 @@ Status build_ready_targets(const ReadyData& data, const std::string& cache_folde
   // Only the frameworks whose targets are built: one import of each into the scratch store.
   std::set<size_t> sources;
   for (const auto& t : targets) sources.insert(t.source);
+  std::set<size_t> with_transformers;
+  for (const auto& t : targets) {
+    if (t.transformer_networks > 0) with_transformers.insert(t.source);
+  }
   for (size_t i : sources) {
     const ReadySource& s = data.sources.at(i);
     if (progress) progress(fmt::format("importing {} and {}", s.e2e_path, s.ops_path));
     auto imported = import_mlbench({s.e2e_path, s.ops_path, store.path(), s.framework}, {});
     if (!imported.ok()) return imported.error();
+    if (!with_transformers.contains(i)) continue;
+    // After the CNNs: the per-op file named the framework's GPU APIs, which the transformer
+    // file's targets are named with; its models' graphs come from the zoo.
+    if (progress) progress(fmt::format("importing {}", s.transformer_path));
+    auto transformers = import_mlbench({s.transformer_path, "", store.path(), s.framework}, {});
+    if (!transformers.ok()) return transformers.error();
   }
   for (const auto& t : targets) NNLAT_RETURN_IF_ERROR(build_target(data, cache_folder, store.path(), t, progress));
   return Status::Ok();

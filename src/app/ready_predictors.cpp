@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
+#include <optional>
 
 #include "app/ready_build.hpp"
 #include "app/ready_locations.hpp"
@@ -44,6 +45,7 @@ struct Cached {
   size_t networks = 0;
   double cv_mape = 0;
   double cv_within_10 = 0;
+  std::optional<double> cv_transformers_mape;
 };
 
 // The cached file of `target`, or why it cannot be used: absent, unreadable, not JSON, built
@@ -69,6 +71,8 @@ Result<Cached> read_cached(const std::string& path, const std::string& key, cons
     c.networks = r.at("networks").get<size_t>();
     c.cv_mape = r.at("cv").at("mape").get<double>();
     c.cv_within_10 = r.at("cv").at("acc10").get<double>();
+    const auto& vit = r.at("cv").at("transformers");
+    if (!vit.is_null()) c.cv_transformers_mape = vit.at("mape").get<double>();
   } catch (const nlohmann::json::exception& e) {
     return make_error(ErrorCode::kParseError, path + ": malformed ready section (" + e.what() + ")");
   }
@@ -83,7 +87,8 @@ ReadyPredictorInfo info_for(const Context& c, const ReadyTarget& t) {
   ReadyPredictorInfo info;
   info.target = t.name;
   info.method = t.method;
-  info.networks = t.networks;
+  info.networks = t.networks + t.transformer_networks;
+  info.transformer_networks = t.transformer_networks;
   info.path = predictor_file(c, t.name);
   if (auto cached = read_cached(info.path, c.data.key, t.name, /*load=*/false); cached.ok()) {
     info.built = true;
@@ -91,6 +96,7 @@ ReadyPredictorInfo info_for(const Context& c, const ReadyTarget& t) {
     info.networks = cached->networks;
     info.cv_mape = cached->cv_mape;
     info.cv_within_10 = cached->cv_within_10;
+    info.cv_transformers_mape = cached->cv_transformers_mape;
   }
   return info;
 }
@@ -150,6 +156,9 @@ nlohmann::ordered_json ReadyPredictorInfo::to_json() const {
   j["networks"] = networks;
   j["cv_mape"] = built ? nlohmann::ordered_json(cv_mape) : nlohmann::ordered_json(nullptr);
   j["cv_within_10"] = built ? nlohmann::ordered_json(cv_within_10) : nlohmann::ordered_json(nullptr);
+  j["transformer_networks"] = transformer_networks;
+  j["cv_transformers_mape"] =
+      cv_transformers_mape ? nlohmann::ordered_json(*cv_transformers_mape) : nlohmann::ordered_json(nullptr);
   j["built"] = built;
   j["path"] = path;
   return j;
@@ -169,18 +178,20 @@ std::string ReadyPredictorsReport::to_text() const {
   std::string out = fmt::format("ready predictors from {}\ncached in {}\n\n", data_dir, cache_dir);
   size_t width = 24;  // the longest target name (PyTorch Mobile's are the longest)
   for (const auto& p : predictors) width = std::max(width, p.target.size());
-  out += fmt::format("{:<{}} {:<12} {:>8} {:>8} {:>7}  {}\n", "target", width, "method", "networks", "CV MAPE", "±10%",
-                     "built");
+  out += fmt::format("{:<{}} {:<12} {:>8} {:>8} {:>7} {:>9}  {}\n", "target", width, "method", "networks", "CV MAPE",
+                     "±10%", "ViT MAPE", "built");
   size_t built = 0;
   for (const auto& p : predictors) {
     built += p.built ? 1 : 0;
     const std::string mape = p.built ? fmt::format("{:.2f}%", 100 * p.cv_mape) : "-";
     const std::string within = p.built ? fmt::format("{:.1f}%", 100 * p.cv_within_10) : "-";
-    out += fmt::format("{:<{}} {:<12} {:>8} {:>8} {:>7}  {}\n", p.target, width, p.method, p.networks, mape, within,
-                       p.built ? "yes" : "no");
+    const std::string vit = p.cv_transformers_mape ? fmt::format("{:.2f}%", 100 * *p.cv_transformers_mape) : "-";
+    out += fmt::format("{:<{}} {:<12} {:>8} {:>8} {:>7} {:>9}  {}\n", p.target, width, p.method, p.networks, mape,
+                       within, vit, p.built ? "yes" : "no");
   }
   out += fmt::format(
-      "\n{} of {} built. CV: {}-fold cross-validation by network on the same data. A target is built on first use "
+      "\n{} of {} built. CV: {}-fold cross-validation by network on the same data (ViT MAPE: its vision "
+      "transformers alone, for the CPU core sets that train on them). A target is built on first use "
       "(`nnlat predict --target TARGET`) or ahead with `nnlat predictors --build [TARGET...]`.\n",
       built, predictors.size(), kReadyCvFolds);
   return out;

@@ -10,6 +10,7 @@
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/core/hash.hpp"
 #include "nnlat/features/kernel_features.hpp"
+#include "nnlat/models/zoo.hpp"
 #include "nnlat/predictors/predictor.hpp"
 
 namespace nnlat::app {
@@ -19,7 +20,7 @@ constexpr const char* kKernelMethod = "opwise-gbdt";
 constexpr const char* kNetworkMethod = "e2e-gbdt";
 // Bumped when a build would give other predictors from the same files (a change of recipe
 // that the fields of the key below do not show).
-constexpr int kRecipeVersion = 2;  // 2: PyTorch Mobile targets
+constexpr int kRecipeVersion = 3;  // 2: PyTorch Mobile targets; 3: transformers train the core sets
 
 }  // namespace
 
@@ -44,6 +45,13 @@ Result<ReadyData> read_ready_data(const std::string& folder) {
     NNLAT_ASSIGN_OR_RETURN(s.ops_text, read_file(s.ops_path));
     inputs += fmt::format("{}: {} {}, {} {}\n", s.framework, files.e2e_file, stable_hash_hex(s.e2e_text),
                           files.ops_file, stable_hash_hex(s.ops_text));
+    const auto transformers = std::filesystem::path(folder) / files.transformer_e2e_file;
+    if (std::filesystem::exists(transformers, ec)) {
+      s.transformer_path = transformers.string();
+      NNLAT_ASSIGN_OR_RETURN(s.transformer_text, read_file(s.transformer_path));
+      inputs +=
+          fmt::format("{}: {} {}\n", s.framework, files.transformer_e2e_file, stable_hash_hex(s.transformer_text));
+    }
     d.sources.push_back(std::move(s));
   }
   d.key = stable_hash_hex(inputs);
@@ -65,11 +73,19 @@ Result<std::vector<ReadyTarget>> ready_targets(const ReadyData& data) {
     for (const auto& v : e2e.values) {
       if (with_ops.contains(v.model)) ++networks[v.target];
     }
+    std::map<std::string, size_t> transformers;
+    if (!source.transformer_path.empty()) {
+      NNLAT_ASSIGN_OR_RETURN(auto vit,
+                             campaigns::parse_mlbench_e2e(source.transformer_text, source.transformer_path, naming));
+      for (const auto& v : vit.values) {
+        if (models::zoo_ref_for_checkpoint(v.model)) ++transformers[v.target];
+      }
+    }
     const std::set<std::string> timed(ops.targets.begin(), ops.targets.end());
     for (const auto& name : e2e.targets) {
       if (networks[name] < static_cast<size_t>(kReadyCvFolds)) continue;  // too few for the stored CV
       const bool kernels = timed.contains(name);
-      out.push_back({name, kernels, ready_method(kernels), networks[name], i});
+      out.push_back({name, kernels, ready_method(kernels), networks[name], kernels ? 0 : transformers[name], i});
     }
   }
   return out;

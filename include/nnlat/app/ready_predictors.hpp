@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct ReadyPredictorInfo {
   // built (fractions: 0.031 = 3.1%); 0 and null in JSON while not built.
   double cv_mape = 0;
   double cv_within_10 = 0;
+  // CPU core sets train on the framework's vision transformers too (docs/ready-predictors.md):
+  // how many, and the same CV's MAPE over them alone (none while not built, and for the GPUs).
+  size_t transformer_networks = 0;
+  std::optional<double> cv_transformers_mape;
   bool built = false;  // a valid file is in the cache now
   std::string path;    // where the predictor file is (or will be) cached
 
