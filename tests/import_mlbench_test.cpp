@@ -298,15 +298,21 @@ TEST(Mlbench, MalformedRowsNameFileAndLine) {
   EXPECT_FALSE(campaigns::parse_mlbench_e2e("model,size\nnetA,1\n", "e2e.csv").ok());
 }
 
-TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
-  TempDir dir("mlbench");
+// The two invented phones' files written into `dir`, as import options.
+campaigns::ImportOptions two_phone_files(const TempDir& dir) {
   write(dir.file("ops.csv"), kOps);
   write(dir.file("e2e.csv"), kE2e);
-  auto store = store::Store::open(dir.file("m.db"));
-  ASSERT_TRUE(store.ok());
   campaigns::ImportOptions o;
   o.e2e_path = dir.file("e2e.csv");
   o.ops_path = dir.file("ops.csv");
+  return o;
+}
+
+TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
+  TempDir dir("mlbench");
+  const campaigns::ImportOptions o = two_phone_files(dir);
+  auto store = store::Store::open(dir.file("m.db"));
+  ASSERT_TRUE(store.ok());
   auto s = campaigns::import_mlbench(*store, o);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->targets, 3u);
@@ -336,8 +342,7 @@ TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
 // leaves the store as it was, and does not leave it locked.
 TEST(Mlbench, FailedImportLeavesTheStoreAsItWas) {
   TempDir dir("mlbench");
-  write(dir.file("ops.csv"), kOps);
-  write(dir.file("e2e.csv"), kE2e);
+  campaigns::ImportOptions o = two_phone_files(dir);
   auto store = store::Store::open(dir.file("m.db"));
   ASSERT_TRUE(store.ok());
   auto beta = measure::parse_target_name("beta:gpu:float");
@@ -352,9 +357,6 @@ TEST(Mlbench, FailedImportLeavesTheStoreAsItWas) {
   const std::vector<int64_t> before = counts();
   EXPECT_EQ(before, (std::vector<int64_t>{1, 0, 0, 0}));
 
-  campaigns::ImportOptions o;
-  o.e2e_path = dir.file("e2e.csv");
-  o.ops_path = dir.file("ops.csv");
   auto failed = campaigns::import_mlbench(*store, o);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.error().message.find("beta:gpu:float"), std::string::npos) << failed.error().message;

@@ -44,19 +44,7 @@ class GraphJsonWriter {
     string("NCHW");
     next();
     key("metadata");
-    if (graph.metadata.empty()) {
-      sink_.add("{}");
-    } else {
-      open('{');
-      bool first = true;
-      for (const auto& [k, v] : graph.metadata) {
-        if (!first) next();
-        first = false;
-        key(k);
-        string(v);
-      }
-      close('}');
-    }
+    object(graph.metadata, [&](const std::string& v) { string(v); });
     next();
     key("inputs");
     list(graph.inputs(), [&](ir::ValueId id) {
@@ -98,19 +86,7 @@ class GraphJsonWriter {
     value_names(graph, n.outputs);
     next();
     key("attrs");
-    if (n.attrs.empty()) {
-      sink_.add("{}");
-    } else {
-      open('{');
-      bool first = true;
-      for (const auto& [k, v] : n.attrs) {  // std::map: sorted keys
-        if (!first) next();
-        first = false;
-        key(k);
-        std::visit([&](const auto& x) { attr(x); }, v);
-      }
-      close('}');
-    }
+    object(n.attrs, [&](const ir::AttrValue& v) { std::visit([&](const auto& x) { attr(x); }, v); });
     close('}');
   }
 
@@ -127,6 +103,24 @@ class GraphJsonWriter {
   }
   void integers(const std::vector<int64_t>& v) {
     list(v, [&](int64_t x) { integer(x); });
+  }
+
+  // A std::map as an object: its keys in their (sorted) order.
+  template <class Map, class WriteValue>
+  void object(const Map& map, WriteValue write_value) {
+    if (map.empty()) {
+      sink_.add("{}");
+      return;
+    }
+    open('{');
+    bool first = true;
+    for (const auto& [k, v] : map) {
+      if (!first) next();
+      first = false;
+      key(k);
+      write_value(v);
+    }
+    close('}');
   }
 
   template <class Items, class WriteItem>
