@@ -14,6 +14,7 @@
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/op_table.hpp"
+#include "nnlat/measure/target.hpp"
 #include "nnlat/models/zoo.hpp"
 #include "nnlat/predictors/predictor.hpp"
 
@@ -297,15 +298,21 @@ TEST(Mlbench, MalformedRowsNameFileAndLine) {
   EXPECT_FALSE(campaigns::parse_mlbench_e2e("model,size\nnetA,1\n", "e2e.csv").ok());
 }
 
-TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
-  TempDir dir("mlbench");
+// The two invented phones' files written into `dir`, as import options.
+campaigns::ImportOptions two_phone_files(const TempDir& dir) {
   write(dir.file("ops.csv"), kOps);
   write(dir.file("e2e.csv"), kE2e);
-  auto store = store::Store::open(dir.file("m.db"));
-  ASSERT_TRUE(store.ok());
   campaigns::ImportOptions o;
   o.e2e_path = dir.file("e2e.csv");
   o.ops_path = dir.file("ops.csv");
+  return o;
+}
+
+TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
+  TempDir dir("mlbench");
+  const campaigns::ImportOptions o = two_phone_files(dir);
+  auto store = store::Store::open(dir.file("m.db"));
+  ASSERT_TRUE(store.ok());
   auto s = campaigns::import_mlbench(*store, o);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->targets, 3u);
@@ -328,6 +335,42 @@ TEST(Mlbench, ImportIsResumableAndFeedsTraining) {
   // Held out, netA's kernels leave training; netB's (none on beta) stay.
   const std::vector<size_t> held_out = {0};
   EXPECT_TRUE(predictors::kernel_rows_excluding(*data, held_out).empty());
+}
+
+// One transaction: a write that fails after others were made (beta's column, a target stored
+// before with another backend, is refused after the networks and alpha's values were written)
+// leaves the store as it was, and does not leave it locked.
+TEST(Mlbench, FailedImportLeavesTheStoreAsItWas) {
+  TempDir dir("mlbench");
+  campaigns::ImportOptions o = two_phone_files(dir);
+  auto store = store::Store::open(dir.file("m.db"));
+  ASSERT_TRUE(store.ok());
+  auto beta = measure::parse_target_name("beta:gpu:float");
+  ASSERT_TRUE(beta.ok());
+  ASSERT_TRUE(store->upsert_target(*beta, "fake").ok());
+  auto counts = [&] {
+    auto s = store->stats();
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return s.ok() ? std::vector<int64_t>{s->targets, s->networks, s->campaigns, s->network_measurements}
+                  : std::vector<int64_t>{};
+  };
+  const std::vector<int64_t> before = counts();
+  EXPECT_EQ(before, (std::vector<int64_t>{1, 0, 0, 0}));
+
+  auto failed = campaigns::import_mlbench(*store, o);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("beta:gpu:float"), std::string::npos) << failed.error().message;
+  EXPECT_EQ(counts(), before);
+  EXPECT_TRUE(store->check_integrity().ok());
+
+  // Without beta's columns the same files import: the failed one left nothing behind.
+  write(dir.file("e2e-alpha.csv"),
+        "model,FLOPS,size,alpha|gpu|float|mean,alpha|gpu|float|std\nnetA,1,1,120.0,3.0\nnetB,1,1,30.0,1.0\n");
+  o.e2e_path = dir.file("e2e-alpha.csv");
+  auto next = campaigns::import_mlbench(*store, o);
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(next->measurements, 2u);
+  EXPECT_EQ(next->already_imported, 0u);
 }
 
 // The transformer files have no op rows: checkpoints that the zoo builds get its graphs, the

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "nnlat/core/hash.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/models/model_ref.hpp"
@@ -125,7 +124,7 @@ Result<KernelSumResult> kernel_sum(const KernelSumRequest& request) {
         row.sum_kernels_ms += it->second;
       }
     }
-    if (auto e2e = network_ms.find(stable_hash_hex(formats::graph_to_json(g))); e2e != network_ms.end()) {
+    if (auto e2e = network_ms.find(formats::graph_json_hash(g)); e2e != network_ms.end()) {
       row.network_ms = e2e->second;
     }
     result.rows.push_back(std::move(row));

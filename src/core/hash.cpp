@@ -5,18 +5,17 @@
 namespace nnlat {
 
 uint64_t fnv1a64(std::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
+  Fnv1a64Stream stream;
+  stream.add(bytes);
+  return stream.value();
 }
 
-std::string stable_hash_hex(std::string_view bytes) {
+std::string hash_hex(uint64_t hash) {
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
   return buf;
 }
+
+std::string stable_hash_hex(std::string_view bytes) { return hash_hex(fnv1a64(bytes)); }
 
 }  // namespace nnlat

@@ -2,7 +2,6 @@
 #include <map>
 #include <optional>
 
-#include "nnlat/core/hash.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/fusion/fusion.hpp"
 
@@ -169,6 +168,6 @@ Result<ir::Graph> kernel_graph(const ir::Graph& graph, const Kernel& kernel) {
   return g;
 }
 
-std::string kernel_hash(const ir::Graph& kernel_graph) { return stable_hash_hex(formats::graph_to_json(kernel_graph)); }
+std::string kernel_hash(const ir::Graph& kernel_graph) { return formats::graph_json_hash(kernel_graph); }
 
 }  // namespace nnlat::fusion

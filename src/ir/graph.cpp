@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <queue>
+#include <string_view>
+#include <unordered_set>
 
 #include "nnlat/core/utf8.hpp"
 
@@ -110,32 +112,51 @@ Status Graph::sort_topologically() {
   return Status::Ok();
 }
 
-Status infer_node_shapes(Graph& graph, NodeId id) {
-  Node& node = graph.node(id);
+namespace {
+
+// The output shapes that node `id`'s op infers from the shapes `input_shape(value)` gives its
+// inputs (the graph's own in infer_node_shapes, verify's re-inferred ones), with the checks of
+// its inputs and attributes. The error context is only built for an error: this runs for every
+// node of every graph built or verified (15,625 NB201 networks when a NAS table is read).
+template <class InputShape>
+Status infer_output_shapes(const Graph& graph, NodeId id, InputShape input_shape, std::vector<Shape>& out_shapes) {
+  const Node& node = graph.node(id);
   const OpInfo& info = op_info(node.op);
+  const auto context = [&] { return "node " + node.name + " (" + std::string(info.name) + ")"; };
   const auto n_in = static_cast<int>(node.inputs.size());
-  const auto context = "node " + node.name + " (" + std::string(info.name) + ")";
   if (n_in < info.min_inputs || n_in > info.max_inputs) {
-    return make_error(ErrorCode::kGraphError, context + " has " + std::to_string(n_in) + " inputs, expects " +
+    return make_error(ErrorCode::kGraphError, context() + " has " + std::to_string(n_in) + " inputs, expects " +
                                                   std::to_string(info.min_inputs) + ".." +
                                                   std::to_string(info.max_inputs));
   }
-  if (auto st = validate_attrs(node.op, node.attrs); !st.ok()) return st.error().with_context(context);
+  if (auto st = validate_attrs(node.op, node.attrs); !st.ok()) return st.error().with_context(context());
   std::vector<Shape> in_shapes;
   in_shapes.reserve(node.inputs.size());
   for (ValueId in : node.inputs) {
-    const Value& v = graph.value(in);
-    if (v.shape.empty()) {
-      return make_error(ErrorCode::kShapeError, context + ": input " + v.name + " has no shape yet");
+    const Shape& shape = input_shape(in);
+    if (shape.empty()) {
+      return make_error(ErrorCode::kShapeError, context() + ": input " + graph.value(in).name + " has no shape yet");
     }
-    in_shapes.push_back(v.shape);
+    in_shapes.push_back(shape);
   }
-  std::vector<Shape> out_shapes;
-  if (auto st = info.infer_shapes(node.attrs, in_shapes, out_shapes); !st.ok()) return st.error().with_context(context);
+  out_shapes.clear();
+  if (auto st = info.infer_shapes(node.attrs, in_shapes, out_shapes); !st.ok()) {
+    return st.error().with_context(context());
+  }
   if (out_shapes.size() != node.outputs.size()) {
-    return make_error(ErrorCode::kGraphError, context + " produces " + std::to_string(out_shapes.size()) +
+    return make_error(ErrorCode::kGraphError, context() + " produces " + std::to_string(out_shapes.size()) +
                                                   " outputs but declares " + std::to_string(node.outputs.size()));
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status infer_node_shapes(Graph& graph, NodeId id) {
+  std::vector<Shape> out_shapes;
+  NNLAT_RETURN_IF_ERROR(infer_output_shapes(
+      graph, id, [&](ValueId v) -> const Shape& { return graph.value(v).shape; }, out_shapes));
+  const Node& node = graph.node(id);
   const DType dtype = graph.value(node.inputs[0]).dtype;
   for (size_t i = 0; i < out_shapes.size(); ++i) {
     Value& out = graph.value(node.outputs[i]);
@@ -170,15 +191,15 @@ Status verify(const Graph& graph) {
       }
     }
   }
-  std::map<std::string, int> value_names;
+  std::unordered_set<std::string_view> value_names(2 * graph.values().size());
   for (const auto& v : graph.values()) {
     if (v.name.empty()) return fail("a value has an empty name");
-    if (++value_names[v.name] > 1) return fail("value name '" + v.name + "' is defined twice");
+    if (!value_names.insert(v.name).second) return fail("value name '" + v.name + "' is defined twice");
   }
-  std::map<std::string, int> node_names;
+  std::unordered_set<std::string_view> node_names(2 * graph.nodes().size());
   for (const auto& n : graph.nodes()) {
     if (n.name.empty()) return fail("a node has an empty name");
-    if (++node_names[n.name] > 1) return fail("node name '" + n.name + "' is used twice");
+    if (!node_names.insert(n.name).second) return fail("node name '" + n.name + "' is used twice");
     for (ValueId in : n.inputs) {
       if (in.index >= graph.values().size()) return fail("node " + n.name + " reads an undefined value");
     }
@@ -191,21 +212,35 @@ Status verify(const Graph& graph) {
       if (d <= 0) return fail("graph input " + v.name + " has a non-positive dimension");
     }
   }
-  for (const auto& v : graph.values()) {
-    if (!v.producer &&
-        std::find(graph.inputs().begin(), graph.inputs().end(), *graph.find_value(v.name)) == graph.inputs().end()) {
-      return fail("value " + v.name + " has no producer and is not a graph input");
+  std::vector<char> is_input(graph.values().size(), 0);
+  for (ValueId in : graph.inputs()) is_input[in.index] = 1;
+  for (size_t i = 0; i < graph.values().size(); ++i) {
+    const Value& v = graph.values()[i];
+    if (!v.producer && !is_input[i]) return fail("value " + v.name + " has no producer and is not a graph input");
+  }
+  // Re-infer every shape in topological order and compare: catches stale or hand-edited
+  // shapes. A value's shape is the stored one until its producer is re-inferred (as on a copy
+  // of the graph, without copying its names and attributes).
+  std::vector<const Shape*> shape_of(graph.values().size());
+  for (size_t i = 0; i < graph.values().size(); ++i) shape_of[i] = &graph.values()[i].shape;
+  std::vector<Shape> inferred(graph.values().size());
+  NNLAT_ASSIGN_OR_RETURN(const auto order, graph.topological_order());
+  std::vector<Shape> out_shapes;
+  for (NodeId id : order) {
+    NNLAT_RETURN_IF_ERROR(infer_output_shapes(
+        graph, id, [&](ValueId v) -> const Shape& { return *shape_of[v.index]; }, out_shapes));
+    const Node& node = graph.node(id);
+    for (size_t i = 0; i < out_shapes.size(); ++i) {
+      const uint32_t out = node.outputs[i].index;
+      inferred[out] = std::move(out_shapes[i]);
+      shape_of[out] = &inferred[out];
     }
   }
-  // Re-infer on a copy and compare: catches stale or hand-edited shapes.
-  Graph copy = graph;
-  NNLAT_RETURN_IF_ERROR(infer_shapes(copy));
   for (size_t i = 0; i < graph.values().size(); ++i) {
     const Value& stored = graph.values()[i];
-    const Value& inferred = copy.values()[i];
-    if (stored.shape != inferred.shape) {
+    if (stored.shape != *shape_of[i]) {
       return make_error(ErrorCode::kShapeError, "value " + stored.name + " has shape " + shape_to_string(stored.shape) +
-                                                    " but its op infers " + shape_to_string(inferred.shape));
+                                                    " but its op infers " + shape_to_string(*shape_of[i]));
     }
   }
   return Status::Ok();

@@ -4,7 +4,6 @@
 #include <random>
 #include <set>
 
-#include "nnlat/core/hash.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/builder.hpp"
 
@@ -100,7 +99,7 @@ Result<std::vector<ir::Graph>> sample_kernels(std::string_view family, int64_t n
   for (int64_t attempts = 0; static_cast<int64_t>(out.size()) < n && attempts < 200 * n; ++attempts) {
     auto g = GraphBuilder::run([&] { return build(family, rng); });
     if (!g.ok()) continue;  // a draw the prior allows but the op rejects (too small a map)
-    if (!seen.insert(stable_hash_hex(formats::graph_to_json(*g))).second) continue;
+    if (!seen.insert(formats::graph_json_hash(*g)).second) continue;
     out.push_back(std::move(*g));
   }
   if (static_cast<int64_t>(out.size()) < n) {

@@ -1,7 +1,6 @@
 #include "nnlat/models/stored_network.hpp"
 
 #include "nnlat/core/file_io.hpp"
-#include "nnlat/core/hash.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/models/nas.hpp"
 
@@ -46,7 +45,7 @@ Result<ir::Graph> stored_network_graph(std::string_view space, std::string_view 
   if (!graph.ok()) return graph.error().with_context(where);
   // The hash keys the measurements: a rebuilt graph that differs from the measured one would
   // silently pair its features with another network's latency.
-  const std::string rebuilt = stable_hash_hex(formats::graph_to_json(*graph));
+  const std::string rebuilt = formats::graph_json_hash(*graph);
   if (rebuilt != hash) {
     return make_error(ErrorCode::kParseError, where + ": the " + std::string(space) + " encoding '" +
                                                   std::string(encoding) + "' rebuilds a graph of hash " + rebuilt +

@@ -142,8 +142,9 @@ Result<int64_t> Store::upsert_network(const ir::Graph& graph, const NetworkInfo&
   if (Status s = ir::verify(graph); !s.ok()) {
     return s.error().with_context(db.path() + ": network '" + graph.name + "'");
   }
-  const std::string graph_json = formats::graph_to_json(graph);
-  const std::string hash = stable_hash_hex(graph_json);
+  // A NAS network kept as space + encoding needs only the hash of its text, not the text.
+  const std::string graph_json = info.space.empty() ? formats::graph_to_json(graph) : std::string();
+  const std::string hash = info.space.empty() ? stable_hash_hex(graph_json) : formats::graph_json_hash(graph);
   const ir::GraphCost cost = ir::graph_cost(graph);
   const std::string name = info.name.empty() ? graph.name : info.name;
   const std::string source = metadata_or(graph, info.source, "source");

@@ -86,26 +86,9 @@ Result<std::vector<ZooNetwork>> zoo_networks(const MlbenchE2e& e2e, const std::m
   return out;
 }
 
-}  // namespace
-
-Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& options) {
-  NNLAT_ASSIGN_OR_RETURN(std::string e2e_text, read_file(options.e2e_path));
-  std::string ops_text;
-  MlbenchOps ops;
-  if (options.ops_path) {
-    NNLAT_ASSIGN_OR_RETURN(ops_text, read_file(*options.ops_path));
-    NNLAT_ASSIGN_OR_RETURN(ops, parse_mlbench_ops(ops_text, *options.ops_path));
-  }
-  ImportSummary summary;
-  NNLAT_RETURN_IF_ERROR(resolve_framework(options, options.ops_path ? &ops : nullptr, summary));
-  MlbenchNaming naming{summary.framework, ops.gpu_api};
-  if (summary.framework == MlbenchFramework::kTorch && !options.ops_path) {
-    NNLAT_ASSIGN_OR_RETURN(naming.gpu_api, known_gpu_apis(store, e2e_text, options.e2e_path));
-  }
-  NNLAT_ASSIGN_OR_RETURN(MlbenchE2e e2e, parse_mlbench_e2e(e2e_text, options.e2e_path, naming));
-
-  summary.missing = e2e.missing + ops.missing;
-  summary.metal_rows_repaired = ops.metal_rows_repaired;
+// The writes of an import: networks, targets, measurements. `files_hash` keys its campaigns.
+Status write_mlbench(store::Store& store, const ImportOptions& options, const MlbenchOps& ops, const MlbenchE2e& e2e,
+                     const std::string& files_hash, ImportSummary& summary) {
   // Networks: from the op sequences, or (without an ops file) those imported before by name.
   std::map<std::string, int64_t> network_of;
   std::map<std::string, const MlbenchModel*> model_of;
@@ -136,8 +119,6 @@ Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& o
   measure::Environment env = measure::capture_environment();
   env.backend = kDatasetBackend;
   env.backend_version = "mlbench import of " + options.e2e_path;
-  const std::string files_hash =
-      stable_hash_hex(e2e_text) + (options.ops_path ? ":" + stable_hash_hex(ops_text) : std::string());
 
   for (const std::string& target : e2e.targets) {
     NNLAT_ASSIGN_OR_RETURN(auto name, measure::parse_target_name(target));
@@ -165,6 +146,36 @@ Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& o
     for (size_t i : imported.written) summary.with_kernel_timings += values[i].record.kernel_timings.empty() ? 0 : 1;
   }
   summary.networks = networks.size();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ImportSummary> import_mlbench(store::Store& store, const ImportOptions& options) {
+  NNLAT_ASSIGN_OR_RETURN(std::string e2e_text, read_file(options.e2e_path));
+  std::string ops_text;
+  MlbenchOps ops;
+  if (options.ops_path) {
+    NNLAT_ASSIGN_OR_RETURN(ops_text, read_file(*options.ops_path));
+    NNLAT_ASSIGN_OR_RETURN(ops, parse_mlbench_ops(ops_text, *options.ops_path));
+  }
+  ImportSummary summary;
+  NNLAT_RETURN_IF_ERROR(resolve_framework(options, options.ops_path ? &ops : nullptr, summary));
+  MlbenchNaming naming{summary.framework, ops.gpu_api};
+  if (summary.framework == MlbenchFramework::kTorch && !options.ops_path) {
+    NNLAT_ASSIGN_OR_RETURN(naming.gpu_api, known_gpu_apis(store, e2e_text, options.e2e_path));
+  }
+  NNLAT_ASSIGN_OR_RETURN(MlbenchE2e e2e, parse_mlbench_e2e(e2e_text, options.e2e_path, naming));
+
+  summary.missing = e2e.missing + ops.missing;
+  summary.metal_rows_repaired = ops.metal_rows_repaired;
+  const std::string files_hash =
+      stable_hash_hex(e2e_text) + (options.ops_path ? ":" + stable_hash_hex(ops_text) : std::string());
+  // All writes are one transaction: one can fail after others were made (a target column
+  // stored before with another backend, a bad value), and the import then leaves the store as
+  // it found it, never some of the files' targets or networks.
+  NNLAT_RETURN_IF_ERROR(
+      store.transaction([&]() -> Status { return write_mlbench(store, options, ops, e2e, files_hash, summary); }));
   return summary;
 }
 
