@@ -192,6 +192,12 @@ TEST(MultiSourceTransfer, LeaveOneOutBlendsInTheSingleSourceTransferWhereItFitsB
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(single_source_weight(*r), 0.0);
   EXPECT_TRUE(r->to_json().at("transfer_multi").at("single_source_transfer").is_null());
+  // Nor above 50 (the vote costs K³): a fully measured target trains the multi-source model alone.
+  std::vector<size_t> sixty(60);
+  for (size_t i = 0; i < sixty.size(); ++i) sixty[i] = i;
+  auto big = train_transfer(twin, sixty);
+  ASSERT_TRUE(big.ok()) << big.error().message;
+  EXPECT_EQ(single_source_weight(*big), 0.0);
 }
 
 TEST(MultiSourceTransfer, TheBlendIsALogSpaceMixOfTheTwoModels) {

@@ -32,6 +32,10 @@ constexpr double kSourceModelRidge = 1.0;
 // The weights of the single-source transfer in the final blend, tried by leave-one-out over
 // the K networks from kMinLeaveOneOut on (ties: the smaller weight).
 constexpr double kSingleWeights[] = {0.0, 0.5, 1.0};
+// Above this many target networks there is no blend vote (the multi-source model alone): it
+// refits the single-source transfer, itself cross-validated over the K, once per network
+// (a cost of K³), and a well-measured target has little use for a fallback to one source.
+constexpr size_t kMaxBlendVote = 50;
 
 struct MapConfig {
   bool uniform_prior = false;
@@ -365,7 +369,7 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
   const MapConfig final_config{m.choice_.uniform_prior, m.choice_.strength, m.choice_.architecture};
   const LinearMap map = fit_map(design, priors, network_rows, y, final_config);
   // The blend with the single-source transfer, by leave-one-out over the K networks.
-  if (k >= kMinLeaveOneOut) {
+  if (k >= kMinLeaveOneOut && k <= kMaxBlendVote) {
     NNLAT_ASSIGN_OR_RETURN(const Eigen::VectorXd single_loo,
                            single_source_leave_one_out(data, design, sources, network_rows, y, options));
     double best_error = std::numeric_limits<double>::infinity();

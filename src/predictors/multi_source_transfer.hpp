@@ -15,7 +15,7 @@
 // lowest held-out squared log error wins. The target's own held-out networks are never
 // looked at; but leave-one-out over the K target networks may then prefer the prior alone
 // (the shrinkage rule: the sources may relate to one another unlike to this target). With
-// K < 3 the model is the prior alone with a shift: the best single source. Last, from K = 5 on,
+// K < 3 the model is the prior alone with a shift: the best single source. Last, for K = 5 to 50,
 // leave-one-out over the K networks chooses how much weight (0, ½ or 1, in log space) the
 // single-source transfer of the closest source (predictors/transfer.hpp: its log-linear map
 // plus its ridge correction on network features) gets beside that model: with many sources
