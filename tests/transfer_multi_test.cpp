@@ -150,6 +150,101 @@ TEST(MultiSourceTransfer, ASourceThatMeasuredTooFewNetworksIsAnErrorNamingIt) {
   EXPECT_NE(p.error().message.find("synthetic:mix-b:float"), std::string::npos) << p.error().message;
 }
 
+// The target a near twin of mix-a, off by a term in the network's depth (kernel count) that
+// no source carries: the single-source transfer's ridge correction on network features
+// learns it, the multi-source model (whose architecture terms are pulled hard toward 0)
+// hardly does.
+predictors::TrainingSet twin_with_a_depth_term(uint64_t seed) {
+  predictors::TrainingSet data = mixed_sources(seed);
+  double mean_depth = 0;
+  for (const auto& n : data.networks) mean_depth += static_cast<double>(n.kernels.features.size());
+  mean_depth /= static_cast<double>(data.networks.size());
+  for (auto& n : data.networks) {
+    const double depth = static_cast<double>(n.kernels.features.size()) - mean_depth;
+    n.latency_ms = n.kernels.sources_ms[0] * std::exp(0.2 + 0.08 * depth);
+  }
+  return data;
+}
+
+std::vector<size_t> every_fifth(size_t k) {
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < k; ++i) rows.push_back(i * 5);
+  return rows;
+}
+
+double single_source_weight(const predictors::LatencyPredictor& p) {
+  return p.to_json().at("transfer_multi").at("choice").at("single_source_weight").get<double>();
+}
+
+TEST(MultiSourceTransfer, LeaveOneOutBlendsInTheSingleSourceTransferWhereItFitsBetter) {
+  const auto twin = twin_with_a_depth_term(21);
+  auto p = train_transfer(twin, every_fifth(20));
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_GT(single_source_weight(*p), 0.0) << p->to_json().at("transfer_multi").at("choice").dump();
+  EXPECT_FALSE(p->to_json().at("transfer_multi").at("single_source_transfer").is_null());
+  // On the mix of two sources no single source is right: the blend leans on the multi-source map.
+  const auto mix = mixed_sources(21);
+  auto q = train_transfer(mix, every_fifth(20));
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  EXPECT_LT(single_source_weight(*q), 1.0);
+  // Below 5 networks there is no leave-one-out vote: the multi-source model alone.
+  auto r = train_transfer(twin, every_fifth(4));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(single_source_weight(*r), 0.0);
+  EXPECT_TRUE(r->to_json().at("transfer_multi").at("single_source_transfer").is_null());
+  // Nor above 50 (the vote costs K³): a fully measured target trains the multi-source model alone.
+  std::vector<size_t> sixty(60);
+  for (size_t i = 0; i < sixty.size(); ++i) sixty[i] = i;
+  auto big = train_transfer(twin, sixty);
+  ASSERT_TRUE(big.ok()) << big.error().message;
+  EXPECT_EQ(single_source_weight(*big), 0.0);
+}
+
+TEST(MultiSourceTransfer, TheBlendIsALogSpaceMixOfTheTwoModels) {
+  const auto data = twin_with_a_depth_term(21);
+  const auto rows = every_fifth(20);
+  auto p = train_transfer(data, rows);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const nlohmann::json file = p->to_json();
+  ASSERT_GT(single_source_weight(*p), 0.0);
+  // Weight 1 on the single-source transfer: exactly what transfer-single predicts.
+  nlohmann::json all_single = file;
+  all_single["transfer_multi"]["choice"]["single_source_weight"] = 1.0;
+  auto s = predictors::LatencyPredictor::from_json(all_single, "all-single.json");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  predictors::TrainOptions o;
+  o.method = Method::kTransferSingle;
+  o.calibrate = false;
+  auto single = predictors::LatencyPredictor::train(data, {}, rows, o);
+  ASSERT_TRUE(single.ok()) << single.error().message;
+  // Weight 0 (and a file from before the blend, without the field): the multi-source map alone.
+  nlohmann::json before_blend = file;
+  before_blend["transfer_multi"]["choice"].erase("single_source_weight");
+  before_blend["transfer_multi"].erase("single_source_transfer");
+  auto m = predictors::LatencyPredictor::from_json(before_blend, "before-blend.json");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  const double w = single_source_weight(*p);
+  for (size_t i : {1u, 33u, 77u}) {
+    const auto& n = data.networks[i].kernels;
+    const double single_ms = single->predict(n, false).latency_ms;
+    const double multi_ms = m->predict(n, false).latency_ms;
+    EXPECT_NEAR(s->predict(n, false).latency_ms, single_ms, 1e-9 * single_ms);
+    EXPECT_NEAR(std::log(p->predict(n, false).latency_ms), (1 - w) * std::log(multi_ms) + w * std::log(single_ms),
+                1e-9);
+  }
+  // A weight outside [0, 1], or a weight without the model it weighs: errors naming the file.
+  nlohmann::json bad = file;
+  bad["transfer_multi"]["choice"]["single_source_weight"] = 1.5;
+  auto b = predictors::LatencyPredictor::from_json(bad, "bad-weight.json");
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message.find("bad-weight.json"), std::string::npos) << b.error().message;
+  bad = file;
+  bad["transfer_multi"].erase("single_source_transfer");
+  auto c = predictors::LatencyPredictor::from_json(bad, "no-single.json");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("single_source_transfer"), std::string::npos) << c.error().message;
+}
+
 TEST(ReferenceNetworks, TheFirstPickIsWhereTheSourcesDisagreeMost) {
   predictors::TrainingSet data;
   data.target = "t:x:float";

@@ -29,6 +29,13 @@ constexpr size_t kSourceModelNetworks = 2000;
 // in favour of the prior alone (fewer: too noisy a vote).
 constexpr size_t kMinLeaveOneOut = 5;
 constexpr double kSourceModelRidge = 1.0;
+// The weights of the single-source transfer in the final blend, tried by leave-one-out over
+// the K networks from kMinLeaveOneOut on (ties: the smaller weight).
+constexpr double kSingleWeights[] = {0.0, 0.5, 1.0};
+// Above this many target networks there is no blend vote (the multi-source model alone): it
+// refits the single-source transfer, itself cross-validated over the K, once per network
+// (a cost of K³), and a well-measured target has little use for a fallback to one source.
+constexpr size_t kMaxBlendVote = 50;
 
 struct MapConfig {
   bool uniform_prior = false;
@@ -110,26 +117,62 @@ double map_predict(const LinearMap& map, const Eigen::Ref<const Eigen::RowVector
   return map.intercept + row.head(map.weights.size()).dot(map.weights);
 }
 
-// Mean squared log error over the K rows, each predicted by the map fitted on the others.
-double leave_one_out_error(const Eigen::MatrixXd& design, Eigen::Index priors, std::span<const size_t> rows,
-                           const Eigen::VectorXd& y, const MapConfig& config) {
-  const size_t k = rows.size();
-  double sse = 0;
-  std::vector<size_t> others;
-  Eigen::VectorXd y_others(static_cast<Eigen::Index>(k - 1));
-  for (size_t out = 0; out < k; ++out) {
-    others.clear();
-    for (size_t i = 0; i < k; ++i) {
-      if (i == out) continue;
-      y_others(static_cast<Eigen::Index>(others.size())) = y(static_cast<Eigen::Index>(i));
-      others.push_back(rows[i]);
-    }
-    const LinearMap map = fit_map(design, priors, others, y_others, config);
-    const double e =
-        y(static_cast<Eigen::Index>(out)) - map_predict(map, design.row(static_cast<Eigen::Index>(rows[out])));
-    sse += e * e;
+// The K rows without row `out` (`others`) and their log latencies (`y_others`).
+void leave_out(std::span<const size_t> rows, const Eigen::VectorXd& y, size_t out, std::vector<size_t>& others,
+               Eigen::VectorXd& y_others) {
+  others.clear();
+  y_others.resize(static_cast<Eigen::Index>(rows.size() - 1));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i == out) continue;
+    y_others(static_cast<Eigen::Index>(others.size())) = y(static_cast<Eigen::Index>(i));
+    others.push_back(rows[i]);
   }
-  return sse / static_cast<double>(k);
+}
+
+// Each of the K rows' log latency predicted by the map fitted on the others.
+Eigen::VectorXd leave_one_out_predictions(const Eigen::MatrixXd& design, Eigen::Index priors,
+                                          std::span<const size_t> rows, const Eigen::VectorXd& y,
+                                          const MapConfig& config) {
+  Eigen::VectorXd predicted(static_cast<Eigen::Index>(rows.size()));
+  std::vector<size_t> others;
+  Eigen::VectorXd y_others;
+  for (size_t out = 0; out < rows.size(); ++out) {
+    leave_out(rows, y, out, others, y_others);
+    const LinearMap map = fit_map(design, priors, others, y_others, config);
+    predicted(static_cast<Eigen::Index>(out)) = map_predict(map, design.row(static_cast<Eigen::Index>(rows[out])));
+  }
+  return predicted;
+}
+
+double mean_squared_error(const Eigen::VectorXd& y, const Eigen::VectorXd& predicted) {
+  return (y - predicted).squaredNorm() / static_cast<double>(y.size());
+}
+
+// The closest source (closest_source) to the target on `rows`, among the measured sources
+// only (not log MACs): the source transfer-single would map from.
+size_t closest_measured_source(const Eigen::MatrixXd& design, Eigen::Index sources, std::span<const size_t> rows,
+                               const Eigen::VectorXd& y) {
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(rows.size()), sources);
+  for (size_t i = 0; i < rows.size(); ++i)
+    x.row(static_cast<Eigen::Index>(i)) = design.row(static_cast<Eigen::Index>(rows[i])).head(sources);
+  return closest_source(x, y);
+}
+
+// Each of the K rows' log latency predicted by the single-source transfer (the closest source
+// on the other rows, its TransferModel fitted on them).
+Result<Eigen::VectorXd> single_source_leave_one_out(const TrainingSet& data, const Eigen::MatrixXd& design,
+                                                    Eigen::Index sources, std::span<const size_t> rows,
+                                                    const Eigen::VectorXd& y, const RegressorOptions& options) {
+  Eigen::VectorXd predicted(static_cast<Eigen::Index>(rows.size()));
+  std::vector<size_t> others;
+  Eigen::VectorXd y_others;
+  for (size_t out = 0; out < rows.size(); ++out) {
+    leave_out(rows, y, out, others, y_others);
+    const size_t source = closest_measured_source(design, sources, others, y_others);
+    NNLAT_ASSIGN_OR_RETURN(auto model, TransferModel::fit(data, others, options, source));
+    predicted(static_cast<Eigen::Index>(out)) = std::log(model.predict_ms(data.networks[rows[out]].kernels));
+  }
+  return predicted;
 }
 
 // Each source in turn as the target, the others its sources: the config with the lowest mean
@@ -311,16 +354,37 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
   // leave-one-target-out's choice and the prior alone (the best single source, or MACs).
   const MapConfig chosen{m.choice_.uniform_prior, m.choice_.strength, m.choice_.architecture};
   const MapConfig prior_only{false, kPriorOnly, false};
-  if (k >= kMinLeaveOneOut && chosen.strength != kPriorOnly &&
-      leave_one_out_error(design, priors, network_rows, y, prior_only) <
-          leave_one_out_error(design, priors, network_rows, y, chosen)) {
-    m.choice_.uniform_prior = false;
-    m.choice_.strength = kPriorOnly;
-    m.choice_.architecture = false;
-    m.choice_.fell_back = true;
+  Eigen::VectorXd multi_loo;
+  if (k >= kMinLeaveOneOut) multi_loo = leave_one_out_predictions(design, priors, network_rows, y, chosen);
+  if (k >= kMinLeaveOneOut && chosen.strength != kPriorOnly) {
+    Eigen::VectorXd prior_loo = leave_one_out_predictions(design, priors, network_rows, y, prior_only);
+    if (mean_squared_error(y, prior_loo) < mean_squared_error(y, multi_loo)) {
+      m.choice_.uniform_prior = false;
+      m.choice_.strength = kPriorOnly;
+      m.choice_.architecture = false;
+      m.choice_.fell_back = true;
+      multi_loo = std::move(prior_loo);
+    }
   }
-  const LinearMap map =
-      fit_map(design, priors, network_rows, y, {m.choice_.uniform_prior, m.choice_.strength, m.choice_.architecture});
+  const MapConfig final_config{m.choice_.uniform_prior, m.choice_.strength, m.choice_.architecture};
+  const LinearMap map = fit_map(design, priors, network_rows, y, final_config);
+  // The blend with the single-source transfer, by leave-one-out over the K networks.
+  if (k >= kMinLeaveOneOut && k <= kMaxBlendVote) {
+    NNLAT_ASSIGN_OR_RETURN(const Eigen::VectorXd single_loo,
+                           single_source_leave_one_out(data, design, sources, network_rows, y, options));
+    double best_error = std::numeric_limits<double>::infinity();
+    for (double w : kSingleWeights) {
+      const double e = mean_squared_error(y, (1.0 - w) * multi_loo + w * single_loo);
+      if (e < best_error) {
+        best_error = e;
+        m.choice_.single_weight = w;
+      }
+    }
+    if (m.choice_.single_weight > 0) {
+      NNLAT_ASSIGN_OR_RETURN(m.single_, TransferModel::fit(data, network_rows, options,
+                                                           closest_measured_source(design, sources, network_rows, y)));
+    }
+  }
   m.intercept_ = map.intercept;
   m.coefficients_.assign(static_cast<size_t>(design.cols()), 0.0);
   for (Eigen::Index c = 0; c < map.weights.size(); ++c) m.coefficients_[static_cast<size_t>(c)] = map.weights(c);
@@ -335,6 +399,10 @@ double MultiSourceTransfer::predict_ms(const NetworkKernels& network) const {
   const Eigen::VectorXd r = row(network);
   double t = intercept_;
   for (size_t c = 0; c < coefficients_.size(); ++c) t += coefficients_[c] * r(static_cast<Eigen::Index>(c));
+  if (single_) {
+    const double w = choice_.single_weight;
+    t = (1.0 - w) * t + w * std::log(single_->predict_ms(network));
+  }
   return std::exp(t);
 }
 
@@ -358,7 +426,9 @@ nlohmann::json MultiSourceTransfer::to_json() const {
         {"strength", std::isinf(choice_.strength) ? nlohmann::json("prior-only") : nlohmann::json(choice_.strength)},
         {"architecture", choice_.architecture},
         {"fell_back_to_prior", choice_.fell_back},
-        {"leave_one_target_out_error", choice_.loto_error}}},
+        {"leave_one_target_out_error", choice_.loto_error},
+        {"single_source_weight", choice_.single_weight}}},
+      {"single_source_transfer", single_ ? single_->to_json() : nlohmann::json(nullptr)},
       {"source_models", models}};
 }
 
@@ -380,6 +450,11 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
     m.choice_.architecture = c.at("architecture").get<bool>();
     m.choice_.fell_back = c.at("fell_back_to_prior").get<bool>();
     m.choice_.loto_error = c.at("leave_one_target_out_error").get<double>();
+    // Files from before the blend: the multi-source model alone.
+    m.choice_.single_weight = c.value("single_source_weight", 0.0);
+    if (m.choice_.single_weight < 0 || m.choice_.single_weight > 1) {
+      return make_error(ErrorCode::kParseError, source + ": transfer_multi: single_source_weight outside [0, 1]");
+    }
     if (!j.at("source_models").is_array()) {
       return make_error(ErrorCode::kParseError, source + ": transfer_multi: source_models is not an array");
     }
@@ -398,6 +473,14 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
   for (const auto& sm : j.at("source_models")) {
     NNLAT_ASSIGN_OR_RETURN(auto r, regressor_from_json(sm, source + ": transfer_multi source model"));
     m.source_models_.push_back(std::move(r));
+  }
+  if (m.choice_.single_weight > 0) {
+    const auto it = j.find("single_source_transfer");
+    if (it == j.end() || it->is_null()) {
+      return make_error(ErrorCode::kParseError,
+                        source + ": transfer_multi: single_source_weight > 0 without a single_source_transfer");
+    }
+    NNLAT_ASSIGN_OR_RETURN(m.single_, TransferModel::from_json(*it, source));
   }
   return m;
 }

@@ -15,13 +15,19 @@
 // lowest held-out squared log error wins. The target's own held-out networks are never
 // looked at; but leave-one-out over the K target networks may then prefer the prior alone
 // (the shrinkage rule: the sources may relate to one another unlike to this target). With
-// K < 3 the model is the prior alone with a shift: the best single source.
+// K < 3 the model is the prior alone with a shift: the best single source. Last, for K = 5 to 50,
+// leave-one-out over the K networks chooses how much weight (0, ½ or 1, in log space) the
+// single-source transfer of the closest source (predictors/transfer.hpp: its log-linear map
+// plus its ridge correction on network features) gets beside that model: with many sources
+// that include near twins of the target, the closest one alone is hard to beat, and the two
+// err differently.
 #pragma once
 
 #include <Eigen/Dense>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,6 +35,7 @@
 #include "nnlat/core/status.hpp"
 #include "nnlat/predictors/regressor.hpp"
 #include "nnlat/predictors/training_set.hpp"
+#include "predictors/transfer.hpp"
 
 namespace nnlat::predictors {
 
@@ -47,6 +54,7 @@ class MultiSourceTransfer {
     bool architecture = false;   // the architecture terms joined
     double loto_error = 0;       // its mean held-out squared log error over the pseudo-targets
     bool fell_back = false;      // leave-one-out over the K networks preferred the prior alone
+    double single_weight = 0;    // the blend's weight on the single-source transfer (log space)
   };
 
   // `network_rows`: the K target networks. Every source of data.source_targets takes part.
@@ -70,6 +78,7 @@ class MultiSourceTransfer {
   std::vector<double> coefficients_;  // over row(); zero for the architecture terms when they did not join
   size_t best_source_ = 0;
   Choice choice_;
+  std::optional<TransferModel> single_;  // only when choice_.single_weight > 0
 };
 
 }  // namespace nnlat::predictors
