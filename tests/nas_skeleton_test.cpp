@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "nnlat/fusion/chain_matcher.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/skeleton.hpp"
 #include "nnlat/models/nas.hpp"
