@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "nnlat/fusion/chain_matcher.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/skeleton.hpp"
 #include "nnlat/models/nas.hpp"
@@ -80,6 +81,48 @@ TEST(NasSkeleton, KeysSeparateWhatDiffers) {
   EXPECT_EQ(conv_keys[1], conv_keys[5]);
   EXPECT_NE(conv_keys[1], conv_keys[9]);
   EXPECT_NE(conv_keys[0], conv_keys[1]);  // the stem reads 3 channels
+}
+
+// SkeletonBuilder::repeat_cell (which NB201 skeletons use for a stage's later cells) gives the
+// ops, operands, shapes and keys that building the cell again gives; a cell repeated on an
+// input of another shape is an error.
+TEST(NasSkeleton, RepeatedCellEqualsTheCellBuiltAgain) {
+  auto cell = [](ir::SkeletonBuilder& b, ir::ValueId x) {
+    const ir::ValueId y = b.batch_norm(b.conv(b.activation(x, ir::Act::kRelu), 8, 3));
+    return b.add(b.avg_pool(x, 3, 1, 1), y);
+  };
+  ir::OpSkeleton built, copied;
+  {
+    ir::SkeletonBuilder b(built);
+    const ir::ValueId x = b.input({1, 8, 16, 16});
+    b.finish({cell(b, cell(b, x))});
+  }
+  {
+    ir::SkeletonBuilder b(copied);
+    const ir::ValueId in = b.input({1, 8, 16, 16});
+    const uint32_t first = b.node_count();
+    const ir::ValueId out = cell(b, in);
+    b.finish({b.repeat_cell(first, b.node_count() - first, in, out, out)});
+  }
+  ASSERT_EQ(copied.nodes.size(), built.nodes.size());
+  for (size_t i = 0; i < built.nodes.size(); ++i) {
+    EXPECT_EQ(copied.nodes[i].op, built.nodes[i].op) << i;
+    EXPECT_EQ(copied.nodes[i].key, built.nodes[i].key) << i;
+    EXPECT_EQ(copied.nodes[i].output, built.nodes[i].output) << i;
+    EXPECT_EQ(copied.nodes[i].input_count, built.nodes[i].input_count) << i;
+  }
+  EXPECT_EQ(copied.node_inputs, built.node_inputs);
+  EXPECT_EQ(copied.producers, built.producers);
+  EXPECT_EQ(copied.shapes, built.shapes);
+  EXPECT_EQ(copied.outputs, built.outputs);
+
+  ir::OpSkeleton other;
+  ir::SkeletonBuilder b(other);
+  const ir::ValueId in = b.input({1, 8, 16, 16});
+  const ir::ValueId narrow = b.input({1, 4, 16, 16});
+  const uint32_t first = b.node_count();
+  const ir::ValueId out = cell(b, in);
+  EXPECT_THROW(b.repeat_cell(first, b.node_count() - first, in, out, narrow), ir::BuildError);
 }
 
 TEST(NasSkeleton, BadEncodingsAndSpacesAreErrors) {

@@ -127,6 +127,49 @@ ValueId SkeletonBuilder::classifier(ValueId x, int64_t num_classes) {
   return add_node(OpKind::kFullyConnected, {flat}, {num_classes, 1}, {n, num_classes, 1, 1});
 }
 
+ValueId SkeletonBuilder::repeat_cell(uint32_t first_node, uint32_t cell_nodes, ValueId cell_input, ValueId cell_output,
+                                     ValueId input) {
+  if (out_.shapes[input.index] != out_.shapes[cell_input.index]) {
+    throw BuildError("skeleton repeat_cell: the input's shape differs from the cell's");
+  }
+  if (cell_nodes == 0) {  // the cell is its input (e.g. one skip connection)
+    if (cell_output != cell_input) throw BuildError("skeleton repeat_cell: an empty cell must output its input");
+    return input;
+  }
+  if (static_cast<size_t>(first_node) + cell_nodes > out_.nodes.size()) {
+    throw BuildError("skeleton repeat_cell: the cell lies past the skeleton's end");
+  }
+  // Every node makes one value, so the cell's values are consecutive and the copy's are too,
+  // shifted by `shift`.
+  const uint32_t first_value = out_.nodes[first_node].output.index;
+  if (out_.nodes[first_node + cell_nodes - 1].output.index != first_value + cell_nodes - 1) {
+    throw BuildError("skeleton repeat_cell: the cell's values are not consecutive");
+  }
+  const uint32_t shift = static_cast<uint32_t>(out_.producers.size()) - first_value;
+  const uint32_t node_shift = static_cast<uint32_t>(out_.nodes.size()) - first_node;
+  auto renumber = [&](ValueId v) {
+    if (v == cell_input) return input;
+    if (v.index < first_value || v.index >= first_value + cell_nodes) {
+      throw BuildError("skeleton repeat_cell: the cell reads a value from outside it");
+    }
+    return ValueId{v.index + shift};
+  };
+  for (uint32_t n = first_node; n < first_node + cell_nodes; ++n) {
+    OpSkeleton::Node node = out_.nodes[n];
+    const uint32_t first_input = node.first_input;
+    node.first_input = static_cast<uint32_t>(out_.node_inputs.size());
+    for (uint32_t i = 0; i < node.input_count; ++i) {
+      out_.node_inputs.push_back(renumber(out_.node_inputs[first_input + i]));
+    }
+    node.output = ValueId{static_cast<uint32_t>(out_.producers.size())};
+    out_.producers.push_back(static_cast<int64_t>(n + node_shift));
+    const std::array<int64_t, 4> shape = out_.shapes[out_.nodes[n].output.index];
+    out_.shapes.push_back(shape);
+    out_.nodes.push_back(node);
+  }
+  return renumber(cell_output);
+}
+
 void SkeletonBuilder::finish(const std::vector<ValueId>& outputs) { out_.outputs = outputs; }
 
 }  // namespace nnlat::ir

@@ -12,6 +12,9 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "nnlat/core/append_arena.hpp"
+#include "nnlat/core/flat_hash_map.hpp"
+#include "nnlat/fusion/chain_matcher.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/skeleton.hpp"
 #include "nnlat/models/nas.hpp"
@@ -31,11 +34,19 @@ struct KernelEntry {
 struct Plan {
   std::vector<const KernelEntry*> kernels;
 };
+// A memoised plan's kernels: a view into EncodingPredictor::Impl::plan_kernels (which never
+// moves them until clear_cache), or into a worker's scratch for a plan past the memo's bound.
+using PlanView = std::span<const KernelEntry* const>;
 
 // Heterogeneous lookup: an encoding given as a string_view finds its plan without a copy.
 struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Skeleton kernel keys are hashes already (FlatHashMap spreads them once more).
+struct KeyHash {
+  size_t operator()(uint64_t key) const { return static_cast<size_t>(key); }
 };
 
 // NB201 has 15,625 architectures; NB101 and mbv2 have far more than a process sees. Past this
@@ -152,12 +163,18 @@ struct EncodingPredictor::Impl {
   mutable std::atomic<bool> skeleton_disagreed{false};
   mutable std::atomic<size_t> whole_skeletons{0};  // plans whose abridged skeleton could not be expanded
 
-  mutable std::shared_mutex lock;                             // guards the maps; their entries never move
+  // Guards the memos below. Kernel entries, segment plans and the arenas' contents never move
+  // (until clear_cache), so that a pointer or view read under the lock stays valid after it.
+  mutable std::shared_mutex lock;
   mutable std::unordered_map<uint64_t, KernelEntry> kernels;  // feature fingerprint → entry
-  mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> plans;
-  mutable size_t planned_kernels = 0;  // kernel pointers in `plans`, for the bound
+  // Encoding → its plan. Flat tables of views into the arenas: a cold NB201 prediction
+  // memoises a plan per network and looks up its kernels by skeleton key, and node-based maps
+  // spent more time allocating and chasing nodes than the rest of the lookup (docs/performance.md).
+  mutable FlatHashMap<std::string_view, PlanView, StringHash> plans;
+  mutable AppendArena<char> plan_encodings;                       // the keys of `plans`
+  mutable AppendArena<const KernelEntry*> plan_kernels{1 << 18};  // the plans' kernels (2 MiB blocks)
   mutable std::unordered_map<std::string, Plan, StringHash, std::equal_to<>> segments;  // key → its kernels
-  mutable std::unordered_map<uint64_t, const KernelEntry*> kernels_by_skeleton_key;
+  mutable FlatHashMap<uint64_t, const KernelEntry*, KeyHash> kernels_by_skeleton_key;
 
   // The kernels of an encoding's network, with their features: the space's builder and the
   // predictor's decomposition, exactly as the generic path runs them.
@@ -220,12 +237,15 @@ struct EncodingPredictor::Impl {
   // first sight of a kernel, the network's graph is decomposed once and its kernels (the
   // same matcher over the same ops, so the same order) give the keys their entries. A key
   // already known whose graph kernel differs means the skeleton and the graph disagree:
-  // skeletons are then abandoned. Returns with `write` holding the lock.
-  Result<Plan> skeleton_plan(std::string_view encoding, std::unique_lock<std::shared_mutex>& write) const {
+  // skeletons are then abandoned. Writes the kernels into `out`; returns with `write` holding
+  // the lock.
+  Status skeleton_plan(std::string_view encoding, std::vector<const KernelEntry*>& out,
+                       std::unique_lock<std::shared_mutex>& write) const {
     thread_local ir::OpSkeleton skeleton;
     thread_local SkeletonKernels found;
     thread_local std::vector<uint32_t> order;  // the network's kernels as indices into found's
     thread_local std::vector<const KernelEntry*> entries;
+    out.clear();
     NNLAT_RETURN_IF_ERROR(models::build_space_skeleton(space, encoding, skeleton, /*abridged=*/true));
     skeleton_kernels(skeleton, *rule_index, found);
     bool abridged = true;
@@ -243,19 +263,18 @@ struct EncodingPredictor::Impl {
     {
       const std::shared_lock read(lock);
       for (size_t i = 0; i < found.keys.size() && all_known; ++i) {
-        const auto it = kernels_by_skeleton_key.find(found.keys[i]);
-        if (it == kernels_by_skeleton_key.end())
+        const KernelEntry* const* entry = kernels_by_skeleton_key.find(found.keys[i]);
+        if (entry == nullptr)
           all_known = false;
         else
-          entries[i] = it->second;
+          entries[i] = *entry;
       }
     }
-    Plan plan;
     if (all_known) {
-      plan.kernels.reserve(order.size());
-      for (const uint32_t i : order) plan.kernels.push_back(entries[i]);
+      out.resize(order.size());
+      for (size_t i = 0; i < order.size(); ++i) out[i] = entries[order[i]];
       write = std::unique_lock(lock);
-      return plan;
+      return Status::Ok();
     }
     // First sight of a kernel: the graph the skeleton stands for (the abridged network when
     // the skeleton is), decomposed as the generic path does, gives each key its entry.
@@ -268,47 +287,47 @@ struct EncodingPredictor::Impl {
       skeleton_disagreed = true;
       write.unlock();
       NNLAT_ASSIGN_OR_RETURN(auto whole, decompose_encoding(encoding, false));
-      return intern(whole.features, write);
+      out = intern(whole.features, write).kernels;
+      return Status::Ok();
     }
     for (size_t i = 0; i < found.keys.size(); ++i) {
-      const auto [it, added] = kernels_by_skeleton_key.try_emplace(found.keys[i], built.kernels[i]);
-      if (!added && it->second != built.kernels[i]) skeleton_disagreed = true;
+      const auto [entry, added] = kernels_by_skeleton_key.try_emplace(found.keys[i], built.kernels[i]);
+      if (!added && *entry != built.kernels[i]) skeleton_disagreed = true;
     }
-    plan.kernels.reserve(order.size());
-    for (const uint32_t i : order) plan.kernels.push_back(built.kernels[i]);
-    return plan;
+    out.resize(order.size());
+    for (size_t i = 0; i < order.size(); ++i) out[i] = built.kernels[order[i]];
+    return Status::Ok();
   }
 
-  // The plan of `encoding`: from the memo, or built (into `scratch` when the memo is full).
-  Result<const Plan*> plan_of(std::string_view encoding, Plan& scratch) const {
-    {
+  // The plan of `encoding`: from the memo (unless the caller has just found it missing), or
+  // built into `scratch` and memoised (kept in `scratch` when the memo is full).
+  Result<PlanView> plan_of(std::string_view encoding, std::vector<const KernelEntry*>& scratch,
+                           bool look_up_first = true) const {
+    if (look_up_first) {
       const std::shared_lock read(lock);
-      const auto it = plans.find(encoding);
-      if (it != plans.end()) return &it->second;
+      if (const PlanView* plan = plans.find(encoding)) return *plan;
     }
-    Plan plan;
     std::unique_lock<std::shared_mutex> write;
     if (spliced) {
+      scratch.clear();
       NNLAT_ASSIGN_OR_RETURN(const auto keys, models::space_segments(space, encoding));
       for (const auto& key : keys) {
         NNLAT_ASSIGN_OR_RETURN(const Plan* part, segment_plan(key));
-        plan.kernels.insert(plan.kernels.end(), part->kernels.begin(), part->kernels.end());
+        scratch.insert(scratch.end(), part->kernels.begin(), part->kernels.end());
       }
       write = std::unique_lock(lock);
     } else if (skeletal && !skeleton_disagreed.load(std::memory_order_relaxed)) {
-      NNLAT_ASSIGN_OR_RETURN(plan, skeleton_plan(encoding, write));
+      NNLAT_RETURN_IF_ERROR(skeleton_plan(encoding, scratch, write));
     } else {
       NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, false));
-      plan = intern(network.features, write);
+      scratch = intern(network.features, write).kernels;
     }
-    if (planned_kernels + plan.kernels.size() <= kMaxPlannedKernels) {
-      const size_t size = plan.kernels.size();
-      const auto [it, added] = plans.try_emplace(std::string(encoding), std::move(plan));
-      if (added) planned_kernels += size;  // else another worker stored it first
-      return &it->second;
-    }
-    scratch = std::move(plan);
-    return &scratch;
+    if (plan_kernels.size() + scratch.size() > kMaxPlannedKernels) return PlanView(scratch);
+    // Copied before the insertion: when another worker stored this encoding meanwhile, its
+    // plan is kept and these copies are left unused in the arenas (rare, and no extra lookup).
+    const auto key = plan_encodings.append(encoding);
+    const PlanView plan = plan_kernels.append(scratch);
+    return *plans.try_emplace(std::string_view(key.data(), key.size()), plan).first;
   }
 
   // Splicing is sound for these rules if no kernel fuses across a segment border; checked on
@@ -337,16 +356,16 @@ struct EncodingPredictor::Impl {
   // The plan's prediction: kernel-wise methods add the memoised estimates and compose
   // (LatencyPredictor::compose, the code predict runs); other methods predict from the
   // plan's features.
-  NetworkPrediction predict_plan(const Plan& plan) const {
+  NetworkPrediction predict_plan(PlanView plan) const {
     if (kernel_wise) {
       NetworkPrediction sums;
       FamilyTotals totals;
-      for (const KernelEntry* k : plan.kernels) add_kernel(sums, totals, k->features, k->estimate);
+      for (const KernelEntry* k : plan) add_kernel(sums, totals, k->features, k->estimate);
       return predictor->compose(std::move(sums), totals);
     }
     NetworkKernels network;
-    network.features.reserve(plan.kernels.size());
-    for (const KernelEntry* k : plan.kernels) {
+    network.features.reserve(plan.size());
+    for (const KernelEntry* k : plan) {
       network.features.push_back(k->features);
       network.macs += k->features.macs;
       network.params += k->features.params;
@@ -354,15 +373,16 @@ struct EncodingPredictor::Impl {
     return predictor->predict(network, /*with_breakdown=*/false);
   }
 
-  // The memoised plans of a chunk of encodings (null where there is none yet) under one
+  // The memoised plans of a chunk of encodings (empty where there is none yet) under one
   // acquisition of the shared lock: a lock per encoding would have every core write the lock's
   // reader count millions of times a second.
   template <class EncodingAt>
-  void find_plans(size_t begin, size_t end, const EncodingAt& encoding_at, std::span<const Plan*> found) const {
+  void find_plans(size_t begin, size_t end, const EncodingAt& encoding_at,
+                  std::span<std::optional<PlanView>> found) const {
     const std::shared_lock read(lock);
     for (size_t i = begin; i < end; ++i) {
-      const auto it = plans.find(std::string_view(encoding_at(i)));
-      found[i - begin] = it == plans.end() ? nullptr : &it->second;
+      const PlanView* plan = plans.find(std::string_view(encoding_at(i)));
+      found[i - begin] = plan ? std::optional(*plan) : std::nullopt;
     }
   }
 
@@ -381,16 +401,18 @@ struct EncodingPredictor::Impl {
     std::mutex failure_lock;
     std::optional<std::pair<size_t, Error>> failure;  // the lowest failing index
     auto work = [&] {
-      Plan scratch;  // the worker's own: a plan built past the memo's bound
+      std::vector<const KernelEntry*> scratch;  // the worker's own: plans are built here
       while (!stop.load(std::memory_order_relaxed)) {
         const size_t begin = next.fetch_add(kChunk);
         if (begin >= encodings.size()) return;
         const size_t end = std::min(begin + kChunk, encodings.size());
-        std::array<const Plan*, kChunk> found{};
+        std::array<std::optional<PlanView>, kChunk> found{};
         if (!needs_hashes) find_plans(begin, end, encoding_at, found);
         for (size_t i = begin; i < end; ++i) {
-          const Plan* plan = found[i - begin];
-          auto r = plan ? Result<NetworkPrediction>(predict_plan(*plan)) : predict_one(encoding_at(i), scratch);
+          const std::optional<PlanView>& plan = found[i - begin];
+          // A miss was just looked up: the plan is built without looking again.
+          auto r = plan ? Result<NetworkPrediction>(predict_plan(*plan))
+                        : predict_one(encoding_at(i), scratch, /*look_up_first=*/needs_hashes);
           // The same refusal as predict on a graph: an extrapolating kernel model must give an
           // error naming the encoding, never an infinite or NaN latency in the search's array.
           if (r.ok() && !std::isfinite(r->latency_ms)) r = require_finite(*r, std::string(encoding_at(i))).error();
@@ -423,13 +445,14 @@ struct EncodingPredictor::Impl {
     return failure->second.with_context("encoding " + std::to_string(failure->first));
   }
 
-  Result<NetworkPrediction> predict_one(std::string_view encoding, Plan& scratch) const {
+  Result<NetworkPrediction> predict_one(std::string_view encoding, std::vector<const KernelEntry*>& scratch,
+                                        bool look_up_first = true) const {
     if (needs_hashes) {  // lut: kernels are looked up by hash, which only the built graph gives
       NNLAT_ASSIGN_OR_RETURN(auto network, decompose_encoding(encoding, true));
       return predictor->predict(network, /*with_breakdown=*/false);
     }
-    NNLAT_ASSIGN_OR_RETURN(const Plan* plan, plan_of(encoding, scratch));
-    return predict_plan(*plan);
+    NNLAT_ASSIGN_OR_RETURN(const PlanView plan, plan_of(encoding, scratch, look_up_first));
+    return predict_plan(plan);
   }
 };
 
@@ -466,7 +489,7 @@ bool EncodingPredictor::uses_skeletons() const {
 size_t EncodingPredictor::whole_skeletons() const { return impl_->whole_skeletons.load(std::memory_order_relaxed); }
 
 Result<NetworkPrediction> EncodingPredictor::predict(std::string_view encoding) const {
-  Plan scratch;
+  std::vector<const KernelEntry*> scratch;
   NNLAT_ASSIGN_OR_RETURN(auto prediction, impl_->predict_one(encoding, scratch));
   NNLAT_RETURN_IF_ERROR(require_finite(prediction, std::string(encoding)));
   return prediction;
@@ -502,7 +525,8 @@ size_t EncodingPredictor::cached_encodings() const {
 void EncodingPredictor::clear_cache() {
   const std::unique_lock write(impl_->lock);
   impl_->plans.clear();
-  impl_->planned_kernels = 0;
+  impl_->plan_encodings.clear();
+  impl_->plan_kernels.clear();
   impl_->segments.clear();
   impl_->kernels_by_skeleton_key.clear();
   impl_->kernels.clear();

@@ -14,7 +14,6 @@
 
 #include "nnlat/core/status.hpp"
 #include "nnlat/ir/graph.hpp"
-#include "nnlat/ir/skeleton.hpp"
 
 namespace nnlat::fusion {
 
@@ -73,9 +72,8 @@ class RuleIndex {
   std::vector<std::bitset<kOpKinds>> absorbs_;
 };
 
-// The same matcher over an op skeleton (ir/skeleton.hpp): node ids index skeleton.nodes.
-void for_each_kernel(const ir::OpSkeleton& skeleton, const RuleIndex& rules,
-                     const std::function<void(std::span<const ir::NodeId>)>& visit);
+// The same matcher over an op skeleton (ir/skeleton.hpp), with an inlined visitor:
+// fusion/chain_matcher.hpp.
 
 // Kernels in execution (topological) order. Every node belongs to exactly one kernel unless
 // its op is elided; an op that anchors no rule is a kernel of its own.

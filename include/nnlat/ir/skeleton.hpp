@@ -78,6 +78,14 @@ class SkeletonBuilder {
   void repeated_cells(uint32_t first_node, uint32_t cell_nodes, uint32_t full_cells) {
     out_.repeats.push_back({first_node, cell_nodes, full_cells});
   }
+  // Appends a copy of the cell the caller built from node `first_node` on (`cell_nodes` ops
+  // reading `cell_input`, giving `cell_output`), reading `input` instead: the same ops with
+  // the same keys, operands renumbered, in the same order. Returns the copy's output. For
+  // networks that repeat a cell whose output has its input's shape (NB201's stages): a copy
+  // costs no shape rules and no hashing, a third of a skeleton's build time (docs/performance.md).
+  // `input` must have cell_input's shape (else BuildError), and the cell must read no value
+  // from before it but `cell_input`.
+  ValueId repeat_cell(uint32_t first_node, uint32_t cell_nodes, ValueId cell_input, ValueId cell_output, ValueId input);
   void finish(const std::vector<ValueId>& outputs);
 
  private:

@@ -256,14 +256,22 @@ ir::ValueId build_network(Builder& b, const Cell& c, int64_t res, int64_t classe
     const int64_t built = abridged ? std::min(cells, ir::OpSkeleton::kAbridgedCells) : cells;
     uint32_t first_node = 0;
     uint32_t cell_nodes = 0;
+    [[maybe_unused]] ir::ValueId first_input, first_output;  // of the stage's first cell
     for (int64_t i = 0; i < built; ++i) {
       if constexpr (std::is_same_v<Builder, ir::SkeletonBuilder>) {
-        if (i == 0) first_node = b.node_count();
-        if (i == 1) cell_nodes = b.node_count() - first_node;
+        // A skeleton copies the stage's first cell (same shapes, so the same keys).
+        if (i > 0) {
+          if (i == 1) cell_nodes = b.node_count() - first_node;
+          x = b.repeat_cell(first_node, cell_nodes, first_input, first_output, x);
+          continue;
+        }
+        first_node = b.node_count();
+        first_input = x;
       }
       enter_scope(b, "cell", index++);
       x = build_cell(b, c, x);
       leave_scope(b);
+      first_output = x;
     }
     if constexpr (std::is_same_v<Builder, ir::SkeletonBuilder>) {
       if (built < cells) b.repeated_cells(first_node, cell_nodes, static_cast<uint32_t>(cells));
