@@ -65,12 +65,13 @@ fuzz-configure:
 fuzz: fuzz-configure
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target nnlat_fuzz_targets
 
-# The sanitizer job of CI: the readers' and the store's unit tests under ASan + UBSan, then
-# each fuzz target for FUZZ_SECONDS from its seed corpus (crashes kept as regression files).
+# The sanitizer job of CI (.ci/run runs it after `make test`): the readers' and the store's
+# unit tests under ASan + UBSan, then each fuzz target for FUZZ_SECONDS from its seed corpus,
+# as many side by side as there are cores (crashes kept as regression files).
 test-sanitize: fuzz
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target nnlat_sanitize_tests
 	ctest --test-dir $(FUZZ_DIR) -L sanitize --output-on-failure -j $(JOBS)
-	FUZZ_DIR=$(FUZZ_DIR) ./scripts/fuzz.sh $(FUZZ_SECONDS)
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_JOBS=$(JOBS) ./scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
 	find include src apps tests bench fuzz -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i

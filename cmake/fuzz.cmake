@@ -35,6 +35,7 @@ if(NNLAT_FUZZ)
                  ${t}/ir_core_test.cpp ${t}/onnx_import_test.cpp ${t}/tflite_import_test.cpp ${t}/store_test.cpp
                  ${t}/fusion_test.cpp ${t}/kernel_features_test.cpp ${t}/import_agreement_test.cpp)
   target_include_directories(nnlat_sanitize_tests PRIVATE ${CMAKE_SOURCE_DIR}/src ${NNLAT_GENERATED_DIR})
+  set_target_properties(nnlat_sanitize_tests PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 4)
   target_compile_options(nnlat_sanitize_tests PRIVATE ${NNLAT_WARNINGS})
   target_link_libraries(nnlat_sanitize_tests PRIVATE nnlat_campaigns nnlat_predictors onnx onnx_proto
                                                      protobuf::libprotobuf PkgConfig::FLATBUFFERS GTest::gtest

@@ -13,8 +13,13 @@
 # also get the label `xnnpack` or `opencl`; gtest_discover_tests is called once per backend
 # with a filter, so every test is discovered exactly once.
 function(nnlat_test_executable name)
-  cmake_parse_arguments(T "BACKEND_LABELS" "" "SOURCES;LABELS" ${ARGN})
+  cmake_parse_arguments(T "BACKEND_LABELS;UNITY" "" "SOURCES;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
+  # UNITY: test files that spend most of their compile time on GoogleTest's and
+  # nlohmann/json's headers, compiled 8 to a batch (their helpers' names must not collide).
+  if(T_UNITY)
+    set_target_properties(${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
   # Tests reach every layer's private headers (white-box tests of internal helpers).
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${NNLAT_GENERATED_DIR})
   target_compile_options(${name} PRIVATE ${NNLAT_WARNINGS})

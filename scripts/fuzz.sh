@@ -7,7 +7,8 @@
 #   scripts/fuzz.sh SECONDS [KIND...]     (default: every target)
 #
 # Environment: FUZZ_DIR (build-fuzz), FUZZ_TIMEOUT (seconds one input may take, 25),
-# FUZZ_RSS_MB (memory limit, 2048). The corpus grown by a run stays in
+# FUZZ_RSS_MB (memory limit, 2048), FUZZ_JOBS (targets run at once, 1: each target is one
+# process on one core, so `make test-sanitize` runs as many as it has cores). The corpus grown by a run stays in
 # $FUZZ_DIR/corpus/KIND (reused by the next run, never committed); one line per target
 # (executions, coverage, features, crashes) goes to $FUZZ_DIR/fuzz-summary.tsv.
 # Exit status: 0 when no target crashed, 1 otherwise, 2 on a usage error.
@@ -23,6 +24,11 @@ shift
 FUZZ_DIR=${FUZZ_DIR:-build-fuzz}
 FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-25}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-2048}
+FUZZ_JOBS=${FUZZ_JOBS:-1}
+if ! [[ "$FUZZ_JOBS" =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz.sh: FUZZ_JOBS must be a positive number, not '$FUZZ_JOBS'" >&2
+  exit 2
+fi
 kinds=("$@")
 if [ ${#kinds[@]} -eq 0 ]; then
   kinds=(onnx tflite json_graph model_ref csv mlbench predictor_file protocol options)
@@ -30,24 +36,29 @@ fi
 
 summary="$FUZZ_DIR/fuzz-summary.tsv"
 printf 'target\tseconds\texecutions\texec_per_s\tcoverage\tfeatures\tcorpus\tcrashes\n' >"$summary"
-failed=0
 for kind in "${kinds[@]}"; do
-  binary="$FUZZ_DIR/fuzz_$kind"
-  if [ ! -x "$binary" ]; then
-    echo "fuzz.sh: $binary is missing (run make fuzz first)" >&2
+  if [ ! -x "$FUZZ_DIR/fuzz_$kind" ]; then
+    echo "fuzz.sh: $FUZZ_DIR/fuzz_$kind is missing (run make fuzz first)" >&2
     exit 2
   fi
-  corpus="$FUZZ_DIR/corpus/$kind"
-  artifacts="$FUZZ_DIR/artifacts/$kind"
-  log="$FUZZ_DIR/fuzz-$kind.log"
+done
+
+# One target: run it, keep its crashes, append its summary line; the exit status says
+# whether it crashed (so that targets can run side by side and be counted after).
+fuzz_one() {
+  local kind=$1
+  local binary="$FUZZ_DIR/fuzz_$kind"
+  local corpus="$FUZZ_DIR/corpus/$kind"
+  local artifacts="$FUZZ_DIR/artifacts/$kind"
+  local log="$FUZZ_DIR/fuzz-$kind.log"
+  local status=0 execs rate last cov ft corp crashes artifact
   mkdir -p "$corpus" "$artifacts"
   rm -f "$artifacts"/*
-  dict=()
+  local dict=()
   [ -f "fuzz/dict/$kind.dict" ] && dict=(-dict="fuzz/dict/$kind.dict")
   echo "fuzz.sh: $kind for ${seconds}s"
   # -fork would survive a crash and go on; one process stops at the first crash, which is
   # kept, so the next run starts from the fix.
-  status=0
   "$binary" "$corpus" "fuzz/corpus/$kind" "${dict[@]}" -max_total_time="$seconds" -timeout="$FUZZ_TIMEOUT" \
     -rss_limit_mb="$FUZZ_RSS_MB" -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -76,8 +87,23 @@ for kind in "${kinds[@]}"; do
     tail -20 "$log" >&2
     crashes=1
   fi
-  [ "$crashes" -eq 0 ] || failed=1
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$seconds" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
     "${corp:-?}" "$crashes" | tee -a "$summary"
+  [ "$crashes" -eq 0 ]
+}
+
+failed=0
+running=0
+for kind in "${kinds[@]}"; do
+  if [ "$running" -ge "$FUZZ_JOBS" ]; then
+    wait -n || failed=1
+    running=$((running - 1))
+  fi
+  fuzz_one "$kind" &
+  running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || failed=1
+  running=$((running - 1))
 done
 exit $failed
