@@ -108,35 +108,33 @@ class GraphJsonWriter {
   // A std::map as an object: its keys in their (sorted) order.
   template <class Map, class WriteValue>
   void object(const Map& map, WriteValue write_value) {
-    if (map.empty()) {
-      sink_.add("{}");
-      return;
-    }
-    open('{');
-    bool first = true;
-    for (const auto& [k, v] : map) {
-      if (!first) next();
-      first = false;
-      key(k);
-      write_value(v);
-    }
-    close('}');
+    members(map, '{', '}', [&](const auto& entry) {
+      key(entry.first);
+      write_value(entry.second);
+    });
   }
 
   template <class Items, class WriteItem>
   void list(const Items& items, WriteItem write_item) {
+    members(items, '[', ']', write_item);
+  }
+
+  // One member per line between the brackets; "{}" / "[]" when empty, as dump(2) writes them.
+  template <class Items, class WriteItem>
+  void members(const Items& items, char open_bracket, char close_bracket, WriteItem write_item) {
     if (items.empty()) {
-      sink_.add("[]");
+      sink_.add(open_bracket);
+      sink_.add(close_bracket);
       return;
     }
-    open('[');
+    open(open_bracket);
     bool first = true;
     for (const auto& item : items) {
       if (!first) next();
       first = false;
       write_item(item);
     }
-    close(']');
+    close(close_bracket);
   }
 
   // After an opening bracket: a new line at one level deeper.
