@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "nnlat/app/import.hpp"
@@ -56,8 +57,9 @@ Result<std::set<std::string>> transformer_names(const ReadySource& source) {
 
 // Trains the target's predictor, cross-validates the same method on the same data and
 // writes both, the figures in the file's ready section, in one atomic rename.
+// `transformers`: the model names of the source's transformer file (empty when not imported).
 Status build_target(const ReadyData& d, const std::string& cache_folder, const std::string& db, const ReadyTarget& t,
-                    const Progress& progress) {
+                    const std::set<std::string>& transformers, const Progress& progress) {
   const ReadySource& source = d.sources.at(t.source);
   TrainingFlags flags;
   flags.method = t.method;
@@ -87,10 +89,9 @@ Status build_target(const ReadyData& d, const std::string& cache_folder, const s
   // ViT on this target should expect (the CNNs dominate the overall figure).
   nlohmann::json transformer_cv = nullptr;
   if (t.transformer_networks > 0) {
-    NNLAT_ASSIGN_OR_RETURN(const auto names, transformer_names(source));
     std::vector<double> predicted, measured;
     for (const auto& r : cv->results) {
-      if (!names.contains(r.name)) continue;
+      if (!transformers.contains(r.name)) continue;
       predicted.push_back(r.predicted_ms);
       measured.push_back(r.measured_ms);
     }
@@ -147,11 +148,12 @@ Status build_ready_targets(const ReadyData& data, const std::string& cache_folde
   ScratchStore store;
   // Only the frameworks whose targets are built: one import of each into the scratch store.
   std::set<size_t> sources;
-  for (const auto& t : targets) sources.insert(t.source);
   std::set<size_t> with_transformers;
   for (const auto& t : targets) {
+    sources.insert(t.source);
     if (t.transformer_networks > 0) with_transformers.insert(t.source);
   }
+  std::map<size_t, std::set<std::string>> transformer_models;  // per source, parsed once
   for (size_t i : sources) {
     const ReadySource& s = data.sources.at(i);
     if (progress) progress(fmt::format("importing {} and {}", s.e2e_path, s.ops_path));
@@ -163,8 +165,11 @@ Status build_ready_targets(const ReadyData& data, const std::string& cache_folde
     if (progress) progress(fmt::format("importing {}", s.transformer_path));
     auto transformers = import_mlbench({s.transformer_path, "", store.path(), s.framework}, {});
     if (!transformers.ok()) return transformers.error();
+    NNLAT_ASSIGN_OR_RETURN(transformer_models[i], transformer_names(s));
   }
-  for (const auto& t : targets) NNLAT_RETURN_IF_ERROR(build_target(data, cache_folder, store.path(), t, progress));
+  for (const auto& t : targets) {
+    NNLAT_RETURN_IF_ERROR(build_target(data, cache_folder, store.path(), t, transformer_models[t.source], progress));
+  }
   return Status::Ok();
 }
 
