@@ -173,6 +173,43 @@ TEST(Predictor, LeaveOneFamilyOutPredictsEachFamilyFromTheOthers) {
   EXPECT_EQ(r->per_family.at("nb201").n + r->per_family.at("mbv2").n, data.networks.size());
 }
 
+TEST(Predictor, EvaluationSplitsTheErrorIntoKernelsAndOverhead) {
+  // Network 0 gets per-kernel timings inside its run (as a phone dataset's per-op rows): its
+  // result carries their sum; networks without such rows carry none. Kernel-wise methods
+  // report their kernel sum, whole-network methods none.
+  predictors::TrainingSet data = synthetic_set();
+  double timed_sum = 0;
+  for (const auto& f : data.networks[0].kernels.features) {
+    const double ms = 1.5 * synthetic_kernel_ms(f);
+    data.kernels.push_back({"in-network-" + std::to_string(data.kernels.size()), f, ms, size_t{0}, std::string()});
+    timed_sum += ms;
+  }
+  auto splits = eval::kfold_splits(data.networks.size(), 4, 1);
+  ASSERT_TRUE(splits.ok());
+  for (Method m : {Method::kOpwiseGbdt, Method::kFlops}) {
+    predictors::TrainOptions o;
+    o.method = m;
+    o.calibrate = false;
+    o.regressor.gbdt_rounds = 60;
+    auto r = eval::evaluate_splits(data, *splits, o, false);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->results.size(), data.networks.size());
+    for (const auto& res : r->results) {
+      if (res.name == data.networks[0].name) {
+        EXPECT_NEAR(res.measured_kernel_sum_ms, timed_sum, 1e-9 * timed_sum);
+      } else {
+        EXPECT_EQ(res.measured_kernel_sum_ms, 0.0) << res.name;
+      }
+      if (m == Method::kFlops) {
+        EXPECT_EQ(res.kernel_sum_ms, 0.0) << res.name;
+      } else {
+        EXPECT_GT(res.kernel_sum_ms, 0.0) << res.name;
+        EXPECT_NE(res.kernel_sum_ms, res.predicted_ms) << res.name;  // the overhead model sits between
+      }
+    }
+  }
+}
+
 TEST(Predictor, SavedFilesPredictExactlyTheSame) {
   // Transfer needs a source: a synthetic one whose latencies are the target's, scaled.
   predictors::TrainingSet data = synthetic_set();

@@ -41,7 +41,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--seed", o.training.seed, "Seed of the splits")->capture_default_str();
   cmd->add_flag("--no-intervals", flags->second, "Skip interval calibration inside each split (faster)");
-  cmd->add_option("--csv", o.csv, "Write every held-out prediction (all methods) to this CSV file");
+  cmd->add_option("--csv", o.csv,
+                  "Write every held-out prediction (all methods) to this CSV file, with the kernel-wise methods' "
+                  "kernel sum beside the kernel times measured in the network (docs/predictors.md)");
   cmd->add_option("--report", *html,
                   "Also write the plots (predicted vs measured, error CDF, per family, interval coverage) and tables "
                   "to this self-contained HTML file (docs/report.md)");

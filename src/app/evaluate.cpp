@@ -26,11 +26,15 @@ Result<std::vector<predictors::Method>> parse_baselines(const std::vector<std::s
 
 Status write_csv(const std::string& path, const std::vector<eval::MethodReport>& reports) {
   std::ofstream out(path);
-  out << "method,split,model,family,measured_ms,predicted_ms,low_ms,high_ms\n";
+  // The two kernel sums are empty cells where they do not apply (a whole-network method; a
+  // network without per-kernel timings), never a 0 that reads like a measurement.
+  auto optional_ms = [](double ms) { return ms > 0 ? fmt::format("{}", ms) : std::string(); };
+  out << "method,split,model,family,measured_ms,predicted_ms,low_ms,high_ms,kernel_sum_ms,measured_kernel_sum_ms\n";
   for (const auto& r : reports) {
     for (const auto& n : r.results) {
       out << predictors::method_name(r.method) << ',' << n.repeat << ',' << n.name << ',' << n.family << ','
-          << fmt::format("{},{},{},{}", n.measured_ms, n.predicted_ms, n.low_ms, n.high_ms) << '\n';
+          << fmt::format("{},{},{},{}", n.measured_ms, n.predicted_ms, n.low_ms, n.high_ms) << ','
+          << optional_ms(n.kernel_sum_ms) << ',' << optional_ms(n.measured_kernel_sum_ms) << '\n';
     }
   }
   if (!out) return make_error(ErrorCode::kIoError, path + ": cannot write");

@@ -129,10 +129,20 @@ Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size,
   return splits;
 }
 
+// Per network of `data`, the sum of the kernel times measured inside its run (0: none).
+std::vector<double> measured_kernel_sums(const predictors::TrainingSet& data) {
+  std::vector<double> sums(data.networks.size(), 0.0);
+  for (const auto& k : data.kernels) {
+    if (k.network && *k.network < sums.size()) sums[*k.network] += k.latency_ms;
+  }
+  return sums;
+}
+
 Result<MethodReport> evaluate_splits(const predictors::TrainingSet& data, const std::vector<Split>& splits,
                                      const predictors::TrainOptions& options, bool repeated) {
   MethodReport report;
   report.method = options.method;
+  const std::vector<double> kernel_sums = measured_kernel_sums(data);
   for (size_t s = 0; s < splits.size(); ++s) {
     const Split& split = splits[s];
     const auto kernel_rows = predictors::kernel_rows_excluding(data, split.test_networks);
@@ -145,8 +155,8 @@ Result<MethodReport> evaluate_splits(const predictors::TrainingSet& data, const 
     for (size_t n : split.test_networks) {
       const auto& net = data.networks[n];
       const auto pred = model->predict(net.kernels, /*with_breakdown=*/false);
-      report.results.push_back(
-          {net.name, net.family, net.latency_ms, pred.latency_ms, pred.low_ms, pred.high_ms, static_cast<int>(s)});
+      report.results.push_back({net.name, net.family, net.latency_ms, pred.latency_ms, pred.low_ms, pred.high_ms,
+                                static_cast<int>(s), pred.kernel_sum_ms, kernel_sums[n]});
     }
     // Kernel selection on the held-out networks: the predicted implementation against the one
     // their timings name (which the model never saw).
@@ -167,10 +177,13 @@ Result<MethodReport> evaluate_predictor(const predictors::LatencyPredictor& pred
                                         const predictors::TrainingSet& data, double calibration) {
   MethodReport report;
   report.method = predictor.method();
-  for (const auto& net : data.networks) {
+  const std::vector<double> kernel_sums = measured_kernel_sums(data);
+  for (size_t n = 0; n < data.networks.size(); ++n) {
+    const auto& net = data.networks[n];
     auto pred = predictor.predict(net.kernels, /*with_breakdown=*/false);
     predictors::apply_calibration(pred, calibration);
-    report.results.push_back({net.name, net.family, net.latency_ms, pred.latency_ms, pred.low_ms, pred.high_ms, 0});
+    report.results.push_back({net.name, net.family, net.latency_ms, pred.latency_ms, pred.low_ms, pred.high_ms, 0,
+                              pred.kernel_sum_ms, kernel_sums[n]});
   }
   NNLAT_RETURN_IF_ERROR(summarise(report, false, 1));
   return report;
@@ -224,6 +237,8 @@ nlohmann::json method_report_to_json(const MethodReport& report, bool with_resul
                     {"low_ms", r.low_ms},
                     {"high_ms", r.high_ms},
                     {"split", r.repeat}});
+      if (r.kernel_sum_ms > 0) rs.back()["kernel_sum_ms"] = r.kernel_sum_ms;
+      if (r.measured_kernel_sum_ms > 0) rs.back()["measured_kernel_sum_ms"] = r.measured_kernel_sum_ms;
     }
     j["networks"] = rs;
   }

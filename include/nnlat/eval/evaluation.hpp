@@ -22,6 +22,13 @@ struct NetworkResult {
   double low_ms = 0;
   double high_ms = 0;
   int repeat = 0;  // which split produced it (fold or repeat index)
+  // The error split in two (kernel-wise methods): the plain sum of the kernel predictions
+  // (0 for whole-network methods), and the sum of the kernel times measured inside this
+  // network run (a phone dataset's per-op rows; 0 when none were). predicted / measured kernel
+  // sum is the kernels' error; measured kernel sum / measured_ms is what the overhead model
+  // must bridge (docs/predictors.md, "Evaluation").
+  double kernel_sum_ms = 0;
+  double measured_kernel_sum_ms = 0;
 };
 
 struct MethodReport {
