@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "nnlat/backends/runner_client.hpp"
+#include "nnlat/backends/ssh_multiplexing.hpp"
 
 namespace nnlat::app {
 namespace {
@@ -82,7 +83,8 @@ Result<std::vector<ProbedDevice>> probe_devices(const std::string& file, std::ch
   for (const auto& d : devices) {
     ProbedDevice p;
     p.device = d;
-    auto client = backends::RunnerClient::start(backends::runner_command(d), d.name, timeout);
+    const auto shared = backends::SshMasters::of_process().share(d);
+    auto client = backends::RunnerClient::start(backends::runner_command(shared), d.name, timeout);
     if (!client.ok()) {
       p.error = backends::with_deploy_advice(client.error(), d.name, file).message;
     } else {

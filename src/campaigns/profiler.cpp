@@ -1,5 +1,7 @@
 #include "nnlat/campaigns/profiler.hpp"
 
+#include <sys/wait.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -10,6 +12,7 @@
 #include "nnlat/backends/registry.hpp"
 #include "nnlat/backends/remote_device.hpp"
 #include "nnlat/backends/runner_client.hpp"
+#include "nnlat/backends/ssh_multiplexing.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/cost.hpp"
@@ -44,6 +47,7 @@ struct Session {
   // and `target.config` are then unused.
   std::unique_ptr<backends::RunnerClient> runner;
   std::string runner_target;
+  std::string ssh_destination;  // an ssh device's [USER@]HOST[:PORT], to explain ssh's exit status 255
 };
 
 // How long a remote runner may take to start (ssh, adb) and to answer one item.
@@ -63,7 +67,12 @@ Result<Session> open_remote_session(store::Store& store, const ProfileRequest& r
   }
   Session s;
   s.target.name = name;
-  auto runner = backends::RunnerClient::start(backends::runner_command(*device), name.device, kRunnerStartTimeout);
+  if (device->transport == backends::Transport::kSsh) {
+    s.ssh_destination = device->address + (device->port > 0 ? ":" + std::to_string(device->port) : "");
+  }
+  // The runner goes through the device's one ssh connection of this process (ssh_multiplexing.hpp).
+  const auto shared = backends::SshMasters::of_process().share(*device);
+  auto runner = backends::RunnerClient::start(backends::runner_command(shared), name.device, kRunnerStartTimeout);
   if (!runner.ok()) return backends::with_deploy_advice(runner.error(), name.device, request.devices_file);
   s.runner = std::move(*runner);
   s.runner_target = "local:" + name.config + ":" + name.precision;
@@ -192,7 +201,16 @@ Result<Taken> take_remotely(Session& session, const ProfileRequest& request, con
   r.weight_seed = request.weight_seed;
   r.kernel_timing_runs = kKernelTimingRuns;
   auto result = session.runner->measure(r, kRunnerItemTimeout);
-  if (!result.ok()) return result.error().with_context(item.label);
+  if (!result.ok()) {
+    Error e = result.error();
+    // Through a shared ssh connection ssh's own message of a dropped link ("Connection ... closed
+    // by remote host") is printed by the master, in the background: say what 255 means here.
+    const int st = session.runner->exit_status();
+    if (!session.ssh_destination.empty() && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 255) {
+      e.message += ": ssh lost (or could not make) its connection to " + session.ssh_destination;
+    }
+    return e.with_context(item.label);
+  }
   return Taken{std::move(result->measurement), std::move(result->environment)};
 }
 

@@ -90,6 +90,11 @@ std::vector<std::string> ssh_command(const RemoteDevice& d) {
   // BatchMode: never prompt (a campaign runs unattended); the user's ssh config applies.
   std::vector<std::string> argv = {"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"};
   for (const auto& o : d.ssh_options) argv.insert(argv.end(), {"-o", o});
+  // A board that hangs or drops off the network is noticed within about a minute instead of
+  // when TCP gives up (or the campaign's 10-minute bound on an item); after the device's own
+  // options, so that theirs win (ssh takes an option's first value).
+  argv.insert(argv.end(), {"-o", "ServerAliveInterval=" + std::to_string(kSshServerAliveInterval), "-o",
+                           "ServerAliveCountMax=" + std::to_string(kSshServerAliveCountMax)});
   if (d.port > 0) argv.insert(argv.end(), {"-p", std::to_string(d.port)});
   if (!d.identity.empty()) argv.insert(argv.end(), {"-i", d.identity});
   argv.push_back(d.address);
