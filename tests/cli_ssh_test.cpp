@@ -321,6 +321,19 @@ TEST_F(SshDevice, DeployPushesOnceAndProfilesThroughSshd) {
   auto stats = nlohmann::json::parse(run_cli("db stats --json --db " + db).out);
   EXPECT_EQ(stats["per_target"][0]["target"], "lo:xnnpack-t1:float");
   EXPECT_EQ(stats["network_measurements"], 2);
+
+  // An older runner on the board (protocol version 1, another bundle id): the profile deploys the
+  // bundle last deployed to it again, over ssh, and measures.
+  std::ofstream(dir_->file("remote/nnlat-device"))
+      << "#!/bin/sh\necho '{\"type\":\"hello\",\"version\":1,\"runner_version\":\"0.0.1\"}'\ncat >/dev/null\n";
+  std::ofstream(dir_->file("remote/BUNDLE-ID")) << "0000000000000000\n";
+  auto redeployed = run_cli("profile networks --target lo:xnnpack-t1:float --db " + db + devices_ + tiny_models(3) +
+                            kSinglePass + " --json");
+  ASSERT_EQ(redeployed.exit_code, 0) << redeployed.err;
+  const auto r = nlohmann::json::parse(redeployed.out);
+  EXPECT_EQ(r["redeployed"], bundle_);
+  EXPECT_EQ(r["measured"], 3);  // another list of networks: a campaign of its own
+  EXPECT_EQ(read(dir_->file("remote/BUNDLE-ID")), changed.value("bundle_id", "") + "\n");
 }
 
 // One multiplexed connection per device (ssh_multiplexing.hpp): every ssh command of one nnlat run

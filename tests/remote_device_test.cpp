@@ -308,7 +308,14 @@ TEST_F(DevicesFile, RoundTripsAndAMissingFileIsEmpty) {
       {"pi4", Transport::kSsh, "pi@10.0.0.2", 2222, "/keys/id", "nnlat/nnlat-device", {}},
       {"pixel", Transport::kAdb, "ZX1G22", 0, "", "/data/local/tmp/nnlat/nnlat-device", {}},
       {"lo", Transport::kLocal, "", 0, "", "/opt/bundle/nnlat-device", {}},
-      {"lo2", Transport::kSsh, "root@127.0.0.1", 0, "", "nnlat/nnlat-device", {"StrictHostKeyChecking=no"}}};
+      {"lo2",
+       Transport::kSsh,
+       "root@127.0.0.1",
+       0,
+       "",
+       "nnlat/nnlat-device",
+       {"StrictHostKeyChecking=no"},
+       "/src/build-aarch64/bundle"}};  // the bundle last deployed
   ASSERT_TRUE(backends::save_devices(path_, devices).ok());
   auto back = backends::load_devices(path_);
   ASSERT_TRUE(back.ok()) << back.error().message;
@@ -328,6 +335,8 @@ TEST_F(DevicesFile, MalformedFilesAreErrorsNamingTheFile) {
                                                                   "address": "h", "ssh_options": ["-oX=y"]}]})",
           R"({"format": "nnlat-devices", "version": 1, "devices": [{"name": "x", "transport": "local", "runner": "r"},
                                                                   {"name": "x", "transport": "local", "runner": "r"}]})",
+          R"({"format": "nnlat-devices", "version": 1, "devices": [{"name": "x", "transport": "local", "runner": "r",
+                                                                  "bundle": 7}]})",
       }) {
     write(bad);
     auto r = backends::load_devices(path_);

@@ -53,6 +53,14 @@ Result<DeployResult> deploy_device(const DeployRequest& r) {
   // The id read, the push and the read back share one ssh connection (ssh_multiplexing.hpp).
   NNLAT_ASSIGN_OR_RETURN(auto outcome, backends::deploy_bundle(backends::SshMasters::of_process().share(*it), bundle,
                                                                kDeployCommandTimeout));
+  // Remembered for the device, so that a profile can deploy it again when it finds the device's
+  // runner gone or of another protocol version (remote_device.hpp).
+  std::error_code ec;
+  const std::string absolute = fs::absolute(bundle, ec).lexically_normal().string();
+  if (!ec && it->bundle != absolute) {
+    it->bundle = absolute;
+    NNLAT_RETURN_IF_ERROR(backends::save_devices(r.file, devices));
+  }
   return DeployResult{*it, std::move(outcome)};
 }
 

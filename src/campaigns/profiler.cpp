@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "nnlat/backends/deploy.hpp"
 #include "nnlat/backends/registry.hpp"
 #include "nnlat/backends/remote_device.hpp"
 #include "nnlat/backends/runner_client.hpp"
@@ -48,10 +49,13 @@ struct Session {
   std::unique_ptr<backends::RunnerClient> runner;
   std::string runner_target;
   std::string ssh_destination;  // an ssh device's [USER@]HOST[:PORT], to explain ssh's exit status 255
+  std::string redeployed;       // the bundle deployed again because the device's runner did not fit
 };
 
-// How long a remote runner may take to start (ssh, adb) and to answer one item.
+// How long a remote runner may take to start (ssh, adb) and to answer one item; how long each
+// command of a re-deployment may take (a push of tens of MB over a slow link).
 constexpr auto kRunnerStartTimeout = std::chrono::seconds(60);
+constexpr auto kRedeployCommandTimeout = std::chrono::minutes(10);
 constexpr auto kRunnerItemTimeout = std::chrono::minutes(10);
 
 // DEVICE:CONFIG:PRECISION on the device registered as DEVICE: its runner, started now, must
@@ -73,6 +77,21 @@ Result<Session> open_remote_session(store::Store& store, const ProfileRequest& r
   // The runner goes through the device's one ssh connection of this process (ssh_multiplexing.hpp).
   const auto shared = backends::SshMasters::of_process().share(*device);
   auto runner = backends::RunnerClient::start(backends::runner_command(shared), name.device, kRunnerStartTimeout);
+  // No runner there, or one of another protocol version: the bundle last deployed to the device
+  // goes there again (pushed only where it differs), once.
+  const bool unfit =
+      !runner.ok() && (runner.error().code == ErrorCode::kNotFound || runner.error().code == ErrorCode::kUnsupported);
+  if (unfit && !device->bundle.empty()) {
+    auto deployed = backends::deploy_bundle(shared, device->bundle, kRedeployCommandTimeout);
+    if (!deployed.ok()) {
+      return backends::with_deploy_advice(
+          Error{runner.error().code, runner.error().message + "; deploying " + device->bundle +
+                                         " again failed: " + deployed.error().message},
+          name.device, request.devices_file);
+    }
+    s.redeployed = device->bundle;
+    runner = backends::RunnerClient::start(backends::runner_command(shared), name.device, kRunnerStartTimeout);
+  }
   if (!runner.ok()) return backends::with_deploy_advice(runner.error(), name.device, request.devices_file);
   s.runner = std::move(*runner);
   s.runner_target = "local:" + name.config + ":" + name.precision;
@@ -291,6 +310,7 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
   summary.rounds = request.schedule.rounds;
   summary.planned = steps.size();
   summary.already_done = completed.size();
+  summary.redeployed = session.redeployed;
   std::unique_ptr<CacheFlusher> flusher;
   if (request.cold_cache) flusher = std::make_unique<CacheFlusher>();
 

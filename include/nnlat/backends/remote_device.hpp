@@ -28,6 +28,10 @@ struct RemoteDevice {
   // list of the device rather than an ssh config file given with -F, because -F would replace
   // the user's ~/.ssh/config (ProxyJump, ControlMaster) instead of adding to it.
   std::vector<std::string> ssh_options;
+  // The bundle folder last deployed to it with `nnlat devices deploy` (absolute; "": none). A
+  // profile that finds the device's runner missing or of another protocol version deploys it
+  // again from there, once, before giving up: the user chose it for this device's architecture.
+  std::string bundle = {};
 
   friend bool operator==(const RemoteDevice&, const RemoteDevice&) = default;
 };

@@ -134,6 +134,7 @@ nlohmann::json to_json(const RemoteDevice& d) {
   if (d.port > 0) j["port"] = d.port;
   if (!d.identity.empty()) j["identity"] = d.identity;
   if (!d.ssh_options.empty()) j["ssh_options"] = d.ssh_options;
+  if (!d.bundle.empty()) j["bundle"] = d.bundle;
   return j;
 }
 
@@ -170,6 +171,10 @@ Result<RemoteDevice> remote_device_from_json(const nlohmann::json& j) {
       if (auto s = validate_ssh_option(o.get<std::string>()); !s.ok()) return bad(s.error().message);
       d.ssh_options.push_back(o.get<std::string>());
     }
+  }
+  if (j.contains("bundle")) {
+    if (!j["bundle"].is_string()) return bad("\"bundle\" must be a string");
+    d.bundle = j["bundle"].get<std::string>();
   }
   if (d.transport != Transport::kLocal && d.address.empty()) return bad(d.name + ": \"address\" is required");
   return d;
