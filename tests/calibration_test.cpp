@@ -105,6 +105,14 @@ TEST_F(DeviceStateTest, ReadsFrequenciesAndTemperaturesFromAFakeSysTree) {
   EXPECT_EQ(*back, s);
 }
 
+TEST_F(DeviceStateTest, ReadsEachCpusGovernorUntilTheFirstWithout) {
+  write("devices/system/cpu/cpu0/cpufreq/scaling_governor", "schedutil\n");
+  write("devices/system/cpu/cpu1/cpufreq/scaling_governor", "performance\n");
+  write("devices/system/cpu/cpu3/cpufreq/scaling_governor", "powersave\n");  // after a gap: not read
+  EXPECT_EQ(measure::capture_cpu_governors(root_.string()), (std::vector<std::string>{"schedutil", "performance"}));
+  EXPECT_TRUE(measure::capture_cpu_governors((root_ / "missing").string()).empty());
+}
+
 TEST_F(DeviceStateTest, WhatIsNotReadableIsLeftOut) {
   write("devices/system/cpu/cpu0/online", "1\n");  // a CPU without cpufreq (a VM)
   const auto s = measure::capture_device_state(root_.string());

@@ -33,6 +33,9 @@ TEST(CliDevices, AddProbeAndRemove) {
   bool has_t1 = false;
   for (const auto& t : lo["targets"]) has_t1 = has_t1 || t == "lo:xnnpack-t1:float";
   EXPECT_TRUE(has_t1) << lo.dump();
+  // The hello's build (a hash of the runner's executable) and memory.
+  EXPECT_EQ(lo["build"].get<std::string>().size(), 16u) << lo.dump();
+  EXPECT_GT(lo["memory_mb"].get<int64_t>(), 0) << lo.dump();
   const auto& pixel = j["remote_devices"][1];
   EXPECT_FALSE(pixel["reachable"].get<bool>());
   EXPECT_NE(pixel["error"].get<std::string>().find("pixel"), std::string::npos) << pixel.dump();
@@ -192,6 +195,68 @@ TEST(CliDevices, DeployToALocalDevicePushesOnceAndAgainAfterAChange) {
   EXPECT_NE(unknown.err.find("no device 'zz'"), std::string::npos) << unknown.err;
 }
 
+// A device whose runner is gone or speaks another protocol version gets the bundle last deployed
+// to it again, once, when a profile starts (the issue: "refuses a runner of another protocol
+// version with a clear message and re-deploys it"); without a bundle to deploy, the error says
+// which command fixes it.
+TEST(CliDevices, ARunnerOfAnotherVersionOrNoneIsReplacedByTheBundleLastDeployed) {
+  TempDir dir("devices_redeploy");
+  const std::string file = " --devices " + dir.file("devices.json");
+  const std::string bundle = dir.file("bundle");
+  std::filesystem::create_directories(bundle);
+  std::ofstream(bundle + "/nnlat-device") << "#!/bin/sh\nexec " << NNLAT_DEVICE_BINARY << " \"$@\"\n";
+  std::filesystem::permissions(bundle + "/nnlat-device", std::filesystem::perms::owner_all);
+  const std::string installed = dir.file("installed");
+  ASSERT_EQ(run_cli("devices add lo --local " + installed + "/nnlat-device" + file).exit_code, 0);
+  auto deployed = run_cli("devices deploy lo --bundle " + bundle + file + " --json");
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.err;
+  const std::string id = nlohmann::json::parse(deployed.out)["bundle_id"];
+  const auto devices = nlohmann::json::parse(std::ifstream(dir.file("devices.json")));
+  EXPECT_EQ(devices["devices"][0]["bundle"], bundle) << devices.dump();
+
+  // An older bundle on the device: its id differs, its runner speaks protocol version 1.
+  const auto install_older_runner = [&] {
+    std::ofstream(installed + "/nnlat-device")
+        << "#!/bin/sh\necho '{\"type\":\"hello\",\"version\":1,\"runner_version\":\"0.0.1\"}'\ncat >/dev/null\n";
+    std::ofstream(installed + "/BUNDLE-ID") << "0000000000000000\n";
+  };
+  install_older_runner();
+  const auto profile_of = [&](const std::string& networks) {
+    return "profile networks --target lo:xnnpack-t1:float --db " + dir.file("m.db") + file + networks + kFast +
+           " --rounds 1 --references none --json";
+  };
+  const std::string profile = profile_of(" 'zoo:mobilenet_v2?width=0.35&res=32'");
+  auto replaced = run_cli(profile);
+  ASSERT_EQ(replaced.exit_code, 0) << replaced.err;
+  const auto j = nlohmann::json::parse(replaced.out);
+  EXPECT_EQ(j["measured"], 1);
+  EXPECT_EQ(j["redeployed"], bundle);
+  std::string now;
+  std::ifstream(installed + "/BUNDLE-ID") >> now;
+  EXPECT_EQ(now, id);
+
+  // No runner at all: the same.
+  std::filesystem::remove_all(installed);
+  auto reinstalled = run_cli(profile_of(kTwoNetworks));
+  ASSERT_EQ(reinstalled.exit_code, 0) << reinstalled.err;
+  const auto again = nlohmann::json::parse(reinstalled.out);
+  EXPECT_EQ(again["redeployed"], bundle);
+  EXPECT_EQ(again["measured"], 2);  // another list of networks: a campaign of its own
+  // A runner that fits is left alone.
+  auto fitting = run_cli(profile);
+  ASSERT_EQ(fitting.exit_code, 0) << fitting.err;
+  EXPECT_EQ(nlohmann::json::parse(fitting.out)["redeployed"], "");
+
+  // The remembered bundle is gone: the runner's version is named, and the command that fixes it.
+  install_older_runner();
+  std::filesystem::remove_all(bundle);
+  auto refused = run_cli(profile);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("protocol version 1"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("again failed"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("nnlat devices deploy lo"), std::string::npos) << refused.err;
+}
+
 // A device that throttles during a measurement: the runner's reply is rewritten on its way
 // to the host so that the fastest CPU's clock halves between just before and just after each
 // item. The host flags every such measurement unstable and says why; with the bounds at 0
@@ -229,6 +294,33 @@ TEST(CliDevices, AMeasurementDuringWhichTheDeviceThrottledIsFlaggedUnstable) {
                      " --max-freq-drop 1.5");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("max_freq_drop"), std::string::npos) << bad.err;
+}
+
+// `--cool-down S` on a device: the protocol sent with every item carries it, and the runner rests
+// that long before measuring each item (a phone cools on its own side of the link).
+TEST(CliDevices, TheCoolDownGoesToTheRunnerWhichRestsBeforeEachItem) {
+  TempDir dir("devices_cooldown");
+  const std::string file = " --devices " + dir.file("devices.json");
+  const std::string logging = dir.file("logging-runner.sh");
+  const std::string requests = dir.file("requests.log");
+  std::ofstream(logging) << "#!/bin/sh\ntee -a " << requests << " | " << NNLAT_DEVICE_BINARY << "\n";
+  std::filesystem::permissions(logging, std::filesystem::perms::owner_all);
+  ASSERT_EQ(run_cli("devices add lo --local " + logging + file).exit_code, 0);
+  auto r = run_cli("profile networks --target lo:xnnpack-t1:float --db " + dir.file("m.db") + file + kTwoNetworks +
+                   kFast + " --references none --rounds 1 --cool-down 0.4 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["measured"], 2);
+  EXPECT_GE(j["elapsed_s"].get<double>(), 2 * 0.4);  // two items, each after 0.4 s of rest
+  std::ifstream log(requests);
+  int measures = 0;
+  for (std::string line; std::getline(log, line);) {
+    const auto request = nlohmann::json::parse(line);
+    if (request["type"] != "measure") continue;
+    ++measures;
+    EXPECT_EQ(request["protocol"]["cooldown_s"], 0.4) << request["protocol"].dump();
+  }
+  EXPECT_EQ(measures, 2);
 }
 
 TEST(CliDevices, AMalformedDevicesFileIsACleanError) {

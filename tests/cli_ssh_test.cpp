@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,6 +111,28 @@ bool wait_for_measurements(const std::string& db, int64_t n, std::chrono::second
   return true;
 }
 
+// A fresh folder with a short path (/tmp/nnlat-rt-XXXXXX), removed by the destructor.
+struct ShortFolder {
+  std::string path;
+  ShortFolder() {
+    std::string pattern = "/tmp/nnlat-rt-XXXXXX";
+    if (::mkdtemp(pattern.data()) != nullptr) path = pattern;
+  }
+  ~ShortFolder() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove_all(path, ec);
+  }
+  ShortFolder(const ShortFolder&) = delete;
+  ShortFolder& operator=(const ShortFolder&) = delete;
+};
+
+int folders_in(const std::string& path) {
+  std::error_code ec;
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(path, ec)) n += e.is_directory();
+  return n;
+}
+
 class SshDevice : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -153,12 +176,28 @@ class SshDevice : public ::testing::Test {
                               .c_str()),
               0);
     devices_ = " --devices " + dir_->file("devices.json");
-    // The runner goes to the temporary folder, not to the login's home: an absolute --runner.
-    // Host keys of a throw-away server are neither checked nor remembered.
-    auto added = run_cli("devices add lo --ssh " + user_ + "@127.0.0.1:" + std::to_string(port_) + " --identity " + d +
-                         "/user_key --runner " + d + "/remote/nnlat-device --ssh-option StrictHostKeyChecking=no" +
+    add_device("lo");
+  }
+
+  // Registers this sshd as device `name` with `--ssh-option`s `options` (" --ssh-option K=V...").
+  // The runner goes to the temporary folder, not to the login's home: an absolute --runner.
+  // Host keys of a throw-away server are neither checked nor remembered.
+  void add_device(const std::string& name, const std::string& options = "") {
+    auto added = run_cli("devices add " + name + " --ssh " + user_ + "@127.0.0.1:" + std::to_string(port_) +
+                         " --identity " + dir_->file("user_key") + " --runner " + dir_->file("remote/nnlat-device") +
+                         options + " --ssh-option StrictHostKeyChecking=no" +
                          " --ssh-option UserKnownHostsFile=/dev/null --ssh-option LogLevel=ERROR" + devices_);
     ASSERT_EQ(added.exit_code, 0) << added.err;
+  }
+
+  // Runs the campaign `args` again with sshd up: it finds `stored` measurements done and
+  // measures the other `total - stored`.
+  void expect_resumed(const std::string& args, int64_t stored, int64_t total) {
+    auto resumed = run_cli(args + " --json");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    const auto j = nlohmann::json::parse(resumed.out);
+    EXPECT_EQ(j["already_done"].get<int64_t>(), stored);
+    EXPECT_EQ(j["measured"].get<int64_t>(), total - stored);
   }
 
   void TearDown() override { stop_sshd(); }
@@ -193,6 +232,27 @@ class SshDevice : public ::testing::Test {
   static std::string read(const std::string& path) {
     std::ifstream f(path);
     return std::string(std::istreambuf_iterator<char>(f), {});
+  }
+
+  // How many lines of sshd's log hold `text`: sshd logs "Accepted publickey for USER from
+  // 127.0.0.1 port N" for every authenticated connection and "Disconnected from user USER
+  // 127.0.0.1 port N" when one ends.
+  int sshd_log_lines(const std::string& text) const {
+    std::ifstream f(dir_->file("sshd.log"));
+    int n = 0;
+    for (std::string line; std::getline(f, line);) n += line.find(text) != std::string::npos;
+    return n;
+  }
+  int connections() const { return sshd_log_lines("Accepted publickey for " + user_); }
+  // Waits (sshd logs the end of a connection a moment after the client closed it) until every
+  // connection accepted so far has ended; false after 10 s.
+  bool every_connection_ended() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (sshd_log_lines("Disconnected from user " + user_) < connections()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
   }
 
   nlohmann::json deploy() {
@@ -261,6 +321,53 @@ TEST_F(SshDevice, DeployPushesOnceAndProfilesThroughSshd) {
   auto stats = nlohmann::json::parse(run_cli("db stats --json --db " + db).out);
   EXPECT_EQ(stats["per_target"][0]["target"], "lo:xnnpack-t1:float");
   EXPECT_EQ(stats["network_measurements"], 2);
+
+  // An older runner on the board (protocol version 1, another bundle id): the profile deploys the
+  // bundle last deployed to it again, over ssh, and measures.
+  std::ofstream(dir_->file("remote/nnlat-device"))
+      << "#!/bin/sh\necho '{\"type\":\"hello\",\"version\":1,\"runner_version\":\"0.0.1\"}'\ncat >/dev/null\n";
+  std::ofstream(dir_->file("remote/BUNDLE-ID")) << "0000000000000000\n";
+  auto redeployed = run_cli("profile networks --target lo:xnnpack-t1:float --db " + db + devices_ + tiny_models(3) +
+                            kSinglePass + " --json");
+  ASSERT_EQ(redeployed.exit_code, 0) << redeployed.err;
+  const auto r = nlohmann::json::parse(redeployed.out);
+  EXPECT_EQ(r["redeployed"], bundle_);
+  EXPECT_EQ(r["measured"], 3);  // another list of networks: a campaign of its own
+  EXPECT_EQ(read(dir_->file("remote/BUNDLE-ID")), changed.value("bundle_id", "") + "\n");
+}
+
+// One multiplexed connection per device (ssh_multiplexing.hpp): every ssh command of one nnlat run
+// goes through one master, which nnlat closes when it exits.
+TEST_F(SshDevice, EachCommandOpensOneConnectionToTheDeviceAndClosesIt) {
+  // A deploy that pushes runs three ssh commands: the id read, the push, the id read back.
+  int before = connections();
+  const auto pushed = deploy();
+  ASSERT_EQ(pushed.value("pushed", false), true) << pushed.dump();
+  EXPECT_EQ(connections(), before + 1) << read(dir_->file("sshd.log"));
+  EXPECT_TRUE(every_connection_ended()) << "the master outlived nnlat: " << read(dir_->file("sshd.log"));
+
+  // Two targets of the device in one profile: two runner sessions, one after the other.
+  before = connections();
+  const std::string db = dir_->file("m.db");
+  auto measured = run_cli("profile networks --target lo:xnnpack-t1:float --target lo:reference:float --db " + db +
+                          devices_ + tiny_models(1) + kSinglePass + " --json");
+  ASSERT_EQ(measured.exit_code, 0) << measured.err;
+  EXPECT_EQ(network_measurements(db), 2);
+  EXPECT_EQ(connections(), before + 1) << read(dir_->file("sshd.log"));
+  EXPECT_TRUE(every_connection_ended()) << "the master outlived nnlat: " << read(dir_->file("sshd.log"));
+
+  // The user's own choice holds: with ControlPath=none every command connects anew.
+  add_device("plain", " --ssh-option ControlPath=none");
+  ASSERT_FALSE(HasFatalFailure());
+  before = connections();
+  auto up_to_date = run_cli("devices deploy plain --bundle " + bundle_ + devices_ + " --json");
+  ASSERT_EQ(up_to_date.exit_code, 0) << up_to_date.err;
+  EXPECT_EQ(nlohmann::json::parse(up_to_date.out).value("pushed", true), false);
+  EXPECT_EQ(connections(), before + 1);  // the id read only: nothing to push
+  auto pushed_plain = run_cli("profile networks --target plain:xnnpack-t1:float --target plain:reference:float --db " +
+                              dir_->file("p.db") + devices_ + tiny_models(1) + kSinglePass + " --json");
+  ASSERT_EQ(pushed_plain.exit_code, 0) << pushed_plain.err;
+  EXPECT_EQ(connections(), before + 3);  // one per runner session
 }
 
 TEST_F(SshDevice, KilledNnlatAndKilledSshdLoseNothingAndTheCampaignResumes) {
@@ -272,9 +379,17 @@ TEST_F(SshDevice, KilledNnlatAndKilledSshdLoseNothingAndTheCampaignResumes) {
                            tiny_models(kModels) + " --warmup 1 --min-repeats 3 --min-time 0.1 --max-remeasure 0" +
                            " --rounds 1 --references none --quiet";
 
+  // Where each nnlat run keeps its ssh control socket (ssh_multiplexing.hpp): a folder of the
+  // test, short enough for a socket path (the test's own folder is too long).
+  const ShortFolder killed_runtime;
+  const ShortFolder cut_runtime;
+  ASSERT_FALSE(killed_runtime.path.empty() || cut_runtime.path.empty());
+
   // 1. kill -9 nnlat after two measurements.
   const std::string pid_file = dir_->file("nnlat.pid");
-  ASSERT_EQ(std::system((std::string(NNLAT_BINARY) + " " + args + " >/dev/null 2>&1 & echo $! >" + pid_file).c_str()),
+  ASSERT_EQ(std::system(("XDG_RUNTIME_DIR=" + killed_runtime.path + " " + NNLAT_BINARY + " " + args +
+                         " >/dev/null 2>&1 & echo $! >" + pid_file)
+                            .c_str()),
             0);
   int pid = 0;
   std::ifstream(pid_file) >> pid;
@@ -287,7 +402,8 @@ TEST_F(SshDevice, KilledNnlatAndKilledSshdLoseNothingAndTheCampaignResumes) {
   ASSERT_LT(after_kill, kModels) << "the campaign finished before the kill; the test proves nothing";
 
   // 2. The same command again; sshd (and every connection it serves) killed after two more.
-  auto cut = std::async(std::launch::async, [&] { return run_cli(args); });
+  auto cut = std::async(std::launch::async,
+                        [&] { return testing::run_cli_with_env("XDG_RUNTIME_DIR=" + cut_runtime.path + " ", args); });
   ASSERT_TRUE(wait_for_measurements(db, after_kill + 2));
   stop_sshd();
   const auto cut_run = cut.get();
@@ -296,15 +412,22 @@ TEST_F(SshDevice, KilledNnlatAndKilledSshdLoseNothingAndTheCampaignResumes) {
   EXPECT_NE(cut_run.exit_code, 0);
   EXPECT_NE(cut_run.err.find("lo: the runner"), std::string::npos) << cut_run.err;  // the device
   EXPECT_NE(cut_run.err.find("mobilenet_v2"), std::string::npos) << cut_run.err;    // the item
+  // The runner's ssh was a client of the device's shared connection, whose master printed ssh's
+  // own message in the background: nnlat says what ssh's 255 means.
+  EXPECT_NE(cut_run.err.find("ssh lost (or could not make) its connection to " + user_ +
+                             "@127.0.0.1:" + std::to_string(port_)),
+            std::string::npos)
+      << cut_run.err;
+
+  // nnlat closed its master and removed its socket's folder on the way out, even with an error;
+  // only the killed one could not (its master ends by itself once idle, ControlPersist).
+  EXPECT_EQ(folders_in(cut_runtime.path), 0);
+  EXPECT_EQ(folders_in(killed_runtime.path), 1);
 
   // 3. sshd back: the same command measures exactly what is left.
   start_sshd();
   ASSERT_FALSE(HasFatalFailure());
-  auto resumed = run_cli(args + " --json");
-  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  const auto j = nlohmann::json::parse(resumed.out);
-  EXPECT_EQ(j["already_done"].get<int64_t>(), after_cut);
-  EXPECT_EQ(j["measured"].get<int64_t>(), kModels - after_cut);
+  expect_resumed(args, after_cut, kModels);
 
   auto store = store::Store::open(db);
   ASSERT_TRUE(store.ok());
@@ -319,6 +442,39 @@ TEST_F(SshDevice, KilledNnlatAndKilledSshdLoseNothingAndTheCampaignResumes) {
                   .ok());
   EXPECT_EQ(per_key.size(), static_cast<size_t>(kModels));
   for (const auto& [key, n] : per_key) EXPECT_EQ(n, 1) << key;
+}
+
+// A device that stops answering (sshd and the runner frozen with SIGSTOP, as a board that hangs
+// or drops off the network) is given up by ssh's keep-alive, not waited on for the campaign's
+// 10-minute bound on an item; the device here probes every second, twice.
+TEST_F(SshDevice, ADeviceThatStopsAnsweringIsGivenUpAndTheCampaignResumes) {
+  ASSERT_EQ(deploy().value("pushed", false), true);
+  add_device("ka", " --ssh-option ServerAliveInterval=1 --ssh-option ServerAliveCountMax=2");
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string db = dir_->file("m.db");
+  const int kModels = 10;
+  const std::string args = "profile networks --target ka:xnnpack-t1:float --db " + db + devices_ +
+                           tiny_models(kModels) + " --warmup 1 --min-repeats 3 --min-time 0.1 --max-remeasure 0" +
+                           " --rounds 1 --references none --quiet";
+  auto frozen = std::async(std::launch::async, [&] { return run_cli(args); });
+  ASSERT_TRUE(wait_for_measurements(db, 2));
+  for (int p : process_tree(sshd_pid_)) ::kill(p, SIGSTOP);
+  const auto stopped_at = std::chrono::steady_clock::now();
+  const auto run = frozen.get();
+  const double waited_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped_at).count();
+  const int64_t stored = network_measurements(db);
+  ASSERT_LT(stored, kModels) << "the campaign finished before the device froze; the test proves nothing";
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("ka: the runner"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("mobilenet_v2"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("ssh lost (or could not make) its connection"), std::string::npos) << run.err;
+  // About 3 s of keep-alive; far below the 10 minutes an item may take.
+  EXPECT_LT(waited_s, 60.0);
+
+  stop_sshd();
+  start_sshd();
+  ASSERT_FALSE(HasFatalFailure());
+  expect_resumed(args, stored, kModels);
 }
 
 TEST_F(SshDevice, LocalAndSshTransportsMeasureTheSameNetworkAlike) {

@@ -182,6 +182,53 @@ TEST(RunnerProtocol, TheHelloCarriesTheClusters) {
   EXPECT_NE(bad.error().message.find("cpus"), std::string::npos) << bad.error().message;
 }
 
+TEST(RunnerProtocol, TheHelloCarriesBuildMemoryClocksAndGovernorsOptionally) {
+  backends::RunnerHello hello;
+  hello.runner_version = "1.0";
+  hello.build = "0123456789abcdef";
+  hello.memory_mb = 7812;
+  hello.state = {.cpu_mhz = {1785.6, 2841.6}, .temperatures_c = {41.5}};
+  hello.governors = {"schedutil", "performance"};
+  auto back = backends::hello_from_json(backends::to_json(hello));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->build, hello.build);
+  EXPECT_EQ(back->memory_mb, hello.memory_mb);
+  EXPECT_EQ(back->state, hello.state);
+  EXPECT_EQ(back->governors, hello.governors);
+  // A runner of this protocol version that does not send them (an older build) is read as unknown.
+  auto j = backends::to_json(hello);
+  for (const char* key : {"build", "memory_mb", "state", "governors"}) j.erase(key);
+  auto older = backends::hello_from_json(j);
+  ASSERT_TRUE(older.ok()) << older.error().message;
+  EXPECT_EQ(older->build, "");
+  EXPECT_EQ(older->memory_mb, 0);
+  EXPECT_TRUE(older->state.empty());
+  EXPECT_TRUE(older->governors.empty());
+  // When present, they are checked.
+  for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{{"build", 3},
+                                                                                      {"memory_mb", -1},
+                                                                                      {"memory_mb", "8G"},
+                                                                                      {"state", {{"cpu_mhz", "fast"}}},
+                                                                                      {"governors", {1}}}) {
+    auto bad_json = backends::to_json(hello);
+    bad_json[key] = value;
+    auto bad = backends::hello_from_json(bad_json);
+    ASSERT_FALSE(bad.ok()) << key << " " << value.dump();
+    EXPECT_NE(bad.error().message.find(key), std::string::npos) << bad.error().message;
+  }
+}
+
+TEST(DeviceRunner, TheLocalHelloDescribesThisMachineAndTheRunnersBuild) {
+  const auto hello = backends::local_hello("test", "0123456789abcdef");
+  EXPECT_EQ(hello.build, "0123456789abcdef");
+  EXPECT_GT(hello.memory_mb, 0);
+  // The build id hashes the running executable (this test program): 16 hex digits, the same twice.
+  const std::string id = backends::runner_build_id(nullptr);
+  EXPECT_EQ(id.size(), 16u) << id;
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+  EXPECT_EQ(backends::runner_build_id(nullptr), id);
+}
+
 TEST(RunnerProtocol, CheckMessagesRoundTripAndAnInfiniteErrorTravelsAsNull) {
   auto request = check_request("k", "local:xnnpack-t1:quant");
   request.input_seed = 5;

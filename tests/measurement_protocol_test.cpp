@@ -271,6 +271,14 @@ TEST(EnvironmentCpuinfo, ArmFields) {
   EXPECT_EQ(cpu_model_from_cpuinfo("garbage without colons\n\n"), "unknown");
 }
 
+TEST(EnvironmentMeminfo, MemTotalInMiB) {
+  EXPECT_EQ(memory_total_mb_from_meminfo("MemTotal:       16314024 kB\nMemFree:         1000 kB\n"), 15931);
+  EXPECT_EQ(memory_total_mb_from_meminfo("MemFree: 1000 kB\n"), 0);
+  EXPECT_EQ(memory_total_mb_from_meminfo("MemTotal: lots\n"), 0);
+  EXPECT_EQ(memory_total_mb_from_meminfo(""), 0);
+  EXPECT_GT(capture_memory_total_mb(), 0);  // every Linux has /proc/meminfo
+}
+
 TEST(EnvironmentCapture, FieldsAreFilledOrUnknown) {
   const Environment env = capture_environment();
   EXPECT_FALSE(env.cpu_model.empty());

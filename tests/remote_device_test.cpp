@@ -53,13 +53,15 @@ TEST(RemoteDevice, NamesAreTheFirstPartOfATarget) {
 TEST(RemoteDevice, TheCommandThatStartsEachTransportsRunner) {
   RemoteDevice ssh{"pi4", Transport::kSsh, "pi@10.0.0.2", 2222, "/keys/id", "nnlat/nnlat-device", {}};
   EXPECT_EQ(backends::runner_command(ssh),
-            (std::vector<std::string>{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-p", "2222", "-i",
+            (std::vector<std::string>{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o",
+                                      "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4", "-p", "2222", "-i",
                                       "/keys/id", "pi@10.0.0.2", "nnlat/nnlat-device"}));
   ssh.port = 0;
   ssh.identity.clear();
-  EXPECT_EQ(backends::runner_command(ssh),
-            (std::vector<std::string>{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "pi@10.0.0.2",
-                                      "nnlat/nnlat-device"}));
+  EXPECT_EQ(
+      backends::runner_command(ssh),
+      (std::vector<std::string>{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=15",
+                                "-o", "ServerAliveCountMax=4", "pi@10.0.0.2", "nnlat/nnlat-device"}));
   RemoteDevice adb{"pixel", Transport::kAdb, "ZX1G22", 0, "", backends::default_runner_path(Transport::kAdb), {}};
   EXPECT_EQ(backends::runner_command(adb),
             (std::vector<std::string>{"adb", "-s", "ZX1G22", "shell", "/data/local/tmp/nnlat/nnlat-device"}));
@@ -77,8 +79,9 @@ TEST(RemoteDevice, SshOptionsGoBeforeTheDestination) {
                    {"StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"}};
   EXPECT_EQ(backends::runner_command(ssh),
             (std::vector<std::string>{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o",
-                                      "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-p", "2222",
-                                      "-i", "/k", "root@127.0.0.1", "nnlat/nnlat-device"}));
+                                      "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o",
+                                      "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4", "-p", "2222", "-i", "/k",
+                                      "root@127.0.0.1", "nnlat/nnlat-device"}));
   EXPECT_TRUE(backends::validate_ssh_option("ControlMaster=auto").ok());
   for (const char* bad : {"", "=x", "-oProxyCommand=x", "NoValue", "A=b\nc"}) {
     EXPECT_FALSE(backends::validate_ssh_option(bad).ok()) << bad;
@@ -120,9 +123,10 @@ TEST(Deploy, ShellQuotingSurvivesQuotes) {
 
 TEST(Deploy, TheInstalledIdIsReadOnEachTransport) {
   const RemoteDevice ssh{"pi4", Transport::kSsh, "pi@h", 2222, "", "nnlat/nnlat-device", {}};
-  EXPECT_EQ(backends::bundle_id_query(ssh, "nnlat").argv,
-            (std::vector<std::string>{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-p", "2222", "pi@h",
-                                      "cat 'nnlat/BUNDLE-ID'"}));
+  EXPECT_EQ(
+      backends::bundle_id_query(ssh, "nnlat").argv,
+      (std::vector<std::string>{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=15",
+                                "-o", "ServerAliveCountMax=4", "-p", "2222", "pi@h", "cat 'nnlat/BUNDLE-ID'"}));
   const RemoteDevice adb{"pixel", Transport::kAdb, "ZX1G22", 0, "", "/data/local/tmp/nnlat/nnlat-device", {}};
   EXPECT_EQ(backends::bundle_id_query(adb, "/data/local/tmp/nnlat").argv,
             (std::vector<std::string>{"adb", "-s", "ZX1G22", "shell", "cat '/data/local/tmp/nnlat/BUNDLE-ID'"}));
@@ -146,7 +150,7 @@ TEST(Deploy, EachTransportPushesTheBundleAndWritesItsIdLast) {
   EXPECT_EQ(over_ssh[0].input_from, (std::vector<std::string>{"tar", "cf", "-", "-C", "/b", "."}));
   EXPECT_EQ(over_ssh[0].argv,
             (std::vector<std::string>{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ControlMaster=no",
-                                      "-i", "/k", "pi@h",
+                                      "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4", "-i", "/k", "pi@h",
                                       "mkdir -p 'nnlat' && rm -f 'nnlat/BUNDLE-ID' && tar xf - -C 'nnlat' && "
                                       "echo 0123456789abcdef >'nnlat/BUNDLE-ID'"}));
 
@@ -304,7 +308,14 @@ TEST_F(DevicesFile, RoundTripsAndAMissingFileIsEmpty) {
       {"pi4", Transport::kSsh, "pi@10.0.0.2", 2222, "/keys/id", "nnlat/nnlat-device", {}},
       {"pixel", Transport::kAdb, "ZX1G22", 0, "", "/data/local/tmp/nnlat/nnlat-device", {}},
       {"lo", Transport::kLocal, "", 0, "", "/opt/bundle/nnlat-device", {}},
-      {"lo2", Transport::kSsh, "root@127.0.0.1", 0, "", "nnlat/nnlat-device", {"StrictHostKeyChecking=no"}}};
+      {"lo2",
+       Transport::kSsh,
+       "root@127.0.0.1",
+       0,
+       "",
+       "nnlat/nnlat-device",
+       {"StrictHostKeyChecking=no"},
+       "/src/build-aarch64/bundle"}};  // the bundle last deployed
   ASSERT_TRUE(backends::save_devices(path_, devices).ok());
   auto back = backends::load_devices(path_);
   ASSERT_TRUE(back.ok()) << back.error().message;
@@ -324,6 +335,8 @@ TEST_F(DevicesFile, MalformedFilesAreErrorsNamingTheFile) {
                                                                   "address": "h", "ssh_options": ["-oX=y"]}]})",
           R"({"format": "nnlat-devices", "version": 1, "devices": [{"name": "x", "transport": "local", "runner": "r"},
                                                                   {"name": "x", "transport": "local", "runner": "r"}]})",
+          R"({"format": "nnlat-devices", "version": 1, "devices": [{"name": "x", "transport": "local", "runner": "r",
+                                                                  "bundle": 7}]})",
       }) {
     write(bad);
     auto r = backends::load_devices(path_);

@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
     std::cout << "nnlat-device " << NNLAT_VERSION << ": measures graphs for a host nnlat.\n"
               << "Speaks line-delimited JSON (protocol version " << nnlat::backends::kRunnerProtocolVersion
               << ") on stdin/stdout; started by nnlat, not by hand (docs/remote.md).\n"
-              << "nnlat starts it locally, over ssh or over adb (nnlat devices add); copying it to a device is not "
-                 "automated yet (issue 14).\n";
+              << "nnlat starts it locally, over ssh or over adb (nnlat devices add) and puts it on a device with "
+                 "nnlat devices deploy.\n";
     return 0;
   }
   if (argc > 1) {
@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::ios::sync_with_stdio(false);
-  const auto status = nnlat::backends::serve_device_runner(std::cin, std::cout, NNLAT_VERSION);
+  const auto status = nnlat::backends::serve_device_runner(
+      std::cin, std::cout, NNLAT_VERSION, nnlat::backends::runner_build_id(argc > 0 ? argv[0] : nullptr));
   if (!status.ok()) {
     std::cerr << "nnlat-device: " << status.error().message << "\n";
     return 1;

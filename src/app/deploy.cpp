@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "nnlat/backends/ssh_multiplexing.hpp"
+
 namespace nnlat::app {
 namespace {
 
@@ -48,7 +50,17 @@ Result<DeployResult> deploy_device(const DeployRequest& r) {
                       r.file + ": no device '" + r.name + "' (nnlat devices add " + r.name + " ...)");
   }
   const std::string bundle = r.bundle_dir.empty() ? default_bundle_dir(r.program) : r.bundle_dir;
-  NNLAT_ASSIGN_OR_RETURN(auto outcome, backends::deploy_bundle(*it, bundle, kDeployCommandTimeout));
+  // The id read, the push and the read back share one ssh connection (ssh_multiplexing.hpp).
+  NNLAT_ASSIGN_OR_RETURN(auto outcome, backends::deploy_bundle(backends::SshMasters::of_process().share(*it), bundle,
+                                                               kDeployCommandTimeout));
+  // Remembered for the device, so that a profile can deploy it again when it finds the device's
+  // runner gone or of another protocol version (remote_device.hpp).
+  std::error_code ec;
+  const std::string absolute = fs::absolute(bundle, ec).lexically_normal().string();
+  if (!ec && it->bundle != absolute) {
+    it->bundle = absolute;
+    NNLAT_RETURN_IF_ERROR(backends::save_devices(r.file, devices));
+  }
   return DeployResult{*it, std::move(outcome)};
 }
 

@@ -123,6 +123,7 @@ nlohmann::ordered_json ProfileResult::to_json() const {
           {"measured", s.measured},
           {"skipped", s.skipped},
           {"state_unstable", s.state_unstable},
+          {"redeployed", s.redeployed},
           {"steady_warmup_windows", s.steady_warmup_windows},
           {"steady", s.steady},
           {"drift", drift},
@@ -161,6 +162,10 @@ std::string ProfileResult::to_text() const {
   }
   for (const auto& r : s.skipped_reasons) out += fmt::format("  skipped {}\n", r);
   for (const auto& r : s.state_unstable) out += fmt::format("  unstable {}\n", r);
+  if (!s.redeployed.empty()) {
+    out += fmt::format("the device's runner was missing or of another protocol version: deployed {} again\n",
+                       s.redeployed);
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "nnlat/backends/runner_client.hpp"
+#include "nnlat/backends/ssh_multiplexing.hpp"
 
 namespace nnlat::app {
 namespace {
@@ -14,6 +15,31 @@ std::string describe(const backends::RemoteDevice& d) {
   if (d.port > 0) where += ":" + std::to_string(d.port);
   return fmt::format("{}{}{}, runner {}", backends::transport_name(d.transport), where.empty() ? "" : " ", where,
                      d.runner_path);
+}
+
+// A cluster's clock now (the fastest of its CPUs) and governor (its first CPU's), from the
+// hello's per-CPU lists; 0 and "" when the device does not report them.
+double cluster_now_mhz(const backends::RunnerHello& h, const measure::CpuCluster& c) {
+  double mhz = 0;
+  for (int cpu : c.cpus) {
+    if (static_cast<size_t>(cpu) < h.state.cpu_mhz.size()) mhz = std::max(mhz, h.state.cpu_mhz[cpu]);
+  }
+  return mhz;
+}
+
+std::string cluster_governor(const backends::RunnerHello& h, const measure::CpuCluster& c) {
+  return !c.cpus.empty() && static_cast<size_t>(c.cpus.front()) < h.governors.size() ? h.governors[c.cpus.front()] : "";
+}
+
+// The OpenCL devices a runner offers, as its float targets describe them ("OpenCL GPU 'Mali-G78'
+// (ARM Platform)").
+std::vector<std::string> opencl_devices(const backends::RunnerHello& h) {
+  std::vector<std::string> out;
+  for (const auto& t : h.targets) {
+    if (t.backend != "opencl" || !t.name.ends_with(":float")) continue;
+    out.push_back(t.description.substr(0, t.description.rfind(", fp32")));
+  }
+  return out;
 }
 
 }  // namespace
@@ -82,7 +108,8 @@ Result<std::vector<ProbedDevice>> probe_devices(const std::string& file, std::ch
   for (const auto& d : devices) {
     ProbedDevice p;
     p.device = d;
-    auto client = backends::RunnerClient::start(backends::runner_command(d), d.name, timeout);
+    const auto shared = backends::SshMasters::of_process().share(d);
+    auto client = backends::RunnerClient::start(backends::runner_command(shared), d.name, timeout);
     if (!client.ok()) {
       p.error = backends::with_deploy_advice(client.error(), d.name, file).message;
     } else {
@@ -102,15 +129,26 @@ nlohmann::ordered_json probed_devices_to_json(const std::vector<ProbedDevice>& d
                                 {"transport", backends::transport_name(p.device.transport)},
                                 {"reachable", p.reachable}};
     if (p.reachable) {
-      j["runner_version"] = p.hello.runner_version;
-      j["cpu"] = p.hello.environment.cpu_model;
-      j["cores"] = p.hello.environment.cpu_cores;
-      j["machine"] = p.hello.environment.machine;
+      const auto& h = p.hello;
+      j["runner_version"] = h.runner_version;
+      j["build"] = h.build;
+      j["cpu"] = h.environment.cpu_model;
+      j["cores"] = h.environment.cpu_cores;
+      j["machine"] = h.environment.machine;
+      j["memory_mb"] = h.memory_mb;
       nlohmann::ordered_json clusters = nlohmann::ordered_json::array();
-      for (const auto& c : p.hello.clusters) {
-        clusters.push_back({{"name", c.name}, {"max_mhz", c.max_mhz}, {"cpus", c.cpus}});
+      for (const auto& c : h.clusters) {
+        clusters.push_back({{"name", c.name},
+                            {"max_mhz", c.max_mhz},
+                            {"now_mhz", cluster_now_mhz(h, c)},
+                            {"governor", cluster_governor(h, c)},
+                            {"cpus", c.cpus}});
       }
       j["clusters"] = std::move(clusters);
+      j["cpu_mhz_now"] = h.state.cpu_mhz;
+      j["governors"] = h.governors;
+      j["temperatures_c"] = h.state.temperatures_c;
+      j["opencl"] = opencl_devices(h);
       j["targets"] = p.targets;
     } else {
       j["error"] = p.error;
@@ -128,12 +166,18 @@ std::string probed_devices_to_text(const std::string& file, const std::vector<Pr
       out += fmt::format("  {:<12} {}: NOT REACHABLE: {}\n", p.device.name, describe(p.device), p.error);
       continue;
     }
-    out += fmt::format("  {:<12} {}: {} ({}, {} CPUs), runner {}\n", p.device.name, describe(p.device),
-                       p.hello.environment.cpu_model, p.hello.environment.machine, p.hello.environment.cpu_cores,
-                       p.hello.runner_version);
-    for (const auto& c : p.hello.clusters) {
-      out += fmt::format("    cluster {}: {} CPUs at {:.0f} MHz\n", c.name, c.cpus.size(), c.max_mhz);
+    const auto& h = p.hello;
+    out += fmt::format("  {:<12} {}: {} ({}, {} CPUs, {} MiB), runner {}{}\n", p.device.name, describe(p.device),
+                       h.environment.cpu_model, h.environment.machine, h.environment.cpu_cores, h.memory_mb,
+                       h.runner_version, h.build.empty() ? "" : " build " + h.build);
+    for (const auto& c : h.clusters) {
+      const double now = cluster_now_mhz(h, c);
+      const std::string governor = cluster_governor(h, c);
+      out += fmt::format("    cluster {}: {} CPUs at {:.0f} MHz{}{}\n", c.name, c.cpus.size(), c.max_mhz,
+                         now > 0 ? fmt::format(", now {:.0f} MHz", now) : "",
+                         governor.empty() ? "" : ", governor " + governor);
     }
+    for (const auto& d : opencl_devices(h)) out += fmt::format("    {}\n", d);
     for (const auto& t : p.targets) out += fmt::format("    {}\n", t);
   }
   out +=

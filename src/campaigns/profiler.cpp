@@ -1,5 +1,7 @@
 #include "nnlat/campaigns/profiler.hpp"
 
+#include <sys/wait.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -7,9 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "nnlat/backends/deploy.hpp"
 #include "nnlat/backends/registry.hpp"
 #include "nnlat/backends/remote_device.hpp"
 #include "nnlat/backends/runner_client.hpp"
+#include "nnlat/backends/ssh_multiplexing.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/fusion/fusion.hpp"
 #include "nnlat/ir/cost.hpp"
@@ -44,10 +48,14 @@ struct Session {
   // and `target.config` are then unused.
   std::unique_ptr<backends::RunnerClient> runner;
   std::string runner_target;
+  std::string ssh_destination;  // an ssh device's [USER@]HOST[:PORT], to explain ssh's exit status 255
+  std::string redeployed;       // the bundle deployed again because the device's runner did not fit
 };
 
-// How long a remote runner may take to start (ssh, adb) and to answer one item.
+// How long a remote runner may take to start (ssh, adb) and to answer one item; how long each
+// command of a re-deployment may take (a push of tens of MB over a slow link).
 constexpr auto kRunnerStartTimeout = std::chrono::seconds(60);
+constexpr auto kRedeployCommandTimeout = std::chrono::minutes(10);
 constexpr auto kRunnerItemTimeout = std::chrono::minutes(10);
 
 // DEVICE:CONFIG:PRECISION on the device registered as DEVICE: its runner, started now, must
@@ -63,7 +71,27 @@ Result<Session> open_remote_session(store::Store& store, const ProfileRequest& r
   }
   Session s;
   s.target.name = name;
-  auto runner = backends::RunnerClient::start(backends::runner_command(*device), name.device, kRunnerStartTimeout);
+  if (device->transport == backends::Transport::kSsh) {
+    s.ssh_destination = device->address + (device->port > 0 ? ":" + std::to_string(device->port) : "");
+  }
+  // The runner goes through the device's one ssh connection of this process (ssh_multiplexing.hpp).
+  const auto shared = backends::SshMasters::of_process().share(*device);
+  auto runner = backends::RunnerClient::start(backends::runner_command(shared), name.device, kRunnerStartTimeout);
+  // No runner there, or one of another protocol version: the bundle last deployed to the device
+  // goes there again (pushed only where it differs), once.
+  const bool unfit =
+      !runner.ok() && (runner.error().code == ErrorCode::kNotFound || runner.error().code == ErrorCode::kUnsupported);
+  if (unfit && !device->bundle.empty()) {
+    auto deployed = backends::deploy_bundle(shared, device->bundle, kRedeployCommandTimeout);
+    if (!deployed.ok()) {
+      return backends::with_deploy_advice(
+          Error{runner.error().code, runner.error().message + "; deploying " + device->bundle +
+                                         " again failed: " + deployed.error().message},
+          name.device, request.devices_file);
+    }
+    s.redeployed = device->bundle;
+    runner = backends::RunnerClient::start(backends::runner_command(shared), name.device, kRunnerStartTimeout);
+  }
   if (!runner.ok()) return backends::with_deploy_advice(runner.error(), name.device, request.devices_file);
   s.runner = std::move(*runner);
   s.runner_target = "local:" + name.config + ":" + name.precision;
@@ -192,7 +220,16 @@ Result<Taken> take_remotely(Session& session, const ProfileRequest& request, con
   r.weight_seed = request.weight_seed;
   r.kernel_timing_runs = kKernelTimingRuns;
   auto result = session.runner->measure(r, kRunnerItemTimeout);
-  if (!result.ok()) return result.error().with_context(item.label);
+  if (!result.ok()) {
+    Error e = result.error();
+    // Through a shared ssh connection ssh's own message of a dropped link ("Connection ... closed
+    // by remote host") is printed by the master, in the background: say what 255 means here.
+    const int st = session.runner->exit_status();
+    if (!session.ssh_destination.empty() && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 255) {
+      e.message += ": ssh lost (or could not make) its connection to " + session.ssh_destination;
+    }
+    return e.with_context(item.label);
+  }
   return Taken{std::move(result->measurement), std::move(result->environment)};
 }
 
@@ -273,6 +310,7 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
   summary.rounds = request.schedule.rounds;
   summary.planned = steps.size();
   summary.already_done = completed.size();
+  summary.redeployed = session.redeployed;
   std::unique_ptr<CacheFlusher> flusher;
   if (request.cold_cache) flusher = std::make_unique<CacheFlusher>();
 

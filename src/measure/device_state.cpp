@@ -45,6 +45,18 @@ DeviceState capture_device_state(const std::string& sys_root) {
   return s;
 }
 
+std::vector<std::string> capture_cpu_governors(const std::string& sys_root) {
+  std::vector<std::string> out;
+  for (int i = 0;; ++i) {
+    std::ifstream in(std::filesystem::path(sys_root) / "devices/system/cpu" / ("cpu" + std::to_string(i)) /
+                     "cpufreq/scaling_governor");
+    std::string governor;
+    if (!(in >> governor)) break;
+    out.push_back(governor);
+  }
+  return out;
+}
+
 std::optional<std::string> state_change_beyond(const DeviceState& before, const DeviceState& after,
                                                double max_freq_drop, double max_temp_rise_c,
                                                std::span<const int> cpus) {

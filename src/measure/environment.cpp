@@ -69,6 +69,17 @@ std::string cpu_model_from_cpuinfo(std::string_view cpuinfo) {
   return kUnknown;
 }
 
+int64_t memory_total_mb_from_meminfo(std::string_view meminfo) {
+  // "MemTotal:       16314024 kB"
+  std::istringstream in(cpuinfo_field(meminfo, "MemTotal"));
+  int64_t kb = 0;
+  std::string unit;
+  if (!(in >> kb >> unit) || unit != "kB" || kb <= 0) return 0;
+  return kb / 1024;
+}
+
+int64_t capture_memory_total_mb() { return memory_total_mb_from_meminfo(read_text("/proc/meminfo")); }
+
 std::string iso8601_utc(long long unix_seconds) {
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};

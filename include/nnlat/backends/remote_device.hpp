@@ -28,6 +28,10 @@ struct RemoteDevice {
   // list of the device rather than an ssh config file given with -F, because -F would replace
   // the user's ~/.ssh/config (ProxyJump, ControlMaster) instead of adding to it.
   std::vector<std::string> ssh_options;
+  // The bundle folder last deployed to it with `nnlat devices deploy` (absolute; "": none). A
+  // profile that finds the device's runner missing or of another protocol version deploys it
+  // again from there, once, before giving up: the user chose it for this device's architecture.
+  std::string bundle = {};
 
   friend bool operator==(const RemoteDevice&, const RemoteDevice&) = default;
 };
@@ -46,8 +50,13 @@ Status validate_device_name(const std::string& name);
 // An ssh option given to `devices add --ssh-option`: KEY=VALUE, as `ssh -o` takes it.
 Status validate_ssh_option(const std::string& option);
 
+// ssh's keep-alive: a device that stops answering is given up after 15 s x 4 unanswered probes.
+inline constexpr int kSshServerAliveInterval = 15;
+inline constexpr int kSshServerAliveCountMax = 4;
+
 // ssh up to the destination, a remote command to be appended (runner_command, deploy):
-//   ssh -o BatchMode=yes -o ConnectTimeout=10 [-o OPTION...] [-p PORT] [-i KEY] [USER@]HOST
+//   ssh -o BatchMode=yes -o ConnectTimeout=10 [-o OPTION...] -o ServerAliveInterval=15
+//       -o ServerAliveCountMax=4 [-p PORT] [-i KEY] [USER@]HOST
 std::vector<std::string> ssh_command(const RemoteDevice& device);
 
 // The argv that starts the device's runner with its stdin/stdout as the protocol's pipes:

@@ -38,6 +38,9 @@ class RunnerClient {
   // The same for a check against the runner's reference loops (runner_protocol.hpp).
   Result<CheckResult> check(const CheckRequest& request, std::chrono::milliseconds timeout);
   bool alive() const { return pid_ > 0 && !dead_; }
+  // The runner's wait status once it ended and was reaped after an error; -1 before (or when it
+  // had to be killed). Over ssh, an exit status of 255 is ssh's own: the connection failed.
+  int exit_status() const { return exit_status_; }
 
  private:
   RunnerClient() = default;

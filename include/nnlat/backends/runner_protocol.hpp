@@ -20,6 +20,7 @@
 // so a cross-built runner is checked on the machine it runs on.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -40,6 +41,11 @@ struct RunnerHello {
   measure::Environment environment;           // the device: CPU, cores, governor, kernel, machine
   std::vector<measure::CpuCluster> clusters;  // big.LITTLE tiers; empty on a CPU of one cluster
   std::vector<AvailableTarget> targets;
+  // Optional in a hello (read as these defaults when absent, so protocol version 2 holds):
+  std::string build;                   // a hash of the runner's executable (16 hex digits); "": unknown
+  int64_t memory_mb = 0;               // MemTotal in MiB; 0: unknown
+  measure::DeviceState state;          // the CPUs' current clocks and the thermal zones, at the hello
+  std::vector<std::string> governors;  // each CPU's cpufreq governor; empty: not readable
 };
 
 struct MeasureRequest {

@@ -100,6 +100,9 @@ struct ProfileSummary {
   // Measurements flagged unstable because the device throttled or warmed during them
   // (ProtocolOptions::max_freq_drop, max_temp_rise_c): "item: why", in the order measured.
   std::vector<std::string> state_unstable;
+  // On a registered device: the bundle deployed again before measuring, because the device's
+  // runner was missing or of another protocol version; empty: none.
+  std::string redeployed;
   double elapsed_s = 0;
 };
 

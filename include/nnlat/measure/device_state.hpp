@@ -25,6 +25,11 @@ struct DeviceState {
 // Reads the state now from `sys_root` (the /sys tree; tests pass a fake one).
 DeviceState capture_device_state(const std::string& sys_root = "/sys");
 
+// Each CPU's cpufreq governor ("schedutil", "performance", ...) in CPU order, read like the
+// clocks: the list stops at the first CPU without one, and is empty where cpufreq is not
+// readable (a VM).
+std::vector<std::string> capture_cpu_governors(const std::string& sys_root = "/sys");
+
 // Why the device changed too much during a measurement, or nothing: the fastest of `cpus`
 // (every CPU when empty) lost more than `max_freq_drop` of its clock (a throttled device
 // caps its clusters), or a thermal zone warmed by more than `max_temp_rise_c`. A bound of 0

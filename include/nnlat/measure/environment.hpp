@@ -3,6 +3,7 @@
 // a field that cannot be read is "unknown" (strings) or 0 (counts).
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
@@ -65,6 +66,10 @@ Result<Environment> environment_from_json(const nlohmann::json& json);
 // else "Processor"/"cpu model"/"cpu" (older ARM, MIPS, POWER), else "CPU implementer 0x41
 // part 0xd0b" from the ARM id fields; "unknown" when none is present.
 std::string cpu_model_from_cpuinfo(std::string_view cpuinfo);
+// MemTotal of /proc/meminfo text, in MiB; 0 when it is absent.
+int64_t memory_total_mb_from_meminfo(std::string_view meminfo);
+// This machine's MemTotal in MiB (0: unknown).
+int64_t capture_memory_total_mb();
 // "YYYY-MM-DDTHH:MM:SSZ" for seconds since the Unix epoch.
 std::string iso8601_utc(long long unix_seconds);
 

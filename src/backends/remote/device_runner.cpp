@@ -1,12 +1,15 @@
 #include "nnlat/backends/device_runner.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <istream>
 #include <map>
 #include <memory>
 #include <ostream>
 
 #include "nnlat/backends/reference_check.hpp"
+#include "nnlat/core/hash.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/measure/device_state.hpp"
 
@@ -94,17 +97,36 @@ Status answer(std::ostream& out, const nlohmann::json& json, const std::string& 
 
 }  // namespace
 
-RunnerHello local_hello(const std::string& runner_version) {
+RunnerHello local_hello(const std::string& runner_version, const std::string& build) {
   RunnerHello hello;
   hello.runner_version = runner_version;
+  hello.build = build;
   hello.environment = measure::capture_environment();
+  hello.memory_mb = measure::capture_memory_total_mb();
   hello.clusters = measure::cpu_clusters();
+  hello.state = measure::capture_device_state();
+  hello.governors = measure::capture_cpu_governors();
   hello.targets = available_local_targets();
   return hello;
 }
 
-Status serve_device_runner(std::istream& in, std::ostream& out, const std::string& runner_version) {
-  const RunnerHello hello = local_hello(runner_version);
+std::string runner_build_id(const char* argv0) {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.filename().string().rfind("ld-", 0) == 0) exe = argv0 ? argv0 : "";
+  std::ifstream in(exe, std::ios::binary);
+  if (exe.empty() || !in) return "";
+  Fnv1a64Stream hash;
+  std::vector<char> buffer(1 << 16);
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+    hash.add(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+  }
+  return hash_hex(hash.value());
+}
+
+Status serve_device_runner(std::istream& in, std::ostream& out, const std::string& runner_version,
+                           const std::string& build) {
+  const RunnerHello hello = local_hello(runner_version, build);
   NNLAT_RETURN_IF_ERROR(write_line(out, to_json(hello)));
   BackendCache cache;
   std::string line;

@@ -90,6 +90,11 @@ std::vector<std::string> ssh_command(const RemoteDevice& d) {
   // BatchMode: never prompt (a campaign runs unattended); the user's ssh config applies.
   std::vector<std::string> argv = {"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"};
   for (const auto& o : d.ssh_options) argv.insert(argv.end(), {"-o", o});
+  // A board that hangs or drops off the network is noticed within about a minute instead of
+  // when TCP gives up (or the campaign's 10-minute bound on an item); after the device's own
+  // options, so that theirs win (ssh takes an option's first value).
+  argv.insert(argv.end(), {"-o", "ServerAliveInterval=" + std::to_string(kSshServerAliveInterval), "-o",
+                           "ServerAliveCountMax=" + std::to_string(kSshServerAliveCountMax)});
   if (d.port > 0) argv.insert(argv.end(), {"-p", std::to_string(d.port)});
   if (!d.identity.empty()) argv.insert(argv.end(), {"-i", d.identity});
   argv.push_back(d.address);
@@ -129,6 +134,7 @@ nlohmann::json to_json(const RemoteDevice& d) {
   if (d.port > 0) j["port"] = d.port;
   if (!d.identity.empty()) j["identity"] = d.identity;
   if (!d.ssh_options.empty()) j["ssh_options"] = d.ssh_options;
+  if (!d.bundle.empty()) j["bundle"] = d.bundle;
   return j;
 }
 
@@ -165,6 +171,10 @@ Result<RemoteDevice> remote_device_from_json(const nlohmann::json& j) {
       if (auto s = validate_ssh_option(o.get<std::string>()); !s.ok()) return bad(s.error().message);
       d.ssh_options.push_back(o.get<std::string>());
     }
+  }
+  if (j.contains("bundle")) {
+    if (!j["bundle"].is_string()) return bad("\"bundle\" must be a string");
+    d.bundle = j["bundle"].get<std::string>();
   }
   if (d.transport != Transport::kLocal && d.address.empty()) return bad(d.name + ": \"address\" is required");
   return d;

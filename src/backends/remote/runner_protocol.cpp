@@ -1,5 +1,6 @@
 #include "nnlat/backends/runner_protocol.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace nnlat::backends {
@@ -91,8 +92,12 @@ nlohmann::json to_json(const RunnerHello& h) {
   return {{"type", "hello"},
           {"version", h.version},
           {"runner_version", h.runner_version},
+          {"build", h.build},
           {"environment", measure::environment_to_json(h.environment)},
+          {"memory_mb", h.memory_mb},
           {"clusters", clusters},
+          {"state", measure::device_state_to_json(h.state)},
+          {"governors", h.governors},
           {"targets", targets}};
 }
 
@@ -167,6 +172,33 @@ Result<RunnerHello> hello_from_json(const nlohmann::json& j) {
       cluster.cpus.push_back(cpu.get<int>());
     }
     h.clusters.push_back(std::move(cluster));
+  }
+  // Fields a runner of this protocol version may lack: read when present, checked when read.
+  if (j.contains("build")) {
+    NNLAT_ASSIGN_OR_RETURN(h.build, string_field(j, "build"));
+  }
+  if (j.contains("memory_mb")) {
+    NNLAT_ASSIGN_OR_RETURN(
+        auto memory,
+        field(
+            j, "memory_mb", [](const auto& x) { return x.is_number_integer() && x >= 0; }, "a count of MiB"));
+    h.memory_mb = memory->get<int64_t>();
+  }
+  if (j.contains("state")) {
+    auto state = measure::device_state_from_json(j["state"]);
+    if (!state.ok()) return bad("\"state\": " + state.error().message);
+    h.state = std::move(*state);
+  }
+  if (j.contains("governors")) {
+    NNLAT_ASSIGN_OR_RETURN(auto governors, field(
+                                               j, "governors",
+                                               [](const auto& x) {
+                                                 return x.is_array() &&
+                                                        std::all_of(x.begin(), x.end(),
+                                                                    [](const auto& g) { return g.is_string(); });
+                                               },
+                                               "an array of strings"));
+    h.governors = governors->get<std::vector<std::string>>();
   }
   return h;
 }
