@@ -15,6 +15,7 @@
 #include "nnlat/predictors/predictor.hpp"
 #include "nnlat/predictors/reference_networks.hpp"
 #include "nnlat/predictors/synthetic.hpp"
+#include "predictors/flops_blend.hpp"
 
 namespace nnlat {
 namespace {
@@ -243,6 +244,96 @@ TEST(MultiSourceTransfer, TheBlendIsALogSpaceMixOfTheTwoModels) {
   auto c = predictors::LatencyPredictor::from_json(bad, "no-single.json");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("single_source_transfer"), std::string::npos) << c.error().message;
+}
+
+TEST(MultiSourceTransfer, TheFlopsVoteCountsAbsoluteNotSquaredErrors) {
+  // Ten networks: the model misses each by 0.3 (log); the FLOPs map is exact on nine and
+  // misses one by 1.5. Half of each: mean absolute error 0.225 against the model's 0.3 (so ½),
+  // where squared error would keep the model alone (0.101 against 0.09).
+  std::vector<double> y(10), model(10), flops(10), far(10);
+  for (size_t i = 0; i < y.size(); ++i) {
+    y[i] = 0.3 * static_cast<double>(i);
+    model[i] = y[i] + 0.3;
+    flops[i] = y[i];
+    far[i] = y[i] + 0.9;
+  }
+  flops[4] += 1.5;
+  EXPECT_EQ(predictors::vote_flops_weight(y, model, flops), 0.5);
+  // A FLOPs map that misses more everywhere gets nothing, and a tie keeps the model alone.
+  EXPECT_EQ(predictors::vote_flops_weight(y, model, far), 0.0);
+  EXPECT_EQ(predictors::vote_flops_weight(y, y, y), 0.0);
+}
+
+TEST(MultiSourceTransfer, TheFlopsBlendIsALogSpaceMixWithTheMacsMap) {
+  const auto data = mixed_sources(23);
+  auto p = train_transfer(data, every_fifth(12));
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  nlohmann::json file = p->to_json();
+  // Whatever the vote chose, the file says so, and a map is kept exactly when its weight is > 0.
+  const double chosen = file.at("transfer_multi").at("choice").at("flops_weight").get<double>();
+  EXPECT_TRUE(chosen == 0.0 || chosen == 0.5) << chosen;
+  EXPECT_EQ(file.at("transfer_multi").at("flops_map").is_null(), chosen == 0.0);
+  // Without it (a file from before the FLOPs blend: neither field) ...
+  nlohmann::json before = file;
+  before["transfer_multi"]["choice"].erase("flops_weight");
+  before["transfer_multi"].erase("flops_map");
+  auto without = predictors::LatencyPredictor::from_json(before, "before-flops.json");
+  ASSERT_TRUE(without.ok()) << without.error().message;
+  // ... and with weight ½ on log t = 0.1 + 0.3 · log MACs.
+  nlohmann::json with = before;
+  with["transfer_multi"]["choice"]["flops_weight"] = 0.5;
+  with["transfer_multi"]["flops_map"] = {{"intercept", 0.1}, {"slope", 0.3}};
+  auto half = predictors::LatencyPredictor::from_json(with, "half-flops.json");
+  ASSERT_TRUE(half.ok()) << half.error().message;
+  for (size_t i : {2u, 41u, 88u}) {
+    const auto& n = data.networks[i].kernels;
+    const double log_macs = std::log(std::max<double>(static_cast<double>(n.macs), 1.0));
+    EXPECT_NEAR(std::log(half->predict(n, false).latency_ms),
+                0.5 * std::log(without->predict(n, false).latency_ms) + 0.5 * (0.1 + 0.3 * log_macs), 1e-9);
+  }
+  // A weight outside [0, 1], or a weight without its map: errors naming the file and the field.
+  nlohmann::json bad = with;
+  bad["transfer_multi"]["choice"]["flops_weight"] = -0.5;
+  auto b = predictors::LatencyPredictor::from_json(bad, "bad-flops.json");
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message.find("bad-flops.json"), std::string::npos) << b.error().message;
+  EXPECT_NE(b.error().message.find("flops_weight"), std::string::npos) << b.error().message;
+  bad = with;
+  bad["transfer_multi"].erase("flops_map");
+  auto c = predictors::LatencyPredictor::from_json(bad, "no-flops-map.json");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("flops_map"), std::string::npos) << c.error().message;
+}
+
+// Sources that follow MACs only loosely (each its own noise of spread 0.4 on the MACs trend),
+// a target that follows MACs closely but for a few networks far off the trend (the latency
+// floor of a GPU): the FLOPs map ranks it better than any source and the vote takes it in.
+predictors::TrainingSet flops_like_target(uint64_t seed) {
+  predictors::TrainingSet data = mixed_sources(seed);
+  for (size_t i = 0; i < data.networks.size(); ++i) {
+    auto& n = data.networks[i];
+    const double log_macs = std::log(std::max<double>(static_cast<double>(n.kernels.macs), 1.0));
+    n.latency_ms = std::exp(0.25 * log_macs + (i % 9 == 4 ? 1.5 : 0.0));
+  }
+  return data;
+}
+
+TEST(MultiSourceTransfer, ATargetNoSourceResemblesTakesInTheFlopsMap) {
+  const auto data = flops_like_target(31);
+  int taken = 0;
+  for (size_t offset : {0u, 1u, 2u}) {
+    std::vector<size_t> rows;
+    for (size_t i = 0; i < 10; ++i) rows.push_back(i * 8 + offset);
+    auto p = train_transfer(data, rows);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    taken += p->to_json().at("transfer_multi").at("choice").at("flops_weight").get<double>() > 0 ? 1 : 0;
+  }
+  EXPECT_GE(taken, 2);
+  // A target that is the mix of two sources has no use for it.
+  const auto mix = mixed_sources(31);
+  auto q = train_transfer(mix, every_fifth(10));
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  EXPECT_EQ(q->to_json().at("transfer_multi").at("choice").at("flops_weight").get<double>(), 0.0);
 }
 
 TEST(ReferenceNetworks, TheFirstPickIsWhereTheSourcesDisagreeMost) {

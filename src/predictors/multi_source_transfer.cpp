@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "nnlat/core/sampling.hpp"
+#include "predictors/flops_blend.hpp"
 #include "predictors/network_features.hpp"
 
 namespace nnlat::predictors {
@@ -369,6 +370,7 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
   const MapConfig final_config{m.choice_.uniform_prior, m.choice_.strength, m.choice_.architecture};
   const LinearMap map = fit_map(design, priors, network_rows, y, final_config);
   // The blend with the single-source transfer, by leave-one-out over the K networks.
+  Eigen::VectorXd blend_loo = multi_loo;
   if (k >= kMinLeaveOneOut && k <= kMaxBlendVote) {
     NNLAT_ASSIGN_OR_RETURN(const Eigen::VectorXd single_loo,
                            single_source_leave_one_out(data, design, sources, network_rows, y, options));
@@ -380,9 +382,25 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
         m.choice_.single_weight = w;
       }
     }
+    blend_loo = (1.0 - m.choice_.single_weight) * multi_loo + m.choice_.single_weight * single_loo;
     if (m.choice_.single_weight > 0) {
       NNLAT_ASSIGN_OR_RETURN(m.single_, TransferModel::fit(data, network_rows, options,
                                                            closest_measured_source(design, sources, network_rows, y)));
+    }
+  }
+  // Last, the blend with the FLOPs map: the sources may all be unlike the target (CPU core
+  // sets for a GPU), and then MACs order its networks better than any of them; the two err
+  // differently, so half of each can beat both.
+  if (k >= kMinLeaveOneOut) {
+    const Eigen::MatrixXd macs = design.col(sources);
+    const MapConfig flops_only{false, kPriorOnly, false};
+    const Eigen::VectorXd flops_loo = leave_one_out_predictions(macs, 1, network_rows, y, flops_only);
+    m.choice_.flops_weight = vote_flops_weight({y.data(), static_cast<size_t>(y.size())},
+                                               {blend_loo.data(), static_cast<size_t>(blend_loo.size())},
+                                               {flops_loo.data(), static_cast<size_t>(flops_loo.size())});
+    if (m.choice_.flops_weight > 0) {
+      const LinearMap flops = fit_map(macs, 1, network_rows, y, flops_only);
+      m.flops_map_ = {flops.intercept, flops.weights(0)};
     }
   }
   m.intercept_ = map.intercept;
@@ -402,6 +420,11 @@ double MultiSourceTransfer::predict_ms(const NetworkKernels& network) const {
   if (single_) {
     const double w = choice_.single_weight;
     t = (1.0 - w) * t + w * std::log(single_->predict_ms(network));
+  }
+  if (flops_map_) {
+    const double v = choice_.flops_weight;
+    const double log_macs = r(static_cast<Eigen::Index>(sources_.size()));
+    t = (1.0 - v) * t + v * (flops_map_->intercept + flops_map_->slope * log_macs);
   }
   return std::exp(t);
 }
@@ -427,8 +450,11 @@ nlohmann::json MultiSourceTransfer::to_json() const {
         {"architecture", choice_.architecture},
         {"fell_back_to_prior", choice_.fell_back},
         {"leave_one_target_out_error", choice_.loto_error},
-        {"single_source_weight", choice_.single_weight}}},
+        {"single_source_weight", choice_.single_weight},
+        {"flops_weight", choice_.flops_weight}}},
       {"single_source_transfer", single_ ? single_->to_json() : nlohmann::json(nullptr)},
+      {"flops_map", flops_map_ ? nlohmann::json{{"intercept", flops_map_->intercept}, {"slope", flops_map_->slope}}
+                               : nlohmann::json(nullptr)},
       {"source_models", models}};
 }
 
@@ -454,6 +480,18 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
     m.choice_.single_weight = c.value("single_source_weight", 0.0);
     if (m.choice_.single_weight < 0 || m.choice_.single_weight > 1) {
       return make_error(ErrorCode::kParseError, source + ": transfer_multi: single_source_weight outside [0, 1]");
+    }
+    // Files from before the FLOPs blend: without it.
+    m.choice_.flops_weight = c.value("flops_weight", 0.0);
+    if (m.choice_.flops_weight < 0 || m.choice_.flops_weight > 1) {
+      return make_error(ErrorCode::kParseError, source + ": transfer_multi: flops_weight outside [0, 1]");
+    }
+    if (m.choice_.flops_weight > 0) {
+      const auto it = j.find("flops_map");
+      if (it == j.end() || !it->is_object()) {
+        return make_error(ErrorCode::kParseError, source + ": transfer_multi: flops_weight > 0 without a flops_map");
+      }
+      m.flops_map_ = FlopsMap{it->at("intercept").get<double>(), it->at("slope").get<double>()};
     }
     if (!j.at("source_models").is_array()) {
       return make_error(ErrorCode::kParseError, source + ": transfer_multi: source_models is not an array");

@@ -20,7 +20,9 @@
 // single-source transfer of the closest source (predictors/transfer.hpp: its log-linear map
 // plus its ridge correction on network features) gets beside that model: with many sources
 // that include near twins of the target, the closest one alone is hard to beat, and the two
-// err differently.
+// err differently. Then, the same way, how much weight (0 or ½) a FLOPs map (log t = a + b · log
+// MACs on the K networks) gets beside the result, by mean absolute leave-one-out error
+// (predictors/flops_blend.hpp).
 #pragma once
 
 #include <Eigen/Dense>
@@ -55,6 +57,7 @@ class MultiSourceTransfer {
     double loto_error = 0;       // its mean held-out squared log error over the pseudo-targets
     bool fell_back = false;      // leave-one-out over the K networks preferred the prior alone
     double single_weight = 0;    // the blend's weight on the single-source transfer (log space)
+    double flops_weight = 0;     // the last blend's weight on the FLOPs map (log space)
   };
 
   // `network_rows`: the K target networks. Every source of data.source_targets takes part.
@@ -79,6 +82,12 @@ class MultiSourceTransfer {
   size_t best_source_ = 0;
   Choice choice_;
   std::optional<TransferModel> single_;  // only when choice_.single_weight > 0
+  // log t = intercept + slope · log MACs on the K networks; only when choice_.flops_weight > 0.
+  struct FlopsMap {
+    double intercept = 0;
+    double slope = 0;
+  };
+  std::optional<FlopsMap> flops_map_;
 };
 
 }  // namespace nnlat::predictors
