@@ -510,7 +510,7 @@ struct Rules {
 using enum OpKind;
 using Family = KernelFamily;
 using Cat = OpCategory;
-using Act = ActivationClass;
+using ActClass = ActivationClass;
 constexpr OpTraits kNoTraits = 0;
 constexpr OpTraits kWeightedOp = static_cast<OpTraits>(OpTrait::kWeighted);
 constexpr OpTraits kActivationOp = OpTrait::kActivation | OpTrait::kElementwise;
@@ -519,42 +519,42 @@ constexpr OpTraits kPerChannelOp = static_cast<OpTraits>(OpTrait::kElementwise);
 
 // clang-format off
 constexpr Rules kRules[] = {
-    // op             category             family                   traits         activation             attrs              shape rule           cost rule
-    {kConv2d,          Cat::kConv,          Family::kConv,           kWeightedOp,   Act::kNone,            kConvAttrs,        conv_shape,          conv_cost},
-    {kDepthwiseConv2d, Cat::kConv,          Family::kDepthwise,      kWeightedOp,   Act::kNone,            kDepthwiseAttrs,   depthwise_shape,     depthwise_cost},
-    {kFullyConnected,  Cat::kLinear,        Family::kFullyConnected, kWeightedOp,   Act::kNone,            kFcAttrs,          fc_shape,            fc_cost},
-    {kMatMul,          Cat::kLinear,        Family::kFullyConnected, kNoTraits,     Act::kNone,            kNoAttrs,          matmul_shape,        matmul_cost},
-    {kBatchNorm,       Cat::kNormalization, Family::kOther,          kPerChannelOp, Act::kNone,            kBatchNormAttrs,   channel_shape_check, batch_norm_cost},
-    {kRelu,            Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kClamp,           kNoAttrs,          same_shape,          no_cost},
-    {kRelu6,           Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kClamp,           kNoAttrs,          same_shape,          no_cost},
-    {kClamp,           Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kClamp,           kClampAttrs,       same_shape,          no_cost},
-    {kHardSwish,       Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kPiecewiseLinear, kNoAttrs,          same_shape,          no_cost},
-    {kHardSigmoid,     Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kPiecewiseLinear, kHardSigmoidAttrs, same_shape,          no_cost},
-    {kSigmoid,         Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kTranscendental,  kNoAttrs,          same_shape,          no_cost},
-    {kSwish,           Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kTranscendental,  kNoAttrs,          same_shape,          no_cost},
-    {kTanh,            Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kTranscendental,  kNoAttrs,          same_shape,          no_cost},
-    {kGelu,            Cat::kActivation,    Family::kElementwise,    kActivationOp, Act::kTranscendental,  kGeluAttrs,        same_shape,          no_cost},
-    {kMaxPool2d,       Cat::kPool,          Family::kPool,           kNoTraits,     Act::kNone,            kMaxPoolAttrs,     pool_shape,          no_cost},
-    {kAvgPool2d,       Cat::kPool,          Family::kPool,           kNoTraits,     Act::kNone,            kAvgPoolAttrs,     pool_shape,          no_cost},
-    {kGlobalAvgPool,   Cat::kReduce,        Family::kGlobalPool,     kNoTraits,     Act::kNone,            kNoAttrs,          gap_shape,           no_cost},
-    {kReduceMean,      Cat::kReduce,        Family::kGlobalPool,     kNoTraits,     Act::kNone,            kReduceMeanAttrs,  reduce_mean_shape,   no_cost},
-    {kAdd,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     Act::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
-    {kSub,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     Act::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
-    {kMul,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     Act::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
-    {kDiv,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     Act::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
-    {kConcat,          Cat::kDataMovement,  Family::kConcat,         kNoTraits,     Act::kNone,            kConcatAttrs,      concat_shape,        no_cost},
-    {kChannelShuffle,  Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kShuffleAttrs,     shuffle_shape,       no_cost},
-    {kSplit,           Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kSplitAttrs,       split_shape,         no_cost},
-    {kReshape,         Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kReshapeAttrs,     reshape_shape,       no_cost},
-    {kFlatten,         Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kFlattenAttrs,     flatten_shape,       no_cost},
-    {kTranspose,       Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kTransposeAttrs,   transpose_shape,     no_cost},
-    {kPad,             Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kPadAttrs,         pad_shape,           no_cost},
-    {kResize,          Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kResizeAttrs,      resize_shape,        no_cost},
-    {kSoftmax,         Cat::kActivation,    Family::kOther,          kNoTraits,     Act::kNone,            kSoftmaxAttrs,     softmax_shape,       no_cost},
-    {kIdentity,        Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kNoAttrs,          same_shape,          no_cost},
-    {kLayerNorm,       Cat::kNormalization, Family::kOther,          kNoTraits,     Act::kNone,            kLayerNormAttrs,   layer_norm_shape,    layer_norm_cost},
-    {kSlice,           Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     Act::kNone,            kSliceAttrs,       slice_shape,         no_cost},
-    {kL2Normalize,     Cat::kNormalization, Family::kOther,          kNoTraits,     Act::kNone,            kL2NormalizeAttrs, l2_normalize_shape,  no_cost},
+    // op             category             family                   traits         activation                attrs              shape rule           cost rule
+    {kConv2d,          Cat::kConv,          Family::kConv,           kWeightedOp,   ActClass::kNone,            kConvAttrs,        conv_shape,          conv_cost},
+    {kDepthwiseConv2d, Cat::kConv,          Family::kDepthwise,      kWeightedOp,   ActClass::kNone,            kDepthwiseAttrs,   depthwise_shape,     depthwise_cost},
+    {kFullyConnected,  Cat::kLinear,        Family::kFullyConnected, kWeightedOp,   ActClass::kNone,            kFcAttrs,          fc_shape,            fc_cost},
+    {kMatMul,          Cat::kLinear,        Family::kFullyConnected, kNoTraits,     ActClass::kNone,            kNoAttrs,          matmul_shape,        matmul_cost},
+    {kBatchNorm,       Cat::kNormalization, Family::kOther,          kPerChannelOp, ActClass::kNone,            kBatchNormAttrs,   channel_shape_check, batch_norm_cost},
+    {kRelu,            Cat::kActivation,    Family::kElementwise,    kActivationOp, ActClass::kClamp,           kNoAttrs,          same_shape,          no_cost},
+    {kRelu6,           Cat::kActivation,    Family::kElementwise,    kActivationOp, ActClass::kClamp,           kNoAttrs,          same_shape,          no_cost},
+    {kClamp,           Cat::kActivation,    Family::kElementwise,    kActivationOp, ActClass::kClamp,           kClampAttrs,       same_shape,          no_cost},
+    {kHardSwish,       Cat::kActivation,    Family::kElementwise,    kActivationOp, ActClass::kPiecewiseLinear, kNoAttrs,          same_shape,          no_cost},
+    {kHardSigmoid,     Cat::kActivation,    Family::kElementwise,    kActivationOp, ActClass::kPiecewiseLinear, kHardSigmoidAttrs, same_shape,          no_cost},
+    {kSigmoid,         Cat::kActivation,    Family::kElementwise,    kActivationOp, ActClass::kTranscendental,  kNoAttrs,          same_shape,          no_cost},
+    {kSwish,           Cat::kActivation,    Family::kElementwise,    kActivationOp, ActClass::kTranscendental,  kNoAttrs,          same_shape,          no_cost},
+    {kTanh,            Cat::kActivation,    Family::kElementwise,    kActivationOp, ActClass::kTranscendental,  kNoAttrs,          same_shape,          no_cost},
+    {kGelu,            Cat::kActivation,    Family::kElementwise,    kActivationOp, ActClass::kTranscendental,  kGeluAttrs,        same_shape,          no_cost},
+    {kMaxPool2d,       Cat::kPool,          Family::kPool,           kNoTraits,     ActClass::kNone,            kMaxPoolAttrs,     pool_shape,          no_cost},
+    {kAvgPool2d,       Cat::kPool,          Family::kPool,           kNoTraits,     ActClass::kNone,            kAvgPoolAttrs,     pool_shape,          no_cost},
+    {kGlobalAvgPool,   Cat::kReduce,        Family::kGlobalPool,     kNoTraits,     ActClass::kNone,            kNoAttrs,          gap_shape,           no_cost},
+    {kReduceMean,      Cat::kReduce,        Family::kGlobalPool,     kNoTraits,     ActClass::kNone,            kReduceMeanAttrs,  reduce_mean_shape,   no_cost},
+    {kAdd,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     ActClass::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
+    {kSub,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     ActClass::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
+    {kMul,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     ActClass::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
+    {kDiv,             Cat::kElementwise,   Family::kElementwise,    kBinaryOp,     ActClass::kNone,            kBinaryAttrs,      binary_shape,        no_cost},
+    {kConcat,          Cat::kDataMovement,  Family::kConcat,         kNoTraits,     ActClass::kNone,            kConcatAttrs,      concat_shape,        no_cost},
+    {kChannelShuffle,  Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     ActClass::kNone,            kShuffleAttrs,     shuffle_shape,       no_cost},
+    {kSplit,           Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     ActClass::kNone,            kSplitAttrs,       split_shape,         no_cost},
+    {kReshape,         Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     ActClass::kNone,            kReshapeAttrs,     reshape_shape,       no_cost},
+    {kFlatten,         Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     ActClass::kNone,            kFlattenAttrs,     flatten_shape,       no_cost},
+    {kTranspose,       Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     ActClass::kNone,            kTransposeAttrs,   transpose_shape,     no_cost},
+    {kPad,             Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     ActClass::kNone,            kPadAttrs,         pad_shape,           no_cost},
+    {kResize,          Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     ActClass::kNone,            kResizeAttrs,      resize_shape,        no_cost},
+    {kSoftmax,         Cat::kActivation,    Family::kOther,          kNoTraits,     ActClass::kNone,            kSoftmaxAttrs,     softmax_shape,       no_cost},
+    {kIdentity,        Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     ActClass::kNone,            kNoAttrs,          same_shape,          no_cost},
+    {kLayerNorm,       Cat::kNormalization, Family::kOther,          kNoTraits,     ActClass::kNone,            kLayerNormAttrs,   layer_norm_shape,    layer_norm_cost},
+    {kSlice,           Cat::kDataMovement,  Family::kDataMovement,   kNoTraits,     ActClass::kNone,            kSliceAttrs,       slice_shape,         no_cost},
+    {kL2Normalize,     Cat::kNormalization, Family::kOther,          kNoTraits,     ActClass::kNone,            kL2NormalizeAttrs, l2_normalize_shape,  no_cost},
 };
 // clang-format on
 static_assert(std::size(kRules) == static_cast<size_t>(kNumOpKinds),

@@ -13,11 +13,11 @@
 namespace nnlat::measure {
 namespace {
 
-using Field = options::Field<ScheduleOptions>;
+using ScheduleField = options::Field<ScheduleOptions>;
 using S = ScheduleOptions;
-constexpr auto kWording = options::Wording::kSymbols;
+constexpr auto kScheduleWording = options::Wording::kSymbols;
 
-const auto kFields = std::to_array<Field>({
+const auto kScheduleFields = std::to_array<ScheduleField>({
     {.key = "rounds",
      .member = &S::rounds,
      .help = "Interleaved rounds over a campaign's items, each in a shuffled order; the stored figure is the median "
@@ -43,12 +43,12 @@ const auto kFields = std::to_array<Field>({
 
 }  // namespace
 
-std::span<const Field> schedule_option_fields() { return kFields; }
+std::span<const ScheduleField> schedule_option_fields() { return kScheduleFields; }
 
-std::string schedule_options_markdown() { return options::markdown_table(schedule_option_fields(), kWording); }
+std::string schedule_options_markdown() { return options::markdown_table(schedule_option_fields(), kScheduleWording); }
 
 Status validate(const ScheduleOptions& o) {
-  return options::validate(o, schedule_option_fields(), kWording, "measurement schedule");
+  return options::validate(o, schedule_option_fields(), kScheduleWording, "measurement schedule");
 }
 
 nlohmann::json schedule_to_json(const ScheduleOptions& o) { return options::to_json(o, schedule_option_fields()); }

@@ -36,11 +36,11 @@ std::vector<std::string_view> fields_of(BlockKind kind) {
   return {};
 }
 
-constexpr std::array<std::pair<std::string_view, ir::Act>, 3> kActs = {
+constexpr std::array<std::pair<std::string_view, ir::Act>, 3> kActNames = {
     {{"relu", ir::Act::kRelu}, {"hswish", ir::Act::kHardSwish}, {"swish", ir::Act::kSwish}}};
 
 std::string_view act_name(ir::Act act) {
-  for (const auto& [name, a] : kActs) {
+  for (const auto& [name, a] : kActNames) {
     if (a == act) return name;
   }
   return "?";
@@ -59,8 +59,6 @@ auto field(Stage& s, std::string_view key) -> decltype(&s.channels) {
   if (key == "r") return &s.reduction;
   return nullptr;
 }
-
-Error invalid(std::string message) { return make_error(ErrorCode::kInvalidArgument, std::move(message)); }
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
   std::vector<std::string_view> parts;
@@ -132,8 +130,8 @@ Result<BlockStage> parse_stage(std::string_view token, std::optional<BlockKind> 
   for (size_t i = 1; i < parts.size(); ++i) {
     const std::string_view f = parts[i];
     // A field is a key of letters and its integer ("c64", "gr16"), or a bare activation name.
-    const bool bare =
-        std::find_if(kActs.begin(), kActs.end(), [&](const auto& p) { return p.first == f; }) != kActs.end();
+    const bool bare = std::find_if(kActNames.begin(), kActNames.end(), [&](const auto& p) { return p.first == f; }) !=
+                      kActNames.end();
     const size_t letters = std::min(f.find_first_not_of("abcdefghijklmnopqrstuvwxyz"), f.size());
     const std::string_view key = bare ? std::string_view("act") : f.substr(0, letters);
     if (key == "act" && !bare) return invalid(where + ": write the activation bare: relu, hswish or swish");
@@ -146,7 +144,7 @@ Result<BlockStage> parse_stage(std::string_view token, std::optional<BlockKind> 
     }
     seen.push_back(key);
     if (key == "act") {
-      s.act = std::find_if(kActs.begin(), kActs.end(), [&](const auto& p) { return p.first == f; })->second;
+      s.act = std::find_if(kActNames.begin(), kActNames.end(), [&](const auto& p) { return p.first == f; })->second;
       continue;
     }
     const auto v = number_after(f, key);

@@ -25,7 +25,7 @@ int64_t multiple_in(std::mt19937_64& rng, int64_t lo, int64_t hi, int64_t step) 
   return lo + step * static_cast<int64_t>(uniform_below(rng, static_cast<uint64_t>((hi - lo) / step + 1)));
 }
 
-constexpr std::array<ir::Act, 3> kActs = {ir::Act::kRelu, ir::Act::kHardSwish, ir::Act::kSwish};
+constexpr std::array<ir::Act, 3> kSampledActs = {ir::Act::kRelu, ir::Act::kHardSwish, ir::Act::kSwish};
 
 BlockStage draw_stage(std::mt19937_64& rng, BlockKind kind, size_t index) {
   // Width ranges by stage position, as in MobileNets / ShuffleNets at 0.5x..1.5x.
@@ -60,12 +60,12 @@ BlockStage draw_stage(std::mt19937_64& rng, BlockKind kind, size_t index) {
       s.kernel = pick(rng, std::array<int64_t, 3>{3, 5, 7});
       s.expansion = pick(rng, std::array<int64_t, 4>{1, 3, 4, 6});
       s.reduction = pick(rng, std::array<int64_t, 5>{2, 4, 8, 16, 32});
-      s.act = pick(rng, kActs);
+      s.act = pick(rng, kSampledActs);
       break;
     case BlockKind::kLargeDw:
       s.kernel = pick(rng, std::array<int64_t, 4>{5, 7, 9, 11});
       s.expansion = pick(rng, std::array<int64_t, 3>{1, 3, 6});
-      s.act = pick(rng, kActs);
+      s.act = pick(rng, kSampledActs);
       break;
   }
   return s;

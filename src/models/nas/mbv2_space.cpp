@@ -59,8 +59,6 @@ struct Layer {
   bool hswish = false;
 };
 
-Error invalid(std::string message) { return make_error(ErrorCode::kInvalidArgument, std::move(message)); }
-
 std::string to_string(const Layer& l) {
   if (l.skip) return "skip";
   std::string s = "k";

@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nnlat/core/status.hpp"
@@ -20,6 +21,9 @@ namespace nnlat::models::nas {
 // and gives the same numbers on every platform (unlike std::uniform_int_distribution,
 // whose algorithm is implementation-defined).
 uint64_t uniform_below(std::mt19937_64& rng, uint64_t n);
+
+// The error of an encoding or spec a space rejects (every space's parser words its own message).
+inline Error invalid(std::string message) { return make_error(ErrorCode::kInvalidArgument, std::move(message)); }
 
 // MD5 of `bytes` as 32 lowercase hex digits (RFC 1321); used only to reproduce the
 // NAS-Bench-101 module hash, never for security.

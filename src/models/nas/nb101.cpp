@@ -126,8 +126,6 @@ struct Cell {
 
 using Perm = std::array<int, kMaxVertices>;  // new vertex index -> old vertex index
 
-Error invalid(std::string message) { return make_error(ErrorCode::kInvalidArgument, std::move(message)); }
-
 const char* short_name(int op) {
   switch (op) {
     case kInput:

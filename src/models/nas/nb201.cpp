@@ -35,8 +35,6 @@ constexpr int kNone = 0, kSkip = 1, kConv1x1 = 2, kConv3x3 = 3, kAvgPool = 4;
 using Cell = std::array<int, 6>;
 constexpr int edge_index(int to, int from) { return to * (to - 1) / 2 + from; }
 
-Error invalid(std::string message) { return make_error(ErrorCode::kInvalidArgument, std::move(message)); }
-
 std::string to_string(const Cell& c) {
   std::string s;
   for (int to = 1; to <= 3; ++to) {

@@ -31,7 +31,7 @@ constexpr EfficientFormerConfig kL1{"efficientformer_l1", {48, 96, 224, 448}, {3
 constexpr EfficientFormerConfig kL3{"efficientformer_l3", {64, 128, 320, 512}, {4, 4, 12, 6}, 4};
 constexpr EfficientFormerConfig kL7{"efficientformer_l7", {96, 192, 384, 768}, {6, 6, 18, 8}, 8};
 
-constexpr int64_t kMlpRatio = 4;
+constexpr int64_t kEfficientFormerMlpRatio = 4;
 constexpr int64_t kHeads = 8;
 constexpr int64_t kKeyDim = 32;
 constexpr int64_t kValueRatio = 4;  // value width per head = 4 x key width
@@ -47,7 +47,7 @@ ValueId meta4d(ir::GraphBuilder& b, ValueId x) {
   ValueId pooled = b.avg_pool(x, 3, 1, 1, /*count_include_pad=*/false);
   ValueId mixed = b.op(ir::OpKind::kSub, {pooled, x});
   x = b.add(x, layer_scale(b, mixed, {c, 1, 1}));
-  ValueId y = b.activation(b.batch_norm(b.conv(x, c * kMlpRatio, 1, 1, 1, /*bias=*/true)), Act::kGelu);
+  ValueId y = b.activation(b.batch_norm(b.conv(x, c * kEfficientFormerMlpRatio, 1, 1, 1, /*bias=*/true)), Act::kGelu);
   y = b.batch_norm(b.conv(y, c, 1, 1, 1, /*bias=*/true));
   return b.add(x, layer_scale(b, y, {c, 1, 1}));
 }
@@ -65,7 +65,7 @@ ValueId meta3d(ir::GraphBuilder& b, ValueId x) {
   attn.fused_qkv = true;  // one qkv linear, split per head, as released
   ValueId y = tfm::self_attention(b, tfm::layer_norm(b, x, 1e-5), attn);
   x = b.add(x, layer_scale(b, y, {c}));
-  y = tfm::mlp(b, tfm::layer_norm(b, x, 1e-5), c * kMlpRatio);
+  y = tfm::mlp(b, tfm::layer_norm(b, x, 1e-5), c * kEfficientFormerMlpRatio);
   return b.add(x, layer_scale(b, y, {c}));
 }
 

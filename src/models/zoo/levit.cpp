@@ -40,7 +40,7 @@ constexpr LevitConfig kLevit384{"levit_384", {384, 512, 768}, 32, {6, 9, 12}, {4
 
 constexpr int64_t kAttnRatio = 2;       // value dim = 2 x key dim in the stage attentions
 constexpr int64_t kSubsampleRatio = 4;  // ... and 4 x in the shrinking attentions
-constexpr int64_t kMlpRatio = 2;
+constexpr int64_t kLevitMlpRatio = 2;
 
 class Levit {
  public:
@@ -79,7 +79,7 @@ class Levit {
 
   ValueId mlp(ValueId x) {
     const int64_t dim = b_.shape(x)[1];
-    return bn_linear(b_.activation(bn_linear(x, dim * kMlpRatio), Act::kHardSwish), dim);
+    return bn_linear(b_.activation(bn_linear(x, dim * kLevitMlpRatio), Act::kHardSwish), dim);
   }
 
   // Queries from every second token of the res x res grid; keys and values from all of them.

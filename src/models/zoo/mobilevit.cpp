@@ -43,7 +43,7 @@ constexpr MobileVitConfig kS{
 
 constexpr int64_t kPatch = 2;
 constexpr int64_t kHeads = 4;
-constexpr double kMlpRatio = 2.0;
+constexpr double kMobileVitMlpRatio = 2.0;
 
 ValueId inverted_residual(ir::GraphBuilder& b, ValueId x, int64_t out, int64_t stride, int64_t expand) {
   const int64_t hidden = make_divisible(static_cast<double>(b.channels(x) * expand));
@@ -91,7 +91,7 @@ ValueId mobilevit_block(ir::GraphBuilder& b, ValueId x, int64_t dim, int64_t lay
   ValueId t = unfold(b, y);
   tfm::AttentionSpec attn;
   attn.heads = kHeads;
-  for (int64_t i = 0; i < layers; ++i) t = tfm::transformer_block(b, t, attn, kMlpRatio, 1e-5, Act::kSwish);
+  for (int64_t i = 0; i < layers; ++i) t = tfm::transformer_block(b, t, attn, kMobileVitMlpRatio, 1e-5, Act::kSwish);
   y = fold(b, tfm::layer_norm(b, t, 1e-5), patched);
   if (resized) y = resize(b, y, map[2], map[3]);
   y = b.conv_bn_act(y, c, 1, 1, 1, Act::kSwish);
