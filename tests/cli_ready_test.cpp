@@ -104,8 +104,8 @@ TEST_F(CliReady, PredictOnAPhoneGpuWithNoStoreThenListIt) {
   EXPECT_NE(text.out.find("pixel4:torch-vulkan:float"), std::string::npos) << text.out;
 }
 
-// A vision transformer on a phone CPU core set: the ready predictor (trained on the CNNs
-// only, docs/transformers.md says how far off it is) runs end to end on the zoo's graph.
+// A vision transformer on a phone CPU core set: the ready predictor runs end to end on the
+// zoo's graph, routed to the core set's model trained with the transformers (recipe 4).
 TEST_F(CliReady, PredictAZooTransformerOnAPhoneCpuCoreSet) {
   const fs::path data = fs::path(NNLAT_SOURCE_DIR) / "data" / "mobile-ml-benchmark" / "tflite_cnn_e2e.csv";
   if (!fs::exists(data)) GTEST_SKIP() << data << " not found";
@@ -114,6 +114,7 @@ TEST_F(CliReady, PredictAZooTransformerOnAPhoneCpuCoreSet) {
   const auto j = nlohmann::json::parse(pred.out);
   EXPECT_EQ(j["target"], "pixel4:1large:float");
   EXPECT_EQ(j["method"], "e2e-gbdt");
+  EXPECT_EQ(fs::path(j["predictor"].get<std::string>()).filename().string(), "pixel4:1large:float.json");
   const double ms = j["latency_ms"].get<double>();
   EXPECT_TRUE(std::isfinite(ms) && ms > 0) << ms;
 }

@@ -16,6 +16,7 @@
 #include "cli_test_util.hpp"
 #include "nnlat/app/evaluate.hpp"
 #include "nnlat/app/import.hpp"
+#include "nnlat/app/predict.hpp"
 #include "nnlat/core/file_io.hpp"
 #include "nnlat/models/model_ref.hpp"
 #include "nnlat/predictors/predictor.hpp"
@@ -295,6 +296,72 @@ TEST_F(ReadyPredictors, AnOutdatedFileIsRefusedWithTheCommandThatRebuildsIt) {
   EXPECT_NE(trained.error().message.find("nnlat train --db STORE --target pixel4:1large:float --method e2e-gbdt"),
             std::string::npos)
       << trained.error().message;
+}
+
+// Recipe 4: a core set trained with the transformers keeps the CNN-only model too. A CNN is
+// predicted by it, exactly as by the predictor of the same data without the transformer file
+// (recipe 2's), and a ViT by the transformer-trained main file; the stored CV's CNN figure is
+// the CNN-only model's, its transformers' figure the other model's.
+TEST_F(ReadyPredictors, CoreSetsRouteCnnsToTheCnnOnlyModelAndViTsToTheOther) {
+  testing::write_ready_data_cut(dir_->file("vit"), 24, /*torch=*/false, /*transformers=*/true);
+  app::ReadyOptions with_vit = options_;
+  with_vit.data_dir = dir_->file("vit");
+  with_vit.cache_dir = dir_->file("cache-vit");
+
+  auto predict = [](const app::ReadyOptions& ready, const char* model) {
+    app::PredictRequest request;
+    request.models = {model};
+    request.breakdown = false;
+    request.target = kCpuTarget;
+    request.ready = ready;
+    return app::predict(request);
+  };
+  const char* kCnn = "zoo:mobilenet_v3_large";
+  const char* kVit = "zoo:deit_tiny_distilled_patch16_224";
+  auto cnn_only = predict(options_, kCnn);  // the data without the transformer file: one model
+  auto cnn_routed = predict(with_vit, kCnn);
+  auto vit_routed = predict(with_vit, kVit);
+  auto vit_cnn_only = predict(options_, kVit);
+  for (const auto* r : {&cnn_only, &cnn_routed, &vit_routed, &vit_cnn_only}) {
+    ASSERT_TRUE(r->ok()) << r->error().message;
+    ASSERT_FALSE((*r)->failure.has_value()) << (*r)->failure->message;
+    ASSERT_EQ((*r)->models.size(), 1u);
+  }
+  const auto& cnn = cnn_routed->models.front();
+  const auto& vit = vit_routed->models.front();
+  EXPECT_EQ(fs::path(cnn.predictor).filename().string(), std::string(kCpuTarget) + ".cnn.json");
+  EXPECT_EQ(fs::path(vit.predictor).filename().string(), std::string(kCpuTarget) + ".json");
+  EXPECT_EQ(cnn.prediction.latency_ms, cnn_only->models.front().prediction.latency_ms);
+  // The ViT is not predicted by the CNN-only model (that one puts it at about a tenth).
+  EXPECT_GT(vit.prediction.latency_ms, 2 * vit_cnn_only->models.front().prediction.latency_ms)
+      << vit.prediction.latency_ms << " vs " << vit_cnn_only->models.front().prediction.latency_ms;
+
+  // The paths by kind, and the listing's CV: the CNN figure is that of the data without the
+  // transformers (the same model, the same folds).
+  auto main = app::ready_predictor_path(kCpuTarget, with_vit);
+  auto companion = app::ready_predictor_path(kCpuTarget, with_vit, app::ReadyNetworkKind::kWithoutAttention);
+  ASSERT_TRUE(main.ok() && companion.ok());
+  EXPECT_EQ(*main, vit.predictor);
+  EXPECT_EQ(*companion, cnn.predictor);
+  auto plain = app::ready_predictor_path(kCpuTarget, options_, app::ReadyNetworkKind::kWithoutAttention);
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(fs::path(*plain).filename().string(), std::string(kCpuTarget) + ".json");  // one model, no companion
+  auto listed_vit = app::list_ready_predictors(with_vit);
+  auto listed_cnn = app::list_ready_predictors(options_);
+  ASSERT_TRUE(listed_vit.ok() && listed_cnn.ok());
+  std::map<std::string, app::ReadyPredictorInfo> a, b;
+  for (const auto& p : *listed_vit) a[p.target] = p;
+  for (const auto& p : *listed_cnn) b[p.target] = p;
+  EXPECT_DOUBLE_EQ(a[kCpuTarget].cv_mape, b[kCpuTarget].cv_mape);
+  ASSERT_TRUE(a[kCpuTarget].cv_transformers_mape.has_value());
+  EXPECT_LT(*a[kCpuTarget].cv_transformers_mape, 0.5);
+
+  // A missing companion makes the main file unusable: both are rebuilt.
+  fs::remove(*companion);
+  lines_.clear();
+  auto rebuilt = app::ready_predictor_path(kCpuTarget, with_vit, app::ReadyNetworkKind::kWithoutAttention);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.error().message;
+  EXPECT_TRUE(fs::exists(*companion));
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "nnlat/app/predict.hpp"
 
+#include <map>
+
+#include "nnlat/ir/attention.hpp"
 #include "nnlat/models/model_ref.hpp"
 #include "nnlat/store/store.hpp"
 
@@ -10,6 +13,7 @@ nlohmann::ordered_json PredictResult::to_json(const ModelPrediction& model) cons
   nlohmann::ordered_json j;
   j["model"] = model.reference;
   j["name"] = model.name;
+  j["predictor"] = model.predictor;
   j["target"] = target;
   j["method"] = method;
   j["latency_ms"] = pred.latency_ms;
@@ -32,55 +36,95 @@ nlohmann::ordered_json PredictResult::to_json(const ModelPrediction& model) cons
   return j;
 }
 
-Result<std::string> predictor_file(const std::string& predictor, const std::string& target, const ReadyOptions& ready) {
+Result<std::string> predictor_file(const std::string& predictor, const std::string& target, const ReadyOptions& ready,
+                                   ReadyNetworkKind kind) {
   if (predictor.empty() == target.empty()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "give either a predictor file (--predictor) or a ready target (--target; `nnlat predictors` "
                       "lists them), not both and not neither");
   }
-  if (!target.empty()) return ready_predictor_path(target, ready);
+  if (!target.empty()) return ready_predictor_path(target, ready, kind);
   return predictor;
 }
 
-Result<PredictResult> predict(const PredictRequest& request) {
-  NNLAT_ASSIGN_OR_RETURN(const std::string file, predictor_file(request.predictor, request.target, request.ready));
+namespace {
+
+// A predictor file loaded once, with its fusion rules and (with --calibrate) its calibration.
+struct Loaded {
+  std::string file;
+  predictors::LatencyPredictor predictor;
+  fusion::RuleSet rules;
+  std::optional<predictors::Calibration> calibration;
+};
+
+Result<Loaded> load_predictor(const std::string& file, const std::string& calibrate_db) {
   NNLAT_ASSIGN_OR_RETURN(auto predictor, predictors::LatencyPredictor::load(file));
   auto rules = predictor.rule_set();
   if (!rules.ok()) return rules.error().with_context(file);
-  NNLAT_ASSIGN_OR_RETURN(auto refs, models::expand_model_references(request.models));
+  Loaded l{file, std::move(predictor), std::move(*rules), std::nullopt};
+  if (!calibrate_db.empty()) {
+    NNLAT_ASSIGN_OR_RETURN(auto store, store::Store::open(calibrate_db));
+    NNLAT_ASSIGN_OR_RETURN(auto now, store.reference_figures(l.predictor.target()));
+    auto calibration = predictors::calibrate(l.predictor.references(), now);
+    if (!calibration.ok()) return calibration.error().with_context(calibrate_db);
+    l.calibration = *calibration;
+  }
+  return l;
+}
+
+}  // namespace
+
+Result<PredictResult> predict(const PredictRequest& request) {
+  NNLAT_ASSIGN_OR_RETURN(const std::string file, predictor_file(request.predictor, request.target, request.ready));
+  // A ready target routes each network (recipe 4): with attention to the main file, without to
+  // the CNN-only model where the target has one (the same file elsewhere). Loaded on first use.
+  std::map<std::string, Loaded> loaded;
+  NNLAT_ASSIGN_OR_RETURN(auto main, load_predictor(file, request.calibrate_db));
   PredictResult result;
   result.predictor = file;
-  result.method = std::string(predictors::method_name(predictor.method()));
-  result.target = predictor.target();
+  result.method = std::string(predictors::method_name(main.predictor.method()));
+  result.target = main.predictor.target();
   result.breakdown = request.breakdown;
-  if (!request.calibrate_db.empty()) {
-    NNLAT_ASSIGN_OR_RETURN(auto store, store::Store::open(request.calibrate_db));
-    NNLAT_ASSIGN_OR_RETURN(auto now, store.reference_figures(predictor.target()));
-    auto calibration = predictors::calibrate(predictor.references(), now);
-    if (!calibration.ok()) return calibration.error().with_context(request.calibrate_db);
-    result.calibration = *calibration;
-  }
-  predictors::PredictionCache cache;
+  result.calibration = main.calibration;
+  loaded.emplace(file, std::move(main));
+  NNLAT_ASSIGN_OR_RETURN(auto refs, models::expand_model_references(request.models));
+  predictors::PredictionCache cache;  // keyed by kernel: one per predictor file
+  std::map<std::string, predictors::PredictionCache> other_caches;
+  std::optional<std::string> cnn_file;  // resolved at the first network without attention
   for (const auto& ref : refs) {
     auto graph = models::load_model(ref);
     if (!graph.ok()) {
       result.failure = graph.error();
       break;
     }
+    std::string routed = file;
+    if (!request.target.empty() && !ir::has_attention(*graph)) {
+      if (!cnn_file) {
+        NNLAT_ASSIGN_OR_RETURN(
+            cnn_file, ready_predictor_path(request.target, request.ready, ReadyNetworkKind::kWithoutAttention));
+      }
+      routed = *cnn_file;
+    }
+    if (!loaded.contains(routed)) {
+      NNLAT_ASSIGN_OR_RETURN(auto other, load_predictor(routed, request.calibrate_db));
+      loaded.emplace(routed, std::move(other));
+    }
+    const Loaded& use = loaded.at(routed);
     // Without a breakdown the kernel list is not needed: the allocation-free, memoised path.
-    auto network =
-        predictors::decompose(*graph, *rules, predictor.context(), predictor.needs_hashes(), request.breakdown);
+    auto network = predictors::decompose(*graph, use.rules, use.predictor.context(), use.predictor.needs_hashes(),
+                                         request.breakdown);
     if (!network.ok()) {
       result.failure = network.error().with_context(ref);
       break;
     }
-    auto prediction = predictor.predict(*network, /*with_breakdown=*/true, &cache);
+    auto prediction =
+        use.predictor.predict(*network, /*with_breakdown=*/true, routed == file ? &cache : &other_caches[routed]);
     if (auto finite = predictors::require_finite(prediction, ref); !finite.ok()) {
       result.failure = finite.error();
       break;
     }
-    if (result.calibration) predictors::apply_calibration(prediction, result.calibration->factor);
-    result.models.push_back({ref, graph->name, network->features.size(), std::move(prediction)});
+    if (use.calibration) predictors::apply_calibration(prediction, use.calibration->factor);
+    result.models.push_back({ref, graph->name, network->features.size(), std::move(prediction), routed});
   }
   return result;
 }

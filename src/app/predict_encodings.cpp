@@ -44,7 +44,10 @@ nlohmann::ordered_json PredictEncodingsResult::to_json(size_t index) const {
 }
 
 Result<PredictEncodingsResult> predict_encodings(const PredictEncodingsRequest& request) {
-  NNLAT_ASSIGN_OR_RETURN(const std::string file, predictor_file(request.predictor, request.target, request.ready));
+  // Every encoding space (nb201, nb101, mbv2) is a CNN without attention: a ready core set's
+  // CNN-only model (recipe 4).
+  NNLAT_ASSIGN_OR_RETURN(const std::string file, predictor_file(request.predictor, request.target, request.ready,
+                                                                ReadyNetworkKind::kWithoutAttention));
   NNLAT_ASSIGN_OR_RETURN(auto predictor, predictors::LatencyPredictor::load(file));
   auto fast = predictors::EncodingPredictor::create(predictor, request.space);
   if (!fast.ok()) return fast.error().with_context(file);

@@ -55,78 +55,116 @@ Result<std::set<std::string>> transformer_names(const ReadySource& source) {
   return names;
 }
 
-// Trains the target's predictor, cross-validates the same method on the same data and
-// writes both, the figures in the file's ready section, in one atomic rename.
-// `transformers`: the model names of the source's transformer file (empty when not imported).
-Status build_target(const ReadyData& d, const std::string& cache_folder, const std::string& db, const ReadyTarget& t,
-                    const std::set<std::string>& transformers, const Progress& progress) {
-  const ReadySource& source = d.sources.at(t.source);
+// A predictor trained on one store's data for the target and the same method
+// cross-validated on it: `nnlat eval --cv 5 --no-intervals` (same folds, same seed; the
+// intervals' nested calibration does not change a point prediction).
+struct TrainedWithCv {
+  nlohmann::json predictor;
+  size_t networks = 0;
+  eval::MethodReport cv;
+};
+
+Result<TrainedWithCv> train_and_cross_validate(const std::string& db, const ReadyTarget& t, const std::string& what,
+                                               const Progress& progress) {
   TrainingFlags flags;
   flags.method = t.method;
   flags.seed = kReadySeed;
   NNLAT_ASSIGN_OR_RETURN(auto options, make_train_options(flags));
   NNLAT_ASSIGN_OR_RETURN(auto data, load_training_set_from(db, t.name, ""));
-  if (progress) progress(fmt::format("{}: training {} on {} networks", t.name, t.method, data.networks.size()));
+  if (progress) {
+    progress(fmt::format("{}: training {} on {} networks{}", t.name, t.method, data.networks.size(), what));
+  }
   auto predictor = predictors::LatencyPredictor::train(data, options);
   if (!predictor.ok()) return predictor.error().with_context(t.name);
-
-  // Exactly `nnlat eval --cv 5 --no-intervals` on the imported data (same folds, same seed):
-  // the intervals' nested calibration does not change a point prediction.
-  if (progress) progress(fmt::format("{}: {}-fold cross-validation by network", t.name, kReadyCvFolds));
+  if (progress) progress(fmt::format("{}: {}-fold cross-validation by network{}", t.name, kReadyCvFolds, what));
   auto cv_options = options;
   cv_options.calibrate = false;
   auto splits = eval::kfold_splits(data.networks.size(), kReadyCvFolds, kReadySeed);
   if (!splits.ok()) return splits.error().with_context(t.name + ": cross-validation");
   auto cv = eval::evaluate_splits(data, *splits, cv_options, /*repeated=*/false);
   if (!cv.ok()) return cv.error().with_context(t.name);
+  return TrainedWithCv{predictor->to_json(), data.networks.size(), std::move(*cv)};
+}
 
-  nlohmann::json j = predictor->to_json();
-  const auto& m = cv->overall;
-  nlohmann::json cv_section = eval::metrics_to_json(m);  // n, mape, acc10, ... as `eval --json` names them
-  cv_section["folds"] = kReadyCvFolds;
-  cv_section["seed"] = kReadySeed;
-  // The same held-out predictions restricted to the transformers: what a user predicting a
-  // ViT on this target should expect (the CNNs dominate the overall figure).
-  nlohmann::json transformer_cv = nullptr;
-  if (t.transformer_networks > 0) {
-    std::vector<double> predicted, measured;
-    for (const auto& r : cv->results) {
-      if (!transformers.contains(r.name)) continue;
-      predicted.push_back(r.predicted_ms);
-      measured.push_back(r.measured_ms);
-    }
-    if (!predicted.empty()) {
-      auto vit = eval::compute_metrics(predicted, measured);
-      if (!vit.ok()) return vit.error().with_context(t.name + ": transformers' cross-validation");
-      transformer_cv = eval::metrics_to_json(*vit);
-    }
+nlohmann::json cv_json(const eval::Metrics& m) {
+  nlohmann::json j = eval::metrics_to_json(m);  // n, mape, acc10, ... as `eval --json` names them
+  j["folds"] = kReadyCvFolds;
+  j["seed"] = kReadySeed;
+  return j;
+}
+
+// The held-out predictions of `cv` restricted to the transformers: what a user predicting a
+// ViT on this target should expect (the CNNs dominate the overall figure).
+Result<nlohmann::json> transformers_cv(const eval::MethodReport& cv, const std::set<std::string>& transformers) {
+  std::vector<double> predicted, measured;
+  for (const auto& r : cv.results) {
+    if (!transformers.contains(r.name)) continue;
+    predicted.push_back(r.predicted_ms);
+    measured.push_back(r.measured_ms);
   }
-  cv_section["transformers"] = transformer_cv;
+  if (predicted.empty()) return nlohmann::json(nullptr);
+  NNLAT_ASSIGN_OR_RETURN(auto vit, eval::compute_metrics(predicted, measured));
+  return nlohmann::json(eval::metrics_to_json(vit));
+}
+
+// Trains the target's predictor(s), cross-validates each on its data and writes them, the
+// figures in each file's ready section, each in one atomic rename. A core set with
+// transformers (recipe 4) gets two files: the CNN-only model (`<target>.cnn.json`, trained on
+// the CNN store: recipe 2's predictor) written first, then the main file, trained with the
+// transformers, that names it. The main file's `cv` is the CNN-only model's (what a CNN is
+// predicted with) and `cv.transformers` the transformer-trained model's over the transformers.
+// `transformers`: the model names of the source's transformer file (empty when not imported).
+Status build_target(const ReadyData& d, const std::string& cache_folder, const std::string& cnn_db,
+                    const std::string& all_db, const ReadyTarget& t, const std::set<std::string>& transformers,
+                    const Progress& progress) {
+  const ReadySource& source = d.sources.at(t.source);
+  const bool routed = t.transformer_networks > 0;
+  NNLAT_ASSIGN_OR_RETURN(auto cnn, train_and_cross_validate(cnn_db, t, routed ? " (CNN-only model)" : "", progress));
+  nlohmann::json cv_section = cv_json(cnn.cv.overall);
+  cv_section["transformers"] = nullptr;
   nlohmann::json files = {source.e2e_path, source.ops_path};
   std::string reproduce_import =
       fmt::format("nnlat import mlbench --e2e {} --ops {} --db phones.db", source.e2e_path, source.ops_path);
-  if (t.transformer_networks > 0) {
+  const std::string reproduce_eval =
+      fmt::format("nnlat eval --db phones.db --target {} --method {} --cv {} --seed {} --baselines none --no-intervals",
+                  t.name, t.method, kReadyCvFolds, kReadySeed);
+  nlohmann::json ready = {{"key", d.key},
+                          {"target", t.name},
+                          {"method", t.method},
+                          {"networks", cnn.networks},
+                          {"transformer_networks", t.transformer_networks},
+                          {"nnlat_version", NNLAT_VERSION}};
+  nlohmann::json j = std::move(cnn.predictor);
+  const std::string path = ready_predictor_file(cache_folder, t.name);
+  if (routed) {
+    ready["data"] = {{"folder", d.folder}, {"files", files}};
+    ready["cv"] = cv_section;
+    ready["model"] = "cnn-only: the networks without attention";
+    ready["reproduce"] = reproduce_import + " && " + reproduce_eval;
+    j[std::string(predictors::kReadySection)] = ready;
+    const std::string cnn_path = ready_cnn_predictor_file(cache_folder, t.name);
+    NNLAT_RETURN_IF_ERROR(write_file_atomic(cnn_path, j.dump(1) + "\n"));
+
+    NNLAT_ASSIGN_OR_RETURN(auto all, train_and_cross_validate(all_db, t, " (with the transformers)", progress));
+    NNLAT_ASSIGN_OR_RETURN(cv_section["transformers"], transformers_cv(all.cv, transformers));
+    cv_section["with_transformers"] = cv_json(all.cv.overall);  // the transformer-trained model, every network
     files.push_back(source.transformer_path);
     reproduce_import += fmt::format(" && nnlat import mlbench --e2e {} --framework {} --db phones.db",
                                     source.transformer_path, source.framework);
+    ready["networks"] = all.networks;
+    ready["model"] = "trained with the transformers: the networks with attention (ir::has_attention)";
+    ready["cnn_model"] = fs::path(cnn_path).filename().string();
+    j = std::move(all.predictor);
   }
-  j[std::string(predictors::kReadySection)] = {
-      {"key", d.key},
-      {"target", t.name},
-      {"method", t.method},
-      {"networks", data.networks.size()},
-      {"transformer_networks", t.transformer_networks},
-      {"data", {{"folder", d.folder}, {"files", files}}},
-      {"cv", cv_section},
-      {"reproduce", fmt::format("{} && nnlat eval --db phones.db --target {} --method {} --cv {} --seed {} "
-                                "--baselines none --no-intervals",
-                                reproduce_import, t.name, t.method, kReadyCvFolds, kReadySeed)},
-      {"nnlat_version", NNLAT_VERSION}};
-  const std::string path = ready_predictor_file(cache_folder, t.name);
+  ready["data"] = {{"folder", d.folder}, {"files", files}};
+  ready["cv"] = cv_section;
+  ready["reproduce"] = reproduce_import + " && " + reproduce_eval;
+  j[std::string(predictors::kReadySection)] = ready;
   NNLAT_RETURN_IF_ERROR(write_file_atomic(path, j.dump(1) + "\n"));
   if (progress) {
-    progress(fmt::format("{}: cross-validated MAPE {:.2f}%, {:.1f}% within ±10%; cached in {}", t.name, 100 * m.mape,
-                         100 * m.acc10, path));
+    const auto& m = cnn.cv.overall;
+    progress(fmt::format("{}: cross-validated MAPE {:.2f}%, {:.1f}% within ±10%{}; cached in {}", t.name, 100 * m.mape,
+                         100 * m.acc10, routed ? " (CNN-only model, CNNs)" : "", path));
   }
   return Status::Ok();
 }
@@ -137,6 +175,10 @@ std::string ready_predictor_file(const std::string& cache_folder, const std::str
   return (fs::path(cache_folder) / (target + ".json")).string();
 }
 
+std::string ready_cnn_predictor_file(const std::string& cache_folder, const std::string& target) {
+  return (fs::path(cache_folder) / (target + ".cnn.json")).string();
+}
+
 Status build_ready_targets(const ReadyData& data, const std::string& cache_folder,
                            const std::vector<ReadyTarget>& targets, const Progress& progress) {
   if (targets.empty()) return Status::Ok();
@@ -145,7 +187,10 @@ Status build_ready_targets(const ReadyData& data, const std::string& cache_folde
   if (ec) {
     return make_error(ErrorCode::kIoError, cache_folder + ": cannot create the cache folder (" + ec.message() + ")");
   }
+  // The CNNs alone (every GPU target, the core sets' CNN-only models: recipe 2's data) and,
+  // for the frameworks with transformers, the CNNs and the transformers.
   ScratchStore store;
+  ScratchStore with_transformers_store;
   // Only the frameworks whose targets are built: one import of each into the scratch store.
   std::set<size_t> sources;
   std::set<size_t> with_transformers;
@@ -160,15 +205,18 @@ Status build_ready_targets(const ReadyData& data, const std::string& cache_folde
     auto imported = import_mlbench({s.e2e_path, s.ops_path, store.path(), s.framework}, {});
     if (!imported.ok()) return imported.error();
     if (!with_transformers.contains(i)) continue;
+    auto again = import_mlbench({s.e2e_path, s.ops_path, with_transformers_store.path(), s.framework}, {});
+    if (!again.ok()) return again.error();
     // After the CNNs: the per-op file named the framework's GPU APIs, which the transformer
     // file's targets are named with; its models' graphs come from the zoo.
     if (progress) progress(fmt::format("importing {}", s.transformer_path));
-    auto transformers = import_mlbench({s.transformer_path, "", store.path(), s.framework}, {});
+    auto transformers = import_mlbench({s.transformer_path, "", with_transformers_store.path(), s.framework}, {});
     if (!transformers.ok()) return transformers.error();
     NNLAT_ASSIGN_OR_RETURN(transformer_models[i], transformer_names(s));
   }
   for (const auto& t : targets) {
-    NNLAT_RETURN_IF_ERROR(build_target(data, cache_folder, store.path(), t, transformer_models[t.source], progress));
+    NNLAT_RETURN_IF_ERROR(build_target(data, cache_folder, store.path(), with_transformers_store.path(), t,
+                                       transformer_models[t.source], progress));
   }
   return Status::Ok();
 }

@@ -14,6 +14,9 @@ namespace nnlat::app {
 
 // The cache file of `target` in a key's cache folder.
 std::string ready_predictor_file(const std::string& cache_folder, const std::string& target);
+// The CNN-only model of a core set trained with the transformers (recipe 4), named by the
+// main file's ready section (`cnn_model`).
+std::string ready_cnn_predictor_file(const std::string& cache_folder, const std::string& target);
 
 // Builds every target of `targets` into `cache_folder` (created when absent). Each file is
 // written whole under a temporary name and renamed, the predictor with a top-level ready

@@ -46,6 +46,7 @@ struct Cached {
   double cv_mape = 0;
   double cv_within_10 = 0;
   std::optional<double> cv_transformers_mape;
+  std::string cnn_model;  // the CNN-only companion file (recipe 4 core sets), else empty
 };
 
 // The cached file of `target`, or why it cannot be used: absent, unreadable, not JSON, built
@@ -73,12 +74,18 @@ Result<Cached> read_cached(const std::string& path, const std::string& key, cons
     c.cv_within_10 = r.at("cv").at("acc10").get<double>();
     const auto& vit = r.at("cv").at("transformers");
     if (!vit.is_null()) c.cv_transformers_mape = vit.at("mape").get<double>();
+    if (r.contains("cnn_model")) c.cnn_model = r.at("cnn_model").get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     return make_error(ErrorCode::kParseError, path + ": malformed ready section (" + e.what() + ")");
   }
   if (load) {
     auto predictor = predictors::LatencyPredictor::from_json(j, path);
     if (!predictor.ok()) return predictor.error();
+  }
+  // A core set's main file is usable only with its CNN-only companion (written first).
+  if (!c.cnn_model.empty()) {
+    const std::string companion = (fs::path(path).parent_path() / c.cnn_model).string();
+    if (auto cnn = read_cached(companion, key, target, load); !cnn.ok()) return cnn.error();
   }
   return c;
 }
@@ -202,18 +209,26 @@ Result<std::vector<ReadyPredictorInfo>> list_ready_predictors(const ReadyOptions
   return std::move(report.predictors);
 }
 
-Result<std::string> ready_predictor_path(const std::string& target, const ReadyOptions& options) {
+Result<std::string> ready_predictor_path(const std::string& target, const ReadyOptions& options,
+                                         ReadyNetworkKind kind) {
   NNLAT_ASSIGN_OR_RETURN(const auto c, open_context(options));
-  // The common case reads one file and parses nothing of the data.
+  // The file for `kind`: the CNN-only companion where the main file names one.
+  const auto file_for = [&](const Cached& cached) {
+    const std::string path = predictor_file(c, target);
+    if (kind == ReadyNetworkKind::kWithAttention || cached.cnn_model.empty()) return path;
+    return (fs::path(path).parent_path() / cached.cnn_model).string();
+  };
+  // The common case reads one or two files and parses nothing of the data.
   const bool valid_name = measure::parse_target_name(target).ok();
   const std::string path = predictor_file(c, target);
-  if (valid_name && read_cached(path, c.data.key, target, /*load=*/true).ok()) return path;
+  if (valid_name) {
+    if (auto cached = read_cached(path, c.data.key, target, /*load=*/true); cached.ok()) return file_for(*cached);
+  }
   NNLAT_ASSIGN_OR_RETURN(const auto known, ready_targets(c.data));
   NNLAT_ASSIGN_OR_RETURN(const auto wanted, select(known, {target}));
   NNLAT_RETURN_IF_ERROR(build_missing(c, wanted, options.progress));
-  auto built = read_cached(path, c.data.key, target, /*load=*/true);
-  if (!built.ok()) return built.error();
-  return path;
+  NNLAT_ASSIGN_OR_RETURN(const auto built, read_cached(path, c.data.key, target, /*load=*/true));
+  return file_for(built);
 }
 
 Result<std::vector<ReadyPredictorInfo>> build_ready_predictors(const std::vector<std::string>& targets,

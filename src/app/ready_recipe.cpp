@@ -20,7 +20,9 @@ constexpr const char* kKernelMethod = "opwise-gbdt";
 constexpr const char* kNetworkMethod = "e2e-gbdt";
 // Bumped when a build would give other predictors from the same files (a change of recipe
 // that the fields of the key below do not show).
-constexpr int kRecipeVersion = 3;  // 2: PyTorch Mobile targets; 3: transformers train the core sets
+// 2: PyTorch Mobile targets; 3: transformers train the core sets; 4: core sets keep the CNN-only
+// model too, for networks without attention (docs/ready-predictors.md)
+constexpr int kRecipeVersion = 4;
 
 }  // namespace
 

@@ -32,6 +32,9 @@ struct ModelPrediction {
   std::string name;
   size_t kernels = 0;  // kernels the network decomposed into
   predictors::NetworkPrediction prediction;
+  // The predictor file that predicted it: a ready core set's CNN-only model for a network
+  // without attention, its main file otherwise (docs/ready-predictors.md, recipe 4).
+  std::string predictor;
 };
 
 struct PredictResult {
@@ -50,7 +53,9 @@ struct PredictResult {
 
 // The predictor file a request names: `predictor` itself, or the cache file of the ready
 // `target` (built first when missing); exactly one of the two must be given.
-Result<std::string> predictor_file(const std::string& predictor, const std::string& target, const ReadyOptions& ready);
+// `kind`: which of a ready core set's two models (ready_predictors.hpp ReadyNetworkKind).
+Result<std::string> predictor_file(const std::string& predictor, const std::string& target, const ReadyOptions& ready,
+                                   ReadyNetworkKind kind = ReadyNetworkKind::kWithAttention);
 
 // An error when the predictor or the references cannot be opened; a model failing later is
 // reported in PredictResult::failure.

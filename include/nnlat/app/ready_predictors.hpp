@@ -26,11 +26,13 @@ struct ReadyPredictorInfo {
   std::string method;   // what the recipe trains for this target (opwise-gbdt on GPUs, ...)
   size_t networks = 0;  // networks trained on (built) or that the data holds for the target
   // 5-fold cross-validation by network on the same data, computed when the predictor was
-  // built (fractions: 0.031 = 3.1%); 0 and null in JSON while not built.
+  // built (fractions: 0.031 = 3.1%); 0 and null in JSON while not built. A core set trained
+  // with the transformers: its CNN-only model's CV over the CNNs (what a CNN is predicted with).
   double cv_mape = 0;
   double cv_within_10 = 0;
   // CPU core sets train on the framework's vision transformers too (docs/ready-predictors.md):
-  // how many, and the same CV's MAPE over them alone (none while not built, and for the GPUs).
+  // how many, and the transformer-trained model's CV MAPE over them alone (none while not
+  // built, and for the GPUs).
   size_t transformer_networks = 0;
   std::optional<double> cv_transformers_mape;
   bool built = false;  // a valid file is in the cache now
@@ -53,10 +55,19 @@ struct ReadyOptions {
 // Every target the data holds, with its figures where built.
 Result<std::vector<ReadyPredictorInfo>> list_ready_predictors(const ReadyOptions& options = {});
 
-// The cached predictor file of a ready target, built first when missing, stale or unreadable.
+// Which of a target's models predicts a network (recipe 4, docs/ready-predictors.md): a CPU
+// core set whose framework has a transformer file keeps a CNN-only model (for networks
+// without attention) and one trained with the transformers (for those with attention,
+// ir::has_attention). Every other target has one model, returned for both kinds.
+enum class ReadyNetworkKind { kWithoutAttention, kWithAttention };
+
+// The cached predictor file of a ready target for `kind`, built first when missing, stale or
+// unreadable. The default, kWithAttention, is the target's main file (the transformer-trained
+// model of a core set); `nnlat predict --target` routes each network by ir::has_attention.
 // kNotFound naming the known targets for an unknown target, or naming the data folder when
 // the data is missing.
-Result<std::string> ready_predictor_path(const std::string& target, const ReadyOptions& options = {});
+Result<std::string> ready_predictor_path(const std::string& target, const ReadyOptions& options = {},
+                                         ReadyNetworkKind kind = ReadyNetworkKind::kWithAttention);
 
 // Builds the given targets (all when empty) that are not cached yet, importing the data once.
 // Returns the listing of the targets asked for, in the data's order.
