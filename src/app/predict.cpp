@@ -49,19 +49,21 @@ Result<std::string> predictor_file(const std::string& predictor, const std::stri
 
 namespace {
 
-// A predictor file loaded once, with its fusion rules and (with --calibrate) its calibration.
+// A predictor file loaded once, with its fusion rules, (with --calibrate) its calibration and
+// its kernel estimates memoised across the networks it predicts.
 struct Loaded {
   std::string file;
   predictors::LatencyPredictor predictor;
   fusion::RuleSet rules;
   std::optional<predictors::Calibration> calibration;
+  predictors::PredictionCache cache;
 };
 
 Result<Loaded> load_predictor(const std::string& file, const std::string& calibrate_db) {
   NNLAT_ASSIGN_OR_RETURN(auto predictor, predictors::LatencyPredictor::load(file));
   auto rules = predictor.rule_set();
   if (!rules.ok()) return rules.error().with_context(file);
-  Loaded l{file, std::move(predictor), std::move(*rules), std::nullopt};
+  Loaded l{file, std::move(predictor), std::move(*rules), std::nullopt, {}};
   if (!calibrate_db.empty()) {
     NNLAT_ASSIGN_OR_RETURN(auto store, store::Store::open(calibrate_db));
     NNLAT_ASSIGN_OR_RETURN(auto now, store.reference_figures(l.predictor.target()));
@@ -88,8 +90,6 @@ Result<PredictResult> predict(const PredictRequest& request) {
   result.calibration = main.calibration;
   loaded.emplace(file, std::move(main));
   NNLAT_ASSIGN_OR_RETURN(auto refs, models::expand_model_references(request.models));
-  predictors::PredictionCache cache;  // keyed by kernel: one per predictor file
-  std::map<std::string, predictors::PredictionCache> other_caches;
   std::optional<std::string> cnn_file;  // resolved at the first network without attention
   for (const auto& ref : refs) {
     auto graph = models::load_model(ref);
@@ -109,7 +109,7 @@ Result<PredictResult> predict(const PredictRequest& request) {
       NNLAT_ASSIGN_OR_RETURN(auto other, load_predictor(routed, request.calibrate_db));
       loaded.emplace(routed, std::move(other));
     }
-    const Loaded& use = loaded.at(routed);
+    Loaded& use = loaded.at(routed);
     // Without a breakdown the kernel list is not needed: the allocation-free, memoised path.
     auto network = predictors::decompose(*graph, use.rules, use.predictor.context(), use.predictor.needs_hashes(),
                                          request.breakdown);
@@ -117,8 +117,7 @@ Result<PredictResult> predict(const PredictRequest& request) {
       result.failure = network.error().with_context(ref);
       break;
     }
-    auto prediction =
-        use.predictor.predict(*network, /*with_breakdown=*/true, routed == file ? &cache : &other_caches[routed]);
+    auto prediction = use.predictor.predict(*network, /*with_breakdown=*/true, &use.cache);
     if (auto finite = predictors::require_finite(prediction, ref); !finite.ok()) {
       result.failure = finite.error();
       break;
