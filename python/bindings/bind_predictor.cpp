@@ -19,6 +19,8 @@
 
 #include "errors.hpp"
 #include "model.hpp"
+#include "nnlat/app/ready_predictors.hpp"
+#include "nnlat/ir/attention.hpp"
 #include "nnlat/models/model_ref.hpp"
 #include "nnlat/predictors/encoding_predictor.hpp"
 #include "nnlat/predictors/predictor.hpp"
@@ -28,23 +30,80 @@ namespace py = pybind11;
 
 namespace {
 
+// One predictor file, loaded.
+struct PredictorFile {
+  std::shared_ptr<const predictors::LatencyPredictor> model;
+  std::shared_ptr<const fusion::RuleSet> rules;
+  std::string path;
+};
+
 struct Predictor {
   std::shared_ptr<const predictors::LatencyPredictor> model;
   std::shared_ptr<const fusion::RuleSet> rules;
   std::string path;
+  // A ready core set's CNN-only model (recipe 4, docs/ready-predictors.md): networks without
+  // attention (ir::has_attention) are predicted by it, the others by `model`. Empty elsewhere.
+  std::optional<PredictorFile> without_attention;
   // The encoding fast path per space, made on first use and kept, so that its memos (plans
   // of encodings, kernel estimates) serve every later call. Touched with the GIL held.
   std::shared_ptr<std::map<std::string, std::shared_ptr<const predictors::EncodingPredictor>>> encoding_paths =
       std::make_shared<std::map<std::string, std::shared_ptr<const predictors::EncodingPredictor>>>();
 };
 
-Predictor load(const std::string& path) {
-  Predictor p;
+PredictorFile load_file(const std::string& path) {
+  PredictorFile f;
   auto loaded = predictors::LatencyPredictor::load(path);
-  p.model = std::make_shared<const predictors::LatencyPredictor>(unwrap(std::move(loaded)));
-  p.rules = std::make_shared<const fusion::RuleSet>(unwrap(p.model->rule_set()));
-  p.path = path;
+  f.model = std::make_shared<const predictors::LatencyPredictor>(unwrap(std::move(loaded)));
+  f.rules = std::make_shared<const fusion::RuleSet>(unwrap(f.model->rule_set()));
+  f.path = path;
+  return f;
+}
+
+Predictor load(const std::string& path) {
+  auto f = load_file(path);
+  Predictor p;
+  p.model = std::move(f.model);
+  p.rules = std::move(f.rules);
+  p.path = std::move(f.path);
   return p;
+}
+
+// A ready target's predictor: its main file, and its CNN-only companion where it has one.
+Predictor load_ready(const std::string& target) {
+  Result<app::ReadyPredictorPaths> paths = make_error(ErrorCode::kInternal, "not run");
+  {
+    py::gil_scoped_release release;  // the first use trains: seconds to minutes
+    paths = app::ready_predictor_paths(target);
+  }
+  const auto files = unwrap(std::move(paths));
+  Predictor p = load(files.with_attention);
+  if (files.routes()) p.without_attention = load_file(files.without_attention);
+  return p;
+}
+
+// The model and rules that predict `graph`, and the cache of their kernel estimates.
+struct Route {
+  const predictors::LatencyPredictor& model;
+  const fusion::RuleSet& rules;
+  predictors::PredictionCache& cache;
+};
+
+// The caches of one worker: one per file, since the same kernel has another estimate in each.
+struct RouteCaches {
+  predictors::PredictionCache main;
+  predictors::PredictionCache without_attention;
+};
+
+Route route(const Predictor& p, const ir::Graph& graph, RouteCaches& caches) {
+  if (p.without_attention && !ir::has_attention(graph)) {
+    return {*p.without_attention->model, *p.without_attention->rules, caches.without_attention};
+  }
+  return {*p.model, *p.rules, caches.main};
+}
+
+// The model the NAS encoding spaces use: every space is a CNN without attention.
+const std::shared_ptr<const predictors::LatencyPredictor>& encoding_model(const Predictor& p) {
+  return p.without_attention ? p.without_attention->model : p.model;
 }
 
 // One item of a batch: a reference to load, or a graph already loaded.
@@ -75,8 +134,7 @@ std::string describe(const Item& item) {
   return std::get<std::shared_ptr<const ir::Graph>>(item)->name;
 }
 
-Result<predictors::NetworkPrediction> predict_item(const Predictor& p, const Item& item,
-                                                   predictors::PredictionCache& cache) {
+Result<predictors::NetworkPrediction> predict_item(const Predictor& p, const Item& item, RouteCaches& caches) {
   std::optional<ir::Graph> loaded;
   const ir::Graph* graph = nullptr;
   if (const auto* ref = std::get_if<std::string>(&item)) {
@@ -85,10 +143,11 @@ Result<predictors::NetworkPrediction> predict_item(const Predictor& p, const Ite
   } else {
     graph = std::get<std::shared_ptr<const ir::Graph>>(item).get();
   }
-  const bool hashes = p.model->needs_hashes();
-  NNLAT_ASSIGN_OR_RETURN(auto network,
-                         predictors::decompose(*graph, *p.rules, p.model->context(), hashes, /*with_kernels=*/hashes));
-  auto prediction = p.model->predict(network, /*with_breakdown=*/false, &cache);
+  const Route use = route(p, *graph, caches);
+  const bool hashes = use.model.needs_hashes();
+  NNLAT_ASSIGN_OR_RETURN(
+      auto network, predictors::decompose(*graph, use.rules, use.model.context(), hashes, /*with_kernels=*/hashes));
+  auto prediction = use.model.predict(network, /*with_breakdown=*/false, &use.cache);
   NNLAT_RETURN_IF_ERROR(predictors::require_finite(prediction, ""));  // the caller names the item
   return prediction;
 }
@@ -109,12 +168,12 @@ std::vector<predictors::NetworkPrediction> predict_all(const Predictor& p, const
     std::mutex failure_lock;
     constexpr size_t kChunk = 64;  // items a worker takes at once: few atomics, even load
     auto work = [&] {
-      predictors::PredictionCache cache;
+      RouteCaches caches;
       while (!stop.load(std::memory_order_relaxed)) {
         const size_t begin = next.fetch_add(kChunk);
         if (begin >= items.size()) return;
         for (size_t i = begin; i < std::min(begin + kChunk, items.size()); ++i) {
-          auto r = predict_item(p, items[i], cache);
+          auto r = predict_item(p, items[i], caches);
           if (r.ok()) {
             out[i] = std::move(*r);
             continue;
@@ -158,9 +217,10 @@ const predictors::EncodingPredictor& encoding_path(const Predictor& p, const std
   auto& paths = *p.encoding_paths;
   auto it = paths.find(space);
   if (it == paths.end()) {
-    auto made = unwrap(predictors::EncodingPredictor::create(*p.model, space));
+    const auto& model = encoding_model(p);
+    auto made = unwrap(predictors::EncodingPredictor::create(*model, space));
     // The EncodingPredictor points at the LatencyPredictor: keep it alive with it.
-    auto keep = p.model;
+    auto keep = model;
     auto shared = std::shared_ptr<const predictors::EncodingPredictor>(
         new predictors::EncodingPredictor(std::move(made)),
         [keep](const predictors::EncodingPredictor* e) { delete e; });
@@ -257,7 +317,8 @@ py::list breakdown_rows(const Predictor& p, const py::handle& model) {
   } else {
     graph = *std::get<std::shared_ptr<const ir::Graph>>(items[0]);
   }
-  const auto prediction = unwrap(p.model->predict(graph));
+  RouteCaches caches;
+  const auto prediction = unwrap(route(p, graph, caches).model.predict(graph));
   py::list rows;
   for (const auto& k : prediction.kernels) {
     py::dict row;
@@ -281,8 +342,17 @@ void bind_predictor(py::module_& m) {
       .def_static("load", &load, py::arg("path"),
                   "Loads a predictor file. A file of another format version or feature schema is refused with a "
                   "message saying how to rebuild it (nnlat.ParseError).")
+      .def_static("_load_ready", &load_ready, py::arg("target"))
       .def_property_readonly(
           "path", [](const Predictor& p) { return p.path; }, "The file it was loaded from.")
+      .def_property_readonly(
+          "cnn_path",
+          [](const Predictor& p) -> std::optional<std::string> {
+            if (!p.without_attention) return std::nullopt;
+            return p.without_attention->path;
+          },
+          "A ready CPU core set's CNN-only model file (nnlat.load_predictor(target) loads it beside the main file "
+          "and routes each network without attention to it, as `nnlat predict --target` does); None elsewhere.")
       .def_property_readonly(
           "method", [](const Predictor& p) { return std::string(predictors::method_name(p.model->method())); },
           "The method: opwise-gbdt, lut, flops, e2e-gbdt, ...")
@@ -317,7 +387,8 @@ void bind_predictor(py::module_& m) {
       .def("_breakdown", &breakdown_rows, py::arg("model"))
       .def("__repr__", [](const Predictor& p) {
         return "<nnlat.Predictor " + std::string(predictors::method_name(p.model->method())) + " for " +
-               p.model->target() + " from " + p.path + ">";
+               p.model->target() + " from " + p.path +
+               (p.without_attention ? " (networks without attention: " + p.without_attention->path + ")" : "") + ">";
       });
 }
 

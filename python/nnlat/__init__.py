@@ -81,11 +81,13 @@ def breakdown(predictor: Predictor, model: str | Model, *, as_frame: bool | None
 def load_predictor(path_or_target: str) -> Predictor:
     """A predictor from a file written by `nnlat train`, or, given a target name such as
     'pixel4:gpu:float', the ready predictor nnlat ships for it (built from the public phone
-    measurements on first use and cached)."""
+    measurements on first use and cached). A CPU core set trained with the transformers also
+    loads its CNN-only model (Predictor.cnn_path) and predicts each network without attention
+    with it, as `nnlat predict --target` does."""
     if os.path.exists(path_or_target):
         return Predictor.load(path_or_target)
     if path_or_target.count(":") == 2 and not path_or_target.endswith(".json"):
-        return Predictor.load(ready_predictor_path(path_or_target))
+        return Predictor._load_ready(path_or_target)
     raise NotFoundError(f"{path_or_target}: no such predictor file (a ready target is named like "
                         "pixel4:gpu:float; nnlat.ready_predictors() lists them)")
 

@@ -36,13 +36,22 @@ nlohmann::ordered_json PredictResult::to_json(const ModelPrediction& model) cons
   return j;
 }
 
-Result<std::string> predictor_file(const std::string& predictor, const std::string& target, const ReadyOptions& ready,
-                                   ReadyNetworkKind kind) {
+namespace {
+
+Status exactly_one_predictor_source(const std::string& predictor, const std::string& target) {
   if (predictor.empty() == target.empty()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "give either a predictor file (--predictor) or a ready target (--target; `nnlat predictors` "
                       "lists them), not both and not neither");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> predictor_file(const std::string& predictor, const std::string& target, const ReadyOptions& ready,
+                                   ReadyNetworkKind kind) {
+  NNLAT_RETURN_IF_ERROR(exactly_one_predictor_source(predictor, target));
   if (!target.empty()) return ready_predictor_path(target, ready, kind);
   return predictor;
 }
@@ -77,9 +86,15 @@ Result<Loaded> load_predictor(const std::string& file, const std::string& calibr
 }  // namespace
 
 Result<PredictResult> predict(const PredictRequest& request) {
-  NNLAT_ASSIGN_OR_RETURN(const std::string file, predictor_file(request.predictor, request.target, request.ready));
   // A ready target routes each network (recipe 4): with attention to the main file, without to
-  // the CNN-only model where the target has one (the same file elsewhere). Loaded on first use.
+  // the CNN-only model where the target has one (the same file elsewhere). Both paths come from
+  // one validation; each file is loaded on its first network.
+  NNLAT_RETURN_IF_ERROR(exactly_one_predictor_source(request.predictor, request.target));
+  ReadyPredictorPaths paths{request.predictor, request.predictor};
+  if (!request.target.empty()) {
+    NNLAT_ASSIGN_OR_RETURN(paths, ready_predictor_paths(request.target, request.ready));
+  }
+  const std::string& file = paths.with_attention;
   std::map<std::string, Loaded> loaded;
   NNLAT_ASSIGN_OR_RETURN(auto main, load_predictor(file, request.calibrate_db));
   PredictResult result;
@@ -90,21 +105,13 @@ Result<PredictResult> predict(const PredictRequest& request) {
   result.calibration = main.calibration;
   loaded.emplace(file, std::move(main));
   NNLAT_ASSIGN_OR_RETURN(auto refs, models::expand_model_references(request.models));
-  std::optional<std::string> cnn_file;  // resolved at the first network without attention
   for (const auto& ref : refs) {
     auto graph = models::load_model(ref);
     if (!graph.ok()) {
       result.failure = graph.error();
       break;
     }
-    std::string routed = file;
-    if (!request.target.empty() && !ir::has_attention(*graph)) {
-      if (!cnn_file) {
-        NNLAT_ASSIGN_OR_RETURN(
-            cnn_file, ready_predictor_path(request.target, request.ready, ReadyNetworkKind::kWithoutAttention));
-      }
-      routed = *cnn_file;
-    }
+    const std::string& routed = paths.routes() && !ir::has_attention(*graph) ? paths.without_attention : file;
     if (!loaded.contains(routed)) {
       NNLAT_ASSIGN_OR_RETURN(auto other, load_predictor(routed, request.calibrate_db));
       loaded.emplace(routed, std::move(other));

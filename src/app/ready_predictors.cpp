@@ -209,26 +209,29 @@ Result<std::vector<ReadyPredictorInfo>> list_ready_predictors(const ReadyOptions
   return std::move(report.predictors);
 }
 
-Result<std::string> ready_predictor_path(const std::string& target, const ReadyOptions& options,
-                                         ReadyNetworkKind kind) {
+Result<ReadyPredictorPaths> ready_predictor_paths(const std::string& target, const ReadyOptions& options) {
   NNLAT_ASSIGN_OR_RETURN(const auto c, open_context(options));
-  // The file for `kind`: the CNN-only companion where the main file names one.
-  const auto file_for = [&](const Cached& cached) {
-    const std::string path = predictor_file(c, target);
-    if (kind == ReadyNetworkKind::kWithAttention || cached.cnn_model.empty()) return path;
-    return (fs::path(path).parent_path() / cached.cnn_model).string();
+  const std::string path = predictor_file(c, target);
+  const auto paths_of = [&](const Cached& cached) {
+    ReadyPredictorPaths paths{path, path};
+    if (!cached.cnn_model.empty()) paths.without_attention = (fs::path(path).parent_path() / cached.cnn_model).string();
+    return paths;
   };
   // The common case reads one or two files and parses nothing of the data.
-  const bool valid_name = measure::parse_target_name(target).ok();
-  const std::string path = predictor_file(c, target);
-  if (valid_name) {
-    if (auto cached = read_cached(path, c.data.key, target, /*load=*/true); cached.ok()) return file_for(*cached);
+  if (measure::parse_target_name(target).ok()) {
+    if (auto cached = read_cached(path, c.data.key, target, /*load=*/true); cached.ok()) return paths_of(*cached);
   }
   NNLAT_ASSIGN_OR_RETURN(const auto known, ready_targets(c.data));
   NNLAT_ASSIGN_OR_RETURN(const auto wanted, select(known, {target}));
   NNLAT_RETURN_IF_ERROR(build_missing(c, wanted, options.progress));
   NNLAT_ASSIGN_OR_RETURN(const auto built, read_cached(path, c.data.key, target, /*load=*/true));
-  return file_for(built);
+  return paths_of(built);
+}
+
+Result<std::string> ready_predictor_path(const std::string& target, const ReadyOptions& options,
+                                         ReadyNetworkKind kind) {
+  NNLAT_ASSIGN_OR_RETURN(const auto paths, ready_predictor_paths(target, options));
+  return paths.for_kind(kind);
 }
 
 Result<std::vector<ReadyPredictorInfo>> build_ready_predictors(const std::vector<std::string>& targets,

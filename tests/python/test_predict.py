@@ -81,5 +81,15 @@ def test_a_ready_phone_predictor_by_name(tmp_path, monkeypatch):
     assert np.all(np.isfinite(ms)) and np.all(ms > 0) and ms[1] > ms[0]
     built = {q["target"]: q for q in nnlat.ready_predictors()}["pixel4:1large:float"]
     assert built["built"] and 0 < built["cv_mape"] < 1
+    # A core set trained with the transformers keeps a CNN-only model: each network goes to the
+    # file `nnlat predict --target` would use (CNNs to the companion, ViTs to the main file).
+    assert p.cnn_path is not None and p.cnn_path != p.path
+    main, cnn = nnlat.Predictor.load(p.path), nnlat.Predictor.load(p.cnn_path)
+    models = ["zoo:mobilenet_v2", "zoo:deit_tiny_patch16_224"]
+    routed = p.predict(models)
+    assert routed[0] == cnn.predict(models[0])[0] and routed[1] == main.predict(models[1])[0]
+    assert main.predict(models[0])[0] != routed[0]  # the two models differ, so routing is seen
+    assert p.predict_encodings(["k3e6-" * 15 + "k3e6"], space="mbv2")[0] == \
+        cnn.predict_encodings(["k3e6-" * 15 + "k3e6"], space="mbv2")[0]
     with pytest.raises(nnlat.NotFoundError, match="pixel4:gpu:float"):
         nnlat.load_predictor("nowhere:gpu:float")

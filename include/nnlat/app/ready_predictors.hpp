@@ -61,6 +61,19 @@ Result<std::vector<ReadyPredictorInfo>> list_ready_predictors(const ReadyOptions
 // ir::has_attention). Every other target has one model, returned for both kinds.
 enum class ReadyNetworkKind { kWithoutAttention, kWithAttention };
 
+// Both files of a ready target, from one validation: the main file (networks with attention)
+// and the one for networks without (the CNN-only companion of a recipe-4 core set; the main
+// file again for every other target). Built first when missing, stale or unreadable.
+struct ReadyPredictorPaths {
+  std::string with_attention;
+  std::string without_attention;
+  const std::string& for_kind(ReadyNetworkKind kind) const {
+    return kind == ReadyNetworkKind::kWithAttention ? with_attention : without_attention;
+  }
+  bool routes() const { return with_attention != without_attention; }
+};
+Result<ReadyPredictorPaths> ready_predictor_paths(const std::string& target, const ReadyOptions& options = {});
+
 // The cached predictor file of a ready target for `kind`, built first when missing, stale or
 // unreadable. The default, kWithAttention, is the target's main file (the transformer-trained
 // model of a core set); `nnlat predict --target` routes each network by ir::has_attention.
