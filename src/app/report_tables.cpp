@@ -70,8 +70,10 @@ Table breakdown_table(const std::vector<BreakdownBar>& bars) {
   for (const auto& b : bars) by_family[b.family][b.bar] += b.ms;
   Table table{
       .title = "Breakdown per kernel family (ms)", .header = {"kernel family", "predicted", "measured"}, .rows = {}};
-  for (const auto& [family, values] : by_family) {
-    auto cell = [&](const char* bar) {
+  for (const auto& [family, family_values] : by_family) {
+    // A named reference, not the structured binding: clang 14 cannot capture bindings.
+    const auto& values = family_values;
+    auto cell = [&values](const char* bar) {
       const auto it = values.find(bar);
       return it == values.end() ? std::string() : fmt::format("{:.3f}", it->second);
     };
