@@ -116,14 +116,8 @@ TargetContext target_context_from_config(std::string_view config) {
 uint64_t KernelFeatures::fingerprint() const {
   // Word-wise mixing (splitmix64 finaliser) over the family and the raw float bits: identical
   // kernels give identical bits, and a batch hashes hundreds of kernels per network.
-  auto mix = [](uint64_t h) {
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebull;
-    return h ^ (h >> 31);
-  };
-  uint64_t h = mix(static_cast<uint64_t>(family) + 0x9e3779b97f4a7c15ull * (count + 1));
+  const auto mix = splitmix64_mix;
+  uint64_t h = mix(static_cast<uint64_t>(family) + kSplitmix64Increment * (count + 1));
   for (size_t i = 0; i < count; i += 2) {
     uint32_t a = 0;
     uint32_t b = 0;
@@ -322,14 +316,7 @@ struct KeyHasher {
     mix(shape.size());
     for (int64_t d : shape) mix(static_cast<uint64_t>(d));
   }
-  uint64_t finish() const {
-    uint64_t x = h;
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-  }
+  uint64_t finish() const { return splitmix64_mix(h); }
 };
 
 }  // namespace

@@ -31,4 +31,16 @@ class Fnv1a64Stream {
   uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
+// splitmix64's finaliser: a fast, well-spread 64-bit mix (in-memory fingerprints and keys,
+// and the deterministic random numbers of the TFLite writer; the constants must stay, since
+// the writer's weights and any kept key depend on them).
+constexpr uint64_t splitmix64_mix(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// splitmix64's increment, the golden-ratio constant.
+inline constexpr uint64_t kSplitmix64Increment = 0x9e3779b97f4a7c15ULL;
+
 }  // namespace nnlat

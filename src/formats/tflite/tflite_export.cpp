@@ -17,6 +17,7 @@
 #include "formats/tflite/tflite_layout.hpp"
 #include "formats/tflite/tflite_schema.hpp"
 #include "nnlat/core/file_io.hpp"
+#include "nnlat/core/hash.hpp"
 #include "nnlat/formats/tflite.hpp"
 #include "nnlat/ir/cost.hpp"
 
@@ -132,12 +133,7 @@ class Writer {
   }
 
   // Deterministic on every platform (std:: distributions are not).
-  uint64_t next() {
-    uint64_t z = (rng_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return splitmix64_mix(rng_ += kSplitmix64Increment); }
   float uniform(float bound) {
     const double u = static_cast<double>(next() >> 11) * 0x1.0p-53;  // [0, 1)
     return static_cast<float>((2.0 * u - 1.0) * bound);
