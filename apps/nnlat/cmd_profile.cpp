@@ -29,7 +29,7 @@ void add_common_options(CLI::App* cmd, ProfileFlags& o) {
   cmd->add_option("--target", o.targets,
                   "Target device:config:precision: local:... on this machine, or NAME:... on a device registered "
                   "with `nnlat devices add` (see `nnlat devices`). Repeat it for several targets: one worker per "
-                  "device, the devices measured at once")
+                  "device, the devices measured at once, one progress line per device")
       ->capture_default_str();
   cmd->add_option("--devices", o.job.campaign.devices_file, "The devices file, for remote targets")
       ->capture_default_str();
