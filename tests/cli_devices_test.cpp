@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_test_util.hpp"
+#include "nnlat/backends/opencl_backend.hpp"
 
 namespace nnlat {
 namespace {
@@ -296,31 +297,95 @@ TEST(CliDevices, AMeasurementDuringWhichTheDeviceThrottledIsFlaggedUnstable) {
   EXPECT_NE(bad.err.find("max_freq_drop"), std::string::npos) << bad.err;
 }
 
+// Registers device "lo" in `file` as this machine's runner behind `tee`, which logs every
+// request line it receives to the returned path.
+std::string add_logging_device(const TempDir& dir, const std::string& file) {
+  const std::string logging = dir.file("logging-runner.sh"), requests = dir.file("requests.log");
+  std::ofstream(logging) << "#!/bin/sh\ntee -a " << requests << " | " << NNLAT_DEVICE_BINARY << "\n";
+  std::filesystem::permissions(logging, std::filesystem::perms::owner_all);
+  EXPECT_EQ(run_cli("devices add lo --local " + logging + file).exit_code, 0);
+  return requests;
+}
+
+// The measure requests a logging runner received, one JSON object each.
+std::vector<nlohmann::json> measure_requests(const std::string& log_path) {
+  std::vector<nlohmann::json> requests;
+  std::ifstream log(log_path);
+  for (std::string line; std::getline(log, line);) {
+    auto request = nlohmann::json::parse(line);
+    if (request["type"] == "measure") requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
 // `--cool-down S` on a device: the protocol sent with every item carries it, and the runner rests
 // that long before measuring each item (a phone cools on its own side of the link).
 TEST(CliDevices, TheCoolDownGoesToTheRunnerWhichRestsBeforeEachItem) {
   TempDir dir("devices_cooldown");
   const std::string file = " --devices " + dir.file("devices.json");
-  const std::string logging = dir.file("logging-runner.sh");
-  const std::string requests = dir.file("requests.log");
-  std::ofstream(logging) << "#!/bin/sh\ntee -a " << requests << " | " << NNLAT_DEVICE_BINARY << "\n";
-  std::filesystem::permissions(logging, std::filesystem::perms::owner_all);
-  ASSERT_EQ(run_cli("devices add lo --local " + logging + file).exit_code, 0);
+  const std::string requests = add_logging_device(dir, file);
   auto r = run_cli("profile networks --target lo:xnnpack-t1:float --db " + dir.file("m.db") + file + kTwoNetworks +
                    kFast + " --references none --rounds 1 --cool-down 0.4 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["measured"], 2);
   EXPECT_GE(j["elapsed_s"].get<double>(), 2 * 0.4);  // two items, each after 0.4 s of rest
-  std::ifstream log(requests);
-  int measures = 0;
-  for (std::string line; std::getline(log, line);) {
-    const auto request = nlohmann::json::parse(line);
-    if (request["type"] != "measure") continue;
-    ++measures;
-    EXPECT_EQ(request["protocol"]["cooldown_s"], 0.4) << request["protocol"].dump();
+  const auto sent = measure_requests(requests);
+  EXPECT_EQ(sent.size(), 2u);
+  for (const auto& request : sent) EXPECT_EQ(request["protocol"]["cooldown_s"], 0.4) << request["protocol"].dump();
+}
+
+// `--cold-cache` on a device: every request carries it and the runner flushes before each timed
+// run, so every kernel is measured (until protocol version 3 each was skipped as unsupported).
+// A CPU target gets no steady warm-up, here or there.
+TEST(CliDevices, TheColdCacheGoesToTheRunnerWithEveryItem) {
+  TempDir dir("devices_cold");
+  const std::string file = " --devices " + dir.file("devices.json");
+  const std::string requests = add_logging_device(dir, file);
+  auto r = run_cli("profile kernels --from 'zoo:mobilenet_v2?width=0.35&res=32' --target lo:xnnpack-t1:float --db " +
+                   dir.file("m.db") + file + kFast + " --references none --rounds 1 --cold-cache --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["measured"].get<int>(), 0);
+  EXPECT_EQ(j["measured"], j["planned"]);
+  EXPECT_EQ(j["skipped"], 0);
+  EXPECT_EQ(j["steady_warmup_windows"], 0);
+  const auto sent = measure_requests(requests);
+  EXPECT_EQ(static_cast<int>(sent.size()), j["measured"].get<int>());
+  for (const auto& request : sent) {
+    EXPECT_EQ(request["cold_cache"], true) << request["id"];
+    EXPECT_EQ(request["steady_warmup"]["max_s"], 0.0) << request["id"];
   }
-  EXPECT_EQ(measures, 2);
+}
+
+// The steady warm-up on a device's accelerator: the first item's request asks for it, the
+// runner warms until two windows agree and says how many it ran, as a local run of the same
+// target does on this machine.
+TEST(CliDevices, TheSteadyWarmupOfAnAcceleratorRunsOnTheDeviceAsItDoesLocally) {
+  const auto devices = backends::list_opencl_devices();
+  if (devices.empty()) GTEST_SKIP() << "no OpenCL platform/device on this machine (install pocl-opencl-icd)";
+  const std::string config = devices.front().target_config;
+  TempDir dir("devices_steady");
+  const std::string file = " --devices " + dir.file("devices.json");
+  const std::string requests = add_logging_device(dir, file);
+  const std::string flags = file + kTwoNetworks + kFast + " --references none --rounds 1 --steady-warmup 30 " +
+                            "--steady-tolerance 0.9 --json --db ";
+  for (const std::string device : {"lo", "local"}) {
+    auto r =
+        run_cli("profile networks --target " + device + ":" + config + ":float" + flags + dir.file(device + ".db"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["measured"], 2) << device;
+    // Windows agree within 90% from the second on: exactly two, on either side.
+    EXPECT_EQ(j["steady_warmup_windows"], 2) << device << " " << j.dump();
+    EXPECT_EQ(j["steady"], true) << device;
+  }
+  const auto sent = measure_requests(requests);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0]["steady_warmup"]["max_s"], 30.0);  // once per run, with its first item
+  EXPECT_EQ(sent[0]["steady_warmup"]["tolerance"], 0.9);
+  EXPECT_EQ(sent[1]["steady_warmup"]["max_s"], 0.0);
+  EXPECT_EQ(sent[0]["cold_cache"], false);
 }
 
 TEST(CliDevices, AMalformedDevicesFileIsACleanError) {

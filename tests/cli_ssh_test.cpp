@@ -336,6 +336,20 @@ TEST_F(SshDevice, DeployPushesOnceAndProfilesThroughSshd) {
   EXPECT_EQ(read(dir_->file("remote/BUNDLE-ID")), changed.value("bundle_id", "") + "\n");
 }
 
+// `--cold-cache` over ssh: the request lines that a local runner gets travel through sshd, and
+// the runner flushes before every timed run, so every kernel is measured (protocol version 2
+// skipped each as unsupported).
+TEST_F(SshDevice, AColdCacheKernelCampaignIsMeasuredThroughSshd) {
+  deploy();
+  auto r = run_cli("profile kernels --from 'zoo:mobilenet_v2?width=0.35&res=32' --target lo:xnnpack-t1:float --db " +
+                   dir_->file("m.db") + devices_ + kSinglePass + " --cold-cache --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["measured"].get<int>(), 0);
+  EXPECT_EQ(j["measured"], j["planned"]);
+  EXPECT_EQ(j["skipped"], 0);
+}
+
 // One multiplexed connection per device (ssh_multiplexing.hpp): every ssh command of one nnlat run
 // goes through one master, which nnlat closes when it exits.
 TEST_F(SshDevice, EachCommandOpensOneConnectionToTheDeviceAndClosesIt) {

@@ -88,6 +88,30 @@ TEST(DeviceRunner, GreetsThenAnswersEachRequestInOrderAndGoesOnAfterBadOnes) {
   EXPECT_EQ(e->environment.backend, "reference");
 }
 
+// The steady warm-up and --cold-cache travel in the request and the runner applies them as a
+// local campaign does (the same backends::measure_prepared), then says what it applied.
+TEST(DeviceRunner, AppliesTheSteadyWarmupAndTheColdCacheItIsAskedFor) {
+  auto asked = request("w", "local:xnnpack-t1:float");
+  asked.cold_cache = true;
+  asked.steady_warmup_s = 30;
+  asked.steady_tolerance = 0.9;  // any two windows within 90%: steady after the second
+  const auto answers =
+      serve({backends::to_json(asked).dump(), backends::to_json(request("p", "local:xnnpack-t1:float")).dump()});
+  ASSERT_EQ(answers.size(), 3u);
+  auto w = backends::measure_result_from_json(answers[1]);
+  ASSERT_TRUE(w.ok()) << answers[1].dump();
+  EXPECT_EQ(w->warmup.windows, 2);
+  EXPECT_TRUE(w->warmup.steady);
+  EXPECT_GT(w->warmup.last_median_ms, 0.0);
+  // One flush before each timed run: three runs, one attempt (request() sets no re-measurement).
+  EXPECT_EQ(w->cache_flushes, 3u);
+  EXPECT_EQ(w->measurement.samples_ms.size(), 3u);
+  auto p = backends::measure_result_from_json(answers[2]);
+  ASSERT_TRUE(p.ok()) << answers[2].dump();
+  EXPECT_EQ(p->warmup.windows, 0);
+  EXPECT_EQ(p->cache_flushes, 0u);
+}
+
 TEST(DeviceRunner, ByeEndsTheSession) {
   const auto answers =
       serve({R"({"type": "bye"})", backends::to_json(request("late", "local:reference:float")).dump()});
@@ -110,14 +134,36 @@ TEST(RunnerProtocol, MessagesRoundTripAndMalformedOnesNameTheField) {
   EXPECT_EQ(r->weight_seed, 7u);
   EXPECT_EQ(r->protocol.min_repeats, 3);
   EXPECT_EQ(r->graph, tiny_graph());
+  EXPECT_FALSE(r->cold_cache);
+  EXPECT_EQ(r->steady_warmup_s, 0.0);
+  auto warm = request("y", "local:xnnpack-t2:float");
+  warm.cold_cache = true;
+  warm.steady_warmup_s = 10;
+  warm.steady_tolerance = 0.05;
+  auto w = backends::measure_request_from_json(backends::to_json(warm));
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  EXPECT_TRUE(w->cold_cache);
+  EXPECT_EQ(w->steady_warmup_s, 10.0);
+  EXPECT_EQ(w->steady_tolerance, 0.05);
+  auto no_cold = backends::to_json(warm);
+  no_cold.erase("cold_cache");  // a host of protocol version 2
+  auto old_host = backends::measure_request_from_json(no_cold);
+  ASSERT_FALSE(old_host.ok());
+  EXPECT_NE(old_host.error().message.find("cold_cache"), std::string::npos);
 
   backends::MeasureResult result;
   result.id = "x";
   result.measurement = measure::measurement_from_samples({1.0, 1.2, 1.1});
   result.environment.backend = "xnnpack";
   result.environment.kernels = {{"conv", "gemm", 0.5}};
+  result.warmup = {.windows = 4, .steady = true, .last_median_ms = 1.25};
+  result.cache_flushes = 12;
   auto back = backends::measure_result_from_json(backends::to_json(result));
   ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->warmup.windows, 4);
+  EXPECT_TRUE(back->warmup.steady);
+  EXPECT_EQ(back->warmup.last_median_ms, 1.25);
+  EXPECT_EQ(back->cache_flushes, 12u);
   EXPECT_EQ(back->measurement.samples_ms, result.measurement.samples_ms);
   EXPECT_DOUBLE_EQ(back->measurement.median_ms, 1.1);
   EXPECT_EQ(back->environment, result.environment);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 
 namespace nnlat::app {
@@ -61,11 +62,19 @@ TEST(ProfileTargets, AFailedTargetStopsOnlyItsOwnDevice) {
     return ProfileResult{.what = "network", .target = job.target, .db = job.db};
   };
   std::vector<std::string> progressed;
-  const auto outcomes = profile_targets({}, {"a:xnnpack-t1:float", "b:xnnpack-t1:float", "a:xnnpack-t2:float"}, call,
-                                        [&](const std::string& target, const campaigns::ProfileEvent&) {
-                                          const std::lock_guard lock(m);
-                                          progressed.push_back(target);
-                                        });
+  std::map<std::string, bool> ended_ok;  // the done callback, for a progress line's outcome
+  const auto outcomes = profile_targets(
+      {}, {"a:xnnpack-t1:float", "b:xnnpack-t1:float", "a:xnnpack-t2:float"}, call,
+      [&](const std::string& target, const campaigns::ProfileEvent&) {
+        const std::lock_guard lock(m);
+        progressed.push_back(target);
+      },
+      [&](const std::string& target, const Result<ProfileResult>& result) {
+        const std::lock_guard lock(m);
+        ended_ok[target] = result.ok();
+      });
+  EXPECT_EQ(ended_ok, (std::map<std::string, bool>{
+                          {"a:xnnpack-t1:float", false}, {"b:xnnpack-t1:float", true}, {"a:xnnpack-t2:float", false}}));
   ASSERT_EQ(outcomes.size(), 3u);
   EXPECT_FALSE(outcomes[0].result->ok());
   EXPECT_TRUE(outcomes[1].result->ok());

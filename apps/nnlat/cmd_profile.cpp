@@ -2,13 +2,16 @@
 // through its runner, and store every measurement.
 // Killed and started again with the same arguments, a campaign resumes where it stopped.
 #include <fmt/core.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <mutex>
+#include <iostream>
 
 #include "cli_common.hpp"
 #include "nnlat/app/profile.hpp"
 #include "nnlat/app/profile_targets.hpp"
+#include "nnlat/app/progress_board.hpp"
 #include "options_cli.hpp"
 #include "progress.hpp"
 
@@ -26,7 +29,7 @@ void add_common_options(CLI::App* cmd, ProfileFlags& o) {
   cmd->add_option("--target", o.targets,
                   "Target device:config:precision: local:... on this machine, or NAME:... on a device registered "
                   "with `nnlat devices add` (see `nnlat devices`). Repeat it for several targets: one worker per "
-                  "device, the devices measured at once")
+                  "device, the devices measured at once, one progress line per device")
       ->capture_default_str();
   cmd->add_option("--devices", o.job.campaign.devices_file, "The devices file, for remote targets")
       ->capture_default_str();
@@ -43,19 +46,26 @@ void add_common_options(CLI::App* cmd, ProfileFlags& o) {
   cmd->add_flag("--quiet", o.quiet, "No progress output");
 }
 
-// Several targets: one worker per device (app/profile_targets.hpp), progress as plain lines
-// prefixed with the target (a bar per device would overwrite the others'), then every
-// target's result in the order given; a failed target is reported and makes the exit non-zero.
+// The terminal's width in columns, 0 when stderr is not a terminal or does not say.
+size_t stderr_columns() {
+  winsize size{};
+  return ::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
+}
+
+// Several targets: one worker per device (app/profile_targets.hpp), progress on a board of one
+// line per target (app/progress_board.hpp: redrawn in place on a terminal, plain lines prefixed
+// with the target otherwise), then every target's result in the order given; a failed target
+// is reported and makes the exit non-zero.
 int run_targets_and_print(const ProfileFlags& o, const app::ProfileCall& call) {
-  std::mutex stderr_lock;
-  const auto outcomes =
-      app::profile_targets(o.job, o.targets, call, [&](const std::string& target, const campaigns::ProfileEvent& e) {
-        if (o.quiet || o.json) return;
-        const std::lock_guard lock(stderr_lock);
-        fmt::print(stderr, "{} [{}/{}] {} {}\n", target, e.done, e.total, e.item,
-                   e.skipped
-                       ? "skipped: " + e.message
-                       : fmt::format("{:.3f} ms{}", e.median_ms, e.message.empty() ? "" : " unstable: " + e.message));
+  const bool show = !o.quiet && !o.json;
+  app::ProgressBoard board(std::cerr, ::isatty(STDERR_FILENO) == 1, o.targets, stderr_columns());
+  const auto outcomes = app::profile_targets(
+      o.job, o.targets, call,
+      [&](const std::string& target, const campaigns::ProfileEvent& e) {
+        if (show) board.update(target, e);
+      },
+      [&](const std::string& target, const Result<app::ProfileResult>& result) {
+        if (show) board.finish(target, app::outcome_text(result));
       });
   int exit_code = kExitOk;
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
@@ -126,7 +136,8 @@ void add_profile_command(CLI::App& app, int& exit_code) {
   kernels->add_option("--seed", sel->seed, "Sampler seed")->capture_default_str();
   kernels->add_option("--rules", sel->rules,
                       "Fusion rules that define the kernels (default: xnnpack, tflite-gpu for GPU targets)");
-  kernels->add_flag("--cold-cache", kern->job.campaign.cold_cache, "Flush the caches before every timed run");
+  kernels->add_flag("--cold-cache", kern->job.campaign.cold_cache,
+                    "Flush the caches before every timed run (on a registered device its runner flushes)");
   add_common_options(kernels, *kern);
   kernels->callback([kern, sel, &exit_code] {
     exit_code = run_and_print(*kern, [&](const app::ProfileJob& job, const campaigns::ProgressFn& progress) {

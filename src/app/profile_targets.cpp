@@ -20,7 +20,8 @@ std::vector<std::vector<size_t>> targets_by_device(const std::vector<std::string
 }
 
 std::vector<TargetOutcome> profile_targets(const ProfileJob& job, const std::vector<std::string>& targets,
-                                           const ProfileCall& call, const TargetProgressFn& progress) {
+                                           const ProfileCall& call, const TargetProgressFn& progress,
+                                           const TargetDoneFn& done) {
   std::vector<TargetOutcome> outcomes;
   for (const auto& t : targets) outcomes.push_back({t, std::nullopt});
   // The outcomes' indices per device, fixed before any worker starts: each worker then writes
@@ -33,6 +34,7 @@ std::vector<TargetOutcome> profile_targets(const ProfileJob& job, const std::vec
       if (failed) {
         outcomes[i].result = make_error(ErrorCode::kNotFound, target + ": not started, an earlier target of device " +
                                                                   device_of_target(target) + " failed");
+        if (done) done(target, *outcomes[i].result);
         continue;
       }
       ProfileJob target_job = job;
@@ -41,6 +43,7 @@ std::vector<TargetOutcome> profile_targets(const ProfileJob& job, const std::vec
         if (progress) progress(target, e);
       });
       failed = !outcomes[i].result->ok();
+      if (done) done(target, *outcomes[i].result);
     }
   };
   if (groups.size() == 1) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "nnlat/backends/deploy.hpp"
+#include "nnlat/backends/graph_measurement.hpp"
 #include "nnlat/backends/registry.hpp"
 #include "nnlat/backends/remote_device.hpp"
 #include "nnlat/backends/runner_client.hpp"
@@ -26,17 +27,7 @@ namespace {
 
 using WallClock = std::chrono::steady_clock;
 
-// Writes a buffer larger than any last-level cache so the next run starts cold.
-class CacheFlusher {
- public:
-  CacheFlusher() : buffer_(64u << 20, 1) {}
-  void flush() {
-    for (size_t i = 0; i < buffer_.size(); i += 64) buffer_[i] = static_cast<char>(buffer_[i] + 1);
-  }
-
- private:
-  std::vector<char> buffer_;
-};
+using backends::CacheFlusher;
 
 struct Session {
   backends::LocalTarget target;
@@ -180,45 +171,62 @@ struct Measured {
   double median_ms = 0;
   double device_ms = -1;
   std::string state_unstable;  // why the device's state flagged it unstable; empty: it did not
+  measure::SteadyWarmup warmup;
 };
 
 // What a measurement brings back, here or from a device's runner.
 struct Taken {
   measure::Measurement measurement;
   measure::Environment environment;  // the session's, with kernels and device state filled
+  measure::SteadyWarmup warmup;      // the steady warm-up run before it; windows 0: none
 };
 
-Result<Taken> take_locally(Session& session, const ProfileRequest& request, const Item& item, CacheFlusher* flusher) {
+// How an item is measured, here and on a device alike. `warm_up`: the campaign's steady warm-up
+// goes first (once per run, with its first item, on accelerators).
+backends::MeasureSettings settings_of(const ProfileRequest& request, bool warm_up, CacheFlusher* flusher) {
+  backends::MeasureSettings settings;
+  settings.protocol = request.protocol;
+  settings.steady_warmup_s = warm_up ? request.schedule.steady_warmup_s : 0;
+  settings.steady_tolerance = request.schedule.steady_tolerance;
+  settings.cold_cache = flusher;
+  // What ran, per kernel (implementation, device time), for backends that report it.
+  settings.kernel_timing_runs = kKernelTimingRuns;
+  return settings;
+}
+
+Result<Taken> take_locally(Session& session, const ProfileRequest& request, const Item& item, CacheFlusher* flusher,
+                           bool warm_up) {
   auto prepared = session.backend->prepare(item.graph, session.target.config);
   if (!prepared.ok()) return prepared.error().with_context(item.label);
-  std::function<void()> before;
-  if (flusher) before = [flusher] { flusher->flush(); };
+  auto m = backends::measure_prepared(**prepared, settings_of(request, warm_up, flusher), session.clock);
+  if (!m.ok()) return m.error().with_context(item.label);
   Taken t;
   t.environment = session.environment;
-  t.environment.state_before = measure::capture_device_state();
-  auto m = measure::measure([&] { return (*prepared)->run(); }, request.protocol, session.clock, before);
-  if (!m.ok()) return m.error().with_context(item.label);
-  t.measurement = std::move(*m);
-  t.environment.state_after = measure::capture_device_state();
-  // What ran, per kernel (implementation, device time), for backends that report it.
-  auto kernels = (*prepared)->kernel_runs(kKernelTimingRuns);
-  if (!kernels.ok()) return kernels.error().with_context(item.label);
-  t.environment.kernels = std::move(*kernels);
+  t.environment.state_before = std::move(m->state_before);
+  t.environment.state_after = std::move(m->state_after);
+  t.environment.kernels = std::move(m->kernels);
+  t.measurement = std::move(m->measurement);
+  t.warmup = m->warmup;
   return t;
 }
 
-// On a device: its runner measures with the same protocol and reports its own environment.
-// A request the runner refuses is kUnsupported (the caller skips the item); a runner that is
-// gone is kIoError.
-Result<Taken> take_remotely(Session& session, const ProfileRequest& request, const Item& item, const std::string& key) {
-  if (request.cold_cache) return make_error(ErrorCode::kUnsupported, "--cold-cache is not available on remote devices");
+// On a device: its runner measures with the same protocol, steady warm-up and cold cache, and
+// reports its own environment. A request the runner refuses is kUnsupported (the caller skips
+// the item); a runner that is gone is kIoError.
+Result<Taken> take_remotely(Session& session, const ProfileRequest& request, const Item& item, const std::string& key,
+                            bool warm_up) {
+  // No flusher here: the request says "flush" and the runner flushes its own caches.
+  const auto settings = settings_of(request, warm_up, nullptr);
   backends::MeasureRequest r;
   r.id = key;
   r.target = session.runner_target;
   r.graph = nlohmann::json::parse(formats::graph_to_json(item.graph));
-  r.protocol = request.protocol;
+  r.protocol = settings.protocol;
   r.weight_seed = request.weight_seed;
-  r.kernel_timing_runs = kKernelTimingRuns;
+  r.kernel_timing_runs = settings.kernel_timing_runs;
+  r.cold_cache = request.cold_cache;
+  r.steady_warmup_s = settings.steady_warmup_s;
+  r.steady_tolerance = settings.steady_tolerance;
   auto result = session.runner->measure(r, kRunnerItemTimeout);
   if (!result.ok()) {
     Error e = result.error();
@@ -230,13 +238,13 @@ Result<Taken> take_remotely(Session& session, const ProfileRequest& request, con
     }
     return e.with_context(item.label);
   }
-  return Taken{std::move(result->measurement), std::move(result->environment)};
+  return Taken{std::move(result->measurement), std::move(result->environment), result->warmup};
 }
 
 Result<Measured> measure_and_store(Session& session, const ProfileRequest& request, int64_t campaign_id,
-                                   const Item& item, const std::string& key, CacheFlusher* flusher) {
-  NNLAT_ASSIGN_OR_RETURN(Taken taken, session.runner ? take_remotely(session, request, item, key)
-                                                     : take_locally(session, request, item, flusher));
+                                   const Item& item, const std::string& key, CacheFlusher* flusher, bool warm_up) {
+  NNLAT_ASSIGN_OR_RETURN(Taken taken, session.runner ? take_remotely(session, request, item, key, warm_up)
+                                                     : take_locally(session, request, item, flusher, warm_up));
   // The host judges the device's state for local and remote measurements alike, on the CPUs
   // the run was pinned to (the runner reports them).
   const auto& env = taken.environment;
@@ -267,7 +275,7 @@ Result<Measured> measure_and_store(Session& session, const ProfileRequest& reque
   record.environment.time_utc = measure::iso8601_utc(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   NNLAT_RETURN_IF_ERROR(item.store_measurement(record));
-  return Measured{record.measurement.median_ms, device_ms, state_unstable.value_or("")};
+  return Measured{record.measurement.median_ms, device_ms, state_unstable.value_or(""), taken.warmup};
 }
 
 // Drift seen in this run: round factors over the items measured in two rounds or more, and
@@ -311,8 +319,9 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
   summary.planned = steps.size();
   summary.already_done = completed.size();
   summary.redeployed = session.redeployed;
+  // A device's runner flushes its own caches.
   std::unique_ptr<CacheFlusher> flusher;
-  if (request.cold_cache) flusher = std::make_unique<CacheFlusher>();
+  if (request.cold_cache && !session.runner) flusher = std::make_unique<CacheFlusher>();
 
   // Unsupported items are skipped in every round (and the campaign stays unfinished). Here
   // the backend says so up front; a device's runner says so when asked to measure the item.
@@ -349,30 +358,20 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
   std::vector<std::vector<double>> per_round(static_cast<size_t>(request.schedule.rounds),
                                              std::vector<double>(items.size(), std::nan("")));
   std::map<size_t, std::pair<double, double>> reference_first_last;
-  // Remote runners have no warm-up request yet (issue 14): their first items warm them.
-  bool warmed = request.schedule.steady_warmup_s <= 0 || session.target.backend != "opencl" || session.runner;
+  // An accelerator (a GPU's clock ramps up from idle over seconds) is warmed until steady with
+  // the first item measured in this run, here or by a device's runner alike.
+  bool warmed = request.schedule.steady_warmup_s <= 0 || session.target.backend != "opencl";
   int previous_round = -1;
   for (const Step& step : steps) {
     if (done.contains(step.key)) continue;
     if (!step.reference && unsupported[step.item]) continue;
     const Item& item = step.reference ? references[step.item] : items[step.item];
-    if (!warmed) {
-      // A GPU's clock ramps up from idle over seconds: run until two windows agree.
-      auto prepared = session.backend->prepare(item.graph, session.target.config);
-      if (!prepared.ok()) return prepared.error().with_context(item.label);
-      NNLAT_ASSIGN_OR_RETURN(
-          auto w, measure::warm_until_steady([&] { return (*prepared)->run(); }, 5, request.schedule.steady_tolerance,
-                                             request.schedule.steady_warmup_s, session.clock));
-      summary.steady_warmup_windows = w.windows;
-      summary.steady = w.steady;
-      warmed = true;
-    }
     if (previous_round >= 0 && step.round != previous_round && request.schedule.round_cooldown_s > 0) {
       session.clock.sleep(std::chrono::duration_cast<std::chrono::nanoseconds>(
           std::chrono::duration<double>(request.schedule.round_cooldown_s)));
     }
     previous_round = step.round;
-    auto measured = measure_and_store(session, request, campaign.id, item, step.key, flusher.get());
+    auto measured = measure_and_store(session, request, campaign.id, item, step.key, flusher.get(), !warmed);
     if (!measured.ok() && session.runner && measured.error().code == ErrorCode::kUnsupported) {
       if (step.reference) return reference_refused(item, measured.error());
       skip(step.item, measured.error().message);
@@ -380,6 +379,11 @@ Result<ProfileSummary> run_campaign(store::Store& store, Session& session, const
     }
     if (!measured.ok()) return measured.error();
     const Measured m = *measured;
+    if (!warmed) {
+      summary.steady_warmup_windows = m.warmup.windows;
+      summary.steady = m.warmup.steady;
+      warmed = true;
+    }
     done.insert(step.key);
     ++summary.measured;
     ++finished;

@@ -31,8 +31,8 @@ const auto kScheduleFields = std::to_array<ScheduleField>({
      .flag = "--round-cooldown"},
     {.key = "steady_warmup_s",
      .member = &S::steady_warmup_s,
-     .help = "Accelerator targets: before the first round, warm up until two windows agree, at most this many "
-             "seconds (0: off)",
+     .help = "Accelerator targets, here or on a registered device: before the first round, warm up until two "
+             "windows agree, at most this many seconds (0: off)",
      .bounds = {.min = 0},
      .flag = "--steady-warmup"},
     {.key = "steady_tolerance",

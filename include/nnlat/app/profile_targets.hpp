@@ -26,6 +26,8 @@ std::vector<std::vector<size_t>> targets_by_device(const std::vector<std::string
 using ProfileCall = std::function<Result<ProfileResult>(const ProfileJob& job, const campaigns::ProgressFn& progress)>;
 // Progress of one target's campaign; called from the device's worker thread.
 using TargetProgressFn = std::function<void(const std::string& target, const campaigns::ProfileEvent& event)>;
+// A target's campaign ended (or was never started); called from the device's worker thread.
+using TargetDoneFn = std::function<void(const std::string& target, const Result<ProfileResult>& result)>;
 
 struct TargetOutcome {
   std::string target;
@@ -34,8 +36,10 @@ struct TargetOutcome {
 
 // Runs `call` for every target, one thread per device; outcomes in the order of `targets`.
 // Errors are per target (a failed target does not stop the other devices; on its own device
-// the targets after it are not started and say so).
+// the targets after it are not started and say so). `done`, when set, hears of each target as
+// soon as it ends, so a device's progress line can show its outcome while others still run.
 std::vector<TargetOutcome> profile_targets(const ProfileJob& job, const std::vector<std::string>& targets,
-                                           const ProfileCall& call, const TargetProgressFn& progress);
+                                           const ProfileCall& call, const TargetProgressFn& progress,
+                                           const TargetDoneFn& done = nullptr);
 
 }  // namespace nnlat::app

@@ -5,8 +5,10 @@
 //   runner -> host  {"type":"hello","version":2,"runner_version":..,"environment":{..},
 //                    "clusters":[{"name":"large","max_mhz":2841.6,"cpus":[7]},..],"targets":[..]}
 //   host -> runner  {"type":"measure","id":..,"target":"local:xnnpack-t4:float","graph":{nnlat graph},
-//                    "protocol":{measurement protocol},"weight_seed":N,"kernel_timing_runs":K}
-//   runner -> host  {"type":"result","id":..,"measurement":{..},"environment":{..}}
+//                    "protocol":{measurement protocol},"weight_seed":N,"kernel_timing_runs":K,
+//                    "cold_cache":false,"steady_warmup":{"max_s":10,"tolerance":0.02}}
+//   runner -> host  {"type":"result","id":..,"measurement":{..},"environment":{..},
+//                    "steady_warmup":{"windows":3,"steady":true,"last_median_ms":..},"cache_flushes":0}
 //                or {"type":"error","id":..,"message":".."}   (id "" when the line was unreadable)
 //   host -> runner  {"type":"check","id":..,"target":..,"graph":{..},"weight_seed":N,
 //                    "input_seed":N,"input_lo":x,"input_hi":y}
@@ -18,6 +20,8 @@
 // Version 2 added "check": the runner runs a graph on a target and on its reference loops with
 // the same weights and inputs and says how far apart the outputs are (reference_check.hpp),
 // so a cross-built runner is checked on the machine it runs on.
+// Version 3 added the steady warm-up and `--cold-cache` to "measure" (max_s 0: no warm-up) and
+// what the runner applied to "result": a runner of version 2 would have ignored both silently.
 #pragma once
 
 #include <cstdint>
@@ -30,10 +34,11 @@
 #include "nnlat/measure/cpu_clusters.hpp"
 #include "nnlat/measure/environment.hpp"
 #include "nnlat/measure/measurement.hpp"
+#include "nnlat/measure/schedule.hpp"
 
 namespace nnlat::backends {
 
-inline constexpr int kRunnerProtocolVersion = 2;
+inline constexpr int kRunnerProtocolVersion = 3;
 
 struct RunnerHello {
   int version = kRunnerProtocolVersion;
@@ -55,12 +60,18 @@ struct MeasureRequest {
   measure::ProtocolOptions protocol;
   uint64_t weight_seed = 0;
   int kernel_timing_runs = 0;  // > 0: per-kernel device times (backends that report kernels)
+  // Applied by the runner exactly as a local campaign applies them (backends/graph_measurement.hpp).
+  bool cold_cache = false;         // flush the caches before every timed run
+  double steady_warmup_s = 0;      // > 0: warm up until steady first, at most this long
+  double steady_tolerance = 0.02;  // two consecutive warm-up windows agree within this fraction
 };
 
 struct MeasureResult {
   std::string id;
   measure::Measurement measurement;
   measure::Environment environment;  // threads, backend, kernels, device state around the item
+  measure::SteadyWarmup warmup;      // the warm-up the runner ran first; windows 0: none
+  size_t cache_flushes = 0;          // cache flushes before timed runs; 0 without cold_cache
 };
 
 struct CheckRequest {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 
+#include "nnlat/backends/graph_measurement.hpp"
 #include "nnlat/backends/reference_check.hpp"
 #include "nnlat/core/hash.hpp"
 #include "nnlat/formats/json_format.hpp"
@@ -32,7 +33,19 @@ class BackendCache {
   std::map<std::string, std::unique_ptr<Backend>> backends_;
 };
 
-Result<MeasureResult> measure_request(const MeasureRequest& request, BackendCache& cache,
+// The 64 MiB buffer of `--cold-cache`, allocated with the first request that asks for it.
+class FlusherCache {
+ public:
+  CacheFlusher* get() {
+    if (!flusher_) flusher_ = std::make_unique<CacheFlusher>();
+    return flusher_.get();
+  }
+
+ private:
+  std::unique_ptr<CacheFlusher> flusher_;
+};
+
+Result<MeasureResult> measure_request(const MeasureRequest& request, BackendCache& cache, FlusherCache& flushers,
                                       const measure::Environment& machine) {
   NNLAT_ASSIGN_OR_RETURN(auto backend_and_target, cache.get(request.target));
   auto& [backend, target] = backend_and_target;
@@ -47,13 +60,20 @@ Result<MeasureResult> measure_request(const MeasureRequest& request, BackendCach
   result.environment.affinity = target.config.affinity;
   result.environment.backend = backend->name();
   result.environment.backend_version = backend->version();
-  result.environment.state_before = measure::capture_device_state();
-  NNLAT_ASSIGN_OR_RETURN(result.measurement,
-                         measure::measure([&] { return prepared->run(); }, request.protocol, measure::Clock::steady()));
-  result.environment.state_after = measure::capture_device_state();
-  if (request.kernel_timing_runs > 0) {
-    NNLAT_ASSIGN_OR_RETURN(result.environment.kernels, prepared->kernel_runs(request.kernel_timing_runs));
-  }
+  // The very steps of a local campaign's measurement (graph_measurement.hpp).
+  MeasureSettings settings;
+  settings.protocol = request.protocol;
+  settings.steady_warmup_s = request.steady_warmup_s;
+  settings.steady_tolerance = request.steady_tolerance;
+  settings.cold_cache = request.cold_cache ? flushers.get() : nullptr;
+  settings.kernel_timing_runs = request.kernel_timing_runs;
+  NNLAT_ASSIGN_OR_RETURN(auto taken, measure_prepared(*prepared, settings));
+  result.measurement = std::move(taken.measurement);
+  result.environment.state_before = std::move(taken.state_before);
+  result.environment.state_after = std::move(taken.state_after);
+  result.environment.kernels = std::move(taken.kernels);
+  result.warmup = taken.warmup;
+  result.cache_flushes = taken.cache_flushes;
   result.environment.time_utc = measure::iso8601_utc(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   return result;
@@ -129,6 +149,7 @@ Status serve_device_runner(std::istream& in, std::ostream& out, const std::strin
   const RunnerHello hello = local_hello(runner_version, build);
   NNLAT_RETURN_IF_ERROR(write_line(out, to_json(hello)));
   BackendCache cache;
+  FlusherCache flushers;
   std::string line;
   for (size_t number = 1; std::getline(in, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -142,7 +163,7 @@ Status serve_device_runner(std::istream& in, std::ostream& out, const std::strin
     if (*type == "bye") return Status::Ok();
     if (*type == "measure") {
       NNLAT_RETURN_IF_ERROR(answer(out, json, where, measure_request_from_json, [&](const MeasureRequest& request) {
-        return measure_request(request, cache, hello.environment);
+        return measure_request(request, cache, flushers, hello.environment);
       }));
     } else if (*type == "check") {
       NNLAT_RETURN_IF_ERROR(answer(out, json, where, check_request_from_json,

@@ -108,14 +108,19 @@ nlohmann::json to_json(const MeasureRequest& r) {
           {"graph", r.graph},
           {"protocol", measure::protocol_to_json(r.protocol)},
           {"weight_seed", r.weight_seed},
-          {"kernel_timing_runs", r.kernel_timing_runs}};
+          {"kernel_timing_runs", r.kernel_timing_runs},
+          {"cold_cache", r.cold_cache},
+          {"steady_warmup", {{"max_s", r.steady_warmup_s}, {"tolerance", r.steady_tolerance}}}};
 }
 
 nlohmann::json to_json(const MeasureResult& r) {
   return {{"type", "result"},
           {"id", r.id},
           {"measurement", measurement_to_json(r.measurement)},
-          {"environment", measure::environment_to_json(r.environment)}};
+          {"environment", measure::environment_to_json(r.environment)},
+          {"steady_warmup",
+           {{"windows", r.warmup.windows}, {"steady", r.warmup.steady}, {"last_median_ms", r.warmup.last_median_ms}}},
+          {"cache_flushes", r.cache_flushes}};
 }
 
 nlohmann::json to_json(const CheckRequest& r) {
@@ -224,6 +229,15 @@ Result<MeasureRequest> measure_request_from_json(const nlohmann::json& j) {
           j, "kernel_timing_runs", [](const auto& x) { return x.is_number_integer() && x.template get<int>() >= 0; },
           "an integer >= 0"));
   r.kernel_timing_runs = runs->get<int>();
+  NNLAT_ASSIGN_OR_RETURN(auto cold, field(
+                                        j, "cold_cache", [](const auto& x) { return x.is_boolean(); }, "a boolean"));
+  r.cold_cache = cold->get<bool>();
+  NNLAT_ASSIGN_OR_RETURN(auto warmup,
+                         field(
+                             j, "steady_warmup", [](const auto& x) { return x.is_object(); }, "an object"));
+  NNLAT_ASSIGN_OR_RETURN(r.steady_warmup_s, finite_field(*warmup, "max_s"));
+  NNLAT_ASSIGN_OR_RETURN(r.steady_tolerance, finite_field(*warmup, "tolerance"));
+  if (r.steady_warmup_s < 0 || r.steady_tolerance < 0) return bad("\"steady_warmup\" must hold numbers >= 0");
   return r;
 }
 
@@ -237,6 +251,24 @@ Result<MeasureResult> measure_result_from_json(const nlohmann::json& j) {
   NNLAT_ASSIGN_OR_RETURN(auto env, field(
                                        j, "environment", [](const auto& x) { return x.is_object(); }, "an object"));
   NNLAT_ASSIGN_OR_RETURN(r.environment, measure::environment_from_json(*env));
+  NNLAT_ASSIGN_OR_RETURN(auto warmup,
+                         field(
+                             j, "steady_warmup", [](const auto& x) { return x.is_object(); }, "an object"));
+  NNLAT_ASSIGN_OR_RETURN(
+      auto windows,
+      field(
+          *warmup, "windows", [](const auto& x) { return x.is_number_integer() && x.template get<int>() >= 0; },
+          "an integer >= 0"));
+  r.warmup.windows = windows->get<int>();
+  NNLAT_ASSIGN_OR_RETURN(auto steady,
+                         field(
+                             *warmup, "steady", [](const auto& x) { return x.is_boolean(); }, "a boolean"));
+  r.warmup.steady = steady->get<bool>();
+  NNLAT_ASSIGN_OR_RETURN(r.warmup.last_median_ms, finite_field(*warmup, "last_median_ms"));
+  NNLAT_ASSIGN_OR_RETURN(
+      auto flushes, field(
+                        j, "cache_flushes", [](const auto& x) { return x.is_number_unsigned(); }, "an integer >= 0"));
+  r.cache_flushes = flushes->get<size_t>();
   return r;
 }
 
