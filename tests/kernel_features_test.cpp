@@ -28,6 +28,13 @@ TEST(FeatureSchema, EveryFamilyFitsAndNamesAreUnique) {
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, f);
   }
+  const features::TargetContext gpu{1, true};
+  for (auto f : features::all_families()) {
+    const auto& names = features::feature_names(f, gpu);
+    EXPECT_LE(names.size(), features::kMaxFeatures) << features::family_name(f);
+    EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size()) << features::family_name(f);
+    EXPECT_EQ(names.size(), features::feature_names(f).size() + features::gpu_feature_names(f).size());
+  }
   EXPECT_FALSE(features::parse_family("convolution").ok());
   EXPECT_EQ(features::schema_hash(), features::schema_hash());
   EXPECT_EQ(features::schema_hash().size(), 16u);
@@ -48,6 +55,63 @@ TEST(FeatureSchema, ThreadsComeFromTheTargetConfig) {
   EXPECT_EQ(features::target_context_from_config("xnnpack-t12").threads, 12);
   EXPECT_EQ(features::target_context_from_config("gpu").threads, 1);
   EXPECT_EQ(features::target_context_from_config("4small").threads, 1);
+}
+
+TEST(FeatureSchema, GpuTargetsAreToldFromTheirConfig) {
+  for (const char* config : {"gpu", "opencl-pocl", "torch-vulkan", "torch-metal"}) {
+    EXPECT_TRUE(features::target_context_from_config(config).gpu) << config;
+  }
+  for (const char* config : {"4small", "xnnpack-t2-a0.1", "torch-1large", "1large"}) {
+    EXPECT_FALSE(features::target_context_from_config(config).gpu) << config;
+  }
+}
+
+// On a GPU target a convolution also carries its channel alignment (730 and 782 channels:
+// 2, 1024: capped at 32) and a trailing "repeat"; elsewhere it carries neither.
+TEST(KernelFeatures, GpuTargetsAddChannelAlignmentAndRepeat) {
+  ir::GraphBuilder b("conv");
+  const ir::Graph g = b.finish({b.conv(b.input({1, 730, 7, 7}), 1024, 1)});
+  const features::TargetContext gpu{1, true};
+  auto on_gpu = features::extract_kernel_graph_features(g, gpu);
+  auto on_cpu = features::extract_kernel_graph_features(g, {1});
+  ASSERT_TRUE(on_gpu.ok() && on_cpu.ok());
+  const auto& names = features::feature_names(KernelFamily::kConv, gpu);
+  ASSERT_EQ(on_gpu->count, names.size());
+  ASSERT_EQ(on_cpu->count, features::feature_names(KernelFamily::kConv).size());
+  for (size_t i = 0; i < on_cpu->count; ++i) EXPECT_EQ(on_gpu->values[i], on_cpu->values[i]) << names[i];
+  auto value = [&](const std::string& n) {
+    return on_gpu->values[static_cast<size_t>(std::find(names.begin(), names.end(), n) - names.begin())];
+  };
+  EXPECT_EQ(value("in_channels_alignment"), 1);  // 730 = 2 x 365
+  EXPECT_EQ(value("out_channels_alignment"), 5);
+  EXPECT_EQ(value("repeat"), 0);
+}
+
+// "repeat" marks the second and later of identical kernels in a network, on GPU targets only.
+TEST(KernelFeatures, RepeatMarksIdenticalKernelsAfterTheFirst) {
+  ir::GraphBuilder b("net");
+  auto x = b.input({1, 64, 14, 14});
+  auto y = b.conv(x, 64, 3, 1, 1, false);
+  y = b.conv(y, 64, 3, 1, 1, false);
+  y = b.conv(y, 128, 3, 1, 1, false);
+  const ir::Graph g = b.finish({b.conv(y, 64, 3, 1, 1, false)});
+  auto rules = fusion::load_rule_set("torch-vulkan");
+  ASSERT_TRUE(rules.ok());
+  const features::TargetContext gpu{1, true};
+  auto on_gpu = predictors::decompose(g, *rules, gpu, false, false);
+  auto full = predictors::decompose(g, *rules, gpu, true, true);
+  auto on_cpu = predictors::decompose(g, *rules, {1}, false, false);
+  ASSERT_TRUE(on_gpu.ok() && full.ok() && on_cpu.ok());
+  ASSERT_EQ(on_gpu->features.size(), 4u);
+  std::vector<float> repeats;
+  for (size_t i = 0; i < 4; ++i) {
+    const auto& f = on_gpu->features[i];
+    repeats.push_back(f.values[f.count - 1]);
+    EXPECT_EQ(f.fingerprint(), full->features[i].fingerprint()) << "kernel " << i;
+    EXPECT_EQ(on_cpu->features[i].count, features::feature_names(f.family).size());
+  }
+  // The 64->128 convolution differs from the 64->64 ones; the last 128->64 is new too.
+  EXPECT_EQ(repeats, (std::vector<float>{0, 1, 0, 0}));
 }
 
 // Every kernel of several real networks: the features from the network equal those of its

@@ -1,9 +1,11 @@
 #include "nnlat/features/kernel_features.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
+#include <unordered_set>
 #include <variant>
 
 #include "nnlat/core/hash.hpp"
@@ -29,6 +31,18 @@ std::vector<std::string> with_common(std::vector<std::string> specific) {
   return all;
 }
 
+const std::array<std::vector<std::string>, kNumFamilies>& gpu_schema() {
+  static const std::array<std::vector<std::string>, kNumFamilies> kSchema = [] {
+    std::array<std::vector<std::string>, kNumFamilies> all;
+    for (auto& names : all) names = {"repeat"};
+    all[static_cast<size_t>(KernelFamily::kConv)] = {"in_channels_alignment", "out_channels_alignment", "repeat"};
+    all[static_cast<size_t>(KernelFamily::kFullyConnected)] = {"in_features_alignment", "out_features_alignment",
+                                                               "repeat"};
+    return all;
+  }();
+  return kSchema;
+}
+
 const std::array<std::vector<std::string>, kNumFamilies>& schema() {
   static const std::array<std::vector<std::string>, kNumFamilies> kSchema = {
       with_common({"in_channels", "out_channels", "in_h", "in_w", "out_h", "out_w", "kernel_h", "kernel_w", "stride",
@@ -43,6 +57,22 @@ const std::array<std::vector<std::string>, kNumFamilies>& schema() {
       with_common({"op", "log2_in_elements", "log2_out_elements"}),
   };
   return kSchema;
+}
+
+const std::array<std::vector<std::string>, kNumFamilies>& schema_on_gpu() {
+  static const std::array<std::vector<std::string>, kNumFamilies> kSchema = [] {
+    std::array<std::vector<std::string>, kNumFamilies> all = schema();
+    for (size_t f = 0; f < kNumFamilies; ++f) {
+      all[f].insert(all[f].end(), gpu_schema()[f].begin(), gpu_schema()[f].end());
+    }
+    return all;
+  }();
+  return kSchema;
+}
+
+// The largest power of two dividing a channel count, at most 32 (as its exponent, 0-5).
+int64_t alignment_log2(int64_t channels) {
+  return std::min<int64_t>(std::countr_zero(static_cast<uint64_t>(std::max<int64_t>(channels, 0))), 5);
 }
 
 float log2p(int64_t x) { return static_cast<float>(std::log2(1.0 + static_cast<double>(std::max<int64_t>(x, 0)))); }
@@ -82,12 +112,22 @@ std::array<KernelFamily, kNumFamilies> all_families() {
 
 const std::vector<std::string>& feature_names(KernelFamily family) { return schema()[static_cast<size_t>(family)]; }
 
+const std::vector<std::string>& feature_names(KernelFamily family, const TargetContext& target) {
+  return (target.gpu ? schema_on_gpu() : schema())[static_cast<size_t>(family)];
+}
+
+const std::vector<std::string>& gpu_feature_names(KernelFamily family) {
+  return gpu_schema()[static_cast<size_t>(family)];
+}
+
 const std::string& schema_hash() {
   static const std::string kHash = [] {
     std::string text = std::string(kSchemaName) + "/" + std::to_string(kSchemaVersion);
     for (auto f : all_families()) {
       text += "|" + std::string(family_name(f)) + ":";
       for (const auto& n : feature_names(f)) text += n + ",";
+      text += "gpu:";
+      for (const auto& n : gpu_feature_names(f)) text += n + ",";
     }
     // Op codes are feature values: the op table's order is part of the schema.
     text += "|ops:";
@@ -110,6 +150,7 @@ TargetContext target_context_from_config(std::string_view config) {
     }
     pos = end + 1;
   }
+  ctx.gpu = config == "gpu" || config.starts_with("opencl") || config == "torch-vulkan" || config == "torch-metal";
   return ctx;
 }
 
@@ -222,6 +263,10 @@ KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::Node
       w.add_int(win.stride_h);
       w.add_int(anchor.attr_int("groups"));
       w.add_int(win.dilation_h);
+      if (target.gpu) {
+        w.add_int(alignment_log2(dim(in, 1)));
+        w.add_int(alignment_log2(dim(out, 1)));
+      }
       break;
     }
     case KernelFamily::kDepthwise: {
@@ -243,6 +288,10 @@ KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::Node
       w.add_int(k);
       w.add_int(n);
       w.add_int(k > 0 ? in_elements / k : 0);
+      if (target.gpu) {
+        w.add_int(alignment_log2(k));
+        w.add_int(alignment_log2(n));
+      }
       break;
     }
     case KernelFamily::kPool: {
@@ -290,7 +339,18 @@ KernelFeatures extract_features(const ir::Graph& graph, std::span<const ir::Node
       w.add(log2p(out_elements));
       break;
   }
+  if (target.gpu) w.add_int(0);  // "repeat": set by mark_repeated_kernels, which sees the network
   return f;
+}
+
+void mark_repeated_kernels(std::span<KernelFeatures> network_kernels, const TargetContext& target) {
+  if (!target.gpu) return;
+  // Every kernel's "repeat" is still 0 here, so equal fingerprints mean equal features.
+  std::unordered_set<uint64_t> seen;
+  for (KernelFeatures& f : network_kernels) {
+    const bool repeat = !seen.insert(f.fingerprint()).second;
+    f.values[f.count - 1] = repeat ? 1.0f : 0.0f;
+  }
 }
 
 namespace {
@@ -324,6 +384,7 @@ struct KeyHasher {
 uint64_t kernel_structure_key(const ir::Graph& graph, std::span<const ir::NodeId> nodes, const TargetContext& target) {
   KeyHasher k;
   k.mix(static_cast<uint64_t>(target.threads));
+  k.mix(target.gpu ? 1 : 0);
   k.mix(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
     const ir::Node& node = graph.node(nodes[i]);

@@ -262,7 +262,8 @@ void KernelModels::write_json(nlohmann::json& j) const {
   j["global_ms_per_byte"] = global_ms_per_byte_;
 }
 
-Status KernelModels::read_json(const nlohmann::json& j, const std::string& source) {
+Status KernelModels::read_json(const nlohmann::json& j, const features::TargetContext& target,
+                               const std::string& source) {
   auto fail = [&](const std::string& what) { return make_error(ErrorCode::kParseError, source + ": " + what); };
   for (const auto& [name, e] : j.at("families").items()) {
     auto fam = features::parse_family(name);
@@ -277,7 +278,7 @@ Status KernelModels::read_json(const nlohmann::json& j, const std::string& sourc
       const auto& pr = e.at("prior");
       fm.prior = {pr.at("ms").get<double>(), pr.at("ms_per_mac").get<double>(), pr.at("ms_per_byte").get<double>()};
     }
-    if (fm.min.size() != features::feature_names(*fam).size() || fm.max.size() != fm.min.size()) {
+    if (fm.min.size() != features::feature_names(*fam, target).size() || fm.max.size() != fm.min.size()) {
       return fail("family " + name + ": feature range has the wrong length");
     }
     if (e.contains("implementations")) {

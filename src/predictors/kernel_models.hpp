@@ -74,7 +74,8 @@ class KernelModels {
 
   // The file's "families" and "global_ms_per_byte".
   void write_json(nlohmann::json& j) const;
-  Status read_json(const nlohmann::json& j, const std::string& source);
+  // `target`: the file's target context, which decides each family's feature count.
+  Status read_json(const nlohmann::json& j, const features::TargetContext& target, const std::string& source);
 
  private:
   std::array<FamilyModel, features::kNumFamilies> families_;

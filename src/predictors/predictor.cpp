@@ -246,6 +246,7 @@ nlohmann::json LatencyPredictor::to_json() const {
   j["feature_schema"] = {
       {"name", features::kSchemaName}, {"version", features::kSchemaVersion}, {"hash", features::schema_hash()}};
   j["threads"] = im.context.threads;
+  j["gpu_features"] = im.context.gpu;
   j["target_space"] = "log_ms";
   im.kernels.write_json(j);
   // Version-1 files carry every method's section; a method overwrites the ones it owns.
@@ -289,7 +290,8 @@ Result<LatencyPredictor> LatencyPredictor::from_json(const nlohmann::json& j, co
     im.rules = j.at("rules").get<std::string>();
     im.rules_definition = j.value("rules_definition", std::string());
     im.context.threads = j.at("threads").get<int>();
-    NNLAT_RETURN_IF_ERROR(im.kernels.read_json(j, source));
+    im.context.gpu = j.at("gpu_features").get<bool>();
+    NNLAT_RETURN_IF_ERROR(im.kernels.read_json(j, im.context, source));
     // Every version-1 file carries every method's section, owned or not (see to_json).
     for (const char* section : kVersion1Sections) {
       if (!j.contains(section)) return fail(std::string("malformed predictor: no '") + section + "' section");

@@ -39,6 +39,7 @@ Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& 
       }
     }
   }
+  features::mark_repeated_kernels(out.features, target);
   for (const auto& f : out.features) {
     out.macs += f.macs;
     out.params += f.params;
