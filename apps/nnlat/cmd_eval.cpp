@@ -29,6 +29,10 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--reference-networks", o.reference_networks,
                   "With --train-size and several transfer sources: this many reference networks (those that spread "
                   "the sources most, docs/transfer.md) are in every draw's training networks");
+  cmd->add_option("--opwise-from", o.opwise_from,
+                  "With --train-size: also the op-wise transfer from this source target (its opwise-gbdt kernel "
+                  "predictor adapted per kernel family on the K networks' kernel rows, docs/transfer.md); in --json "
+                  "as \"opwise_transfer\"");
   cmd->add_option("--rules", o.rules, "Fusion rules that define kernels (default: the target's)");
   cmd->add_option("--cv", o.cv,
                   "Folds of the cross-validation by network, or 'family': hold out each network family in turn "

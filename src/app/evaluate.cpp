@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "nnlat/app/training_data.hpp"
+#include "nnlat/eval/opwise_transfer_eval.hpp"
 #include "nnlat/predictors/reference_networks.hpp"
 
 namespace nnlat::app {
@@ -113,6 +114,24 @@ Status evaluate_on_splits(const EvalRequest& request, const predictors::Training
   return Status::Ok();
 }
 
+// --opwise-from: the op-wise transfer from that source on the draws the chosen method saw.
+Status evaluate_opwise_transfer(const EvalRequest& request, const predictors::TrainingSet& data,
+                                const predictors::TrainOptions& options, EvalResult& result) {
+  if (request.train_size == 0) {
+    return make_error(ErrorCode::kInvalidArgument, "--opwise-from needs --train-size (the K target networks)");
+  }
+  NNLAT_ASSIGN_OR_RETURN(
+      auto source, load_training_set_from(request.db, request.opwise_from, "", "", request.training.correct_drift));
+  EvalResult scratch;  // the same splits again (make_splits is deterministic in the seed)
+  NNLAT_ASSIGN_OR_RETURN(auto splits, make_splits(request, data, scratch));
+  auto r =
+      eval::evaluate_opwise_transfer(source, data, splits, with_method(options, predictors::Method::kOpwiseGbdt), true);
+  if (!r.ok()) return r.error().with_context(request.target);
+  result.opwise_transfer = std::move(*r);
+  result.opwise_source = request.opwise_from;
+  return Status::Ok();
+}
+
 }  // namespace
 
 double noise_floor_ratio(const eval::MethodReport& report, const eval::Metrics& noise_floor) {
@@ -147,6 +166,12 @@ nlohmann::json EvalResult::to_json() const {
         with_ratio(eval::method_report_to_json(reports[i], /*with_results=*/false), reports[i]);
   }
   j["baselines"] = b;
+  if (opwise_transfer) {
+    nlohmann::json o = eval::method_report_to_json(*opwise_transfer, /*with_results=*/false);
+    o["method"] = "opwise-transfer";
+    o["source"] = opwise_source;
+    j["opwise_transfer"] = o;
+  }
   return j;
 }
 
@@ -195,6 +220,7 @@ Result<EvalResult> evaluate(const EvalRequest& request_in) {
     result.splits = 1;
   } else {
     NNLAT_RETURN_IF_ERROR(evaluate_on_splits(request, data, options, baselines, result));
+    if (!request.opwise_from.empty()) NNLAT_RETURN_IF_ERROR(evaluate_opwise_transfer(request, data, options, result));
   }
   if (!request.csv.empty()) NNLAT_RETURN_IF_ERROR(write_csv(request.csv, result.reports));
   NNLAT_ASSIGN_OR_RETURN(result.noise_floor, eval::noise_floor(data));

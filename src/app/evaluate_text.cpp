@@ -89,6 +89,10 @@ std::string EvalResult::to_text() const {
     s += fmt::format("\nreference networks (always trained on): {}\n", fmt::join(reference_networks, ", "));
   }
   if (!transfer_sources.empty()) s += "\n" + transfer_match_text(transfer_sources, transfer_matches);
+  if (opwise_transfer) {
+    s += "\nop-wise transfer from " + opwise_source + " (same draws)\n" + header("method (mean of draws)", false);
+    s += row("opwise-transfer", opwise_transfer->repeat_mean, -1, nullptr, 0);
+  }
   return s;
 }
 

@@ -61,6 +61,10 @@ Status summarise(MethodReport& report, bool repeated, int repeats) {
 
 }  // namespace
 
+Status summarise_report(MethodReport& report, bool repeated, int repeats) {
+  return summarise(report, repeated, repeats);
+}
+
 Result<std::vector<Split>> kfold_splits(size_t networks, int k, uint64_t seed) {
   if (k < 2 || static_cast<size_t>(k) > networks) {
     return make_error(ErrorCode::kInvalidArgument, "--cv " + std::to_string(k) + " needs between 2 and " +

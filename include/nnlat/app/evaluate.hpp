@@ -34,6 +34,9 @@ struct EvalRequest {
   // With `predictor`: scale its predictions by the drift between its training store and `db`,
   // read from the reference networks both measured (predictors/calibration.hpp).
   bool calibrate_drift = false;
+  // --opwise-from SOURCE, with --train-size: also the op-wise transfer from SOURCE's opwise-gbdt
+  // kernel predictor (predictors/opwise_transfer.hpp) on the same draws.
+  std::string opwise_from;
 };
 
 struct EvalResult {
@@ -51,6 +54,8 @@ struct EvalResult {
   std::vector<std::string> transfer_sources;                // --from: the transfer source targets
   std::vector<predictors::TransferMatch> transfer_matches;  // how their latencies were found per network
   std::vector<std::string> reference_networks;              // --reference-networks: their names
+  std::optional<eval::MethodReport> opwise_transfer;        // --opwise-from: on the same splits
+  std::string opwise_source;
 
   nlohmann::json to_json() const;  // the `eval --json` object
   std::string to_text() const;     // the tables `eval` prints (evaluate_text.cpp)

@@ -85,6 +85,12 @@ Result<Metrics> noise_floor(const predictors::TrainingSet& data);
 // The same over any subjects' figures, one list of repeats (campaign figures) per subject.
 Result<Metrics> noise_floor_of_repeats(std::span<const std::vector<double>> repeats);
 
+// Fills a report's metrics (overall, per family and, when `repeated`, per repeat with their
+// mean and spread) from its results (for evaluations outside evaluate_splits).
+Status summarise_report(MethodReport& report, bool repeated, int repeats);
+// Per network of `data`, the sum of the kernel times measured inside its run (0: none).
+std::vector<double> measured_kernel_sums(const predictors::TrainingSet& data);
+
 nlohmann::json method_report_to_json(const MethodReport& report, bool with_results);
 
 }  // namespace nnlat::eval
