@@ -16,8 +16,8 @@
 # and the local NAS-Bench-201 targets (scripts/nb201-local-targets.sh):
 #   scripts/transfer-campaign.sh nb201-local.db
 # NNLAT (default build/nnlat), KS (default "5 10 20 50"), REPEATS (default 20), REFS (default 5),
-# BASELINES (default flops,e2e-ridge,e2e-gbdt,transfer-single) and SEED (the draws; default 0, eval's)
-# override.
+# BASELINES (default flops,e2e-ridge,e2e-gbdt,transfer-single), SEED (the draws; default 0, eval's)
+# and METHOD (default transfer; transfer-select or transfer-gbdt: docs/transfer.md) override.
 set -euo pipefail
 DB=$1
 PATTERN=${2:-.}
@@ -27,6 +27,7 @@ KS=${KS:-"5 10 20 50"}
 REPEATS=${REPEATS:-20}
 REFS=${REFS:-5}
 SEED=${SEED:-0}
+METHOD=${METHOD:-transfer}
 BASELINES=${BASELINES:-flops,e2e-ridge,e2e-gbdt,transfer-single}
 PY=/usr/bin/python3
 
@@ -47,7 +48,7 @@ target, k, tag = sys.argv[1:4]
 j = json.load(sys.stdin)
 reports = [(j["method"], j)] + list(j["baselines"].items())
 for name, r in reports:
-    if tag and name != "transfer": continue
+    if tag and name != sys.argv[4]: continue
     m, s = r["repeat_mean"], r["repeat_std"]
     cells = [m["spearman"], s["spearman"], m["kendall_tau"], m["mape"], s["mape"], m["acc10"]]
     print(",".join([target, k, name + tag] + ["%.4f" % v for v in cells]))' "$@"
@@ -61,8 +62,8 @@ for target in $targets; do
     from=(--from-all)
   fi
   for k in $KS; do
-    "$NNLAT" eval --db "$DB" --target "$target" "${from[@]}" --method transfer --train-size "$k" \
-      --repeats "$REPEATS" --seed "$SEED" --no-intervals --baselines "$BASELINES" --json | rows "$target" "$k" ""
+    "$NNLAT" eval --db "$DB" --target "$target" "${from[@]}" --method "$METHOD" --train-size "$k" \
+      --repeats "$REPEATS" --seed "$SEED" --no-intervals --baselines "$BASELINES" --json | rows "$target" "$k" "" "$METHOD"
     if [ "$REFS" -gt 0 ] && [ "$k" -ge "$REFS" ]; then
       "$NNLAT" eval --db "$DB" --target "$target" "${from[@]}" --method transfer --train-size "$k" \
         --repeats "$REPEATS" --seed "$SEED" --no-intervals --baselines none --reference-networks "$REFS" --json |

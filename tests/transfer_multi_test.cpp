@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "nnlat/eval/evaluation.hpp"
 #include "nnlat/eval/metrics.hpp"
@@ -55,11 +56,12 @@ double mean_spearman(const predictors::TrainingSet& data, Method method, size_t 
   return report.ok() ? report->repeat_mean.spearman : 0.0;
 }
 
-// Multi-source transfer trained on the networks `rows` of `data`.
+// Multi-source transfer (or `method`) trained on the networks `rows` of `data`.
 Result<predictors::LatencyPredictor> train_transfer(const predictors::TrainingSet& data,
-                                                    const std::vector<size_t>& rows) {
+                                                    const std::vector<size_t>& rows,
+                                                    Method method = Method::kTransfer) {
   predictors::TrainOptions o;
-  o.method = Method::kTransfer;
+  o.method = method;
   o.calibrate = false;
   return predictors::LatencyPredictor::train(data, {}, rows, o);
 }
@@ -115,17 +117,26 @@ TEST(MultiSourceTransfer, TrainedOnEveryNetworkStillChoosesByLeaveOneTargetOut) 
   EXPECT_GT(file.at("transfer_multi").at("choice").at("leave_one_target_out_error").get<double>(), 0.0);
 }
 
+// `p` saved to a temporary file and loaded back; the file must not change on the way.
+Result<predictors::LatencyPredictor> saved_and_loaded(const predictors::LatencyPredictor& p, const char* name) {
+  const auto path = (std::filesystem::temp_directory_path() / name).string();
+  if (auto saved = p.save(path); !saved.ok()) return saved.error();
+  auto q = predictors::LatencyPredictor::load(path);
+  std::filesystem::remove(path);
+  if (q.ok()) {
+    EXPECT_EQ(q->to_json(), p.to_json());
+  }
+  return q;
+}
+
 TEST(MultiSourceTransfer, RoundTripsThroughItsFileAndPredictsUnmeasuredNetworks) {
   auto data = mixed_sources(9);
   std::vector<size_t> rows;
   for (size_t i = 0; i < 12; ++i) rows.push_back(i * 7);
   auto p = train_transfer(data, rows);
   ASSERT_TRUE(p.ok()) << p.error().message;
-  const auto path = (std::filesystem::temp_directory_path() / "nnlat_transfer_multi_test.json").string();
-  ASSERT_TRUE(p->save(path).ok());
-  auto q = predictors::LatencyPredictor::load(path);
+  const auto q = saved_and_loaded(*p, "nnlat_transfer_multi_test.json");
   ASSERT_TRUE(q.ok()) << q.error().message;
-  EXPECT_EQ(q->to_json(), p->to_json());
   for (size_t i : {1u, 50u, 99u}) {
     const auto& n = data.networks[i].kernels;
     EXPECT_DOUBLE_EQ(q->predict(n, false).latency_ms, p->predict(n, false).latency_ms);
@@ -136,7 +147,6 @@ TEST(MultiSourceTransfer, RoundTripsThroughItsFileAndPredictsUnmeasuredNetworks)
     const double ms = q->predict(bare, false).latency_ms;
     EXPECT_TRUE(std::isfinite(ms) && ms > 0) << ms;
   }
-  std::filesystem::remove(path);
 }
 
 TEST(MultiSourceTransfer, ASourceThatMeasuredTooFewNetworksIsAnErrorNamingIt) {
@@ -380,6 +390,114 @@ TEST(ReferenceNetworks, EveryDrawTrainsOnThemAndDrawsTheRest) {
   ASSERT_TRUE(plain.ok() && empty.ok());
   EXPECT_EQ((*plain)[1].train_networks, (*empty)[1].train_networks);
   EXPECT_FALSE(eval::train_size_splits(30, 1, 2, 1, always).ok());
+}
+
+// ---- The multi-task GBDT (predictors/multitask_transfer.hpp) and transfer-select ----
+
+// With three sources, two of them the target's halves, the trees have almost nothing to learn
+// across tasks and fit noise: the GBDT alone ranks this target worse than the closest source
+// (docs/transfer.md). transfer-select must see that by leave-one-target-out.
+TEST(MultiTaskTransfer, SelectKeepsUpWhereTheGbdtOverfitsAndTheGbdtRoundTrips) {
+  const auto data = mixed_sources(21);
+  for (size_t k : {10u, 20u}) {
+    const double select = mean_spearman(data, Method::kTransferSelect, k, 6);
+    const double gbdt = mean_spearman(data, Method::kTransferGbdt, k, 6);
+    const double best_single = mean_spearman(data, Method::kTransferSingle, k, 6);
+    EXPECT_LT(gbdt, best_single) << "K = " << k << ": the GBDT no longer overfits three sources; revise the docs";
+    EXPECT_GT(select, gbdt + 0.05) << "K = " << k;
+    // Not asserted, documented (docs/transfer.md): select stays below the ridge model here
+    // (the pseudo-targets, each one source rebuilt from the other two, are no mixes).
+  }
+  auto p = train_transfer(data, every_fifth(12), Method::kTransferGbdt);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const nlohmann::json file = p->to_json();
+  const auto& j = file.at("transfer_multi");
+  EXPECT_EQ(j.at("choice").at("model"), "multitask");
+  ASSERT_TRUE(j.at("multitask").is_object());
+  const auto q = saved_and_loaded(*p, "nnlat_transfer_gbdt_test.json");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  for (size_t i : {1u, 50u, 99u}) {
+    const auto& n = data.networks[i].kernels;
+    EXPECT_DOUBLE_EQ(q->predict(n, false).latency_ms, p->predict(n, false).latency_ms);
+  }
+}
+
+TEST(MultiTaskTransfer, TinyKFallsBackToTheBestSingleSource) {
+  const auto data = mixed_sources(23);
+  auto p = train_transfer(data, {0, 5, 10}, Method::kTransferGbdt);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const nlohmann::json file = p->to_json();
+  const auto& j = file.at("transfer_multi");
+  EXPECT_EQ(j.at("choice").at("model"), "ridge");
+  EXPECT_TRUE(j.at("multitask").is_null());
+}
+
+TEST(MultiTaskTransfer, SelectPicksTheModelWithTheLowestLeaveOneTargetOutError) {
+  std::set<std::string> chosen;
+  for (uint64_t seed : {25u, 27u, 29u}) {
+    const auto data = mixed_sources(seed);
+    auto p = train_transfer(data, every_fifth(10), Method::kTransferSelect);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    const nlohmann::json file = p->to_json();
+    const auto& c = file.at("transfer_multi").at("choice");
+    const auto& e = c.at("leave_one_target_out_errors");
+    const std::string model = c.at("model").get<std::string>();
+    chosen.insert(model);
+    double lowest = e.at("ridge").get<double>();
+    std::string argmin = "ridge";
+    for (const char* name : {"ridge+multitask", "multitask"}) {
+      if (e.at(name).get<double>() < lowest) {
+        lowest = e.at(name).get<double>();
+        argmin = name;
+      }
+    }
+    if (e.at("single").get<double>() < lowest) argmin = "single-source";
+    EXPECT_EQ(model, argmin) << e.dump();
+    EXPECT_GT(e.at("ridge").get<double>(), 0.0);
+    // The single source predicts exactly as transfer-single's model does.
+    EXPECT_EQ(model == "single-source", c.at("single_source_weight").get<double>() == 1.0);
+  }
+  EXPECT_FALSE(chosen.empty());
+}
+
+TEST(MultiTaskTransfer, PlainTransferKeepsTheRidgeModelAndLoadsFilesWithoutTheModelKey) {
+  const auto data = mixed_sources(31);
+  auto p = train_transfer(data, every_fifth(10), Method::kTransfer);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  nlohmann::json file = p->to_json();
+  EXPECT_EQ(file.at("transfer_multi").at("choice").at("model"), "ridge");
+  EXPECT_TRUE(file.at("transfer_multi").at("multitask").is_null());
+  // A file from before the multi-task GBDT: no model, no errors, no multitask object.
+  auto& choice = file.at("transfer_multi").at("choice");
+  choice.erase("model");
+  choice.erase("leave_one_target_out_errors");
+  file.at("transfer_multi").erase("multitask");
+  auto q = predictors::LatencyPredictor::from_json(file, "old.json");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  const auto& n = data.networks[3].kernels;
+  EXPECT_DOUBLE_EQ(q->predict(n, false).latency_ms, p->predict(n, false).latency_ms);
+}
+
+TEST(MultiTaskTransfer, AMalformedMultitaskObjectIsAnErrorNamingTheFile) {
+  const auto data = mixed_sources(33);
+  auto p = train_transfer(data, every_fifth(12), Method::kTransferGbdt);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  nlohmann::json out_of_range = p->to_json();
+  out_of_range.at("transfer_multi").at("multitask").at("nearest_source") = 7;
+  auto q = predictors::LatencyPredictor::from_json(out_of_range, "broken.json");
+  ASSERT_FALSE(q.ok());
+  EXPECT_NE(q.error().message.find("broken.json"), std::string::npos) << q.error().message;
+  EXPECT_NE(q.error().message.find("nearest source"), std::string::npos) << q.error().message;
+  nlohmann::json narrow = p->to_json();
+  narrow.at("transfer_multi").at("multitask").at("embedding").push_back(0.0);  // one feature too many
+  q = predictors::LatencyPredictor::from_json(narrow, "narrow.json");
+  ASSERT_FALSE(q.ok());
+  EXPECT_NE(q.error().message.find("narrow.json"), std::string::npos) << q.error().message;
+  nlohmann::json missing = p->to_json();
+  missing.at("transfer_multi").erase("multitask");
+  q = predictors::LatencyPredictor::from_json(missing, "missing.json");
+  ASSERT_FALSE(q.ok());
+  EXPECT_NE(q.error().message.find("without a multitask object"), std::string::npos) << q.error().message;
 }
 
 }  // namespace

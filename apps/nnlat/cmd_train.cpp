@@ -58,7 +58,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
                   "opwise-gbdt | opwise-rf | opwise-linear | opwise-mlp | opwise-ensemble | lut | flops | e2e-gbdt | "
                   "e2e-ridge | "
                   "transfer (with --from SOURCE[,SOURCE...] or --from-all) | transfer-single (the one --from source "
-                  "closest on the training networks)")
+                  "closest on the training networks) | transfer-select (transfer, the multi-task GBDT or the single "
+                  "source, chosen by leave-one-target-out) | transfer-gbdt (the multi-task GBDT alone; experimental, "
+                  "below transfer on the phones: docs/transfer.md)")
       ->capture_default_str();
   add_transfer_source_flags(*cmd, o.transfer_from);
   cmd->add_option("--rules", o.rules, "Fusion rules that define kernels (default: xnnpack, tflite-gpu for GPUs)");

@@ -49,9 +49,11 @@ inline void add_drift_flag(CLI::App& cmd, bool& correct_drift) {
 // --from and --from-all of train, eval and learning-curve: the transfer sources, as
 // predictors::attach_transfer_sources takes them ("all" for --from-all).
 inline void add_transfer_source_flags(CLI::App& cmd, std::string& transfer_from) {
-  auto* from = cmd.add_option("--from", transfer_from,
-                              "Transfer source target(s) (--method transfer, transfer-single), separated by commas: "
-                              "their latencies of each network are mapped to the target on its training networks");
+  auto* from =
+      cmd.add_option("--from", transfer_from,
+                     "Transfer source target(s) (--method transfer, transfer-single, transfer-select, transfer-gbdt), "
+                     "separated by commas: "
+                     "their latencies of each network are mapped to the target on its training networks");
   cmd.add_flag_callback(
          "--from-all", [&transfer_from] { transfer_from = predictors::kAllSources; },
          "Every other target of the store that shares measured networks with the target is a transfer source")

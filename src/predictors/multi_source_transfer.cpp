@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "nnlat/core/sampling.hpp"
 #include "predictors/flops_blend.hpp"
@@ -14,6 +15,28 @@ namespace {
 constexpr double kPriorOnly = std::numeric_limits<double>::infinity();
 // The name of the log-MACs column when it is the closest "source" (FLOPs-proportional).
 constexpr const char* kFlopsPrior = "flops";
+
+const char* model_name(MultiSourceTransfer::Model model) {
+  switch (model) {
+    case MultiSourceTransfer::Model::kMultiTask:
+      return "multitask";
+    case MultiSourceTransfer::Model::kSingleSource:
+      return "single-source";
+    case MultiSourceTransfer::Model::kRidgeAndMultiTask:
+      return "ridge+multitask";
+    case MultiSourceTransfer::Model::kRidge:
+      break;
+  }
+  return "ridge";
+}
+
+std::optional<MultiSourceTransfer::Model> parse_model_name(const std::string& name) {
+  for (auto model : {MultiSourceTransfer::Model::kRidge, MultiSourceTransfer::Model::kMultiTask,
+                     MultiSourceTransfer::Model::kSingleSource, MultiSourceTransfer::Model::kRidgeAndMultiTask}) {
+    if (name == model_name(model)) return model;
+  }
+  return std::nullopt;
+}
 // The pulls toward the prior tried by leave-one-target-out (× the sources' spread on the K
 // networks), and how much harder the architecture terms are pulled toward 0 than the
 // sources toward their prior (K networks cannot pin 30 architecture terms down).
@@ -37,6 +60,10 @@ constexpr double kSingleWeights[] = {0.0, 0.5, 1.0};
 // refits the single-source transfer, itself cross-validated over the K, once per network
 // (a cost of K³), and a well-measured target has little use for a fallback to one source.
 constexpr size_t kMaxBlendVote = 50;
+// Leave-one-target-out between the ridge model, the multi-task GBDT and the single source:
+// the sources split into this many folds (the GBDT trained once per fold).
+constexpr size_t kModelFolds = 5;
+constexpr size_t kMinPseudoTargets = 8;
 
 struct MapConfig {
   bool uniform_prior = false;
@@ -223,6 +250,101 @@ MultiSourceTransfer::Choice choose_by_leave_one_target_out(const Eigen::MatrixXd
   return choice;
 }
 
+// The sources nearest the target on the first `k` rows of `pool` (the smallest spread of log
+// target − log source), the pseudo-targets of the comparison between models: the sources as
+// a whole may relate to one another unlike to this target (CPU core sets beside a GPU), the
+// ones that resemble it tell better which model suits it. A quarter of the sources, at
+// least kMinPseudoTargets (all when fewer).
+std::vector<Eigen::Index> nearest_sources(const Eigen::MatrixXd& pool, Eigen::Index sources, size_t k,
+                                          const Eigen::VectorXd& target_log_ms) {
+  std::vector<std::pair<double, Eigen::Index>> spread;
+  for (Eigen::Index s = 0; s < sources; ++s) {
+    const Eigen::VectorXd d = target_log_ms - pool.col(s).head(static_cast<Eigen::Index>(k));
+    spread.emplace_back((d.array() - d.mean()).square().mean(), s);
+  }
+  std::sort(spread.begin(), spread.end());
+  const size_t count = std::min(spread.size(), std::max(kMinPseudoTargets, spread.size() / 4));
+  std::vector<Eigen::Index> nearest;
+  for (size_t i = 0; i < count; ++i) nearest.push_back(spread[i].second);
+  return nearest;
+}
+
+// The held-out squared log errors of the three models over the pseudo-targets.
+struct ModelErrors {
+  double ridge = 0;
+  double multitask = 0;
+  double single = 0;
+  double ridge_and_multitask = 0;
+};
+
+// Each source in turn plays the target, described by its log latencies on the `k` first
+// networks of `pool` (rows: those networks, then the others scored; columns as the design's):
+// the ridge map with `config` (the other sources as its sources), the multi-task GBDT
+// trained on the sources of the other folds, and the GBDT's base (the nearest other source's
+// log-linear map) predict the pseudo-target's other networks.
+Result<ModelErrors> compare_models_by_leave_one_target_out(const Eigen::MatrixXd& pool, Eigen::Index sources,
+                                                           Eigen::Index priors, size_t k,
+                                                           std::span<const Eigen::Index> pseudo_targets,
+                                                           const MapConfig& config, const RegressorOptions& options) {
+  ModelErrors errors;
+  const auto n = static_cast<size_t>(pool.rows());
+  std::vector<size_t> k_rows(k);
+  for (size_t i = 0; i < k; ++i) k_rows[i] = i;
+  std::vector<size_t> all_rows(n);
+  for (size_t i = 0; i < n; ++i) all_rows[i] = i;
+  const size_t folds = std::min(kModelFolds, pseudo_targets.size());
+  size_t scored = 0;
+  for (size_t f = 0; f < folds; ++f) {
+    std::vector<bool> is_held(static_cast<size_t>(sources), false);
+    std::vector<Eigen::Index> held;
+    for (size_t i = f; i < pseudo_targets.size(); i += folds) {
+      held.push_back(pseudo_targets[i]);
+      is_held[static_cast<size_t>(pseudo_targets[i])] = true;
+    }
+    std::vector<Eigen::Index> tasks;
+    for (Eigen::Index s = 0; s < sources; ++s) {
+      if (!is_held[static_cast<size_t>(s)]) tasks.push_back(s);
+    }
+    std::shared_ptr<Regressor> trees;
+    for (Eigen::Index p : held) {
+      const Eigen::VectorXd y = pool.col(p).head(static_cast<Eigen::Index>(k));
+      const MultiTaskProblem problem{pool, sources, k_rows, y, tasks, p, all_rows};
+      NNLAT_ASSIGN_OR_RETURN(auto multitask, MultiTaskTransfer::fit(problem, options, trees));
+      trees = multitask.trees();
+      Eigen::MatrixXd without(pool.rows(), pool.cols() - 1);
+      without << pool.leftCols(p), pool.rightCols(pool.cols() - p - 1);
+      const LinearMap map = fit_map(without, priors - 1, k_rows, y, config);
+      double ridge = 0;
+      double gbdt = 0;
+      double single = 0;
+      double half = 0;
+      for (size_t i = k; i < n; ++i) {
+        const auto r = static_cast<Eigen::Index>(i);
+        const double truth = pool(r, p);
+        const double ridge_log_ms = map_predict(map, without.row(r));
+        const double gbdt_log_ms = multitask.predict_log_ms(pool.row(r));
+        ridge += std::pow(truth - ridge_log_ms, 2);
+        gbdt += std::pow(truth - gbdt_log_ms, 2);
+        single += std::pow(truth - multitask.base_log_ms(pool.row(r)), 2);
+        half += std::pow(truth - 0.5 * (ridge_log_ms + gbdt_log_ms), 2);
+      }
+      const auto held_out = static_cast<double>(n - k);
+      errors.ridge += ridge / held_out;
+      errors.multitask += gbdt / held_out;
+      errors.single += single / held_out;
+      errors.ridge_and_multitask += half / held_out;
+      ++scored;
+    }
+  }
+  if (scored > 0) {
+    errors.ridge /= static_cast<double>(scored);
+    errors.multitask /= static_cast<double>(scored);
+    errors.single /= static_cast<double>(scored);
+    errors.ridge_and_multitask /= static_cast<double>(scored);
+  }
+  return errors;
+}
+
 }  // namespace
 
 size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms) {
@@ -270,7 +392,7 @@ Eigen::VectorXd MultiSourceTransfer::row(const NetworkKernels& network) const {
 }
 
 Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, std::span<const size_t> network_rows,
-                                                     const RegressorOptions& options) {
+                                                     const RegressorOptions& options, TransferModelMode mode) {
   if (data.source_targets.size() < 2) {
     return make_error(ErrorCode::kInvalidArgument, "multi-source transfer needs at least two source targets");
   }
@@ -369,9 +491,64 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
   }
   const MapConfig final_config{m.choice_.uniform_prior, m.choice_.strength, m.choice_.architecture};
   const LinearMap map = fit_map(design, priors, network_rows, y, final_config);
+  // Which model predicts: leave-one-target-out over the sources between the ridge model, the
+  // multi-task GBDT and the single source (kAuto), or the mode's.
+  if (mode != TransferModelMode::kRidge && k >= kMinMultiTaskNetworks) {
+    m.choice_.model = Model::kMultiTask;
+    if (mode == TransferModelMode::kAuto) {
+      // The pseudo-targets are described on (at most half the pool of) the target's K
+      // networks and scored on up to kPoolNetworks others.
+      const size_t compare_k = std::min(k, std::min(n, kPoolNetworks) / 2);
+      m.choice_.model = Model::kRidge;
+      if (compare_k >= kMinMultiTaskNetworks) {
+        std::vector<size_t> rows(network_rows.begin(), network_rows.begin() + static_cast<std::ptrdiff_t>(compare_k));
+        std::vector<bool> taken(n, false);
+        for (size_t r : rows) taken[r] = true;
+        for (size_t i : order) {
+          if (rows.size() >= kPoolNetworks) break;
+          if (!taken[i]) rows.push_back(i);
+        }
+        Eigen::MatrixXd pool(static_cast<Eigen::Index>(rows.size()), design.cols());
+        for (size_t i = 0; i < rows.size(); ++i)
+          pool.row(static_cast<Eigen::Index>(i)) = design.row(static_cast<Eigen::Index>(rows[i]));
+        const auto pseudo_targets =
+            nearest_sources(pool, sources, compare_k, y.head(static_cast<Eigen::Index>(compare_k)));
+        NNLAT_ASSIGN_OR_RETURN(const ModelErrors errors,
+                               compare_models_by_leave_one_target_out(pool, sources, priors, compare_k, pseudo_targets,
+                                                                      final_config, options));
+        m.choice_.ridge_error = errors.ridge;
+        m.choice_.multitask_error = errors.multitask;
+        m.choice_.single_error = errors.single;
+        m.choice_.ridge_and_multitask_error = errors.ridge_and_multitask;
+        // Ties: the ridge model (the method before the GBDT), then the mean, the GBDT.
+        double best = errors.ridge;
+        for (const auto& [model, error] :
+             {std::pair{Model::kRidgeAndMultiTask, errors.ridge_and_multitask},
+              std::pair{Model::kMultiTask, errors.multitask}, std::pair{Model::kSingleSource, errors.single}}) {
+          if (error < best) {
+            best = error;
+            m.choice_.model = model;
+          }
+        }
+      }
+    }
+  }
+  if (m.choice_.model == Model::kMultiTask || m.choice_.model == Model::kRidgeAndMultiTask) {
+    std::vector<Eigen::Index> tasks(static_cast<size_t>(sources));
+    for (Eigen::Index s = 0; s < sources; ++s) tasks[static_cast<size_t>(s)] = s;
+    const std::vector<size_t> train_networks(order.begin(),
+                                             order.begin() + static_cast<std::ptrdiff_t>(std::min(n, kPoolNetworks)));
+    const MultiTaskProblem problem{design, sources, network_rows, y, tasks, -1, train_networks};
+    NNLAT_ASSIGN_OR_RETURN(m.multitask_, MultiTaskTransfer::fit(problem, options));
+  } else if (m.choice_.model == Model::kSingleSource) {
+    m.choice_.single_weight = 1.0;
+    NNLAT_ASSIGN_OR_RETURN(m.single_, TransferModel::fit(data, network_rows, options,
+                                                         closest_measured_source(design, sources, network_rows, y)));
+  }
   // The blend with the single-source transfer, by leave-one-out over the K networks.
   Eigen::VectorXd blend_loo = multi_loo;
-  if (k >= kMinLeaveOneOut && k <= kMaxBlendVote) {
+  const bool ridge_predicts = m.choice_.model == Model::kRidge || m.choice_.model == Model::kRidgeAndMultiTask;
+  if (ridge_predicts && k >= kMinLeaveOneOut && k <= kMaxBlendVote) {
     NNLAT_ASSIGN_OR_RETURN(const Eigen::VectorXd single_loo,
                            single_source_leave_one_out(data, design, sources, network_rows, y, options));
     double best_error = std::numeric_limits<double>::infinity();
@@ -391,7 +568,7 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
   // Last, the blend with the FLOPs map: the sources may all be unlike the target (CPU core
   // sets for a GPU), and then MACs order its networks better than any of them; the two err
   // differently, so half of each can beat both.
-  if (k >= kMinLeaveOneOut) {
+  if (ridge_predicts && k >= kMinLeaveOneOut) {
     const Eigen::MatrixXd macs = design.col(sources);
     const MapConfig flops_only{false, kPriorOnly, false};
     const Eigen::VectorXd flops_loo = leave_one_out_predictions(macs, 1, network_rows, y, flops_only);
@@ -415,6 +592,8 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
 
 double MultiSourceTransfer::predict_ms(const NetworkKernels& network) const {
   const Eigen::VectorXd r = row(network);
+  const double multitask_log_ms = multitask_ ? multitask_->predict_log_ms(r.transpose()) : 0.0;
+  if (choice_.model == Model::kMultiTask) return std::exp(multitask_log_ms);
   double t = intercept_;
   for (size_t c = 0; c < coefficients_.size(); ++c) t += coefficients_[c] * r(static_cast<Eigen::Index>(c));
   if (single_) {
@@ -426,6 +605,7 @@ double MultiSourceTransfer::predict_ms(const NetworkKernels& network) const {
     const double log_macs = r(static_cast<Eigen::Index>(sources_.size()));
     t = (1.0 - v) * t + v * (flops_map_->intercept + flops_map_->slope * log_macs);
   }
+  if (choice_.model == Model::kRidgeAndMultiTask) t = 0.5 * (t + multitask_log_ms);
   return std::exp(t);
 }
 
@@ -451,7 +631,14 @@ nlohmann::json MultiSourceTransfer::to_json() const {
         {"fell_back_to_prior", choice_.fell_back},
         {"leave_one_target_out_error", choice_.loto_error},
         {"single_source_weight", choice_.single_weight},
-        {"flops_weight", choice_.flops_weight}}},
+        {"flops_weight", choice_.flops_weight},
+        {"model", model_name(choice_.model)},
+        {"leave_one_target_out_errors",
+         {{"ridge", choice_.ridge_error},
+          {"multitask", choice_.multitask_error},
+          {"single", choice_.single_error},
+          {"ridge+multitask", choice_.ridge_and_multitask_error}}}}},
+      {"multitask", multitask_ ? multitask_->to_json() : nlohmann::json(nullptr)},
       {"single_source_transfer", single_ ? single_->to_json() : nlohmann::json(nullptr)},
       {"flops_map", flops_map_ ? nlohmann::json{{"intercept", flops_map_->intercept}, {"slope", flops_map_->slope}}
                                : nlohmann::json(nullptr)},
@@ -493,6 +680,16 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
       }
       m.flops_map_ = FlopsMap{it->at("intercept").get<double>(), it->at("slope").get<double>()};
     }
+    // Files from before the multi-task GBDT: the ridge model.
+    const auto model = parse_model_name(c.value("model", std::string(model_name(Model::kRidge))));
+    if (!model) return make_error(ErrorCode::kParseError, source + ": transfer_multi: unknown choice.model");
+    m.choice_.model = *model;
+    if (const auto it = c.find("leave_one_target_out_errors"); it != c.end()) {
+      m.choice_.ridge_error = it->at("ridge").get<double>();
+      m.choice_.multitask_error = it->at("multitask").get<double>();
+      m.choice_.single_error = it->at("single").get<double>();
+      m.choice_.ridge_and_multitask_error = it->at("ridge+multitask").get<double>();
+    }
     if (!j.at("source_models").is_array()) {
       return make_error(ErrorCode::kParseError, source + ": transfer_multi: source_models is not an array");
     }
@@ -511,6 +708,17 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
   for (const auto& sm : j.at("source_models")) {
     NNLAT_ASSIGN_OR_RETURN(auto r, regressor_from_json(sm, source + ": transfer_multi source model"));
     m.source_models_.push_back(std::move(r));
+  }
+  if (m.choice_.model == Model::kMultiTask || m.choice_.model == Model::kRidgeAndMultiTask) {
+    const auto it = j.find("multitask");
+    if (it == j.end() || !it->is_object()) {
+      return make_error(ErrorCode::kParseError,
+                        source + ": transfer_multi: model multitask without a multitask object");
+    }
+    const auto sources = static_cast<Eigen::Index>(m.sources_.size());
+    NNLAT_ASSIGN_OR_RETURN(m.multitask_,
+                           MultiTaskTransfer::from_json(
+                               *it, sources, sources + 1 + static_cast<Eigen::Index>(m.arch_mean_.size()), source));
   }
   if (m.choice_.single_weight > 0) {
     const auto it = j.find("single_source_transfer");

@@ -23,6 +23,13 @@
 // err differently. Then, the same way, how much weight (0 or ½) a FLOPs map (log t = a + b · log
 // MACs on the K networks) gets beside the result, by mean absolute leave-one-out error
 // (predictors/flops_blend.hpp).
+// Beside that ridge model stands the multi-task GBDT (predictors/multitask_transfer.hpp):
+// from kMinMultiTaskNetworks target networks on, leave-one-target-out over the sources (the
+// sources split in folds, the trees trained on the other folds, each pseudo-target
+// described by its latencies on the target's K networks) compares it with the ridge model
+// and with the nearest source's log-linear map, and the lowest held-out squared log error
+// decides which predicts: the ridge model with its blends, the GBDT, the mean of those two
+// (log space), or the single-source transfer of the closest source (transfer-single's model).
 #pragma once
 
 #include <Eigen/Dense>
@@ -37,6 +44,7 @@
 #include "nnlat/core/status.hpp"
 #include "nnlat/predictors/regressor.hpp"
 #include "nnlat/predictors/training_set.hpp"
+#include "predictors/multitask_transfer.hpp"
 #include "predictors/transfer.hpp"
 
 namespace nnlat::predictors {
@@ -47,22 +55,38 @@ namespace nnlat::predictors {
 // unless none has. Ties: the first.
 size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms);
 
+// Which models `fit` may use: the selection above, or one imposed (to measure each alone).
+enum class TransferModelMode {
+  kAuto,       // leave-one-target-out chooses among the ridge model, the GBDT and the single source
+  kRidge,      // the ridge model with its blends (the method before the multi-task GBDT)
+  kMultiTask,  // the GBDT wherever K allows it (else the ridge model: the best single source at K < 3)
+};
+
 class MultiSourceTransfer {
  public:
+  // kRidgeAndMultiTask: the mean of the two in log space.
+  enum class Model { kRidge, kMultiTask, kSingleSource, kRidgeAndMultiTask };
   // What leave-one-target-out chose (kept in the predictor file to say why it predicts so).
   struct Choice {
-    bool uniform_prior = false;  // false: the best single source's prior
-    double strength = 0;         // the pull toward the prior, in units of the data's spread; inf: the prior alone
-    bool architecture = false;   // the architecture terms joined
-    double loto_error = 0;       // its mean held-out squared log error over the pseudo-targets
-    bool fell_back = false;      // leave-one-out over the K networks preferred the prior alone
-    double single_weight = 0;    // the blend's weight on the single-source transfer (log space)
-    double flops_weight = 0;     // the last blend's weight on the FLOPs map (log space)
+    bool uniform_prior = false;   // false: the best single source's prior
+    double strength = 0;          // the pull toward the prior, in units of the data's spread; inf: the prior alone
+    bool architecture = false;    // the architecture terms joined
+    double loto_error = 0;        // its mean held-out squared log error over the pseudo-targets
+    bool fell_back = false;       // leave-one-out over the K networks preferred the prior alone
+    double single_weight = 0;     // the blend's weight on the single-source transfer (log space)
+    double flops_weight = 0;      // the last blend's weight on the FLOPs map (log space)
+    Model model = Model::kRidge;  // what predicts
+    // The held-out squared log errors over the pseudo-targets that chose `model` (0: not compared).
+    double ridge_error = 0;
+    double multitask_error = 0;
+    double single_error = 0;
+    double ridge_and_multitask_error = 0;
   };
 
   // `network_rows`: the K target networks. Every source of data.source_targets takes part.
   static Result<MultiSourceTransfer> fit(const TrainingSet& data, std::span<const size_t> network_rows,
-                                         const RegressorOptions& options);
+                                         const RegressorOptions& options,
+                                         TransferModelMode mode = TransferModelMode::kAuto);
   double predict_ms(const NetworkKernels& network) const;
   const Choice& choice() const { return choice_; }
 
@@ -88,6 +112,7 @@ class MultiSourceTransfer {
     double slope = 0;
   };
   std::optional<FlopsMap> flops_map_;
+  std::optional<MultiTaskTransfer> multitask_;  // only when choice_.model is kMultiTask or kRidgeAndMultiTask
 };
 
 }  // namespace nnlat::predictors

@@ -1,6 +1,9 @@
 // transfer: few-shot prediction for a new target from fully known source targets: with one
 // source, its latencies mapped log-linearly (predictors/transfer.hpp); with several, the
-// multi-source model (predictors/multi_source_transfer.hpp).
+// multi-source ridge model (predictors/multi_source_transfer.hpp). transfer-select lets
+// leave-one-target-out choose between that model, the multi-task GBDT, their mean and the
+// single source; transfer-gbdt imposes the GBDT (to measure it alone). The file says which
+// model predicts, so a file of any of them loads as the others.
 #include "predictors/transfer.hpp"
 
 #include <optional>
@@ -13,13 +16,14 @@ namespace {
 
 class TransferMethod final : public MethodModel {
  public:
+  explicit TransferMethod(TransferModelMode mode) : mode_(mode) {}
   MethodTraits traits() const override { return {}; }
 
   Status fit(const FitContext& c) override {
     single_.reset();
     multi_.reset();
     if (c.data.source_targets.size() > 1) {
-      NNLAT_ASSIGN_OR_RETURN(multi_, MultiSourceTransfer::fit(c.data, c.network_rows, c.options.regressor));
+      NNLAT_ASSIGN_OR_RETURN(multi_, MultiSourceTransfer::fit(c.data, c.network_rows, c.options.regressor, mode_));
     } else {
       NNLAT_ASSIGN_OR_RETURN(single_, TransferModel::fit(c.data, c.network_rows, c.options.regressor));
     }
@@ -51,12 +55,19 @@ class TransferMethod final : public MethodModel {
   }
 
  private:
+  TransferModelMode mode_;
   std::optional<TransferModel> single_;
   std::optional<MultiSourceTransfer> multi_;
 };
 
 }  // namespace
 
-std::unique_ptr<MethodModel> make_transfer() { return std::make_unique<TransferMethod>(); }
+std::unique_ptr<MethodModel> make_transfer() { return std::make_unique<TransferMethod>(TransferModelMode::kRidge); }
+std::unique_ptr<MethodModel> make_transfer_select() {
+  return std::make_unique<TransferMethod>(TransferModelMode::kAuto);
+}
+std::unique_ptr<MethodModel> make_transfer_gbdt() {
+  return std::make_unique<TransferMethod>(TransferModelMode::kMultiTask);
+}
 
 }  // namespace nnlat::predictors
