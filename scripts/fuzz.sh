@@ -43,6 +43,23 @@ for kind in "${kinds[@]}"; do
   fi
 done
 
+# A crash found on a machine whose files are lost afterwards (CI keeps only its output) must
+# still be reproducible: print the sanitizer's report and, when it is small enough, the input
+# itself as base64 (`base64 -d > FILE` and `build-fuzz/fuzz_KIND FILE` replay it).
+report_crash() {
+  local kind=$1 artifact=$2 log=$3
+  echo "fuzz.sh: $kind: the end of its log:" >&2
+  grep -v -E '^#[0-9]+|^[[:space:]]*"|^###### ' "$log" | tail -40 | sed 's/^/  | /' >&2
+  local bytes
+  bytes=$(wc -c <"$artifact")
+  if [ "$bytes" -le 16384 ]; then
+    echo "fuzz.sh: $kind: the input ($bytes bytes), base64:" >&2
+    base64 -w 100 "$artifact" | sed 's/^/  = /' >&2
+  else
+    echo "fuzz.sh: $kind: the input is $bytes bytes: too long to print" >&2
+  fi
+}
+
 # One target: run it, keep its crashes, append its summary line; the exit status says
 # whether it crashed (so that targets can run side by side and be counted after).
 fuzz_one() {
@@ -81,6 +98,7 @@ fuzz_one() {
     mkdir -p "tests/fuzz-regressions/$kind"
     cp "$artifact" "tests/fuzz-regressions/$kind/"
     echo "fuzz.sh: $kind: kept $(basename "$artifact") in tests/fuzz-regressions/$kind/ (log: $log)" >&2
+    report_crash "$kind" "$artifact" "$log"
   done
   if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then
     echo "fuzz.sh: $kind exited with $status and left no input; see $log" >&2

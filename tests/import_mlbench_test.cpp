@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "campaigns/mlbench/mlbench_rows.hpp"
 #include "cli_test_util.hpp"
 #include "nnlat/campaigns/csv_measurements.hpp"
 #include "nnlat/campaigns/mlbench.hpp"
@@ -200,6 +201,82 @@ TEST(MlbenchTorch, UnknownOpsAndMixedFrameworksAreErrorsNamingTheLine) {
   auto e2e = campaigns::parse_mlbench_e2e(kTorchE2e, "e2e.csv", {campaigns::MlbenchFramework::kTorch, {}});
   ASSERT_FALSE(e2e.ok());
   EXPECT_NE(e2e.error().message.find("--ops"), std::string::npos) << e2e.error().message;
+}
+
+// Shapes as large as a file may say (up to 1e9 each) are errors naming the row, in no time:
+// a convolution whose group count comes from `flops` multiplied them past int64 (signed
+// overflow, found by a crafted fuzz input), and the window search looped once per kernel tap.
+TEST(MlbenchTorch, HugeShapesAreErrorsNotOverflowsOrLongLoops) {
+  const auto error_of = [](const std::string& text) {
+    auto ops = campaigns::parse_mlbench_ops(text, "ops.csv");
+    EXPECT_FALSE(ops.ok());
+    return ops.ok() ? std::string() : ops.error().message;
+  };
+  std::string dense = kTorchOps;  // groups from `flops`: 16² · 16 · 10¹² · 3 multiply-accumulates
+  dense.replace(dense.find("'kernel_size': 3"), 16, "'kernel_size': 1000000");
+  dense.replace(dense.find(", 'groups': 1,"), 14, ",");
+  std::string message = error_of(dense);
+  EXPECT_NE(message.find("ops.csv:2"), std::string::npos) << message;
+  EXPECT_NE(message.find("multiply-accumulates (dense) is more than any real network has"), std::string::npos)
+      << message;
+
+  std::string elements = kTorchOps;
+  elements.replace(elements.find("'input_shape': 32"), 17, "'input_shape': 900000");
+  message = error_of(elements);
+  EXPECT_NE(message.find("3 x 900000 x 900000 input elements"), std::string::npos) << message;
+
+  std::string beyond = kTorchOps;
+  beyond.replace(beyond.find("'input_channel': 3"), 18, "'input_channel': 999999999");
+  message = error_of(beyond);
+  EXPECT_NE(message.find("input_channel '999999999' is not a whole number from 0 to 16777216"), std::string::npos)
+      << message;
+
+  // A kernel far larger than its input is padded into a window (as the search did), and then
+  // its work is refused; an output no padding gives is refused without trying every tap.
+  std::string huge_kernel = kTorchOps;
+  huge_kernel.replace(huge_kernel.find("'kernel_size': 3"), 16, "'kernel_size': 9999999");
+  message = error_of(huge_kernel);
+  EXPECT_NE(message.find("16 x 16 x 16 x 3 x 9999999 x 9999999 multiply-accumulates"), std::string::npos) << message;
+  std::string no_window = huge_kernel;
+  no_window.replace(no_window.find("'output_shape': 16"), 18, "'output_shape': 1000");
+  message = error_of(no_window);
+  EXPECT_NE(message.find("cannot give output 1000"), std::string::npos) << message;
+
+  std::string tflite_window = kOps;
+  tflite_window.replace(tflite_window.find("'Kernel': '3'"), 13, "'Kernel': '9999999'");
+  tflite_window.replace(tflite_window.find("'Output_shape': '32'"), 20, "'Output_shape': '1000'");
+  message = error_of(tflite_window);
+  EXPECT_NE(message.find("no padding turns input 34 into output 1000"), std::string::npos) << message;
+
+  std::string tflite_concat = kOps;  // netB's concatenation of 3 inputs, now of 5,000
+  tflite_concat.replace(tflite_concat.find("'Kernel': '3', 'Filter': '24'"), 29, "'Kernel': '5000', 'Filter': '9000'");
+  message = error_of(tflite_concat);
+  EXPECT_NE(message.find("5000 inputs to concatenate"), std::string::npos) << message;
+}
+
+// The window's padding as the benchmark's rows need it: the closed form gives what trying
+// every extra padding from 0 to k − 1 gives, on every small case.
+TEST(MlbenchTorch, WindowPaddingMatchesTheSearchItReplaced) {
+  int64_t compared = 0;
+  for (int64_t in = 1; in <= 12; ++in) {
+    for (int64_t k = 1; k <= 7; ++k) {
+      for (int64_t s = 1; s <= 3; ++s) {
+        for (int64_t pad = 0; pad <= 3; ++pad) {
+          for (int64_t out = 0; out <= 14; ++out) {
+            std::optional<int64_t> searched;
+            for (int64_t extra = 0; extra < k && !searched; ++extra) {
+              const int64_t span = in + 2 * pad + extra - k;
+              if (span >= 0 && span / s + 1 == out) searched = extra;
+            }
+            ASSERT_EQ(campaigns::mlbench_rows::least_extra_padding(in + 2 * pad - k, out, k, s), searched)
+                << "in " << in << " k " << k << " s " << s << " pad " << pad << " out " << out;
+            ++compared;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000);
 }
 
 TEST(MlbenchTorch, ImportKeepsBothFrameworksTargetsOfOnePhoneApart) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
+#include "nnlat/core/saturating.hpp"
 #include "nnlat/formats/json_format.hpp"
 #include "nnlat/ir/builder.hpp"
 #include "nnlat/ir/cost.hpp"
@@ -59,6 +62,31 @@ TEST(Cost, ConvMacsAndParams) {
   EXPECT_EQ(cost.total.params, 32 * 8 * 9 + 32);
   EXPECT_EQ(cost.total.input_bytes, 16 * 100 * 4);
   EXPECT_EQ(cost.total.output_bytes, 32 * 100 * 4);
+}
+
+// Declared shapes may be any size (a broken or hostile file): counts saturate instead of
+// overflowing (signed overflow is undefined; unchecked it gave negative MACs), and verify
+// refuses a value whose element count does not fit.
+TEST(Cost, HugeShapesSaturateAndVerifyRefusesThem) {
+  GraphBuilder b("huge");
+  auto x = b.input({1, 999999999, 999999999, 1});
+  auto y = b.op(OpKind::kConv2d, {x}, {{"out_channels", int64_t{999999999}}, {"kernel", std::vector<int64_t>{1, 1}}});
+  Graph g = b.finish({y});
+  const auto cost = graph_cost(g);
+  EXPECT_EQ(cost.total.macs, kSaturatedCount);
+  EXPECT_EQ(cost.total.params, 999999999LL * 999999999LL);
+  EXPECT_GT(cost.total.output_bytes, 0);
+  EXPECT_TRUE(verify(g).ok()) << "every tensor fits (10^18 elements); only the MACs saturate";
+
+  GraphBuilder c("huger");
+  auto big = c.input({999999999, 999999999, 999999999, 1});
+  Graph h = c.finish({c.op(OpKind::kRelu, {big})});
+  auto refused = verify(h);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("more elements than a count holds"), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(saturating_product(int64_t{-3}, int64_t{1} << 62), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(saturating_add(kSaturatedCount, 1), kSaturatedCount);
 }
 
 TEST(Verify, DetectsCycle) {

@@ -5,6 +5,8 @@
 #include <span>
 #include <vector>
 
+#include "nnlat/core/saturating.hpp"
+
 namespace nnlat::ir {
 
 OpCost node_cost(const Graph& graph, NodeId id) {
@@ -29,10 +31,10 @@ OpCost node_cost(const Graph& graph, NodeId id) {
   const auto out = gather(node.outputs, out_inline, out_heap);
   OpCost c = op_info(node.op).cost(node.attrs, in, out);
   const int64_t elem = dtype_size(graph.value(node.inputs[0]).dtype);
-  for (const Shape* s : in) c.input_bytes += num_elements(*s) * elem;
-  for (const Shape* s : out) c.output_elements += num_elements(*s);
-  c.output_bytes = c.output_elements * elem;
-  c.weight_bytes = c.params * elem;
+  for (const Shape* s : in) c.input_bytes = saturating_add(c.input_bytes, saturating_mul(num_elements(*s), elem));
+  for (const Shape* s : out) c.output_elements = saturating_add(c.output_elements, num_elements(*s));
+  c.output_bytes = saturating_mul(c.output_elements, elem);
+  c.weight_bytes = saturating_mul(c.params, elem);
   return c;
 }
 

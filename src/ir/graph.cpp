@@ -5,6 +5,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "nnlat/core/saturating.hpp"
 #include "nnlat/core/utf8.hpp"
 
 namespace nnlat::ir {
@@ -241,6 +242,12 @@ Status verify(const Graph& graph) {
     if (stored.shape != *shape_of[i]) {
       return make_error(ErrorCode::kShapeError, "value " + stored.name + " has shape " + shape_to_string(stored.shape) +
                                                     " but its op infers " + shape_to_string(*shape_of[i]));
+    }
+    // A declared shape may be any size; one whose element count does not fit a count would
+    // only give saturated costs downstream (core/saturating.hpp).
+    if (num_elements(stored.shape) == kSaturatedCount) {
+      return make_error(ErrorCode::kShapeError, "value " + stored.name + " has shape " + shape_to_string(stored.shape) +
+                                                    ": more elements than a count holds");
     }
   }
   return Status::Ok();

@@ -7,6 +7,8 @@
 #include <limits>
 #include <string>
 
+#include "nnlat/core/saturating.hpp"
+
 namespace nnlat::ir {
 namespace {
 
@@ -443,8 +445,9 @@ OpCost conv_cost(const Attrs& attrs, std::span<const Shape* const> in, std::span
   const int64_t cin_per_group = (*in[0])[1] / groups;
   const int64_t cout = (*out[0])[1];
   OpCost c;
-  c.macs = num_elements(*out[0]) * cin_per_group * kh * kw;
-  c.params = cout * cin_per_group * kh * kw + (attr_int(OpKind::kConv2d, attrs, "bias") ? cout : 0);
+  c.macs = saturating_product(num_elements(*out[0]), cin_per_group, kh, kw);
+  c.params = saturating_add(saturating_product(cout, cin_per_group, kh, kw),
+                            attr_int(OpKind::kConv2d, attrs, "bias") ? cout : 0);
   return c;
 }
 
@@ -454,8 +457,9 @@ OpCost depthwise_cost(const Attrs& attrs, std::span<const Shape* const>, std::sp
   const int64_t kw = kernel && kernel->size() > 1 ? (*kernel)[1] : kh;
   const int64_t cout = (*out[0])[1];
   OpCost c;
-  c.macs = num_elements(*out[0]) * kh * kw;
-  c.params = cout * kh * kw + (attr_int(OpKind::kDepthwiseConv2d, attrs, "bias") ? cout : 0);
+  c.macs = saturating_product(num_elements(*out[0]), kh, kw);
+  c.params =
+      saturating_add(saturating_product(cout, kh, kw), attr_int(OpKind::kDepthwiseConv2d, attrs, "bias") ? cout : 0);
   return c;
 }
 
@@ -463,20 +467,20 @@ OpCost fc_cost(const Attrs& attrs, std::span<const Shape* const> in, std::span<c
   const int64_t k = in[0]->back();
   const int64_t n = out[0]->back();
   OpCost c;
-  c.macs = num_elements(*out[0]) * k;
-  c.params = k * n + (attr_int(OpKind::kFullyConnected, attrs, "bias") ? n : 0);
+  c.macs = saturating_product(num_elements(*out[0]), k);
+  c.params = saturating_add(saturating_product(k, n), attr_int(OpKind::kFullyConnected, attrs, "bias") ? n : 0);
   return c;
 }
 
 OpCost matmul_cost(const Attrs&, std::span<const Shape* const> in, std::span<const Shape* const> out) {
   OpCost c;
-  c.macs = num_elements(*out[0]) * in[0]->back();
+  c.macs = saturating_product(num_elements(*out[0]), in[0]->back());
   return c;
 }
 
 OpCost batch_norm_cost(const Attrs&, std::span<const Shape* const> in, std::span<const Shape* const>) {
   OpCost c;
-  c.params = 2 * (*in[0])[1];  // scale and shift; running statistics are buffers, not parameters
+  c.params = saturating_mul(2, (*in[0])[1]);  // scale and shift; running statistics are buffers, not parameters
   return c;
 }
 
@@ -488,8 +492,9 @@ OpCost layer_norm_cost(const Attrs& attrs, std::span<const Shape* const> in, std
   int64_t axis = attr_int(OpKind::kLayerNorm, attrs, "axis");
   if (axis < 0) axis += r;
   int64_t normalized = 1;
-  for (int64_t d = std::clamp<int64_t>(axis, 0, r); d < r; ++d) normalized *= s[static_cast<size_t>(d)];
-  c.params = 2 * normalized;  // scale and shift (PyTorch's elementwise_affine)
+  for (int64_t d = std::clamp<int64_t>(axis, 0, r); d < r; ++d)
+    normalized = saturating_mul(normalized, s[static_cast<size_t>(d)]);
+  c.params = saturating_mul(2, normalized);  // scale and shift (PyTorch's elementwise_affine)
   return c;
 }
 
@@ -599,12 +604,12 @@ const std::array<OpInfo, kNumOpKinds>& table() {
 }  // namespace
 
 OpCost& OpCost::operator+=(const OpCost& o) {
-  macs += o.macs;
-  params += o.params;
-  input_bytes += o.input_bytes;
-  weight_bytes += o.weight_bytes;
-  output_bytes += o.output_bytes;
-  output_elements += o.output_elements;
+  macs = saturating_add(macs, o.macs);
+  params = saturating_add(params, o.params);
+  input_bytes = saturating_add(input_bytes, o.input_bytes);
+  weight_bytes = saturating_add(weight_bytes, o.weight_bytes);
+  output_bytes = saturating_add(output_bytes, o.output_bytes);
+  output_elements = saturating_add(output_elements, o.output_elements);
   return *this;
 }
 

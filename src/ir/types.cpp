@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "nnlat/core/saturating.hpp"
+
 namespace nnlat::ir {
 
 std::string_view dtype_name(DType dtype) {
@@ -49,7 +51,7 @@ int64_t dtype_size(DType dtype) {
 
 int64_t num_elements(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) n = saturating_mul(n, d);
   return n;
 }
 

@@ -77,9 +77,25 @@ Result<std::optional<int64_t>> int_feature(const std::map<std::string, std::stri
   if (it == f.end() || it->second == "-" || it->second.empty()) return std::optional<int64_t>();
   NNLAT_ASSIGN_OR_RETURN(auto v, parse_csv_number(it->second, where + ": " + key));
   if (!v || *v < 0 || *v != std::floor(*v) || *v > max_value) {
-    return make_error(ErrorCode::kParseError, where + ": " + key + " '" + it->second + "' is not a whole number >= 0");
+    return make_error(ErrorCode::kParseError, where + ": " + key + " '" + it->second +
+                                                  "' is not a whole number from 0 to " +
+                                                  std::to_string(static_cast<int64_t>(max_value)));
   }
   return std::optional<int64_t>(static_cast<int64_t>(*v));
+}
+
+Status check_product(std::initializer_list<int64_t> factors, double bound, std::string_view what,
+                     const std::string& where) {
+  double product = 1;
+  std::string spelled;
+  for (int64_t f : factors) {
+    product *= double(f);
+    spelled += (spelled.empty() ? "" : " x ") + std::to_string(f);
+  }
+  if (product <= bound) return Status::Ok();
+  return make_error(ErrorCode::kShapeError, where + ": " + spelled + " " + std::string(what) +
+                                                " is more than any real network has (at most " +
+                                                std::to_string(static_cast<int64_t>(bound)) + ")");
 }
 
 Result<int64_t> required(const std::optional<int64_t>& v, const std::string& key, const std::string& op,
@@ -91,10 +107,19 @@ Result<int64_t> required(const std::optional<int64_t>& v, const std::string& key
 // Total padding (split begin = total / 2, end = the rest, as TFLite's SAME) that turns an
 // input of `in` into an output of `out` with kernel `k` and stride `s`; the dataset lists
 // pre-padded inputs for VALID convolutions, so 0 is common.
+std::optional<int64_t> least_extra_padding(int64_t span, int64_t out, int64_t k, int64_t s) {
+  // (span + extra) / s + 1 == out  ⇔  span + extra ∈ [(out − 1)·s, (out − 1)·s + s − 1]; in closed
+  // form because k may be as large as a file says (up to 1e9), not a loop of k steps. Every
+  // factor is below 1e9 + 1, so the products fit in int64.
+  if (out < 1 || s < 1 || k < 1) return std::nullopt;
+  const int64_t low = (out - 1) * s, high = low + s - 1;
+  const int64_t extra = std::max<int64_t>(0, low - span);
+  if (extra >= k || span + extra > high) return std::nullopt;
+  return extra;
+}
+
 Result<int64_t> total_padding(int64_t in, int64_t out, int64_t k, int64_t s, const std::string& where) {
-  for (int64_t total = 0; total < k; ++total) {
-    if ((in + total - k) >= 0 && (in + total - k) / s + 1 == out) return total;
-  }
+  if (auto total = least_extra_padding(in - k, out, k, s)) return *total;
   return make_error(ErrorCode::kShapeError, where + ": no padding turns input " + std::to_string(in) + " into output " +
                                                 std::to_string(out) + " with kernel " + std::to_string(k) +
                                                 " and stride " + std::to_string(s));

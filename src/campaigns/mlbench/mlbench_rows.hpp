@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -31,14 +32,32 @@ std::vector<std::string> split_header(std::string_view header);
 // The feature column: a Python-dict-style string {'Key': '12', 'Other': 3, 'X': '-'}.
 Result<std::map<std::string, std::string>> parse_feature_dict(std::string_view text, const std::string& where);
 
-// A whole-number feature up to `max_value` (shapes: 1e9; operation counts are larger);
-// nullopt when absent or '-'.
+// The largest size a row may give one dimension (channels, height, kernel, ...): as the TFLite
+// reader's bound, far above any real network, and low enough that the bounds below keep
+// every count the IR derives (elements, MACs, parameters) inside int64.
+inline constexpr double kMaxDimension = 16777216;  // 2^24
+// The most elements one tensor of a row may have, and the most multiply-accumulates one op.
+inline constexpr double kMaxElements = 68719476736;  // 2^36
+inline constexpr double kMaxMacs = 1e15;
+
+// A whole-number feature up to `max_value` (shapes: kMaxDimension; operation counts are
+// larger); nullopt when absent or '-'.
 Result<std::optional<int64_t>> int_feature(const std::map<std::string, std::string>& features, const std::string& key,
-                                           const std::string& where, double max_value = 1e9);
+                                           const std::string& where, double max_value = kMaxDimension);
+
+// An error naming the row when the product of `factors` (computed in floating point, so it
+// cannot overflow) passes `bound`: `what` says which count ("elements", "multiply-accumulates").
+Status check_product(std::initializer_list<int64_t> factors, double bound, std::string_view what,
+                     const std::string& where);
 
 // `value` when present and positive, else an error naming the key the op needs.
 Result<int64_t> required(const std::optional<int64_t>& value, const std::string& key, const std::string& op,
                          const std::string& where);
+
+// The least `extra` in [0, k) with (span + extra) / s + 1 == out and span + extra >= 0: the
+// padding a window of size k and stride s needs beyond `span` (input + padding − k) to give
+// `out` outputs; nullopt when none does.
+std::optional<int64_t> least_extra_padding(int64_t span, int64_t out, int64_t k, int64_t s);
 
 // Total padding (split begin = total / 2, end = the rest, as TFLite's SAME) that turns an
 // input of `in` into an output of `out` with kernel `k` and stride `s`.

@@ -52,9 +52,11 @@ Status add_tflite_island(ir::GraphBuilder& b, const OpRow& row, const std::strin
   ir::ValueId y;
   if (op == "FULLY_CONNECTED") {
     NNLAT_ASSIGN_OR_RETURN(int64_t n, required(filters, "Filter", op, where));
+    NNLAT_RETURN_IF_ERROR(check_product({c, n}, kMaxElements, "weights", where));
     y = b.fully_connected(b.input({1, c}, next_input_name(b)), n);
   } else {
     NNLAT_ASSIGN_OR_RETURN(int64_t h, required(in_hw, "Input_shape", op, where));
+    NNLAT_RETURN_IF_ERROR(check_product({c, h, h}, kMaxElements, "input elements", where));
     const ir::ValueId x = b.input({1, c, h, h}, next_input_name(b));
     if (op == "CONV_2D" || op == "CONV_2D_GROUP" || op == "DEPTHWISE_CONV_2D") {
       NNLAT_ASSIGN_OR_RETURN(ir::Attrs a, window_attrs(kernel, out_hw, stride, h, op, where));
@@ -63,6 +65,8 @@ Status add_tflite_island(ir::GraphBuilder& b, const OpRow& row, const std::strin
           return make_error(ErrorCode::kUnsupported, where + ": depthwise channel multiplier " +
                                                          std::to_string(*filters) + " (only 1 is supported)");
         }
+        NNLAT_RETURN_IF_ERROR(
+            check_product({*out_hw, *out_hw, c, *kernel, *kernel}, kMaxMacs, "multiply-accumulates", where));
         y = b.op(OpKind::kDepthwiseConv2d, {x}, std::move(a));
       } else {
         NNLAT_ASSIGN_OR_RETURN(int64_t n, required(filters, "Filter", op, where));
@@ -72,12 +76,16 @@ Status add_tflite_island(ir::GraphBuilder& b, const OpRow& row, const std::strin
                                                         std::to_string(c) + " input and " + std::to_string(n) +
                                                         " output channels");
         }
+        NNLAT_RETURN_IF_ERROR(check_product({*out_hw, *out_hw, n}, kMaxElements, "output elements", where));
+        NNLAT_RETURN_IF_ERROR(
+            check_product({*out_hw, *out_hw, n, c / g, *kernel, *kernel}, kMaxMacs, "multiply-accumulates", where));
         a["out_channels"] = n;
         if (g != 1) a["groups"] = g;
         y = b.op(OpKind::kConv2d, {x}, std::move(a));
       }
     } else if (op == "MAX_POOL_2D" || op == "AVERAGE_POOL_2D") {
       NNLAT_ASSIGN_OR_RETURN(ir::Attrs a, window_attrs(kernel, out_hw, stride, h, op, where));
+      NNLAT_RETURN_IF_ERROR(check_product({*out_hw, *out_hw, c, *kernel, *kernel}, kMaxMacs, "window reads", where));
       y = b.op(op == "MAX_POOL_2D" ? OpKind::kMaxPool2d : OpKind::kAvgPool2d, {x}, std::move(a));
     } else if (op == "MEAN") {
       y = b.global_avg_pool(x);
@@ -91,6 +99,9 @@ Status add_tflite_island(ir::GraphBuilder& b, const OpRow& row, const std::strin
                                                       " inputs from " + std::to_string(c) + " to " +
                                                       std::to_string(total) + " channels");
       }
+      // Real concatenations join a handful of tensors (a dense block's, a few hundred).
+      NNLAT_RETURN_IF_ERROR(check_product({parts}, 4096, "inputs to concatenate", where));
+      NNLAT_RETURN_IF_ERROR(check_product({total, h, h}, kMaxElements, "output elements", where));
       std::vector<ir::ValueId> xs{x};
       const int64_t rest = total - c;
       for (int64_t p = 1; p < parts; ++p) {

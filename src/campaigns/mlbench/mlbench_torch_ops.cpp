@@ -11,13 +11,10 @@ namespace {
 // A pool in ceil mode yields one more output than its padding gives: the extra end padding
 // that reproduces the listed size is added (at most the window minus one).
 Result<ir::Attrs> torch_window(int64_t in, int64_t out, int64_t k, int64_t s, int64_t pad, const std::string& where) {
-  for (int64_t extra = 0; extra < k; ++extra) {
-    const int64_t span = in + 2 * pad + extra - k;
-    if (span >= 0 && span / s + 1 == out) {
-      return ir::Attrs{{"kernel", std::vector<int64_t>{k, k}},
-                       {"stride", std::vector<int64_t>{s, s}},
-                       {"pads", std::vector<int64_t>{pad, pad, pad + extra, pad + extra}}};
-    }
+  if (auto extra = least_extra_padding(in + 2 * pad - k, out, k, s)) {
+    return ir::Attrs{{"kernel", std::vector<int64_t>{k, k}},
+                     {"stride", std::vector<int64_t>{s, s}},
+                     {"pads", std::vector<int64_t>{pad, pad, pad + *extra, pad + *extra}}};
   }
   return make_error(ErrorCode::kShapeError, where + ": input " + std::to_string(in) + " with kernel " +
                                                 std::to_string(k) + ", stride " + std::to_string(s) + " and padding " +
@@ -48,6 +45,10 @@ Result<int64_t> conv_groups(const Fields& f, int64_t in_c, int64_t out_hw, int64
                             const std::string& where) {
   if (f.groups && *f.groups > 0) return *f.groups;
   if (!f.flops || *f.flops <= 0) return int64_t{1};
+  // Each factor may be up to kMaxDimension, so the product could pass int64 (signed overflow):
+  // bounded first, in floating point.
+  NNLAT_RETURN_IF_ERROR(
+      check_product({out_hw, out_hw, out_c, k, k, in_c}, kMaxMacs, "multiply-accumulates (dense)", where));
   const int64_t dense = out_hw * out_hw * out_c * k * k * in_c;
   if (dense % *f.flops != 0) {
     return make_error(ErrorCode::kShapeError, where + ": no group count gives 'flops' " + std::to_string(*f.flops) +
@@ -75,12 +76,14 @@ Status add_torch_island(ir::GraphBuilder& b, const OpRow& row, const std::string
     // Linear layers list their feature counts as `input_shape` / `output_shape`.
     NNLAT_ASSIGN_OR_RETURN(int64_t in, required(f.in_hw, "input_shape", op, where));
     NNLAT_ASSIGN_OR_RETURN(int64_t out, required(f.out_hw, "output_shape", op, where));
+    NNLAT_RETURN_IF_ERROR(check_product({in, out}, kMaxElements, "weights", where));
     y = b.fully_connected(b.input({1, in}, next_input_name(b)), out);
     outputs.push_back(y);
     return Status::Ok();
   }
   NNLAT_ASSIGN_OR_RETURN(int64_t c, required(f.in_c, "input_channel", op, where));
   NNLAT_ASSIGN_OR_RETURN(int64_t h, required(f.in_hw, "input_shape", op, where));
+  NNLAT_RETURN_IF_ERROR(check_product({c, h, h}, kMaxElements, "input elements", where));
   const ir::ValueId x = b.input({1, c, h, h}, next_input_name(b));
   if (name == "adaptive_avg_pool2d" || (name == "avg_pool2d" && !f.kernel)) {
     // An average pool listed without a window is the final global one (7×7 → 1×1).
@@ -98,6 +101,8 @@ Status add_torch_island(ir::GraphBuilder& b, const OpRow& row, const std::string
                                                       std::to_string(c) + " input and " + std::to_string(n) +
                                                       " output channels");
       }
+      NNLAT_RETURN_IF_ERROR(check_product({oh, oh, n}, kMaxElements, "output elements", where));
+      NNLAT_RETURN_IF_ERROR(check_product({oh, oh, n, c / g, k, k}, kMaxMacs, "multiply-accumulates", where));
       if (g > 1 && g == c && n == c) {
         y = b.op(OpKind::kDepthwiseConv2d, {x}, std::move(a));
       } else {
@@ -106,6 +111,7 @@ Status add_torch_island(ir::GraphBuilder& b, const OpRow& row, const std::string
         y = b.op(OpKind::kConv2d, {x}, std::move(a));
       }
     } else {
+      NNLAT_RETURN_IF_ERROR(check_product({oh, oh, c, k, k}, kMaxMacs, "window reads", where));
       y = b.op(name == "max_pool2d" ? OpKind::kMaxPool2d : OpKind::kAvgPool2d, {x}, std::move(a));
     }
   } else if (name == "add" || name == "mul") {
