@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 
 #include "nnlat/backends/deploy_commands.hpp"
@@ -142,6 +144,44 @@ TEST(SshMultiplexing, TheMastersFolderIsPrivateAndRemovedWhenClosed) {
     masters.close();
     EXPECT_FALSE(fs::exists(folder));
   }
+  fs::remove_all(base);
+}
+
+// A killed nnlat leaves its empty folder behind; the next one clears such folders once they
+// are old, and leaves alone a fresh one (an nnlat starting beside it), one that holds a
+// socket (a live master) and folders of other names.
+TEST(SshMultiplexing, StaleFoldersOfKilledRunsAreRemoved) {
+  std::string base_pattern = "/tmp/nnlat-mux-XXXXXX";
+  ASSERT_NE(::mkdtemp(base_pattern.data()), nullptr);
+  const fs::path base = base_pattern;
+  const auto make = [&](const std::string& name, bool old) {
+    fs::create_directory(base / name);
+    if (old) fs::last_write_time(base / name, fs::file_time_type::clock::now() - std::chrono::hours(2));
+    return base / name;
+  };
+  const fs::path stale = make("nnlat-ssh-AAAAAA", true);
+  const fs::path fresh = make("nnlat-ssh-BBBBBB", false);
+  const fs::path busy = make("nnlat-ssh-CCCCCC", false);
+  std::ofstream(busy / "0123abcd") << "";
+  fs::last_write_time(busy, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  const fs::path other = make("my-own-folder", true);
+
+  EXPECT_EQ(backends::remove_stale_control_folders(base.string(), backends::kStaleControlFolderAge), 1u);
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(fresh));
+  EXPECT_TRUE(fs::exists(busy / "0123abcd"));
+  EXPECT_TRUE(fs::exists(other));
+
+  // share() clears them from the base it makes its own folder in.
+  make("nnlat-ssh-DDDDDD", true);
+  {
+    ScopedEnv runtime("XDG_RUNTIME_DIR", base.string());
+    backends::SshMasters masters;
+    (void)masters.share(kBoard);
+    EXPECT_FALSE(fs::exists(base / "nnlat-ssh-DDDDDD"));
+    masters.close();
+  }
+  EXPECT_EQ(backends::remove_stale_control_folders(base.string() + "/missing", std::chrono::seconds(0)), 0u);
   fs::remove_all(base);
 }
 

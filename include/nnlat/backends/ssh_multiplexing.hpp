@@ -49,11 +49,20 @@ std::vector<std::string> ssh_master_exit_command(const RemoteDevice& multiplexed
 inline constexpr size_t kMaxControlBaseLength = 28;
 std::vector<std::string> ssh_control_base_candidates(const char* runtime_dir, const char* tmpdir);
 
+// Removes the private folders that killed nnlat processes left in `base` (SIGKILL runs no
+// exit code: the master ends ControlPersist seconds later and removes its socket, but its
+// folder stays): every `nnlat-ssh-*` folder there that is empty and was last changed more than
+// `min_age` ago (a live nnlat's folder holds its sockets, or was made moments ago). Folders it
+// may not remove (another user's) are skipped. Returns how many it removed.
+inline constexpr std::chrono::minutes kStaleControlFolderAge{10};
+size_t remove_stale_control_folders(const std::string& base, std::chrono::seconds min_age);
+
 // The process's masters: share() gives the device its multiplexed form, creating the private
-// folder on first use; close() (also run when the process exits) sends `ssh -O exit` to each
-// device shared, within `kExitTimeout` each, and removes the folder. Thread safe: a profile's
-// workers share their devices at the same time. When no folder can be made, devices are
-// returned as they are (one connection per command, as without multiplexing).
+// folder on first use (and clearing stale ones from the same base first); close() (also run
+// when the process exits) sends `ssh -O exit` to each device shared, within `kExitTimeout`
+// each, and removes the folder. Thread safe: a profile's workers share their devices at the
+// same time. When no folder can be made, devices are returned as they are (one connection per
+// command, as without multiplexing).
 class SshMasters {
  public:
   static SshMasters& of_process();

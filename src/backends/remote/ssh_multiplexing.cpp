@@ -61,6 +61,29 @@ std::vector<std::string> ssh_control_base_candidates(const char* runtime_dir, co
   return out;
 }
 
+size_t remove_stale_control_folders(const std::string& base, std::chrono::seconds min_age) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  size_t removed = 0;
+  const auto now = fs::file_time_type::clock::now();
+  for (fs::directory_iterator it(base, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with("nnlat-ssh-") || !it->is_directory(ec) || !fs::is_empty(it->path(), ec) || ec) {
+      ec.clear();
+      continue;
+    }
+    const auto changed = fs::last_write_time(it->path(), ec);
+    if (ec || now - changed < min_age) {
+      ec.clear();
+      continue;
+    }
+    // remove() of a folder is rmdir: it fails rather than deleting a socket made meanwhile.
+    if (fs::remove(it->path(), ec)) ++removed;
+    ec.clear();
+  }
+  return removed;
+}
+
 SshMasters& SshMasters::of_process() {
   // Destroyed when the process exits normally: the masters are closed then.
   static SshMasters masters;
@@ -73,6 +96,7 @@ RemoteDevice SshMasters::share(const RemoteDevice& device) {
   if (!folder_tried_) {
     folder_tried_ = true;
     for (const auto& base : ssh_control_base_candidates(std::getenv("XDG_RUNTIME_DIR"), std::getenv("TMPDIR"))) {
+      (void)remove_stale_control_folders(base, kStaleControlFolderAge);
       std::string pattern = base + "/nnlat-ssh-XXXXXX";
       if (::mkdtemp(pattern.data()) != nullptr) {  // mode 0700: the sockets are this user's alone
         folder_ = pattern;
