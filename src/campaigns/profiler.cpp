@@ -195,7 +195,7 @@ backends::MeasureSettings settings_of(const ProfileRequest& request, bool warm_u
 }
 
 Result<Taken> take_locally(Session& session, const ProfileRequest& request, const Item& item, CacheFlusher* flusher,
-                           bool warm_up) {
+                           bool warm_up) try {
   auto prepared = session.backend->prepare(item.graph, session.target.config);
   if (!prepared.ok()) return prepared.error().with_context(item.label);
   auto m = backends::measure_prepared(**prepared, settings_of(request, warm_up, flusher), session.clock);
@@ -208,6 +208,14 @@ Result<Taken> take_locally(Session& session, const ProfileRequest& request, cons
   t.measurement = std::move(m->measurement);
   t.warmup = m->warmup;
   return t;
+} catch (const std::bad_alloc&) {
+  // A network (or a resolution typed with a zero too many) whose tensors do not fit in memory:
+  // an error naming it, not "std::bad_alloc" from the top level.
+  const auto cost = ir::graph_cost(item.graph).total;
+  const double megabytes = (double(cost.input_bytes) + double(cost.weight_bytes) + double(cost.output_bytes)) / 1e6;
+  return make_error(ErrorCode::kInvalidArgument,
+                    item.label + ": out of memory on " + session.target.name.str() + " (its ops read and write " +
+                        std::to_string(std::llround(megabytes)) + " MB of tensors in all)");
 }
 
 // On a device: its runner measures with the same protocol, steady warm-up and cold cache, and
