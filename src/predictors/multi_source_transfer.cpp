@@ -177,7 +177,8 @@ double mean_squared_error(const Eigen::VectorXd& y, const Eigen::VectorXd& predi
 }
 
 // The closest source (closest_source) to the target on `rows`, among the measured sources
-// only (not log MACs): the source transfer-single would map from.
+// only (not log MACs): the source transfer-single would map from. `design` holds NaN where a
+// source did not measure a network (closest_source skips those rows), not its model's guess.
 size_t closest_measured_source(const Eigen::MatrixXd& design, Eigen::Index sources, std::span<const size_t> rows,
                                const Eigen::VectorXd& y) {
   Eigen::MatrixXd x(static_cast<Eigen::Index>(rows.size()), sources);
@@ -450,6 +451,18 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
   const Eigen::Index priors = sources + 1;  // the sources and log MACs (FLOPs as one more source)
   Eigen::MatrixXd design(static_cast<Eigen::Index>(n), priors + static_cast<Eigen::Index>(f_count));
   for (size_t i = 0; i < n; ++i) design.row(static_cast<Eigen::Index>(i)) = m.row(data.networks[i].kernels);
+  // The same with NaN where a source did not measure the network (the design holds its source
+  // model's guess there): which single source is closest is judged on measurements only, as
+  // transfer-single judges it. A guess can make a source look closest on K = 10 networks (a
+  // twin GPU that lacks some of them lost to a CPU core set: ρ 0.93 instead of 0.99).
+  Eigen::MatrixXd measured = design;
+  for (size_t i = 0; i < n; ++i) {
+    for (Eigen::Index s = 0; s < sources; ++s) {
+      if (source_latency_ms(data.networks[i].kernels, static_cast<size_t>(s)) <= 0) {
+        measured(static_cast<Eigen::Index>(i), s) = std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+  }
 
   const size_t k = network_rows.size();
   if (k >= 3) {
@@ -543,14 +556,14 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
   } else if (m.choice_.model == Model::kSingleSource) {
     m.choice_.single_weight = 1.0;
     NNLAT_ASSIGN_OR_RETURN(m.single_, TransferModel::fit(data, network_rows, options,
-                                                         closest_measured_source(design, sources, network_rows, y)));
+                                                         closest_measured_source(measured, sources, network_rows, y)));
   }
   // The blend with the single-source transfer, by leave-one-out over the K networks.
   Eigen::VectorXd blend_loo = multi_loo;
   const bool ridge_predicts = m.choice_.model == Model::kRidge || m.choice_.model == Model::kRidgeAndMultiTask;
   if (ridge_predicts && k >= kMinLeaveOneOut && k <= kMaxBlendVote) {
     NNLAT_ASSIGN_OR_RETURN(const Eigen::VectorXd single_loo,
-                           single_source_leave_one_out(data, design, sources, network_rows, y, options));
+                           single_source_leave_one_out(data, measured, sources, network_rows, y, options));
     double best_error = std::numeric_limits<double>::infinity();
     for (double w : kSingleWeights) {
       const double e = mean_squared_error(y, (1.0 - w) * multi_loo + w * single_loo);
@@ -561,8 +574,9 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
     }
     blend_loo = (1.0 - m.choice_.single_weight) * multi_loo + m.choice_.single_weight * single_loo;
     if (m.choice_.single_weight > 0) {
-      NNLAT_ASSIGN_OR_RETURN(m.single_, TransferModel::fit(data, network_rows, options,
-                                                           closest_measured_source(design, sources, network_rows, y)));
+      NNLAT_ASSIGN_OR_RETURN(
+          m.single_,
+          TransferModel::fit(data, network_rows, options, closest_measured_source(measured, sources, network_rows, y)));
     }
   }
   // Last, the blend with the FLOPs map: the sources may all be unlike the target (CPU core
@@ -585,7 +599,7 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
   for (Eigen::Index c = 0; c < map.weights.size(); ++c) m.coefficients_[static_cast<size_t>(c)] = map.weights(c);
   Eigen::MatrixXd k_sources(static_cast<Eigen::Index>(k), priors);
   for (size_t i = 0; i < k; ++i)
-    k_sources.row(static_cast<Eigen::Index>(i)) = design.row(static_cast<Eigen::Index>(network_rows[i])).head(priors);
+    k_sources.row(static_cast<Eigen::Index>(i)) = measured.row(static_cast<Eigen::Index>(network_rows[i])).head(priors);
   m.best_source_ = closest_source(k_sources, y);
   return m;
 }
