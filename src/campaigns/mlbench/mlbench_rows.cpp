@@ -104,13 +104,10 @@ Result<int64_t> required(const std::optional<int64_t>& v, const std::string& key
   return *v;
 }
 
-// Total padding (split begin = total / 2, end = the rest, as TFLite's SAME) that turns an
-// input of `in` into an output of `out` with kernel `k` and stride `s`; the dataset lists
-// pre-padded inputs for VALID convolutions, so 0 is common.
 std::optional<int64_t> least_extra_padding(int64_t span, int64_t out, int64_t k, int64_t s) {
   // (span + extra) / s + 1 == out  ⇔  span + extra ∈ [(out − 1)·s, (out − 1)·s + s − 1]; in closed
-  // form because k may be as large as a file says (up to 1e9), not a loop of k steps. Every
-  // factor is below 1e9 + 1, so the products fit in int64.
+  // form because k may be as large as a row says (up to kMaxDimension), not a loop of k steps.
+  // Every factor is at most kMaxDimension, so the products fit in int64.
   if (out < 1 || s < 1 || k < 1) return std::nullopt;
   const int64_t low = (out - 1) * s, high = low + s - 1;
   const int64_t extra = std::max<int64_t>(0, low - span);
@@ -118,6 +115,9 @@ std::optional<int64_t> least_extra_padding(int64_t span, int64_t out, int64_t k,
   return extra;
 }
 
+// Total padding (split begin = total / 2, end = the rest, as TFLite's SAME) that turns an
+// input of `in` into an output of `out` with kernel `k` and stride `s`; the dataset lists
+// pre-padded inputs for VALID convolutions, so 0 is common.
 Result<int64_t> total_padding(int64_t in, int64_t out, int64_t k, int64_t s, const std::string& where) {
   if (auto total = least_extra_padding(in - k, out, k, s)) return *total;
   return make_error(ErrorCode::kShapeError, where + ": no padding turns input " + std::to_string(in) + " into output " +
