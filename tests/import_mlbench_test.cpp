@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "campaigns/mlbench/mlbench_rows.hpp"
 #include "cli_test_util.hpp"
@@ -203,54 +204,55 @@ TEST(MlbenchTorch, UnknownOpsAndMixedFrameworksAreErrorsNamingTheLine) {
   EXPECT_NE(e2e.error().message.find("--ops"), std::string::npos) << e2e.error().message;
 }
 
-// Shapes as large as a file may say (up to 1e9 each) are errors naming the row, in no time:
-// a convolution whose group count comes from `flops` multiplied them past int64 (signed
-// overflow, found by a crafted fuzz input), and the window search looped once per kernel tap.
+// `text` with the first `from` replaced by `to` (a row's feature changed by hand).
+std::string edited(std::string text, std::string_view from, std::string_view to) {
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// The parse error of a file that must be refused ("" when it was accepted).
+std::string parse_error_of(const std::string& text) {
+  auto ops = campaigns::parse_mlbench_ops(text, "ops.csv");
+  EXPECT_FALSE(ops.ok());
+  return ops.ok() ? std::string() : ops.error().message;
+}
+
+// Shapes as large as a file may say are errors naming the row, in no time: each feature was
+// read up to 1e9, and a convolution whose group count comes from `flops` multiplied them past
+// int64 (signed overflow, found by a crafted fuzz input); the window search looped once per
+// kernel tap.
 TEST(MlbenchTorch, HugeShapesAreErrorsNotOverflowsOrLongLoops) {
-  const auto error_of = [](const std::string& text) {
-    auto ops = campaigns::parse_mlbench_ops(text, "ops.csv");
-    EXPECT_FALSE(ops.ok());
-    return ops.ok() ? std::string() : ops.error().message;
-  };
-  std::string dense = kTorchOps;  // groups from `flops`: 16² · 16 · 10¹² · 3 multiply-accumulates
-  dense.replace(dense.find("'kernel_size': 3"), 16, "'kernel_size': 1000000");
-  dense.replace(dense.find(", 'groups': 1,"), 14, ",");
-  std::string message = error_of(dense);
+  // groups from `flops`: 16² · 16 · 10¹² · 3 multiply-accumulates
+  const std::string dense =
+      edited(edited(kTorchOps, "'kernel_size': 3", "'kernel_size': 1000000"), ", 'groups': 1,", ",");
+  std::string message = parse_error_of(dense);
   EXPECT_NE(message.find("ops.csv:2"), std::string::npos) << message;
   EXPECT_NE(message.find("multiply-accumulates (dense) is more than any real network has"), std::string::npos)
       << message;
 
-  std::string elements = kTorchOps;
-  elements.replace(elements.find("'input_shape': 32"), 17, "'input_shape': 900000");
-  message = error_of(elements);
+  message = parse_error_of(edited(kTorchOps, "'input_shape': 32", "'input_shape': 900000"));
   EXPECT_NE(message.find("3 x 900000 x 900000 input elements"), std::string::npos) << message;
 
-  std::string beyond = kTorchOps;
-  beyond.replace(beyond.find("'input_channel': 3"), 18, "'input_channel': 999999999");
-  message = error_of(beyond);
+  message = parse_error_of(edited(kTorchOps, "'input_channel': 3", "'input_channel': 999999999"));
   EXPECT_NE(message.find("input_channel '999999999' is not a whole number from 0 to 16777216"), std::string::npos)
       << message;
 
   // A kernel far larger than its input is padded into a window (as the search did), and then
   // its work is refused; an output no padding gives is refused without trying every tap.
-  std::string huge_kernel = kTorchOps;
-  huge_kernel.replace(huge_kernel.find("'kernel_size': 3"), 16, "'kernel_size': 9999999");
-  message = error_of(huge_kernel);
+  const std::string huge_kernel = edited(kTorchOps, "'kernel_size': 3", "'kernel_size': 9999999");
+  message = parse_error_of(huge_kernel);
   EXPECT_NE(message.find("16 x 16 x 16 x 3 x 9999999 x 9999999 multiply-accumulates"), std::string::npos) << message;
-  std::string no_window = huge_kernel;
-  no_window.replace(no_window.find("'output_shape': 16"), 18, "'output_shape': 1000");
-  message = error_of(no_window);
+  message = parse_error_of(edited(huge_kernel, "'output_shape': 16", "'output_shape': 1000"));
   EXPECT_NE(message.find("cannot give output 1000"), std::string::npos) << message;
 
-  std::string tflite_window = kOps;
-  tflite_window.replace(tflite_window.find("'Kernel': '3'"), 13, "'Kernel': '9999999'");
-  tflite_window.replace(tflite_window.find("'Output_shape': '32'"), 20, "'Output_shape': '1000'");
-  message = error_of(tflite_window);
+  message = parse_error_of(
+      edited(edited(kOps, "'Kernel': '3'", "'Kernel': '9999999'"), "'Output_shape': '32'", "'Output_shape': '1000'"));
   EXPECT_NE(message.find("no padding turns input 34 into output 1000"), std::string::npos) << message;
 
-  std::string tflite_concat = kOps;  // netB's concatenation of 3 inputs, now of 5,000
-  tflite_concat.replace(tflite_concat.find("'Kernel': '3', 'Filter': '24'"), 29, "'Kernel': '5000', 'Filter': '9000'");
-  message = error_of(tflite_concat);
+  // netB's concatenation of 3 inputs, now of 5,000
+  message = parse_error_of(edited(kOps, "'Kernel': '3', 'Filter': '24'", "'Kernel': '5000', 'Filter': '9000'"));
   EXPECT_NE(message.find("5000 inputs to concatenate"), std::string::npos) << message;
 }
 
