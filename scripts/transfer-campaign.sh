@@ -17,7 +17,8 @@
 #   scripts/transfer-campaign.sh nb201-local.db
 # NNLAT (default build/nnlat), KS (default "5 10 20 50"), REPEATS (default 20), REFS (default 5),
 # BASELINES (default flops,e2e-ridge,e2e-gbdt,transfer-single), SEED (the draws; default 0, eval's)
-# and METHOD (default transfer; transfer-select or transfer-gbdt: docs/transfer.md) override.
+# METHOD (default transfer; transfer-select or transfer-gbdt: docs/transfer.md) and EVAL_FLAGS
+# (more flags for the method's eval, e.g. --encoding-features) override.
 set -euo pipefail
 DB=$1
 PATTERN=${2:-.}
@@ -29,6 +30,7 @@ REFS=${REFS:-5}
 SEED=${SEED:-0}
 METHOD=${METHOD:-transfer}
 BASELINES=${BASELINES:-flops,e2e-ridge,e2e-gbdt,transfer-single}
+read -r -a eval_flags <<<"${EVAL_FLAGS:-}"
 PY=/usr/bin/python3
 
 targets=$("$NNLAT" db stats --db "$DB" --json | $PY -c '
@@ -63,7 +65,8 @@ for target in $targets; do
   fi
   for k in $KS; do
     "$NNLAT" eval --db "$DB" --target "$target" "${from[@]}" --method "$METHOD" --train-size "$k" \
-      --repeats "$REPEATS" --seed "$SEED" --no-intervals --baselines "$BASELINES" --json | rows "$target" "$k" "" "$METHOD"
+      --repeats "$REPEATS" --seed "$SEED" --no-intervals --baselines "$BASELINES" ${eval_flags[@]+"${eval_flags[@]}"} \
+      --json | rows "$target" "$k" "" "$METHOD"
     if [ "$REFS" -gt 0 ] && [ "$k" -ge "$REFS" ]; then
       "$NNLAT" eval --db "$DB" --target "$target" "${from[@]}" --method transfer --train-size "$k" \
         --repeats "$REPEATS" --seed "$SEED" --no-intervals --baselines none --reference-networks "$REFS" --json |

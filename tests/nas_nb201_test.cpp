@@ -106,6 +106,32 @@ TEST(NasNb201, GraphNameAndMetadata) {
   EXPECT_EQ(g->value(g->outputs()[0]).shape, (ir::Shape{1, 10}));
 }
 
+TEST(NasNb201, EncodingFeaturesAreTheOneHotOfEachEdgesOp) {
+  const std::string enc =
+      "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
+  const auto names = encoding_feature_names("nb201");
+  auto f = encoding_features("nb201", enc);
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  ASSERT_EQ(names.size(), 30u);
+  ASSERT_EQ(f->size(), names.size());
+  std::set<std::string> hot;
+  for (size_t i = 0; i < f->size(); ++i) {
+    if ((*f)[i] == 1.0f) hot.insert(names[i]);
+    EXPECT_TRUE((*f)[i] == 0.0f || (*f)[i] == 1.0f) << names[i];
+  }
+  EXPECT_EQ(hot,
+            (std::set<std::string>{"nb201:1<-0:nor_conv_3x3", "nb201:2<-0:nor_conv_3x3", "nb201:2<-1:avg_pool_3x3",
+                                   "nb201:3<-0:skip_connect", "nb201:3<-1:nor_conv_3x3", "nb201:3<-2:skip_connect"}));
+  // Spaces without encoding features, and a malformed encoding.
+  EXPECT_TRUE(encoding_feature_names("mbv2").empty());
+  auto none = encoding_features("mbv2", "anything");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  auto bad = encoding_features("nb201", "|conv~0|");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("nb201"), std::string::npos) << bad.error().message;
+}
+
 TEST(NasNb201, MalformedStringsAreErrorsThatNameTheProblem) {
   auto expect_error = [](std::string_view enc, std::string_view needle) {
     auto r = canonicalize_encoding("nb201", enc);

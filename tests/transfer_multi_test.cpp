@@ -13,6 +13,8 @@
 
 #include "nnlat/eval/evaluation.hpp"
 #include "nnlat/eval/metrics.hpp"
+#include "nnlat/fusion/fusion.hpp"
+#include "nnlat/models/nas.hpp"
 #include "nnlat/predictors/predictor.hpp"
 #include "nnlat/predictors/reference_networks.hpp"
 #include "nnlat/predictors/synthetic.hpp"
@@ -58,11 +60,12 @@ double mean_spearman(const predictors::TrainingSet& data, Method method, size_t 
 
 // Multi-source transfer (or `method`) trained on the networks `rows` of `data`.
 Result<predictors::LatencyPredictor> train_transfer(const predictors::TrainingSet& data,
-                                                    const std::vector<size_t>& rows,
-                                                    Method method = Method::kTransfer) {
+                                                    const std::vector<size_t>& rows, Method method = Method::kTransfer,
+                                                    bool encoding_features = false) {
   predictors::TrainOptions o;
   o.method = method;
   o.calibrate = false;
+  o.encoding_features = encoding_features;
   return predictors::LatencyPredictor::train(data, {}, rows, o);
 }
 
@@ -147,6 +150,90 @@ TEST(MultiSourceTransfer, RoundTripsThroughItsFileAndPredictsUnmeasuredNetworks)
     const double ms = q->predict(bare, false).latency_ms;
     EXPECT_TRUE(std::isfinite(ms) && ms > 0) << ms;
   }
+}
+
+// The synthetic set's networks given NAS-Bench-201 cells (their kernels stay synthetic: the
+// encoding features are read from the encoding alone).
+predictors::TrainingSet as_nb201_cells(predictors::TrainingSet data, uint64_t seed) {
+  auto cells = models::sample_space("nb201", static_cast<int64_t>(data.networks.size()), seed);
+  EXPECT_TRUE(cells.ok());
+  for (size_t i = 0; i < data.networks.size(); ++i) {
+    data.networks[i].kernels.space = "nb201";
+    data.networks[i].kernels.encoding = (*cells)[i];
+  }
+  return data;
+}
+
+TEST(MultiSourceTransfer, Nb201CellsGetTheirPerEdgeOneHotAsArchitectureTermsOnRequest) {
+  // A decomposed NB201 graph carries its space and encoding.
+  auto graph = models::build_space_graph(
+      "nb201", "|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_1x1~2|", {});
+  ASSERT_TRUE(graph.ok());
+  auto rules = fusion::load_rule_set("xnnpack");
+  ASSERT_TRUE(rules.ok());
+  auto decomposed = predictors::decompose(*graph, *rules, {1}, false, false);
+  ASSERT_TRUE(decomposed.ok());
+  EXPECT_EQ(decomposed->space, "nb201");
+  EXPECT_EQ(decomposed->encoding, graph->metadata.at("encoding"));
+
+  const auto data = as_nb201_cells(mixed_sources(41), 41);
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < 12; ++i) rows.push_back(i * 5);
+  // Not asked for: none (the default).
+  auto plain = train_transfer(data, rows);
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain->to_json().at("transfer_multi").at("space"), "");
+  auto p = train_transfer(data, rows, Method::kTransfer, /*encoding_features=*/true);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const nlohmann::json file = p->to_json();
+  const auto& j = file.at("transfer_multi");
+  EXPECT_EQ(j.at("space"), "nb201");
+  const auto terms = j.at("terms").get<std::vector<std::string>>();
+  const auto one_hot = models::encoding_feature_names("nb201");
+  ASSERT_GE(terms.size(), one_hot.size());
+  for (size_t i = 0; i < one_hot.size(); ++i) {
+    EXPECT_EQ(terms[terms.size() - one_hot.size() + i], "z:" + one_hot[i]);
+  }
+  EXPECT_EQ(j.at("architecture_mean").size() + j.at("sources").size() + 1, terms.size());
+  // Saved and loaded: the same predictions; a network of no space (its one-hot unknown) still
+  // gets a finite one.
+  const auto q = saved_and_loaded(*p, "nnlat_transfer_multi_nb201_test.json");
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  for (size_t i : {1u, 50u, 99u}) {
+    const auto& n = data.networks[i].kernels;
+    EXPECT_DOUBLE_EQ(q->predict(n, false).latency_ms, p->predict(n, false).latency_ms);
+    auto elsewhere = n;
+    elsewhere.space.clear();
+    const double ms = q->predict(elsewhere, false).latency_ms;
+    EXPECT_TRUE(std::isfinite(ms) && ms > 0) << ms;
+  }
+  // A file that names a space this build has no encoding features for is refused by name.
+  nlohmann::json unknown = file;
+  unknown.at("transfer_multi").at("space") = "nb999";
+  auto r = predictors::LatencyPredictor::from_json(unknown, "unknown-space.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("unknown-space.json"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("nb999"), std::string::npos) << r.error().message;
+}
+
+TEST(MultiSourceTransfer, NetworksOfSeveralSpacesGetNoEncodingTerms) {
+  auto data = as_nb201_cells(mixed_sources(43), 43);
+  data.networks[3].kernels.space = "mbv2";  // one network of another space: no common encoding
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < 12; ++i) rows.push_back(i * 5);
+  auto p = train_transfer(data, rows, Method::kTransfer, /*encoding_features=*/true);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const nlohmann::json file = p->to_json();
+  EXPECT_EQ(file.at("transfer_multi").at("space"), "");
+  for (const auto& term : file.at("transfer_multi").at("terms")) {
+    EXPECT_EQ(term.get<std::string>().find("nb201:"), std::string::npos) << term;
+  }
+  // Every network of one space, one encoding malformed: an error naming the network.
+  auto broken = as_nb201_cells(mixed_sources(43), 43);
+  broken.networks[4].kernels.encoding = "|conv~0|";
+  auto b = train_transfer(broken, rows, Method::kTransfer, /*encoding_features=*/true);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message.find(broken.networks[4].name), std::string::npos) << b.error().message;
 }
 
 TEST(MultiSourceTransfer, ASourceThatMeasuredTooFewNetworksIsAnErrorNamingIt) {

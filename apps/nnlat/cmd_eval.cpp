@@ -25,7 +25,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--calibrate", o.calibrate_drift,
                 "With --predictor: scale its predictions by the drift between its training store and --db, from the "
                 "reference networks both measured");
-  add_transfer_source_flags(*cmd, o.transfer_from);
+  add_transfer_source_flags(*cmd, o.transfer_from, o.training.encoding_features);
   cmd->add_option("--reference-networks", o.reference_networks,
                   "With --train-size and several transfer sources: this many reference networks (those that spread "
                   "the sources most, docs/transfer.md) are in every draw's training networks");

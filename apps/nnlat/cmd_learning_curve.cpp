@@ -32,7 +32,7 @@ void add_learning_curve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", o.db, "SQLite store")->required();
   cmd->add_option("--target", o.target, "Target, device:config:precision")->required();
   cmd->add_option("--method", o.training.method, "Method (see `nnlat train --help`)")->capture_default_str();
-  add_transfer_source_flags(*cmd, o.transfer_from);
+  add_transfer_source_flags(*cmd, o.transfer_from, o.training.encoding_features);
   cmd->add_option("--rules", o.rules, "Fusion rules that define kernels (default: the target's)");
   cmd->add_option("--kernels", o.kernel_budgets, "Kernel budgets (0: all)")->delimiter(',')->capture_default_str();
   cmd->add_option("--networks", o.network_budgets, "Training-network budgets (0: all not held out)")

@@ -62,7 +62,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
                   "source, chosen by leave-one-target-out) | transfer-gbdt (the multi-task GBDT alone; experimental, "
                   "below transfer on the phones: docs/transfer.md)")
       ->capture_default_str();
-  add_transfer_source_flags(*cmd, o.transfer_from);
+  add_transfer_source_flags(*cmd, o.transfer_from, o.training.encoding_features);
   cmd->add_option("--rules", o.rules, "Fusion rules that define kernels (default: xnnpack, tflite-gpu for GPUs)");
   cmd->add_option("-o,--output", o.output, "Predictor file to write (.json)")->required();
   cmd->add_option("--seed", o.training.seed, "Seed of the model-selection and calibration folds")

@@ -11,6 +11,7 @@ Result<predictors::TrainOptions> make_train_options(const TrainingFlags& flags) 
   options.seed = flags.seed;
   options.coverage = flags.coverage;
   options.calibrate = flags.calibrate;
+  options.encoding_features = flags.encoding_features;
   options.regressor.seed = flags.seed;
   options.regressor.threads = flags.threads;
   return options;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "nnlat/core/sampling.hpp"
+#include "nnlat/models/nas.hpp"
 #include "predictors/flops_blend.hpp"
 #include "predictors/network_features.hpp"
 
@@ -377,9 +378,31 @@ size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorX
   return best;
 }
 
+std::vector<double> MultiSourceTransfer::architecture(const NetworkKernels& network,
+                                                      const std::vector<float>& features) const {
+  std::vector<double> a(features.begin(), features.end());
+  if (space_.empty()) return a;
+  std::vector<float> own;
+  if (network.space == space_) {
+    if (auto f = models::encoding_features(space_, network.encoding); f.ok()) own = std::move(*f);
+  }
+  const size_t count = arch_mean_.empty() ? own.size() : arch_mean_.size() - a.size();
+  for (size_t f = 0; f < count; ++f) {
+    a.push_back(own.size() == count ? own[f] : arch_mean_[features.size() + f]);
+  }
+  return a;
+}
+
+std::vector<std::string> MultiSourceTransfer::architecture_names() const {
+  auto names = network_feature_names();
+  for (auto& name : models::encoding_feature_names(space_)) names.push_back(std::move(name));
+  return names;
+}
+
 Eigen::VectorXd MultiSourceTransfer::row(const NetworkKernels& network) const {
   const auto sources = static_cast<Eigen::Index>(sources_.size());
   const auto features = network_features(network);
+  const auto arch = architecture(network, features);
   Eigen::VectorXd r(sources + 1 + static_cast<Eigen::Index>(arch_mean_.size()));
   for (Eigen::Index s = 0; s < sources; ++s) {
     const double ms = source_latency_ms(network, static_cast<size_t>(s));
@@ -387,13 +410,14 @@ Eigen::VectorXd MultiSourceTransfer::row(const NetworkKernels& network) const {
   }
   r(sources) = std::log(std::max<double>(static_cast<double>(network.macs), 1.0));
   for (size_t f = 0; f < arch_mean_.size(); ++f) {
-    r(sources + 1 + static_cast<Eigen::Index>(f)) = (static_cast<double>(features[f]) - arch_mean_[f]) / arch_scale_[f];
+    r(sources + 1 + static_cast<Eigen::Index>(f)) = (arch[f] - arch_mean_[f]) / arch_scale_[f];
   }
   return r;
 }
 
 Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, std::span<const size_t> network_rows,
-                                                     const RegressorOptions& options, TransferModelMode mode) {
+                                                     const RegressorOptions& options, TransferModelMode mode,
+                                                     bool encoding_features) {
   if (data.source_targets.size() < 2) {
     return make_error(ErrorCode::kInvalidArgument, "multi-source transfer needs at least two source targets");
   }
@@ -407,13 +431,30 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
   // target is involved).
   std::vector<std::vector<float>> features(n);
   for (size_t i = 0; i < n; ++i) features[i] = network_features(data.networks[i].kernels);
-  const size_t f_count = network_feature_names().size();
+  // A NAS dataset (every network of one space whose encodings have features of their own,
+  // nb201's per-edge ops) adds them on request: op counts cannot tell which edge an op sits
+  // on. Not by default: on the local NB201 targets they did not help (docs/transfer.md).
+  m.space_ = encoding_features && n > 0 ? data.networks[0].kernels.space : "";
+  for (const auto& network : data.networks) {
+    if (network.kernels.space != m.space_) m.space_.clear();
+  }
+  if (models::encoding_feature_names(m.space_).empty()) m.space_.clear();
+  std::vector<std::vector<double>> arch(n);
+  for (size_t i = 0; i < n; ++i) {
+    arch[i] = m.architecture(data.networks[i].kernels, features[i]);
+    if (arch[i].size() != m.architecture_names().size()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        data.networks[i].name + ": its " + m.space_ +
+                            " encoding has no features: " + data.networks[i].kernels.encoding);
+    }
+  }
+  const size_t f_count = m.architecture_names().size();
   m.arch_mean_.assign(f_count, 0.0);
   m.arch_scale_.assign(f_count, 0.0);
-  for (const auto& row : features) {
+  for (const auto& row : arch) {
     for (size_t f = 0; f < f_count; ++f) m.arch_mean_[f] += row[f] / static_cast<double>(n);
   }
-  for (const auto& row : features) {
+  for (const auto& row : arch) {
     for (size_t f = 0; f < f_count; ++f) {
       const double d = row[f] - m.arch_mean_[f];
       m.arch_scale_[f] += d * d / static_cast<double>(n);
@@ -629,9 +670,10 @@ nlohmann::json MultiSourceTransfer::to_json() const {
   nlohmann::json terms = nlohmann::json::array();
   for (const auto& s : sources_) terms.push_back("log_ms:" + s);
   terms.push_back("log_macs");
-  for (const auto& f : network_feature_names()) terms.push_back("z:" + f);
+  for (const auto& f : architecture_names()) terms.push_back("z:" + f);
   return {
       {"sources", sources_},
+      {"space", space_},
       {"terms", terms},
       {"intercept", intercept_},
       {"coefficients", coefficients_},
@@ -665,6 +707,8 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
     m.sources_ = j.at("sources").get<std::vector<std::string>>();
     m.intercept_ = j.at("intercept").get<double>();
     m.coefficients_ = j.at("coefficients").get<std::vector<double>>();
+    // Files from before the encoding features: none.
+    m.space_ = j.value("space", std::string());
     m.arch_mean_ = j.at("architecture_mean").get<std::vector<double>>();
     m.arch_scale_ = j.at("architecture_scale").get<std::vector<double>>();
     const auto best = j.at("best_single_source").get<std::string>();
@@ -710,8 +754,12 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
   } catch (const nlohmann::json::exception& e) {
     return make_error(ErrorCode::kParseError, source + ": transfer_multi: " + e.what());
   }
+  if (!m.space_.empty() && models::encoding_feature_names(m.space_).empty()) {
+    return make_error(ErrorCode::kParseError,
+                      source + ": transfer_multi: space '" + m.space_ + "' has no encoding features in this build");
+  }
   if (m.sources_.size() < 2 || m.best_source_ > m.sources_.size() ||
-      m.arch_mean_.size() != network_feature_names().size() || m.arch_scale_.size() != m.arch_mean_.size() ||
+      m.arch_mean_.size() != m.architecture_names().size() || m.arch_scale_.size() != m.arch_mean_.size() ||
       m.coefficients_.size() != m.sources_.size() + 1 + m.arch_mean_.size() ||
       j.at("source_models").size() != m.sources_.size()) {
     return make_error(ErrorCode::kParseError,

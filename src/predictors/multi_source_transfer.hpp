@@ -84,9 +84,12 @@ class MultiSourceTransfer {
   };
 
   // `network_rows`: the K target networks. Every source of data.source_targets takes part.
+  // `encoding_features`: when every network is of one NAS space whose encodings have
+  // features of their own (models::encoding_feature_names), they join the architecture terms.
   static Result<MultiSourceTransfer> fit(const TrainingSet& data, std::span<const size_t> network_rows,
                                          const RegressorOptions& options,
-                                         TransferModelMode mode = TransferModelMode::kAuto);
+                                         TransferModelMode mode = TransferModelMode::kAuto,
+                                         bool encoding_features = false);
   double predict_ms(const NetworkKernels& network) const;
   const Choice& choice() const { return choice_; }
 
@@ -94,11 +97,20 @@ class MultiSourceTransfer {
   static Result<MultiSourceTransfer> from_json(const nlohmann::json& j, const std::string& source);
 
  private:
-  // [log ms on each source, standardised architecture features].
+  // [log ms on each source, log MACs, standardised architecture features].
   Eigen::VectorXd row(const NetworkKernels& network) const;
+  // The architecture features of `network` (its whole-network `features`, then its
+  // encoding's when space_ is set), unstandardised. A network of another space (or none) gets
+  // the training mean for the encoding's: no term of them moves its prediction.
+  std::vector<double> architecture(const NetworkKernels& network, const std::vector<float>& features) const;
+  std::vector<std::string> architecture_names() const;
 
   std::vector<std::string> sources_;
   std::vector<std::shared_ptr<Regressor>> source_models_;  // log source ms from network features
+  // The NAS space every network of the training set came from, when its encodings have
+  // features of their own (models::encoding_feature_names: nb201's per-edge op one-hot);
+  // "" otherwise. Its features follow the whole-network ones in arch_mean_ and arch_scale_.
+  std::string space_;
   std::vector<double> arch_mean_;
   std::vector<double> arch_scale_;
   double intercept_ = 0;

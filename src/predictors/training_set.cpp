@@ -40,6 +40,12 @@ Result<NetworkKernels> decompose(const ir::Graph& graph, const fusion::RuleSet& 
     }
   }
   features::mark_repeated_kernels(out.features, target);
+  if (const auto space = graph.metadata.find("space"); space != graph.metadata.end()) {
+    if (const auto encoding = graph.metadata.find("encoding"); encoding != graph.metadata.end()) {
+      out.space = space->second;
+      out.encoding = encoding->second;
+    }
+  }
   for (const auto& f : out.features) {
     out.macs += f.macs;
     out.params += f.params;

@@ -19,6 +19,8 @@ struct TrainingFlags {
   // Divide every measurement by its campaign's drift factor (from the reference networks the
   // campaign re-measured) before training: store::Store::campaign_drift.
   bool correct_drift = false;
+  // Multi-source transfer: a NAS space's encoding features join the architecture terms.
+  bool encoding_features = false;
   // Hyperparameters of the regressors (flags --gbdt-rounds, --rf-trees, ...; docs/options.md).
   // Their seed and threads are the two fields above.
   predictors::RegressorOptions regressor;

@@ -69,6 +69,14 @@ Result<ir::Graph> build_segment_graph(std::string_view space, std::string_view s
 // `n` distinct canonical encodings drawn with a generator seeded by `seed` (the same
 // arguments always give the same list, in the same order).
 Result<std::vector<std::string>> sample_space(std::string_view space, int64_t n, uint64_t seed);
+// An encoding's own features beside a graph's aggregates (multi-source transfer's
+// architecture terms): where a choice sits, which op counts cannot tell. nb201: the one-hot
+// of each edge's op (6 edges × 5 ops, named "nb201:3<-0:nor_conv_3x3"). Empty names: the
+// space has none (every space but nb201 today). A malformed encoding is the error
+// canonicalize_encoding gives.
+std::vector<std::string> encoding_feature_names(std::string_view space);
+Result<std::vector<float>> encoding_features(std::string_view space, std::string_view encoding);
+
 // Stable hash of a canonical encoding, including the space name.
 std::string encoding_hash(std::string_view space, std::string_view canonical_encoding);
 

@@ -69,6 +69,9 @@ struct TrainOptions {
   double coverage = 0.9;      // nominal coverage of the prediction interval
   uint64_t seed = 0;
   bool calibrate = true;  // false inside cross-validation (saves the nested fits)
+  // Multi-source transfer on a NAS dataset: the encoding's own features (nb201's per-edge op
+  // one-hot) join the architecture terms (MultiSourceTransfer::fit).
+  bool encoding_features = false;
   // Per family (index = KernelFamily): a regressor kind to use without selection. Set by the
   // calibration folds to refit what the full model chose; empty for normal training.
   std::vector<std::optional<RegressorKind>> family_kinds;

@@ -22,6 +22,11 @@ struct NetworkKernels {
   std::vector<std::string> hashes;                 // kernel hashes, only when asked for
   int64_t macs = 0;
   int64_t params = 0;
+  // A NAS network's space and encoding, from the graph's metadata (models::build_space_graph
+  // sets them); "" for other networks. Multi-source transfer reads the encoding's own
+  // features (models::encoding_features) from them.
+  std::string space;
+  std::string encoding;
   // Transfer (`--method transfer --from A,B,C`): the network's measured latency on each
   // source target, in the order of TrainingSet::source_targets; 0 where that source did not
   // measure it (the transfer model's source model predicts it). Empty outside transfer (a

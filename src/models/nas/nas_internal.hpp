@@ -48,6 +48,8 @@ Result<ir::Graph> nb201_build(const std::string& canonical, const SpaceOptions& 
 // cells per stage stand for the stage's repeated cells (ir::OpSkeleton::repeats).
 Status nb201_build_skeleton(std::string_view encoding, const SpaceOptions& options, bool abridged, ir::OpSkeleton& out);
 Result<std::vector<std::string>> nb201_sample(int64_t n, uint64_t seed);
+std::vector<std::string> nb201_encoding_feature_names();
+Result<std::vector<float>> nb201_encoding_features(std::string_view encoding);
 
 // ---- MobileNetV2-style block space (mbv2_space.cpp) -------------------------------------
 Result<std::string> mbv2_canonicalize(std::string_view encoding);

@@ -144,6 +144,19 @@ Result<ir::Graph> build_space_graph(std::string_view space, std::string_view enc
   return g;
 }
 
+std::vector<std::string> encoding_feature_names(std::string_view space) {
+  if (space == "nb201") return nas::nb201_encoding_feature_names();
+  return {};
+}
+
+Result<std::vector<float>> encoding_features(std::string_view space, std::string_view encoding) {
+  NNLAT_ASSIGN_OR_RETURN(const Space s, parse_space(space));
+  if (s != Space::kNb201) return std::vector<float>{};
+  auto r = nas::nb201_encoding_features(encoding);
+  if (!r.ok()) return r.error().with_context(std::string(space));
+  return r;
+}
+
 bool space_has_segments(std::string_view space) { return space == "mbv2"; }
 
 bool space_has_skeleton(std::string_view space) { return space == "nb201"; }

@@ -334,6 +334,26 @@ Status nb201_build_skeleton(std::string_view encoding, const SpaceOptions& optio
   return Status::Ok();
 }
 
+std::vector<std::string> nb201_encoding_feature_names() {
+  std::vector<std::string> names;
+  for (int to = 1; to <= 3; ++to) {
+    for (int from = 0; from < to; ++from) {
+      for (const auto op : kOps) {
+        names.push_back("nb201:" + std::to_string(to) + "<-" + std::to_string(from) + ":" + std::string(op));
+      }
+    }
+  }
+  return names;
+}
+
+Result<std::vector<float>> nb201_encoding_features(std::string_view encoding) {
+  NNLAT_ASSIGN_OR_RETURN(Cell c, parse(encoding));
+  // The names' order: edges as in the string (Cell's order), then ops as in kOps.
+  std::vector<float> one_hot(c.size() * kOps.size(), 0.0f);
+  for (size_t edge = 0; edge < c.size(); ++edge) one_hot[edge * kOps.size() + static_cast<size_t>(c[edge])] = 1.0f;
+  return one_hot;
+}
+
 Result<std::vector<std::string>> nb201_sample(int64_t n, uint64_t seed) {
   if (n > kNb201SpaceSize) {
     return invalid("nb201 has " + std::to_string(kNb201SpaceSize) + " architectures; cannot draw " + std::to_string(n) +

@@ -23,7 +23,8 @@ class TransferMethod final : public MethodModel {
     single_.reset();
     multi_.reset();
     if (c.data.source_targets.size() > 1) {
-      NNLAT_ASSIGN_OR_RETURN(multi_, MultiSourceTransfer::fit(c.data, c.network_rows, c.options.regressor, mode_));
+      NNLAT_ASSIGN_OR_RETURN(multi_, MultiSourceTransfer::fit(c.data, c.network_rows, c.options.regressor, mode_,
+                                                              c.options.encoding_features));
     } else {
       NNLAT_ASSIGN_OR_RETURN(single_, TransferModel::fit(c.data, c.network_rows, c.options.regressor));
     }
