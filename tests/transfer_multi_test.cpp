@@ -5,6 +5,7 @@
 // networks' rule and the draws that always include them.
 #include <gtest/gtest.h>
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "nnlat/predictors/reference_networks.hpp"
 #include "nnlat/predictors/synthetic.hpp"
 #include "predictors/flops_blend.hpp"
+#include "predictors/multi_source_transfer.hpp"
 
 namespace nnlat {
 namespace {
@@ -274,22 +276,68 @@ double single_source_weight(const predictors::LatencyPredictor& p) {
   return p.to_json().at("transfer_multi").at("choice").at("single_source_weight").get<double>();
 }
 
-TEST(MultiSourceTransfer, LeaveOneOutBlendsInTheSingleSourceTransferWhereItFitsBetter) {
+// The blend's partner, in the predictor file: one source's transfer or several.
+bool has_partner(const nlohmann::json& file) {
+  const auto& j = file.at("transfer_multi");
+  return !j.at("single_source_transfer").is_null() || !j.at("nearest_sources_transfer").is_null();
+}
+
+TEST(MultiSourceTransfer, NearTieSourcesAreThoseNearlyAsCloseAsTheClosest) {
+  // Five sources: target − source has spreads (variances) 1, 1.5, 1.7, 2.5 and 0.9 (× 0.01):
+  // the partner is the closest (4) and those within twice its spread (0, 1, 2).
+  Eigen::VectorXd target(8);
+  target << 1, 2, 3, 4, 5, 6, 7, 8;
+  const Eigen::VectorXd alternating = (Eigen::VectorXd(8) << 1, -1, 1, -1, 1, -1, 1, -1).finished();
+  const double scale[] = {1.0, 1.5, 1.7, 2.5, 0.9};
+  Eigen::MatrixXd sources(8, 5);
+  for (Eigen::Index s = 0; s < 5; ++s) sources.col(s) = target + 0.1 * std::sqrt(scale[s]) * alternating;
+  const auto near = predictors::near_tie_sources(sources, target, 5);
+  ASSERT_EQ(near.size(), 4u);
+  EXPECT_EQ(near[0].first, 4u);  // the closest first
+  std::set<size_t> chosen;
+  double total = 0;
+  for (const auto& [s, w] : near) {
+    chosen.insert(s);
+    total += w;
+    const double expected = std::pow(scale[4] / scale[s], 2);  // 1 / spread² (a 0.1% floor under spreads)
+    EXPECT_NEAR(w / near[0].second, expected, 0.01 * expected) << "source " << s;
+  }
+  EXPECT_EQ(chosen, (std::set<size_t>{0, 1, 2, 4}));
+  EXPECT_NEAR(total, 1.0, 1e-12);
+  // At most max_count; one when asked for one; a twin far closer than the rest stays alone.
+  EXPECT_EQ(predictors::near_tie_sources(sources, target, 2).size(), 2u);
+  ASSERT_EQ(predictors::near_tie_sources(sources, target, 1).size(), 1u);
+  EXPECT_EQ(predictors::near_tie_sources(sources, target, 1)[0].first, 4u);
+  sources.col(3) = target + 0.001 * alternating;
+  const auto twin = predictors::near_tie_sources(sources, target, 5);
+  ASSERT_EQ(twin.size(), 1u);
+  EXPECT_EQ(twin[0].first, 3u);
+  EXPECT_EQ(twin[0].second, 1.0);
+}
+
+TEST(MultiSourceTransfer, LeaveOneOutBlendsInTheNearestSourcesTransferWhereItFitsBetter) {
   const auto twin = twin_with_a_depth_term(21);
   auto p = train_transfer(twin, every_fifth(20));
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_GT(single_source_weight(*p), 0.0) << p->to_json().at("transfer_multi").at("choice").dump();
-  EXPECT_FALSE(p->to_json().at("transfer_multi").at("single_source_transfer").is_null());
-  // On the mix of two sources no single source is right: the blend leans on the multi-source map.
+  EXPECT_TRUE(has_partner(p->to_json()));
+  // On the mix of two sources no single source is right, but the two are equally close: the
+  // partner is their transfers' mean (never the bad source's), and the blend takes it.
   const auto mix = mixed_sources(21);
   auto q = train_transfer(mix, every_fifth(20));
   ASSERT_TRUE(q.ok()) << q.error().message;
-  EXPECT_LT(single_source_weight(*q), 1.0);
+  const auto j = q->to_json().at("transfer_multi");
+  EXPECT_GT(single_source_weight(*q), 0.0) << j.at("choice").dump();
+  ASSERT_TRUE(j.at("nearest_sources_transfer").is_array()) << j.at("choice").dump();
+  std::set<std::string> partner;
+  for (const auto& n : j.at("nearest_sources_transfer")) partner.insert(n.at("model").at("source_target"));
+  EXPECT_EQ(partner, (std::set<std::string>{"synthetic:mix-a:float", "synthetic:mix-b:float"}));
+  EXPECT_EQ(j.at("choice").at("partner_sources"), 2);
   // Below 5 networks there is no leave-one-out vote: the multi-source model alone.
   auto r = train_transfer(twin, every_fifth(4));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(single_source_weight(*r), 0.0);
-  EXPECT_TRUE(r->to_json().at("transfer_multi").at("single_source_transfer").is_null());
+  EXPECT_FALSE(has_partner(r->to_json()));
   // Nor above 50 (the vote costs K³): a fully measured target trains the multi-source model alone.
   std::vector<size_t> sixty(60);
   for (size_t i = 0; i < sixty.size(); ++i) sixty[i] = i;
@@ -322,6 +370,16 @@ TEST(MultiSourceTransfer, TheClosestSourceIsJudgedOnMeasurementsOnly) {
   EXPECT_TRUE(std::isfinite(multi_ms) && multi_ms > 0) << multi_ms;
 }
 
+// `file` with its partner replaced by one source's transfer `model`, at weight 1.
+nlohmann::json with_single_partner(nlohmann::json file, const nlohmann::json& model) {
+  auto& j = file["transfer_multi"];
+  j["choice"]["single_source_weight"] = 1.0;
+  j["choice"]["partner_sources"] = 1;
+  j["nearest_sources_transfer"] = nullptr;
+  j["single_source_transfer"] = model;
+  return file;
+}
+
 TEST(MultiSourceTransfer, TheBlendIsALogSpaceMixOfTheTwoModels) {
   const auto data = twin_with_a_depth_term(21);
   const auto rows = every_fifth(20);
@@ -329,42 +387,68 @@ TEST(MultiSourceTransfer, TheBlendIsALogSpaceMixOfTheTwoModels) {
   ASSERT_TRUE(p.ok()) << p.error().message;
   const nlohmann::json file = p->to_json();
   ASSERT_GT(single_source_weight(*p), 0.0);
-  // Weight 1 on the single-source transfer: exactly what transfer-single predicts.
-  nlohmann::json all_single = file;
-  all_single["transfer_multi"]["choice"]["single_source_weight"] = 1.0;
-  auto s = predictors::LatencyPredictor::from_json(all_single, "all-single.json");
+  // Weight 1: the partner alone, the weighted mean in log space of its sources' transfers
+  // (each loaded alone as a file's single-source partner).
+  nlohmann::json all_partner = file;
+  all_partner["transfer_multi"]["choice"]["single_source_weight"] = 1.0;
+  auto s = predictors::LatencyPredictor::from_json(all_partner, "all-partner.json");
   ASSERT_TRUE(s.ok()) << s.error().message;
+  std::vector<std::pair<double, predictors::LatencyPredictor>> each;
+  const auto& nearest = file.at("transfer_multi").at("nearest_sources_transfer");
+  ASSERT_TRUE(nearest.is_array()) << "the twin and its depth term: the sources tie (see the test above)";
+  for (const auto& n : nearest) {
+    auto one = predictors::LatencyPredictor::from_json(with_single_partner(file, n.at("model")), "one.json");
+    ASSERT_TRUE(one.ok()) << one.error().message;
+    each.emplace_back(n.at("weight").get<double>(), std::move(*one));
+  }
+  // One source's transfer as the partner at weight 1: exactly what transfer-single predicts
+  // from that source (the closest, on these K).
   predictors::TrainOptions o;
   o.method = Method::kTransferSingle;
   o.calibrate = false;
   auto single = predictors::LatencyPredictor::train(data, {}, rows, o);
   ASSERT_TRUE(single.ok()) << single.error().message;
+  const auto& closest = nearest.at(0).at("model");
+  ASSERT_EQ(closest.at("source_target"), single->to_json().at("transfer").at("source_target"));
+  auto closest_alone = predictors::LatencyPredictor::from_json(with_single_partner(file, closest), "closest.json");
+  ASSERT_TRUE(closest_alone.ok()) << closest_alone.error().message;
   // Weight 0 (and a file from before the blend, without the field): the multi-source map alone.
   nlohmann::json before_blend = file;
   before_blend["transfer_multi"]["choice"].erase("single_source_weight");
+  before_blend["transfer_multi"].erase("nearest_sources_transfer");
   before_blend["transfer_multi"].erase("single_source_transfer");
   auto m = predictors::LatencyPredictor::from_json(before_blend, "before-blend.json");
   ASSERT_TRUE(m.ok()) << m.error().message;
   const double w = single_source_weight(*p);
   for (size_t i : {1u, 33u, 77u}) {
     const auto& n = data.networks[i].kernels;
-    const double single_ms = single->predict(n, false).latency_ms;
+    double partner_log_ms = 0;
+    for (const auto& [weight, one] : each) partner_log_ms += weight * std::log(one.predict(n, false).latency_ms);
     const double multi_ms = m->predict(n, false).latency_ms;
-    EXPECT_NEAR(s->predict(n, false).latency_ms, single_ms, 1e-9 * single_ms);
-    EXPECT_NEAR(std::log(p->predict(n, false).latency_ms), (1 - w) * std::log(multi_ms) + w * std::log(single_ms),
-                1e-9);
+    EXPECT_NEAR(std::log(s->predict(n, false).latency_ms), partner_log_ms, 1e-9);
+    EXPECT_NEAR(std::log(p->predict(n, false).latency_ms), (1 - w) * std::log(multi_ms) + w * partner_log_ms, 1e-9);
+    const double single_ms = single->predict(n, false).latency_ms;
+    EXPECT_NEAR(closest_alone->predict(n, false).latency_ms, single_ms, 1e-9 * single_ms);
   }
-  // A weight outside [0, 1], or a weight without the model it weighs: errors naming the file.
+  // A weight outside [0, 1], a weight without the model it weighs, partner weights that do
+  // not sum to 1: errors naming the file.
   nlohmann::json bad = file;
   bad["transfer_multi"]["choice"]["single_source_weight"] = 1.5;
   auto b = predictors::LatencyPredictor::from_json(bad, "bad-weight.json");
   ASSERT_FALSE(b.ok());
   EXPECT_NE(b.error().message.find("bad-weight.json"), std::string::npos) << b.error().message;
   bad = file;
+  bad["transfer_multi"].erase("nearest_sources_transfer");
   bad["transfer_multi"].erase("single_source_transfer");
   auto c = predictors::LatencyPredictor::from_json(bad, "no-single.json");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("single_source_transfer"), std::string::npos) << c.error().message;
+  bad = file;
+  bad["transfer_multi"]["nearest_sources_transfer"][0]["weight"] = 5.0;
+  auto d = predictors::LatencyPredictor::from_json(bad, "bad-sum.json");
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("bad-sum.json"), std::string::npos) << d.error().message;
+  EXPECT_NE(d.error().message.find("sum to 1"), std::string::npos) << d.error().message;
 }
 
 TEST(MultiSourceTransfer, TheFlopsVoteCountsAbsoluteNotSquaredErrors) {
@@ -565,8 +649,12 @@ TEST(MultiTaskTransfer, SelectPicksTheModelWithTheLowestLeaveOneTargetOutError) 
     if (e.at("single").get<double>() < lowest) argmin = "single-source";
     EXPECT_EQ(model, argmin) << e.dump();
     EXPECT_GT(e.at("ridge").get<double>(), 0.0);
-    // The single source predicts exactly as transfer-single's model does.
-    EXPECT_EQ(model == "single-source", c.at("single_source_weight").get<double>() == 1.0);
+    // The single source predicts exactly as transfer-single's model does (weight 1 on a
+    // partner of one source; the ridge model may also give its partner weight 1).
+    if (model == "single-source") {
+      EXPECT_EQ(c.at("single_source_weight").get<double>(), 1.0);
+      EXPECT_EQ(c.at("partner_sources").get<size_t>(), 1u);
+    }
   }
   EXPECT_FALSE(chosen.empty());
 }

@@ -57,6 +57,15 @@ constexpr double kSourceModelRidge = 1.0;
 // The weights of the single-source transfer in the final blend, tried by leave-one-out over
 // the K networks from kMinLeaveOneOut on (ties: the smaller weight).
 constexpr double kSingleWeights[] = {0.0, 0.5, 1.0};
+// The blend's partner: the single-source transfers of the sources nearly as close to the
+// target as the closest one (spread of log target − log source on the K at most kNearTie
+// times the closest's; at most kNearestSources of them), weighted by 1 / spread^kNearestPower.
+// Neighbouring CPU core sets of one phone are each as close as the next, and their mean
+// cancels some of each one's measurement noise; a source with no near tie (a GPU's twin on
+// another phone) stays alone, as in transfer-single.
+constexpr size_t kNearestSources = 5;
+constexpr double kNearTie = 2.0;
+constexpr double kNearestPower = 2.0;
 // Above this many target networks there is no blend vote (the multi-source model alone): it
 // refits the single-source transfer, itself cross-validated over the K, once per network
 // (a cost of K³), and a well-measured target has little use for a fallback to one source.
@@ -177,30 +186,54 @@ double mean_squared_error(const Eigen::VectorXd& y, const Eigen::VectorXd& predi
   return (y - predicted).squaredNorm() / static_cast<double>(y.size());
 }
 
-// The closest source (closest_source) to the target on `rows`, among the measured sources
-// only (not log MACs): the source transfer-single would map from. `design` holds NaN where a
-// source did not measure a network (closest_source skips those rows), not its model's guess.
-size_t closest_measured_source(const Eigen::MatrixXd& design, Eigen::Index sources, std::span<const size_t> rows,
-                               const Eigen::VectorXd& y) {
+// The measured sources' columns (not log MACs) of `design` on `rows`; NaN where a source did
+// not measure a network (`design` is then the `measured` matrix, not the one with guesses).
+Eigen::MatrixXd measured_rows(const Eigen::MatrixXd& design, Eigen::Index sources, std::span<const size_t> rows) {
   Eigen::MatrixXd x(static_cast<Eigen::Index>(rows.size()), sources);
   for (size_t i = 0; i < rows.size(); ++i)
     x.row(static_cast<Eigen::Index>(i)) = design.row(static_cast<Eigen::Index>(rows[i])).head(sources);
-  return closest_source(x, y);
+  return x;
 }
 
-// Each of the K rows' log latency predicted by the single-source transfer (the closest source
-// on the other rows, its TransferModel fitted on them).
-Result<Eigen::VectorXd> single_source_leave_one_out(const TrainingSet& data, const Eigen::MatrixXd& design,
-                                                    Eigen::Index sources, std::span<const size_t> rows,
-                                                    const Eigen::VectorXd& y, const RegressorOptions& options) {
+// The blend partner's sources on `rows`, judged on measurements only, as transfer-single
+// judges its closest source (near_tie_sources; count 1: closest_source's).
+std::vector<std::pair<size_t, double>> nearest_measured_sources(const Eigen::MatrixXd& design, Eigen::Index sources,
+                                                                std::span<const size_t> rows, const Eigen::VectorXd& y,
+                                                                size_t count) {
+  return near_tie_sources(measured_rows(design, sources, rows), y, count);
+}
+
+// The partner's log latency of `network`: the weighted mean of its transfers' logs.
+double partner_log_ms(std::span<const MultiSourceTransfer::WeightedTransfer> partner, const NetworkKernels& network) {
+  double t = 0;
+  for (const auto& p : partner) t += p.weight * std::log(p.model.predict_ms(network));
+  return t;
+}
+
+// The partner of `count` nearest sources fitted on `rows`.
+Result<std::vector<MultiSourceTransfer::WeightedTransfer>> fit_partner(
+    const TrainingSet& data, const Eigen::MatrixXd& measured, Eigen::Index sources, std::span<const size_t> rows,
+    const Eigen::VectorXd& y, const RegressorOptions& options, size_t count) {
+  std::vector<MultiSourceTransfer::WeightedTransfer> partner;
+  for (const auto& [source, weight] : nearest_measured_sources(measured, sources, rows, y, count)) {
+    NNLAT_ASSIGN_OR_RETURN(auto model, TransferModel::fit(data, rows, options, source));
+    partner.push_back({weight, std::move(model)});
+  }
+  return partner;
+}
+
+// Each of the K rows' log latency predicted by the partner of `count` nearest sources (chosen
+// on the other rows, their TransferModels fitted on them).
+Result<Eigen::VectorXd> partner_leave_one_out(const TrainingSet& data, const Eigen::MatrixXd& measured,
+                                              Eigen::Index sources, std::span<const size_t> rows,
+                                              const Eigen::VectorXd& y, const RegressorOptions& options, size_t count) {
   Eigen::VectorXd predicted(static_cast<Eigen::Index>(rows.size()));
   std::vector<size_t> others;
   Eigen::VectorXd y_others;
   for (size_t out = 0; out < rows.size(); ++out) {
     leave_out(rows, y, out, others, y_others);
-    const size_t source = closest_measured_source(design, sources, others, y_others);
-    NNLAT_ASSIGN_OR_RETURN(auto model, TransferModel::fit(data, others, options, source));
-    predicted(static_cast<Eigen::Index>(out)) = std::log(model.predict_ms(data.networks[rows[out]].kernels));
+    NNLAT_ASSIGN_OR_RETURN(const auto partner, fit_partner(data, measured, sources, others, y_others, options, count));
+    predicted(static_cast<Eigen::Index>(out)) = partner_log_ms(partner, data.networks[rows[out]].kernels);
   }
   return predicted;
 }
@@ -349,10 +382,8 @@ Result<ModelErrors> compare_models_by_leave_one_target_out(const Eigen::MatrixXd
 
 }  // namespace
 
-size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms) {
-  size_t best = 0;
-  double best_variance = std::numeric_limits<double>::infinity();
-  bool best_has_rows = false;
+std::vector<double> source_spreads(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms) {
+  std::vector<double> spreads;
   for (Eigen::Index s = 0; s < source_log_ms.cols(); ++s) {
     double sum = 0;
     double sum_sq = 0;
@@ -365,15 +396,41 @@ size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorX
       sum_sq += d * d;
       ++n;
     }
-    const bool has_rows = n >= 2;
-    const double variance =
-        has_rows ? sum_sq / static_cast<double>(n) - (sum / static_cast<double>(n)) * (sum / static_cast<double>(n))
-                 : kPriorOnly;
-    if ((has_rows && !best_has_rows) || (has_rows == best_has_rows && variance < best_variance)) {
-      best = static_cast<size_t>(s);
-      best_variance = variance;
-      best_has_rows = has_rows;
-    }
+    const double mean = n > 0 ? sum / static_cast<double>(n) : 0.0;
+    spreads.push_back(n >= 2 ? sum_sq / static_cast<double>(n) - mean * mean : kPriorOnly);
+  }
+  return spreads;
+}
+
+std::vector<std::pair<size_t, double>> near_tie_sources(const Eigen::MatrixXd& source_log_ms,
+                                                        const Eigen::VectorXd& target_log_ms, size_t max_count) {
+  const auto spreads = source_spreads(source_log_ms, target_log_ms);
+  std::vector<std::pair<double, size_t>> order;
+  for (size_t s = 0; s < spreads.size(); ++s) {
+    if (std::isfinite(spreads[s])) order.emplace_back(spreads[s], s);
+  }
+  if (order.empty() || max_count <= 1) return {{closest_source(source_log_ms, target_log_ms), 1.0}};
+  std::sort(order.begin(), order.end());  // ties: the first source, as closest_source
+  order.resize(std::min(order.size(), max_count));
+  while (order.size() > 1 && order.back().first > kNearTie * order.front().first) order.pop_back();
+  // A floor under the spread: a source that matches the K exactly must not take all weight
+  // from a division by zero (it still takes nearly all).
+  const double floor = 1e-9 + 1e-3 * order.front().first;
+  std::vector<std::pair<size_t, double>> nearest;
+  double total = 0;
+  for (const auto& [spread, s] : order) {
+    nearest.emplace_back(s, std::pow(spread + floor, -kNearestPower));
+    total += nearest.back().second;
+  }
+  for (auto& [s, w] : nearest) w /= total;
+  return nearest;
+}
+
+size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms) {
+  const auto spreads = source_spreads(source_log_ms, target_log_ms);
+  size_t best = 0;  // no source with two measured rows: the first
+  for (size_t s = 1; s < spreads.size(); ++s) {
+    if (spreads[s] < spreads[best]) best = s;
   }
   return best;
 }
@@ -596,28 +653,27 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
     NNLAT_ASSIGN_OR_RETURN(m.multitask_, MultiTaskTransfer::fit(problem, options));
   } else if (m.choice_.model == Model::kSingleSource) {
     m.choice_.single_weight = 1.0;
-    NNLAT_ASSIGN_OR_RETURN(m.single_, TransferModel::fit(data, network_rows, options,
-                                                         closest_measured_source(measured, sources, network_rows, y)));
+    NNLAT_ASSIGN_OR_RETURN(m.partner_, fit_partner(data, measured, sources, network_rows, y, options, 1));
   }
-  // The blend with the single-source transfer, by leave-one-out over the K networks.
+  // The blend with the nearest sources' transfer, by leave-one-out over the K networks.
   Eigen::VectorXd blend_loo = multi_loo;
   const bool ridge_predicts = m.choice_.model == Model::kRidge || m.choice_.model == Model::kRidgeAndMultiTask;
   if (ridge_predicts && k >= kMinLeaveOneOut && k <= kMaxBlendVote) {
-    NNLAT_ASSIGN_OR_RETURN(const Eigen::VectorXd single_loo,
-                           single_source_leave_one_out(data, measured, sources, network_rows, y, options));
+    NNLAT_ASSIGN_OR_RETURN(const Eigen::VectorXd partner_loo,
+                           partner_leave_one_out(data, measured, sources, network_rows, y, options, kNearestSources));
     double best_error = std::numeric_limits<double>::infinity();
     for (double w : kSingleWeights) {
-      const double e = mean_squared_error(y, (1.0 - w) * multi_loo + w * single_loo);
+      const double e = mean_squared_error(y, (1.0 - w) * multi_loo + w * partner_loo);
       if (e < best_error) {
         best_error = e;
         m.choice_.single_weight = w;
       }
     }
-    blend_loo = (1.0 - m.choice_.single_weight) * multi_loo + m.choice_.single_weight * single_loo;
+    blend_loo = (1.0 - m.choice_.single_weight) * multi_loo + m.choice_.single_weight * partner_loo;
     if (m.choice_.single_weight > 0) {
-      NNLAT_ASSIGN_OR_RETURN(
-          m.single_,
-          TransferModel::fit(data, network_rows, options, closest_measured_source(measured, sources, network_rows, y)));
+      NNLAT_ASSIGN_OR_RETURN(m.partner_,
+                             fit_partner(data, measured, sources, network_rows, y, options, kNearestSources));
+      m.choice_.partner_sources = m.partner_.size();
     }
   }
   // Last, the blend with the FLOPs map: the sources may all be unlike the target (CPU core
@@ -651,9 +707,9 @@ double MultiSourceTransfer::predict_ms(const NetworkKernels& network) const {
   if (choice_.model == Model::kMultiTask) return std::exp(multitask_log_ms);
   double t = intercept_;
   for (size_t c = 0; c < coefficients_.size(); ++c) t += coefficients_[c] * r(static_cast<Eigen::Index>(c));
-  if (single_) {
+  if (!partner_.empty()) {
     const double w = choice_.single_weight;
-    t = (1.0 - w) * t + w * std::log(single_->predict_ms(network));
+    t = (1.0 - w) * t + w * partner_log_ms(partner_, network);
   }
   if (flops_map_) {
     const double v = choice_.flops_weight;
@@ -671,6 +727,13 @@ nlohmann::json MultiSourceTransfer::to_json() const {
   for (const auto& s : sources_) terms.push_back("log_ms:" + s);
   terms.push_back("log_macs");
   for (const auto& f : architecture_names()) terms.push_back("z:" + f);
+  // A partner of several sources: each one's transfer and weight (one: single_source_transfer,
+  // as files from before the nearest-sources partner hold it).
+  nlohmann::json nearest = nullptr;
+  if (partner_.size() > 1) {
+    nearest = nlohmann::json::array();
+    for (const auto& p : partner_) nearest.push_back({{"weight", p.weight}, {"model", p.model.to_json()}});
+  }
   return {
       {"sources", sources_},
       {"space", space_},
@@ -687,6 +750,7 @@ nlohmann::json MultiSourceTransfer::to_json() const {
         {"fell_back_to_prior", choice_.fell_back},
         {"leave_one_target_out_error", choice_.loto_error},
         {"single_source_weight", choice_.single_weight},
+        {"partner_sources", choice_.partner_sources},
         {"flops_weight", choice_.flops_weight},
         {"model", model_name(choice_.model)},
         {"leave_one_target_out_errors",
@@ -695,7 +759,8 @@ nlohmann::json MultiSourceTransfer::to_json() const {
           {"single", choice_.single_error},
           {"ridge+multitask", choice_.ridge_and_multitask_error}}}}},
       {"multitask", multitask_ ? multitask_->to_json() : nlohmann::json(nullptr)},
-      {"single_source_transfer", single_ ? single_->to_json() : nlohmann::json(nullptr)},
+      {"single_source_transfer", partner_.size() == 1 ? partner_[0].model.to_json() : nlohmann::json(nullptr)},
+      {"nearest_sources_transfer", nearest},
       {"flops_map", flops_map_ ? nlohmann::json{{"intercept", flops_map_->intercept}, {"slope", flops_map_->slope}}
                                : nlohmann::json(nullptr)},
       {"source_models", models}};
@@ -726,6 +791,8 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
     if (m.choice_.single_weight < 0 || m.choice_.single_weight > 1) {
       return make_error(ErrorCode::kParseError, source + ": transfer_multi: single_source_weight outside [0, 1]");
     }
+    // Files from before the nearest-sources partner: the closest source's transfer.
+    m.choice_.partner_sources = c.value("partner_sources", size_t{1});
     // Files from before the FLOPs blend: without it.
     m.choice_.flops_weight = c.value("flops_weight", 0.0);
     if (m.choice_.flops_weight < 0 || m.choice_.flops_weight > 1) {
@@ -783,12 +850,34 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
                                *it, sources, sources + 1 + static_cast<Eigen::Index>(m.arch_mean_.size()), source));
   }
   if (m.choice_.single_weight > 0) {
-    const auto it = j.find("single_source_transfer");
-    if (it == j.end() || it->is_null()) {
-      return make_error(ErrorCode::kParseError,
-                        source + ": transfer_multi: single_source_weight > 0 without a single_source_transfer");
+    if (const auto it = j.find("nearest_sources_transfer"); it != j.end() && it->is_array()) {
+      double total = 0;
+      for (const auto& p : *it) {
+        if (!p.is_object() || !p.contains("model") || !p.contains("weight") || !p.at("weight").is_number()) {
+          return make_error(ErrorCode::kParseError,
+                            source + ": transfer_multi: a nearest source without a numeric weight and a model");
+        }
+        NNLAT_ASSIGN_OR_RETURN(auto model, TransferModel::from_json(p.at("model"), source));
+        m.partner_.push_back({p.at("weight").get<double>(), std::move(model)});
+        if (!(m.partner_.back().weight >= 0)) {
+          return make_error(ErrorCode::kParseError, source + ": transfer_multi: a nearest source's weight is negative");
+        }
+        total += m.partner_.back().weight;
+      }
+      if (m.partner_.size() < 2 || std::abs(total - 1.0) > 1e-6) {
+        return make_error(ErrorCode::kParseError, source +
+                                                      ": transfer_multi: nearest_sources_transfer needs at least two "
+                                                      "sources whose weights sum to 1");
+      }
+    } else {
+      const auto single = j.find("single_source_transfer");
+      if (single == j.end() || single->is_null()) {
+        return make_error(ErrorCode::kParseError,
+                          source + ": transfer_multi: single_source_weight > 0 without a single_source_transfer");
+      }
+      NNLAT_ASSIGN_OR_RETURN(auto model, TransferModel::from_json(*single, source));
+      m.partner_.push_back({1.0, std::move(model)});
     }
-    NNLAT_ASSIGN_OR_RETURN(m.single_, TransferModel::from_json(*it, source));
   }
   return m;
 }

@@ -54,6 +54,15 @@ namespace nnlat::predictors {
 // column is finite (NaN: not measured); a source with fewer than 2 such rows is never chosen
 // unless none has. Ties: the first.
 size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms);
+// Each source's spread, as closest_source judges it: the variance of log target − log source
+// over the rows where the source is finite; infinity for a source with fewer than 2 such rows.
+std::vector<double> source_spreads(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms);
+// The multi-source blend's partner sources: those whose spread is at most twice the closest
+// source's (at most `max_count` of them, the closest first), each with the weight
+// 1 / spread² normalised to sum 1. One source (weight 1) when none is nearly as close, when
+// max_count ≤ 1, or when no source has two finite rows (then closest_source's).
+std::vector<std::pair<size_t, double>> near_tie_sources(const Eigen::MatrixXd& source_log_ms,
+                                                        const Eigen::VectorXd& target_log_ms, size_t max_count);
 
 // Which models `fit` may use: the selection above, or one imposed (to measure each alone).
 enum class TransferModelMode {
@@ -73,7 +82,8 @@ class MultiSourceTransfer {
     bool architecture = false;    // the architecture terms joined
     double loto_error = 0;        // its mean held-out squared log error over the pseudo-targets
     bool fell_back = false;       // leave-one-out over the K networks preferred the prior alone
-    double single_weight = 0;     // the blend's weight on the single-source transfer (log space)
+    double single_weight = 0;     // the blend's weight on the partner (log space)
+    size_t partner_sources = 1;   // the partner: the closest source's transfer (1) or the nearest ones' mean
     double flops_weight = 0;      // the last blend's weight on the FLOPs map (log space)
     Model model = Model::kRidge;  // what predicts
     // The held-out squared log errors over the pseudo-targets that chose `model` (0: not compared).
@@ -81,6 +91,13 @@ class MultiSourceTransfer {
     double multitask_error = 0;
     double single_error = 0;
     double ridge_and_multitask_error = 0;
+  };
+
+  // The blend's partner is the single-source transfer from the closest source, or the
+  // weighted mean in log space of those of the nearest sources (weights summing to 1).
+  struct WeightedTransfer {
+    double weight = 1;
+    TransferModel model;
   };
 
   // `network_rows`: the K target networks. Every source of data.source_targets takes part.
@@ -117,7 +134,7 @@ class MultiSourceTransfer {
   std::vector<double> coefficients_;  // over row(); zero for the architecture terms when they did not join
   size_t best_source_ = 0;
   Choice choice_;
-  std::optional<TransferModel> single_;  // only when choice_.single_weight > 0
+  std::vector<WeightedTransfer> partner_;  // only when choice_.single_weight > 0
   // log t = intercept + slope · log MACs on the K networks; only when choice_.flops_weight > 0.
   struct FlopsMap {
     double intercept = 0;

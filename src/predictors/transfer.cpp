@@ -66,7 +66,9 @@ Result<std::shared_ptr<Regressor>> shared_source_model(const TrainingSet& data, 
     std::vector<std::pair<std::string, double>> networks;
     std::shared_ptr<Regressor> model;
   };
-  constexpr size_t kKept = 4;  // a few sources at a time (multi-target runs)
+  // A few sources at a time: multi-target runs, and multi-source transfer's partner of the
+  // nearest sources (5, re-chosen at every leave-one-out fit: fewer kept would refit them).
+  constexpr size_t kKept = 16;
   static std::mutex mutex;
   static std::deque<Fit> fits;
   const std::string setting = options::to_json(so, regressor_option_fields()).dump() + "\n" + std::to_string(so.seed) +
