@@ -70,7 +70,7 @@ for target in $targets; do
     if [ "$REFS" -gt 0 ] && [ "$k" -ge "$REFS" ]; then
       "$NNLAT" eval --db "$DB" --target "$target" "${from[@]}" --method transfer --train-size "$k" \
         --repeats "$REPEATS" --seed "$SEED" --no-intervals --baselines none --reference-networks "$REFS" --json |
-        rows "$target" "$k" "-ref"
+        rows "$target" "$k" "-ref" transfer
     fi
   done
 done
