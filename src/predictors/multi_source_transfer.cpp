@@ -402,6 +402,19 @@ std::vector<double> source_spreads(const Eigen::MatrixXd& source_log_ms, const E
   return spreads;
 }
 
+namespace {
+
+// The source with the smallest spread (ties and no finite spread: the first): closest_source.
+size_t smallest_spread(const std::vector<double>& spreads) {
+  size_t best = 0;
+  for (size_t s = 1; s < spreads.size(); ++s) {
+    if (spreads[s] < spreads[best]) best = s;
+  }
+  return best;
+}
+
+}  // namespace
+
 std::vector<std::pair<size_t, double>> near_tie_sources(const Eigen::MatrixXd& source_log_ms,
                                                         const Eigen::VectorXd& target_log_ms, size_t max_count) {
   const auto spreads = source_spreads(source_log_ms, target_log_ms);
@@ -409,7 +422,7 @@ std::vector<std::pair<size_t, double>> near_tie_sources(const Eigen::MatrixXd& s
   for (size_t s = 0; s < spreads.size(); ++s) {
     if (std::isfinite(spreads[s])) order.emplace_back(spreads[s], s);
   }
-  if (order.empty() || max_count <= 1) return {{closest_source(source_log_ms, target_log_ms), 1.0}};
+  if (order.empty() || max_count <= 1) return {{smallest_spread(spreads), 1.0}};
   std::sort(order.begin(), order.end());  // ties: the first source, as closest_source
   order.resize(std::min(order.size(), max_count));
   while (order.size() > 1 && order.back().first > kNearTie * order.front().first) order.pop_back();
@@ -427,12 +440,7 @@ std::vector<std::pair<size_t, double>> near_tie_sources(const Eigen::MatrixXd& s
 }
 
 size_t closest_source(const Eigen::MatrixXd& source_log_ms, const Eigen::VectorXd& target_log_ms) {
-  const auto spreads = source_spreads(source_log_ms, target_log_ms);
-  size_t best = 0;  // no source with two measured rows: the first
-  for (size_t s = 1; s < spreads.size(); ++s) {
-    if (spreads[s] < spreads[best]) best = s;
-  }
-  return best;
+  return smallest_spread(source_spreads(source_log_ms, target_log_ms));
 }
 
 std::vector<double> MultiSourceTransfer::architecture(const NetworkKernels& network,
@@ -496,16 +504,16 @@ Result<MultiSourceTransfer> MultiSourceTransfer::fit(const TrainingSet& data, st
     if (network.kernels.space != m.space_) m.space_.clear();
   }
   if (models::encoding_feature_names(m.space_).empty()) m.space_.clear();
+  const size_t f_count = m.architecture_names().size();
   std::vector<std::vector<double>> arch(n);
   for (size_t i = 0; i < n; ++i) {
     arch[i] = m.architecture(data.networks[i].kernels, features[i]);
-    if (arch[i].size() != m.architecture_names().size()) {
+    if (arch[i].size() != f_count) {
       return make_error(ErrorCode::kInvalidArgument,
                         data.networks[i].name + ": its " + m.space_ +
                             " encoding has no features: " + data.networks[i].kernels.encoding);
     }
   }
-  const size_t f_count = m.architecture_names().size();
   m.arch_mean_.assign(f_count, 0.0);
   m.arch_scale_.assign(f_count, 0.0);
   for (const auto& row : arch) {
@@ -791,8 +799,6 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
     if (m.choice_.single_weight < 0 || m.choice_.single_weight > 1) {
       return make_error(ErrorCode::kParseError, source + ": transfer_multi: single_source_weight outside [0, 1]");
     }
-    // Files from before the nearest-sources partner: the closest source's transfer.
-    m.choice_.partner_sources = c.value("partner_sources", size_t{1});
     // Files from before the FLOPs blend: without it.
     m.choice_.flops_weight = c.value("flops_weight", 0.0);
     if (m.choice_.flops_weight < 0 || m.choice_.flops_weight > 1) {
@@ -879,6 +885,9 @@ Result<MultiSourceTransfer> MultiSourceTransfer::from_json(const nlohmann::json&
       m.partner_.push_back({1.0, std::move(model)});
     }
   }
+  // How many sources the partner holds is what was loaded (files from before the
+  // nearest-sources partner: one), not a figure of its own to trust.
+  m.choice_.partner_sources = std::max<size_t>(1, m.partner_.size());
   return m;
 }
 
