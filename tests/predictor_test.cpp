@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "nnlat/core/file_io.hpp"
@@ -175,9 +177,29 @@ TEST(Predictor, LeaveOneFamilyOutPredictsEachFamilyFromTheOthers) {
 
 TEST(Predictor, EvaluationSplitsTheErrorIntoKernelsAndOverhead) {
   // Network 0 gets per-kernel timings inside its run (as a phone dataset's per-op rows): its
-  // result carries their sum; networks without such rows carry none. Kernel-wise methods
-  // report their kernel sum, whole-network methods none.
+  // result carries their sum; networks without such rows carry the sum of their kernels'
+  // isolated times when all were measured (a local target), none when one was not (network 1
+  // loses one). Kernel-wise methods report their kernel sum, whole-network methods none.
   predictors::TrainingSet data = synthetic_set();
+  const std::string unmeasured = data.networks[1].kernels.hashes.at(0);
+  std::erase_if(data.kernels, [&](const predictors::KernelExample& k) { return k.hash == unmeasured; });
+  std::map<std::string, double> isolated_ms;
+  for (const auto& k : data.kernels) isolated_ms.emplace(k.hash, k.latency_ms);
+  std::map<std::string, double> expected_isolated_sum;  // 0: some kernel unmeasured
+  for (const auto& net : data.networks) {
+    double sum = 0;
+    bool complete = true;
+    for (const auto& h : net.kernels.hashes) {
+      const auto it = isolated_ms.find(h);
+      complete = complete && it != isolated_ms.end();
+      if (complete) sum += it->second;
+    }
+    expected_isolated_sum[net.name] = complete ? sum : 0.0;
+  }
+  ASSERT_EQ(expected_isolated_sum.at(data.networks[1].name), 0.0);
+  ASSERT_GT(std::count_if(expected_isolated_sum.begin(), expected_isolated_sum.end(),
+                          [](const auto& e) { return e.second > 0; }),
+            5);
   double timed_sum = 0;
   for (const auto& f : data.networks[0].kernels.features) {
     const double ms = 1.5 * synthetic_kernel_ms(f);
@@ -198,7 +220,8 @@ TEST(Predictor, EvaluationSplitsTheErrorIntoKernelsAndOverhead) {
       if (res.name == data.networks[0].name) {
         EXPECT_NEAR(res.measured_kernel_sum_ms, timed_sum, 1e-9 * timed_sum);
       } else {
-        EXPECT_EQ(res.measured_kernel_sum_ms, 0.0) << res.name;
+        const double expected = expected_isolated_sum.at(res.name);
+        EXPECT_NEAR(res.measured_kernel_sum_ms, expected, 1e-9 * expected) << res.name;
       }
       if (m == Method::kFlops) {
         EXPECT_EQ(res.kernel_sum_ms, 0.0) << res.name;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace nnlat::eval {
@@ -133,11 +135,34 @@ Result<std::vector<Split>> train_size_splits(size_t networks, size_t train_size,
   return splits;
 }
 
-// Per network of `data`, the sum of the kernel times measured inside its run (0: none).
+// Per network of `data`, the sum of the kernel times measured inside its run; for a network
+// without such rows (a local target, whose kernels are profiled alone), the sum of its
+// kernels' isolated times when every one of them was measured; 0 otherwise.
 std::vector<double> measured_kernel_sums(const predictors::TrainingSet& data) {
   std::vector<double> sums(data.networks.size(), 0.0);
+  std::unordered_map<std::string_view, double> isolated_ms;
   for (const auto& k : data.kernels) {
-    if (k.network && *k.network < sums.size()) sums[*k.network] += k.latency_ms;
+    if (!k.network) {
+      isolated_ms.emplace(k.hash, k.latency_ms);
+    } else if (*k.network < sums.size()) {
+      sums[*k.network] += k.latency_ms;
+    }
+  }
+  if (isolated_ms.empty()) return sums;
+  for (size_t n = 0; n < sums.size(); ++n) {
+    const auto& hashes = data.networks[n].kernels.hashes;
+    if (sums[n] > 0 || hashes.empty()) continue;
+    double sum = 0;
+    bool complete = true;
+    for (const auto& h : hashes) {
+      const auto it = isolated_ms.find(h);
+      if (it == isolated_ms.end()) {
+        complete = false;  // a partial sum would read as a kernel error that is not there
+        break;
+      }
+      sum += it->second;
+    }
+    if (complete) sums[n] = sum;
   }
   return sums;
 }
