@@ -46,6 +46,7 @@ nlohmann::ordered_json DriftResult::to_json() const {
                               {"created", c.created},
                               {"factor", c.factor},
                               {"reference_networks", c.reference_networks},
+                              {"shared_items", c.shared_items},
                               {"round_factors", c.round_factors}});
   }
   nlohmann::ordered_json refs = nlohmann::ordered_json::array();
@@ -65,14 +66,17 @@ std::string DriftResult::to_text() const {
   if (campaigns.empty()) {
     out += "no campaign measured reference networks or ran in rounds (profile with --references, --rounds)\n";
   } else {
-    out += fmt::format("{:>8}  {:<18} {:<24} {:>10}  {}\n", "campaign", "kind", "created", "references",
+    out += fmt::format("{:>8}  {:<18} {:<24} {:>24}  {}\n", "campaign", "kind", "created", "level (refs + shared)",
                        "rounds (items' figure in the round / their median over rounds)");
     for (const auto& c : campaigns) {
       std::string rounds;
       for (double f : c.round_factors) rounds += fmt::format(" {:+.1f}%", 100 * (f - 1));
-      out += fmt::format("{:>8}  {:<18} {:<24} {:>10} {}\n", c.campaign_id, c.kind, c.created,
-                         c.reference_networks > 0 ? fmt::format("{:+.1f}%", 100 * (c.factor - 1)) : "-",
-                         rounds.empty() ? " -" : rounds);
+      const bool witnessed = c.reference_networks + c.shared_items > 0;
+      out += fmt::format(
+          "{:>8}  {:<18} {:<24} {:>24} {}\n", c.campaign_id, c.kind, c.created,
+          witnessed ? fmt::format("{:+.1f}% ({} + {})", 100 * (c.factor - 1), c.reference_networks, c.shared_items)
+                    : "-",
+          rounds.empty() ? " -" : rounds);
     }
     for (const auto& f : references) {
       out += fmt::format("reference {}: {:.4f} ms (median of {} measurements)\n", f.name, f.median_ms, f.measurements);

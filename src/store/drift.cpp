@@ -1,5 +1,6 @@
 // The drift queries of the store (issue 13): reference networks' figures, and each campaign's
-// drift, from its reference networks (between campaigns) and from its items (between rounds).
+// drift, from its reference networks and the items it shares with other campaigns (between
+// campaigns) and from its items (between rounds).
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -20,37 +21,79 @@ namespace {
 // is too easily a cold or disturbed run, and would rescale the whole campaign by its error.
 constexpr size_t kMinReferenceMeasurements = 2;
 
-// Per campaign, the reference networks' drift: campaign -> (geometric-mean factor, networks).
-Result<std::map<int64_t, std::pair<double, int>>> reference_drift(const Db& db, int64_t target_id) {
+// Per campaign, the log deviations of its witnesses: for each subject measured in two
+// campaigns or more, log(its figure in the campaign / its median figure over those campaigns).
+using Deviations = std::map<int64_t, std::vector<double>>;
+
+// `figures`: subject -> campaign -> the subject's figure there.
+void add_deviations(const std::map<std::string, std::map<int64_t, double>>& figures, Deviations& out) {
+  for (const auto& [subject, by_campaign] : figures) {
+    if (by_campaign.size() < 2) continue;  // a subject one campaign measured says nothing about levels
+    std::vector<double> all;
+    for (const auto& [campaign, f] : by_campaign) all.push_back(f);
+    const double centre = measure::median_of(std::move(all));
+    for (const auto& [campaign, f] : by_campaign) {
+      if (f > 0 && centre > 0) out[campaign].push_back(std::log(f / centre));
+    }
+  }
+}
+
+// The reference networks' deviations (a reference's figure in a campaign: the median of its
+// measurements there, at least kMinReferenceMeasurements of them).
+Result<Deviations> reference_deviations(const Db& db, int64_t target_id) {
   NNLAT_ASSIGN_OR_RETURN(Stmt stmt, db.prepare("SELECT network_id, campaign_id, median_ms FROM network_measurements "
                                                "WHERE target_id = ?1 AND item_key LIKE 'ref:%' ORDER BY id"));
   NNLAT_RETURN_IF_ERROR(stmt.bind({target_id}));
-  // reference network -> campaign -> its figures there
-  std::map<int64_t, std::map<int64_t, std::vector<double>>> figures;
+  std::map<std::string, std::map<int64_t, std::vector<double>>> measured;  // reference -> campaign -> figures
   for (;;) {
     NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
     if (!row) break;
-    figures[stmt.column_int64(0)][stmt.column_int64(1)].push_back(stmt.column_double(2));
+    measured[std::to_string(stmt.column_int64(0))][stmt.column_int64(1)].push_back(stmt.column_double(2));
   }
-  std::map<int64_t, std::pair<double, int>> log_sums;  // campaign -> (sum of logs, count)
-  for (auto& [network, by_campaign] : figures) {
-    std::map<int64_t, double> medians;
-    std::vector<double> all;
+  std::map<std::string, std::map<int64_t, double>> figures;
+  for (auto& [network, by_campaign] : measured) {
     for (auto& [campaign, values] : by_campaign) {
-      if (values.size() < kMinReferenceMeasurements) continue;
-      medians[campaign] = measure::median_of(std::move(values));
-      all.push_back(medians[campaign]);
-    }
-    const double centre = measure::median_of(std::move(all));
-    for (const auto& [campaign, m] : medians) {
-      if (m <= 0 || centre <= 0) continue;
-      auto& [sum, count] = log_sums[campaign];
-      sum += std::log(m / centre);
-      ++count;
+      if (values.size() >= kMinReferenceMeasurements)
+        figures[network][campaign] = measure::median_of(std::move(values));
     }
   }
-  std::map<int64_t, std::pair<double, int>> out;
-  for (const auto& [campaign, sc] : log_sums) out[campaign] = {std::exp(sc.first / sc.second), sc.second};
+  Deviations out;
+  add_deviations(figures, out);
+  return out;
+}
+
+// The deviations of the campaigns' own items measured in more than one campaign (a `--repeat`
+// campaign re-measures every network of the first): each item's figure in a campaign is the
+// median over its rounds there, each round's measurement divided by that round's factor
+// first, so that a slow round inside one campaign does not pass for the campaign's level.
+Result<Deviations> shared_item_deviations(const Db& db, int64_t target_id,
+                                          const std::map<int64_t, std::vector<double>>& round_factors) {
+  NNLAT_ASSIGN_OR_RETURN(
+      Stmt stmt, db.prepare("SELECT campaign_id, 'n' || network_id, item_key, median_ms FROM network_measurements "
+                            "WHERE target_id = ?1 AND campaign_id IS NOT NULL AND item_key NOT LIKE 'ref:%' "
+                            "UNION ALL SELECT campaign_id, 'k' || kernel_id, item_key, median_ms "
+                            "FROM kernel_measurements WHERE target_id = ?1 AND campaign_id IS NOT NULL"));
+  NNLAT_RETURN_IF_ERROR(stmt.bind({target_id}));
+  std::map<std::string, std::map<int64_t, std::vector<double>>> measured;  // item -> campaign -> figures
+  for (;;) {
+    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    const int64_t campaign = stmt.column_int64(0);
+    double ms = stmt.column_double(3);
+    const int round = round_of_item_key(stmt.column_text(2));
+    if (const auto it = round_factors.find(campaign);
+        it != round_factors.end() && round >= 0 && static_cast<size_t>(round) < it->second.size()) {
+      ms /= it->second[static_cast<size_t>(round)];
+    }
+    measured[stmt.column_text(1)][campaign].push_back(ms);
+  }
+  std::map<std::string, std::map<int64_t, double>> figures;
+  for (auto& [item, by_campaign] : measured) {
+    if (by_campaign.size() < 2) continue;
+    for (auto& [campaign, values] : by_campaign) figures[item][campaign] = measure::median_of(std::move(values));
+  }
+  Deviations out;
+  add_deviations(figures, out);
   return out;
 }
 
@@ -102,8 +145,9 @@ int round_of_item_key(std::string_view key) {
 Result<std::vector<CampaignDrift>> Store::campaign_drift(const std::string& target) const {
   const Db& db = impl_->db;
   NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
-  NNLAT_ASSIGN_OR_RETURN(auto references, reference_drift(db, id));
   NNLAT_ASSIGN_OR_RETURN(auto rounds, round_drift(db, id));
+  NNLAT_ASSIGN_OR_RETURN(auto references, reference_deviations(db, id));
+  NNLAT_ASSIGN_OR_RETURN(auto shared, shared_item_deviations(db, id, rounds));
   NNLAT_ASSIGN_OR_RETURN(Stmt stmt,
                          db.prepare("SELECT id, kind, created FROM campaigns WHERE target_id = ?1 ORDER BY id"));
   NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
@@ -115,10 +159,20 @@ Result<std::vector<CampaignDrift>> Store::campaign_drift(const std::string& targ
     d.campaign_id = stmt.column_int64(0);
     d.kind = stmt.column_text(1);
     d.created = stmt.column_text(2);
-    const auto ref = references.find(d.campaign_id);
+    std::vector<double> witnesses;
+    if (const auto ref = references.find(d.campaign_id); ref != references.end()) {
+      witnesses = ref->second;
+      d.reference_networks = static_cast<int>(ref->second.size());
+    }
+    if (const auto items = shared.find(d.campaign_id); items != shared.end()) {
+      witnesses.insert(witnesses.end(), items->second.begin(), items->second.end());
+      d.shared_items = static_cast<int>(items->second.size());
+    }
     const auto round = rounds.find(d.campaign_id);
-    if (ref == references.end() && round == rounds.end()) continue;
-    if (ref != references.end()) std::tie(d.factor, d.reference_networks) = ref->second;
+    if (witnesses.empty() && round == rounds.end()) continue;
+    // The median, not the mean: a few witnesses that a slow phase hit harder than the rest
+    // (or spared) do not set the level of all (for one or two it is their geometric mean).
+    if (!witnesses.empty()) d.factor = std::exp(measure::median_of(std::move(witnesses)));
     if (round != rounds.end()) d.round_factors = round->second;
     out.push_back(std::move(d));
   }

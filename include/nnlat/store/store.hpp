@@ -176,20 +176,24 @@ struct ReferenceFigure {
   friend bool operator==(const ReferenceFigure&, const ReferenceFigure&) = default;
 };
 
-// How a campaign's device state drifted. `factor`: the geometric mean over its reference
-// networks of (their figure in the campaign / their median over all campaigns of the target);
-// 1.07: 7% slow; 1 when it measured none (a reference counts only with two measurements or
-// more in the campaign: one round closed). `round_factors`: per round, the median over the
-// campaign's items measured in two rounds or more of (the item's figure in that round / its
-// median over the campaign's rounds), measure::round_drift_factors; empty for a single pass.
-// A round that ran slow for most items shows here even when the small reference networks
-// did not feel it (a neighbour taking memory bandwidth, say).
+// How a campaign's device state drifted. `factor`: the median over its witnesses of (their
+// figure in the campaign / their median figure over the target's campaigns that measured
+// them); 1.07: 7% slow; 1 when it has none. Witnesses are its reference networks (each
+// counts only with two measurements or more in the campaign: one round closed) and its items
+// measured in another campaign too (a `--repeat`; their figures divided by the round factors
+// first). Small reference networks barely feel a neighbour taking memory bandwidth, the
+// campaign's own networks do: where campaigns share items, those set the level.
+// `round_factors`: per round, the median over the campaign's items measured in two rounds or
+// more of (the item's figure in that round / its median over the campaign's rounds),
+// measure::round_drift_factors; empty for a single pass. A round that ran slow for most items
+// shows here even when the small reference networks did not feel it.
 struct CampaignDrift {
   int64_t campaign_id = 0;
   std::string kind;
   std::string created;
   double factor = 1;
   int reference_networks = 0;
+  int shared_items = 0;  // networks and kernels it shares with other campaigns
   std::vector<double> round_factors;
 };
 
