@@ -15,6 +15,7 @@
 #include "nnlat/eval/evaluation.hpp"
 #include "nnlat/predictors/synthetic.hpp"
 #include "predictors/composition.hpp"
+#include "predictors/overhead_json.hpp"
 
 namespace nnlat {
 namespace {
@@ -70,6 +71,58 @@ TEST(Predictor, OverheadModelRecoversTheDispatchCost) {
   auto p = predictors::LatencyPredictor::train(data, o);
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_EQ(p->to_json()["overhead"]["networks"].get<size_t>(), data.networks.size());
+}
+
+TEST(Predictor, OverheadModelKeepsANetworkUnlikeItsTrainingOnesAtOrAboveItsKernelSum) {
+  // Training networks of 5-50 ms whose end to end is 1.2 x their kernel sum minus 0.5 ms: the
+  // fit finds the negative constant. A network of a hundred tiny kernels (0.6 ms in all) would
+  // be predicted at 0.22 ms by those terms; every training network ran above its kernel sum,
+  // so the model predicts it no lower than its kernel sum. Where training networks ran below
+  // theirs (0.8 x), that is the floor instead.
+  const auto conv = static_cast<size_t>(features::KernelFamily::kConv);
+  for (double slope : {1.2, 0.8}) {
+    std::vector<predictors::FamilyTotals> totals;
+    std::vector<double> measured;
+    for (int i = 0; i < 20; ++i) {
+      predictors::FamilyTotals t;
+      t.sum_ms[conv] = 5.0 + 2.4 * i;
+      t.count[conv] = 10 + i % 7;
+      totals.push_back(t);
+      measured.push_back(slope * t.sum_ms[conv] - (slope > 1 ? 0.5 : 0.0));
+    }
+    const auto model = predictors::fit_overhead(totals, measured);
+    predictors::FamilyTotals tiny;
+    tiny.sum_ms[conv] = 0.6;
+    tiny.count[conv] = 100;
+    if (slope > 1) {
+      EXPECT_LT(model.constant_ms + 100 * model.per_kernel_ms[conv] + model.scale[conv] * 0.6, 0.6);
+      EXPECT_EQ(model.min_ratio, 1.0);
+      EXPECT_NEAR(model.apply(tiny), 0.6, 1e-12);
+    } else {
+      EXPECT_NEAR(model.min_ratio, 0.8, 1e-9);
+      EXPECT_GE(model.apply(tiny), 0.8 * 0.6 - 1e-12);
+    }
+    for (size_t i = 0; i < totals.size(); ++i) EXPECT_NEAR(model.apply(totals[i]), measured[i], 0.02 * measured[i]);
+  }
+}
+
+TEST(Predictor, OverheadFloorTravelsInThePredictorFile) {
+  predictors::OverheadModel model;
+  model.min_ratio = 1.0;
+  const predictors::KernelModels kernels;
+  auto j = predictors::overhead_to_json(model, kernels);
+  auto back = predictors::overhead_from_json(j, kernels, "p.json");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->min_ratio, 1.0);
+  j.erase("min_ratio");  // a file from before the floor keeps its 0.2
+  back = predictors::overhead_from_json(j, kernels, "p.json");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->min_ratio, 0.2);
+  j["min_ratio"] = -1.0;
+  back = predictors::overhead_from_json(j, kernels, "p.json");
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.error().message.find("p.json"), std::string::npos);
+  EXPECT_NE(back.error().message.find("min_ratio"), std::string::npos);
 }
 
 TEST(Predictor, OverheadModelLearnsAPerImplementationCost) {

@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace nnlat::predictors {
 
@@ -69,7 +70,8 @@ double OverheadModel::apply(const FamilyTotals& totals) const {
   for (size_t f = 0; f < features::kNumFamilies; ++f) {
     e2e += per_kernel_ms[f] * totals.count[f] + scale[f] * totals.sum_ms[f];
   }
-  return std::max(e2e, 0.2 * totals.total_ms());
+  const double sum = totals.total_ms();
+  return std::max(e2e, min_ratio * sum);
 }
 
 OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const double> measured_ms) {
@@ -92,6 +94,13 @@ OverheadModel fit_overhead(std::span<const FamilyTotals> totals, std::span<const
     model.scale.fill(c[0] > 0 ? c[0] : 1.0);
     return model;
   }
+  // The floor of end to end / kernel sum: below its kernel sum only as far as a training
+  // network ran below its own.
+  double lowest = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < n; ++i) {
+    if (sums[i] > 0 && measured_ms[i] > 0) lowest = std::min(lowest, measured_ms[i] / sums[i]);
+  }
+  if (std::isfinite(lowest)) model.min_ratio = std::clamp(lowest, model.min_ratio, 1.0);
   // The shared model first: it is the fallback and the scale of families never seen.
   const std::vector<double> ones(n, 1.0);
   const auto shared = fit_nonnegative_least_squares({ones, counts, sums}, measured_ms, w, {false, false, true});

@@ -1,6 +1,7 @@
 #include "predictors/overhead_json.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace nnlat::predictors {
 
@@ -18,6 +19,7 @@ nlohmann::json overhead_to_json(const OverheadModel& model, const KernelModels& 
                       {"per_activation_mb_ms", model.per_activation_mb_ms},
                       {"per_family", model.per_family},
                       {"networks", model.networks}};
+  j["min_ratio"] = model.min_ratio;  // absent in files from before it: their floor was 0.2
   nlohmann::json per_implementation = nlohmann::json::array();
   for (size_t slot = 0; slot < model.per_implementation_ms.size(); ++slot) {
     const double ms = model.per_implementation_ms[slot];
@@ -56,6 +58,10 @@ Result<OverheadModel> overhead_from_json(const nlohmann::json& o, const KernelMo
     model.per_implementation_ms[slot] = e.at("ms").get<double>();
   }
   model.networks = o.at("networks").get<size_t>();
+  model.min_ratio = o.value("min_ratio", model.min_ratio);
+  if (!(model.min_ratio >= 0) || !std::isfinite(model.min_ratio)) {
+    return fail("overhead min_ratio " + std::to_string(model.min_ratio) + " is not a finite non-negative ratio");
+  }
   return model;
 }
 
