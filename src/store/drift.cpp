@@ -62,34 +62,49 @@ Result<Deviations> reference_deviations(const Db& db, int64_t target_id) {
   return out;
 }
 
-// The deviations of the campaigns' own items measured in more than one campaign (a `--repeat`
-// campaign re-measures every network of the first): each item's figure in a campaign is the
-// median over its rounds there, each round's measurement divided by that round's factor
-// first, so that a slow round inside one campaign does not pass for the campaign's level.
-Result<Deviations> shared_item_deviations(const Db& db, int64_t target_id,
-                                          const std::map<int64_t, std::vector<double>>& round_factors) {
+// One measurement of a campaign's own item (a network or a kernel; reference networks are not
+// items): the per-round and per-campaign drift are both read from these.
+struct ItemMeasurement {
+  int64_t campaign = 0;
+  std::string subject;  // 'n' or 'k' and the id: a network and a kernel never share one
+  int round = -1;       // 0-based, -1: a single pass
+  double ms = 0;
+};
+
+Result<std::vector<ItemMeasurement>> campaign_items(const Db& db, int64_t target_id) {
   NNLAT_ASSIGN_OR_RETURN(
       Stmt stmt, db.prepare("SELECT campaign_id, 'n' || network_id, item_key, median_ms FROM network_measurements "
                             "WHERE target_id = ?1 AND campaign_id IS NOT NULL AND item_key NOT LIKE 'ref:%' "
                             "UNION ALL SELECT campaign_id, 'k' || kernel_id, item_key, median_ms "
                             "FROM kernel_measurements WHERE target_id = ?1 AND campaign_id IS NOT NULL"));
   NNLAT_RETURN_IF_ERROR(stmt.bind({target_id}));
-  std::map<std::string, std::map<int64_t, std::vector<double>>> measured;  // item -> campaign -> figures
+  std::vector<ItemMeasurement> out;
   for (;;) {
     NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
     if (!row) break;
-    const int64_t campaign = stmt.column_int64(0);
-    double ms = stmt.column_double(3);
-    const int round = round_of_item_key(stmt.column_text(2));
-    if (const auto it = round_factors.find(campaign);
-        it != round_factors.end() && round >= 0 && static_cast<size_t>(round) < it->second.size()) {
-      ms /= it->second[static_cast<size_t>(round)];
+    out.push_back(
+        {stmt.column_int64(0), stmt.column_text(1), round_of_item_key(stmt.column_text(2)), stmt.column_double(3)});
+  }
+  return out;
+}
+
+// The deviations of the campaigns' own items measured in more than one campaign (a `--repeat`
+// campaign re-measures every network of the first): each item's figure in a campaign is the
+// median over its rounds there, each round's measurement divided by that round's factor
+// first, so that a slow round inside one campaign does not pass for the campaign's level.
+Deviations shared_item_deviations(const std::vector<ItemMeasurement>& items,
+                                  const std::map<int64_t, std::vector<double>>& round_factors) {
+  std::map<std::string, std::map<int64_t, std::vector<double>>> measured;  // item -> campaign -> figures
+  for (const auto& m : items) {
+    double ms = m.ms;
+    if (const auto it = round_factors.find(m.campaign);
+        it != round_factors.end() && m.round >= 0 && static_cast<size_t>(m.round) < it->second.size()) {
+      ms /= it->second[static_cast<size_t>(m.round)];
     }
-    measured[stmt.column_text(1)][campaign].push_back(ms);
+    measured[m.subject][m.campaign].push_back(ms);
   }
   std::map<std::string, std::map<int64_t, double>> figures;
   for (auto& [item, by_campaign] : measured) {
-    if (by_campaign.size() < 2) continue;
     for (auto& [campaign, values] : by_campaign) figures[item][campaign] = measure::median_of(std::move(values));
   }
   Deviations out;
@@ -98,28 +113,19 @@ Result<Deviations> shared_item_deviations(const Db& db, int64_t target_id,
 }
 
 // Per campaign measured in rounds, the round factors over its items (networks and kernels).
-Result<std::map<int64_t, std::vector<double>>> round_drift(const Db& db, int64_t target_id) {
-  NNLAT_ASSIGN_OR_RETURN(
-      Stmt stmt, db.prepare("SELECT campaign_id, 'n' || network_id, item_key, median_ms FROM network_measurements "
-                            "WHERE target_id = ?1 AND item_key LIKE '%@r%' AND item_key NOT LIKE 'ref:%' "
-                            "UNION ALL SELECT campaign_id, 'k' || kernel_id, item_key, median_ms "
-                            "FROM kernel_measurements WHERE target_id = ?1 AND item_key LIKE '%@r%'"));
-  NNLAT_RETURN_IF_ERROR(stmt.bind({target_id}));
+std::map<int64_t, std::vector<double>> round_drift(const std::vector<ItemMeasurement>& items) {
   struct Campaign {
     std::map<std::string, size_t> subjects;
     std::vector<std::vector<double>> per_round;  // [round][subject], NaN: not measured
   };
   std::map<int64_t, Campaign> campaigns;
-  for (;;) {
-    NNLAT_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) break;
-    const int round = round_of_item_key(stmt.column_text(2));
-    if (round < 0) continue;
-    Campaign& c = campaigns[stmt.column_int64(0)];
-    const size_t subject = c.subjects.emplace(stmt.column_text(1), c.subjects.size()).first->second;
-    if (c.per_round.size() <= static_cast<size_t>(round)) c.per_round.resize(static_cast<size_t>(round) + 1);
+  for (const auto& m : items) {
+    if (m.round < 0) continue;
+    Campaign& c = campaigns[m.campaign];
+    const size_t subject = c.subjects.emplace(m.subject, c.subjects.size()).first->second;
+    if (c.per_round.size() <= static_cast<size_t>(m.round)) c.per_round.resize(static_cast<size_t>(m.round) + 1);
     for (auto& r : c.per_round) r.resize(c.subjects.size(), std::nan(""));
-    c.per_round[static_cast<size_t>(round)][subject] = stmt.column_double(3);
+    c.per_round[static_cast<size_t>(m.round)][subject] = m.ms;
   }
   std::map<int64_t, std::vector<double>> out;
   for (auto& [id, c] : campaigns) {
@@ -145,9 +151,10 @@ int round_of_item_key(std::string_view key) {
 Result<std::vector<CampaignDrift>> Store::campaign_drift(const std::string& target) const {
   const Db& db = impl_->db;
   NNLAT_ASSIGN_OR_RETURN(int64_t id, target_id(target));
-  NNLAT_ASSIGN_OR_RETURN(auto rounds, round_drift(db, id));
+  NNLAT_ASSIGN_OR_RETURN(const auto items, campaign_items(db, id));  // one pass over the measurements for both
+  const auto rounds = round_drift(items);
+  const auto shared = shared_item_deviations(items, rounds);
   NNLAT_ASSIGN_OR_RETURN(auto references, reference_deviations(db, id));
-  NNLAT_ASSIGN_OR_RETURN(auto shared, shared_item_deviations(db, id, rounds));
   NNLAT_ASSIGN_OR_RETURN(Stmt stmt,
                          db.prepare("SELECT id, kind, created FROM campaigns WHERE target_id = ?1 ORDER BY id"));
   NNLAT_RETURN_IF_ERROR(stmt.bind({id}));
